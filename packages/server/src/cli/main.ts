@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError } from '../config/config.ts';
+import { SOFTWARE } from '../version.ts';
+import { registerStartCommand } from './start.command.ts';
+import { registerMigrateCommand } from './migrate.command.ts';
+
+const program = new Command()
+  .name('careweave')
+  .description(
+    'CareWeave: one shared FHIR R4 care record for a local health economy.\n' +
+      'Configuration comes from CAREWEAVE_* environment variables (see README: Configuration).',
+  )
+  .version(SOFTWARE.version)
+  .showHelpAfterError();
+
+registerStartCommand(program);
+registerMigrateCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

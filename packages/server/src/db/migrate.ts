@@ -1,0 +1,35 @@
+import type { Database } from './database.ts';
+import { sql as fhirStore } from './migrations/001-fhir-store.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Versioned migrations, applied in order, each exactly once. Append; never edit a released one. */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'fhir-store', sql: fhirStore }];
+
+// Arbitrary constant: every CareWeave process takes this lock before migrating, so several app
+// instances starting together against one PostgreSQL apply each migration once.
+const MIGRATION_LOCK_KEY = 4_242_001;
+
+export async function migrate(db: Database): Promise<number[]> {
+  const applied: number[] = [];
+  await db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.exec(`create table if not exists schema_migration (
+      version integer primary key, name text not null, applied_at timestamptz not null default now())`);
+    const rows = await tx.query<{ version: number }>('select version from schema_migration');
+    const done = new Set(rows.map((row) => Number(row.version)));
+    for (const migration of migrations) {
+      if (done.has(migration.version)) {
+        continue;
+      }
+      await tx.exec(migration.sql);
+      await tx.query('insert into schema_migration (version, name) values ($1, $2)', [migration.version, migration.name]);
+      applied.push(migration.version);
+    }
+  });
+  return applied;
+}

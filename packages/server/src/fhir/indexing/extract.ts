@@ -1,0 +1,202 @@
+import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import { fhirDefinitions, searchParamsFor, type SearchParamDefinition } from '../definitions.ts';
+import { dateRange, normalizeString } from './normalize.ts';
+import { parseReference } from '../references.ts';
+
+export interface IndexRows {
+  token: [param: string, system: string | null, code: string | null, display: string | null][];
+  string: [param: string, value: string, raw: string][];
+  date: [param: string, low: Date, high: Date][];
+  number: [param: string, value: number][];
+  quantity: [param: string, value: number, system: string | null, code: string | null, unit: string | null][];
+  reference: [param: string, targetType: string | null, targetId: string | null, targetUrl: string | null][];
+  uri: [param: string, value: string][];
+}
+
+export interface ExtractedIndex {
+  rows: IndexRows;
+  /** Ids of the Patients in whose compartment this resource sits. */
+  compartments: string[];
+}
+
+export const INDEX_TABLES = ['token', 'string', 'date', 'number', 'quantity', 'reference', 'uri'] as const;
+
+const FAR_PAST = new Date('0001-01-01T00:00:00Z');
+const FAR_FUTURE = new Date('9999-12-31T23:59:59.999Z');
+
+type Obj = Record<string, unknown>;
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * Evaluates every R4 search parameter of the resource's type (FHIRPath, via @medplum/core) and
+ * turns the values into index rows. Runs at write time so searches never evaluate FHIRPath.
+ */
+export function extractIndex(resource: Resource, baseUrl: string): ExtractedIndex {
+  const rows: IndexRows = { token: [], string: [], date: [], number: [], quantity: [], reference: [], uri: [] };
+  const typed = [toTypedValue(resource)];
+  for (const param of searchParamsFor(resource.resourceType).values()) {
+    let values: TypedValue[];
+    try {
+      values = evalFhirPathTyped(param.compiled, typed);
+    } catch {
+      continue; // An expression that cannot apply to this instance simply yields no index rows.
+    }
+    for (const value of values) {
+      addValue(rows, param, value, baseUrl);
+    }
+  }
+  return { rows, compartments: compartmentsOf(resource, rows) };
+}
+
+function compartmentsOf(resource: Resource, rows: IndexRows): string[] {
+  if (resource.resourceType === 'Patient') {
+    return resource.id ? [resource.id] : [];
+  }
+  const params = fhirDefinitions().patientCompartment.get(resource.resourceType);
+  if (!params) {
+    return [];
+  }
+  const ids = new Set<string>();
+  for (const [param, targetType, targetId] of rows.reference) {
+    if (targetType === 'Patient' && targetId && params.includes(param)) {
+      ids.add(targetId);
+    }
+  }
+  return [...ids];
+}
+
+function addValue(rows: IndexRows, param: SearchParamDefinition, typed: TypedValue, baseUrl: string): void {
+  switch (param.type) {
+    case 'token':
+      return addToken(rows, param.name, typed);
+    case 'string':
+      return addString(rows, param.name, typed);
+    case 'date':
+      return addDate(rows, param.name, typed);
+    case 'number':
+      if (typeof typed.value === 'number') {
+        rows.number.push([param.name, typed.value]);
+      }
+      return;
+    case 'quantity':
+      return addQuantity(rows, param.name, typed);
+    case 'reference':
+      return addReference(rows, param.name, typed, baseUrl);
+    case 'uri':
+      if (typeof typed.value === 'string') {
+        rows.uri.push([param.name, typed.value]);
+      }
+      return;
+  }
+}
+
+function addToken(rows: IndexRows, name: string, { type, value }: TypedValue): void {
+  if (value === null || value === undefined) {
+    return;
+  }
+  if (typeof value === 'boolean') {
+    rows.token.push([name, null, String(value), null]);
+    return;
+  }
+  if (typeof value === 'string' || typeof value === 'number') {
+    rows.token.push([name, null, String(value), null]);
+    return;
+  }
+  const v = value as Obj;
+  switch (type) {
+    case 'CodeableConcept': {
+      const codings = Array.isArray(v.coding) ? (v.coding as Obj[]) : [];
+      for (const coding of codings) {
+        rows.token.push([name, str(coding.system), str(coding.code), str(coding.display)]);
+      }
+      if (str(v.text)) {
+        rows.token.push([name, null, null, str(v.text)]);
+      }
+      return;
+    }
+    case 'Identifier':
+      rows.token.push([name, str(v.system), str(v.value), str((v.type as Obj | undefined)?.text)]);
+      return;
+    case 'ContactPoint':
+      rows.token.push([name, str(v.system), str(v.value), null]);
+      return;
+    default:
+      // Coding and anything Coding-shaped.
+      rows.token.push([name, str(v.system), str(v.code), str(v.display)]);
+  }
+}
+
+const NAME_PARTS = ['family', 'given', 'prefix', 'suffix', 'text'];
+const ADDRESS_PARTS = ['line', 'city', 'district', 'state', 'postalCode', 'country', 'text'];
+
+function addString(rows: IndexRows, name: string, { type, value }: TypedValue): void {
+  const push = (raw: unknown): void => {
+    if (typeof raw === 'string' && raw.trim() !== '') {
+      rows.string.push([name, normalizeString(raw), raw]);
+    }
+  };
+  if (typeof value === 'string') {
+    push(value);
+    return;
+  }
+  if (!value || typeof value !== 'object') {
+    return;
+  }
+  const parts = type === 'HumanName' ? NAME_PARTS : type === 'Address' ? ADDRESS_PARTS : [];
+  for (const part of parts) {
+    const partValue = (value as Obj)[part];
+    for (const item of Array.isArray(partValue) ? partValue : [partValue]) {
+      push(item);
+    }
+  }
+}
+
+function addDate(rows: IndexRows, name: string, { type, value }: TypedValue): void {
+  if (typeof value === 'string') {
+    const range = dateRange(value);
+    if (range) {
+      rows.date.push([name, range.low, range.high]);
+    }
+    return;
+  }
+  if (!value || typeof value !== 'object') {
+    return;
+  }
+  const v = value as Obj;
+  if (type === 'Period') {
+    const start = typeof v.start === 'string' ? dateRange(v.start) : undefined;
+    const end = typeof v.end === 'string' ? dateRange(v.end) : undefined;
+    if (start || end) {
+      rows.date.push([name, start?.low ?? FAR_PAST, end?.high ?? FAR_FUTURE]);
+    }
+  } else if (type === 'Timing') {
+    for (const event of Array.isArray(v.event) ? v.event : []) {
+      if (typeof event === 'string') {
+        addDate(rows, name, { type: 'dateTime', value: event });
+      }
+    }
+  }
+}
+
+function addQuantity(rows: IndexRows, name: string, { type, value }: TypedValue): void {
+  if (!value || typeof value !== 'object') {
+    return;
+  }
+  const v = value as Obj;
+  if (type === 'Money' && typeof v.value === 'number') {
+    rows.quantity.push([name, v.value, 'urn:iso:std:iso:4217', str(v.currency), str(v.currency)]);
+  } else if (typeof v.value === 'number') {
+    rows.quantity.push([name, v.value, str(v.system), str(v.code), str(v.unit)]);
+  }
+}
+
+function addReference(rows: IndexRows, name: string, { value }: TypedValue, baseUrl: string): void {
+  const reference =
+    typeof value === 'string' ? value : value && typeof value === 'object' ? str((value as Obj).reference) : null;
+  if (!reference || reference.startsWith('#')) {
+    return;
+  }
+  const parsed = parseReference(reference, baseUrl);
+  rows.reference.push([name, parsed.type ?? null, parsed.id ?? null, parsed.url ?? null]);
+}

@@ -1,0 +1,240 @@
+import type { Bundle, BundleEntry, BundleLink, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Queryable } from '../../db/database.ts';
+import { badRequest } from '../outcome.ts';
+import { applyElements, applySummary } from '../representation.ts';
+import { filterToSql } from './filters.ts';
+import type { IncludeRule, SearchRequest } from './model.ts';
+import { afterRow, orderBy, sortKeys } from './sort.ts';
+import { SqlParams } from './sql-params.ts';
+
+/**
+ * Extra SQL every query must satisfy, e.g. the access policy's "this caller may see this row".
+ * Given the alias of a `resource` row, returns a condition; parameters go through `params`.
+ */
+export type RowRestriction = (alias: string, params: SqlParams) => string;
+
+export interface SearchContext {
+  db: Queryable;
+  fhirBase: string;
+  restrict?: RowRestriction;
+}
+
+interface ResourceRow {
+  resource_type: string;
+  id: string;
+  content: string;
+  [cursor: `cursor_${number}`]: string;
+}
+
+interface Cursor {
+  values: string[];
+  reverse: boolean;
+}
+
+/** Runs a parsed search and returns the searchset Bundle with paging links that survive writes. */
+export async function executeSearch(
+  ctx: SearchContext,
+  request: SearchRequest,
+  linkBase: { path: string; query: readonly [string, string][] },
+): Promise<Bundle> {
+  const params = new SqlParams();
+  const where = whereClause(ctx, request, 'r', params);
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
+
+  if (request.summary === 'count' || request.count === 0 || request.total === 'accurate') {
+    const countParams = new SqlParams();
+    const countWhere = whereClause(ctx, request, 'r', countParams);
+    const rows = await ctx.db.query<{ n: string }>(`select count(*) as n from resource r where ${countWhere}`, countParams.values as never);
+    bundle.total = Number(rows[0]?.n ?? 0);
+  }
+  if (request.summary === 'count' || request.count === 0) {
+    addIgnoredWarning(bundle, request);
+    bundle.link = [{ relation: 'self', url: linkUrl(ctx, linkBase, undefined) }];
+    return bundle;
+  }
+
+  const cursor = request.cursor ? decodeCursor(request.cursor) : undefined;
+  const keys = sortKeys(request.resourceType, request.sort, 'r', params);
+  const reverse = cursor?.reverse ?? false;
+  const conditions = [where];
+  if (cursor) {
+    if (cursor.values.length !== keys.length) {
+      badRequest('The _cursor does not belong to this search');
+    }
+    conditions.push(afterRow(keys, cursor.values, reverse, params));
+  }
+  const sortColumns = keys.map((key, i) => `${key.expression} as sort_${i}, (${key.expression})::text as cursor_${i}`);
+  const sql = `select r.resource_type, r.id, r.content, ${sortColumns.join(', ')}
+    from resource r where ${conditions.join(' and ')}
+    order by ${orderBy(keys, reverse)} limit ${params.add(request.count + 1)}`;
+  const rows = await ctx.db.query<ResourceRow>(sql, params.values as never);
+  const hasMore = rows.length > request.count;
+  const page = rows.slice(0, request.count);
+  if (reverse) {
+    page.reverse();
+  }
+  const links: BundleLink[] = [{ relation: 'self', url: linkUrl(ctx, linkBase, request.cursor) }];
+  const cursorOf = (row: ResourceRow, back: boolean): string =>
+    encodeCursor({ values: keys.map((_, i) => String(row[`cursor_${i}`])), reverse: back });
+  const first = page[0];
+  const last = page[page.length - 1];
+  const moreForward = reverse ? Boolean(cursor) : hasMore;
+  const moreBackward = reverse ? hasMore : Boolean(cursor);
+  if (first) {
+    links.unshift({ relation: 'first', url: linkUrl(ctx, linkBase, undefined) });
+  }
+  if (last && moreForward) {
+    links.push({ relation: 'next', url: linkUrl(ctx, linkBase, cursorOf(last, false)) });
+  }
+  if (first && moreBackward) {
+    links.push({ relation: 'previous', url: linkUrl(ctx, linkBase, cursorOf(first, true)) });
+  }
+  bundle.link = links;
+  if (bundle.total === undefined && !cursor && !hasMore) {
+    bundle.total = page.length; // The whole result is on this page, so the total is free.
+  }
+
+  const matches = page.map((row) => JSON.parse(row.content) as Resource);
+  const included = await resolveIncludes(ctx, request, matches);
+  bundle.entry = [
+    ...matches.map((resource) => entry(ctx, shape(request, resource), 'match')),
+    ...included.map((resource) => entry(ctx, shape(request, resource), 'include')),
+  ];
+  addIgnoredWarning(bundle, request);
+  return bundle;
+}
+
+function whereClause(ctx: SearchContext, request: SearchRequest, alias: string, params: SqlParams): string {
+  const conditions = [`${alias}.resource_type = ${params.add(request.resourceType)}`, `not ${alias}.deleted`];
+  for (const filter of request.filters) {
+    conditions.push(filterToSql(filter, { alias, resourceType: request.resourceType, fhirBase: ctx.fhirBase, params, depth: 0 }));
+  }
+  if (ctx.restrict) {
+    conditions.push(ctx.restrict(alias, params));
+  }
+  return conditions.join(' and ');
+}
+
+function shape(request: SearchRequest, resource: Resource): Resource {
+  return applyElements(applySummary(resource, request.summary), request.elements);
+}
+
+function entry(ctx: SearchContext, resource: Resource, mode: 'match' | 'include'): BundleEntry {
+  return { fullUrl: `${ctx.fhirBase}/${resource.resourceType}/${resource.id}`, resource, search: { mode } };
+}
+
+function addIgnoredWarning(bundle: Bundle, request: SearchRequest): void {
+  if (request.ignored.length === 0) {
+    return;
+  }
+  const outcome: OperationOutcome = {
+    resourceType: 'OperationOutcome',
+    issue: request.ignored.map(({ name, reason }) => ({
+      severity: 'warning',
+      code: 'not-supported',
+      diagnostics: `Search parameter '${name}' was ignored: ${reason}`,
+      expression: [name],
+    })),
+  };
+  bundle.entry = [...(bundle.entry ?? []), { resource: outcome, search: { mode: 'outcome' } }];
+}
+
+const INCLUDE_LIMIT = 1000;
+
+async function resolveIncludes(ctx: SearchContext, request: SearchRequest, matches: Resource[]): Promise<Resource[]> {
+  if (!request.include.length && !request.revinclude.length) {
+    return [];
+  }
+  const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
+  const found: Resource[] = [];
+  const runLevel = async (sources: Resource[], iterateOnly: boolean): Promise<Resource[]> => {
+    const level: Resource[] = [];
+    for (const rule of request.include) {
+      if (!iterateOnly || rule.iterate) {
+        level.push(...(await includeTargets(ctx, rule, sources)));
+      }
+    }
+    for (const rule of request.revinclude) {
+      if (!iterateOnly || rule.iterate) {
+        level.push(...(await revincludeSources(ctx, rule, sources)));
+      }
+    }
+    const fresh = level.filter((r) => {
+      const key = `${r.resourceType}/${r.id}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+    found.push(...fresh);
+    return fresh;
+  };
+  const firstLevel = await runLevel(matches, false);
+  if (firstLevel.length) {
+    await runLevel(firstLevel, true); // :iterate, one level further
+  }
+  return found;
+}
+
+async function includeTargets(ctx: SearchContext, rule: IncludeRule, sources: Resource[]): Promise<Resource[]> {
+  const ids = sources.filter((r) => r.resourceType === rule.sourceType).map((r) => r.id!);
+  if (!ids.length) {
+    return [];
+  }
+  const params = new SqlParams();
+  const restriction = ctx.restrict ? ` and ${ctx.restrict('r', params)}` : '';
+  const rows = await ctx.db.query<{ content: string }>(
+    `select distinct on (r.resource_type, r.id) r.resource_type, r.id, r.content from search_reference ref
+       join resource r on r.resource_type = ref.target_type and r.id = ref.target_id and not r.deleted
+      where ref.resource_type = ${params.add(rule.sourceType)} and ref.id = any(${params.add(ids)}::text[])
+        and (${params.add(rule.param)}::text = '*' or ref.param = ${params.add(rule.param)})
+        and (${params.add(rule.targetType ?? null)}::text is null or ref.target_type = ${params.add(rule.targetType ?? null)})
+        ${restriction}
+      limit ${INCLUDE_LIMIT}`,
+    params.values as never,
+  );
+  return rows.map((row) => JSON.parse(row.content) as Resource);
+}
+
+async function revincludeSources(ctx: SearchContext, rule: IncludeRule, targets: Resource[]): Promise<Resource[]> {
+  if (!targets.length) {
+    return [];
+  }
+  const params = new SqlParams();
+  const restriction = ctx.restrict ? ` and ${ctx.restrict('r', params)}` : '';
+  const rows = await ctx.db.query<{ content: string }>(
+    `select distinct on (r.resource_type, r.id) r.resource_type, r.id, r.content from search_reference ref
+       join resource r on r.resource_type = ref.resource_type and r.id = ref.id and not r.deleted
+       join unnest(${params.add(targets.map((t) => t.resourceType))}::text[], ${params.add(targets.map((t) => t.id!))}::text[]) as k(t, i)
+         on ref.target_type = k.t and ref.target_id = k.i
+      where ref.resource_type = ${params.add(rule.sourceType)}
+        and (${params.add(rule.param)}::text = '*' or ref.param = ${params.add(rule.param)})
+        and (${params.add(rule.targetType ?? null)}::text is null or ref.target_type = ${params.add(rule.targetType ?? null)})
+        ${restriction}
+      limit ${INCLUDE_LIMIT}`,
+    params.values as never,
+  );
+  return rows.map((row) => JSON.parse(row.content) as Resource);
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.reverse ? 1 : 0, ...cursor.values])).toString('base64url');
+}
+
+function decodeCursor(value: string): Cursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length >= 2 && parsed.slice(1).every((v) => typeof v === 'string')) {
+      return { reverse: parsed[0] === 1, values: parsed.slice(1) as string[] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  return badRequest('Invalid _cursor: use the next/previous links exactly as returned');
+}
+
+function linkUrl(ctx: SearchContext, base: { path: string; query: readonly [string, string][] }, cursor: string | undefined): string {
+  const query = new URLSearchParams(base.query.filter(([name]) => name !== '_cursor') as [string, string][]);
+  if (cursor) {
+    query.set('_cursor', cursor);
+  }
+  const text = query.toString();
+  return `${ctx.fhirBase}/${base.path}${text ? `?${text}` : ''}`;
+}

@@ -1,0 +1,242 @@
+import { fhirDefinitions, searchParamsFor } from '../definitions.ts';
+import { badRequest, fail } from '../outcome.ts';
+import { RESULT_PARAMS, type IncludeRule, type SearchFilter, type SearchRequest, type SortRule } from './model.ts';
+
+export interface ParseOptions {
+  defaultCount: number;
+  maxCount: number;
+  /** `Prefer: handling=strict`: unknown parameters are an error instead of a warning. */
+  strict: boolean;
+}
+
+const SPECIAL_PARAMS = new Set(['_id', '_lastUpdated']);
+const MODIFIERS_BY_TYPE: Record<string, readonly string[]> = {
+  string: ['exact', 'contains', 'missing'],
+  token: ['not', 'text', 'missing'],
+  reference: ['missing', 'identifier'],
+  date: ['missing'],
+  number: ['missing'],
+  quantity: ['missing'],
+  uri: ['missing', 'below', 'above'],
+};
+
+/** Parses `[name, value]` pairs from a query string or a `POST _search` form body. */
+export function parseSearch(resourceType: string, pairs: readonly [string, string][], options: ParseOptions): SearchRequest {
+  const request: SearchRequest = {
+    resourceType,
+    filters: [],
+    sort: [],
+    count: options.defaultCount,
+    include: [],
+    revinclude: [],
+    ignored: [],
+  };
+  const reject = (name: string, reason: string): undefined => {
+    if (options.strict) {
+      badRequest(`Search parameter ${name}: ${reason}`);
+    }
+    request.ignored.push({ name, reason });
+  };
+  for (const [rawName, value] of pairs) {
+    if (RESULT_PARAMS.has(rawName)) {
+      applyResultParam(request, rawName, value, options);
+    } else if (rawName.startsWith('_has:')) {
+      const filter = parseHas(resourceType, rawName, value, reject);
+      if (filter) {
+        request.filters.push(filter);
+      }
+    } else {
+      const filter = parseFilter(resourceType, rawName, value, reject);
+      if (filter) {
+        request.filters.push(filter);
+      }
+    }
+  }
+  return request;
+}
+
+type Reject = (name: string, reason: string) => undefined;
+
+function parseFilter(resourceType: string, rawName: string, value: string, reject: Reject): SearchFilter | undefined {
+  const dot = rawName.indexOf('.');
+  const head = dot >= 0 ? rawName.slice(0, dot) : rawName;
+  const [name = '', modifier] = splitOnce(head, ':');
+  if (SPECIAL_PARAMS.has(name)) {
+    if (modifier && modifier !== 'missing' && !(name === '_id' && modifier === 'not')) {
+      return reject(rawName, `modifier :${modifier} is not supported`);
+    }
+    return { name, modifier, values: splitValues(value) };
+  }
+  const definition = searchParamsFor(resourceType).get(name);
+  if (!definition) {
+    const unsupported = fhirDefinitions().unsupportedParams.get(resourceType)?.includes(name);
+    return reject(rawName, unsupported ? 'not supported by this server' : `unknown for ${resourceType}`);
+  }
+  if (dot >= 0) {
+    if (definition.type !== 'reference') {
+      return reject(rawName, 'only reference parameters can be chained');
+    }
+    const targetType = modifier ?? (definition.targets.length === 1 ? definition.targets[0] : undefined);
+    if (!targetType) {
+      return reject(rawName, `chain needs a type modifier, e.g. ${name}:Patient.name`);
+    }
+    const inner = parseFilter(targetType, rawName.slice(dot + 1), value, reject);
+    return inner && { name, values: [], chain: { targetType, filter: inner } };
+  }
+  if (modifier && definition.type === 'reference' && fhirDefinitions().resourceTypes.has(modifier)) {
+    return { name, modifier, values: splitValues(value) };
+  }
+  if (modifier && !MODIFIERS_BY_TYPE[definition.type]?.includes(modifier)) {
+    return reject(rawName, `modifier :${modifier} is not supported for ${definition.type} parameters`);
+  }
+  if (modifier === 'identifier') {
+    return reject(rawName, 'modifier :identifier is not supported');
+  }
+  return { name, modifier, values: splitValues(value) };
+}
+
+/** `_has:Observation:patient:code=1234-5` — resources referenced by matching Observations. */
+function parseHas(resourceType: string, rawName: string, value: string, reject: Reject): SearchFilter | undefined {
+  const [, sourceType = '', referenceParam = '', ...rest] = rawName.split(':');
+  const innerName = rest.join(':');
+  if (!fhirDefinitions().resourceTypes.has(sourceType) || !innerName) {
+    return reject(rawName, 'expected _has:Type:reference-parameter:parameter');
+  }
+  const reference = searchParamsFor(sourceType).get(referenceParam);
+  if (reference?.type !== 'reference') {
+    return reject(rawName, `${sourceType} has no reference parameter ${referenceParam}`);
+  }
+  if (innerName.startsWith('_has:')) {
+    return reject(rawName, 'nested _has is not supported');
+  }
+  const inner = parseFilter(sourceType, innerName, value, reject);
+  void resourceType;
+  return inner && { name: '_has', values: [], has: { sourceType, referenceParam, filter: inner } };
+}
+
+function applyResultParam(request: SearchRequest, name: string, value: string, options: ParseOptions): void {
+  switch (name) {
+    case '_count': {
+      const count = Number(value);
+      if (!Number.isInteger(count) || count < 0) {
+        badRequest(`_count must be a whole number, not '${value}'`);
+      }
+      request.count = Math.min(count, options.maxCount);
+      return;
+    }
+    case '_sort':
+      request.sort.push(...parseSort(request.resourceType, value));
+      return;
+    case '_include':
+    case '_revinclude': {
+      const [param, iterate] = splitOnce(name, ':');
+      void param;
+      request[name === '_include' ? 'include' : 'revinclude'].push(parseInclude(value, iterate === 'iterate'));
+      return;
+    }
+    case '_summary':
+      if (!['true', 'text', 'data', 'count', 'false'].includes(value)) {
+        badRequest(`_summary must be one of true, text, data, count, false`);
+      }
+      request.summary = value as SearchRequest['summary'];
+      return;
+    case '_elements':
+      request.elements = splitValues(value).map((v) => v.trim()).filter(Boolean);
+      return;
+    case '_total':
+      if (!['none', 'estimate', 'accurate'].includes(value)) {
+        badRequest('_total must be one of none, estimate, accurate');
+      }
+      request.total = value as SearchRequest['total'];
+      return;
+    case '_cursor':
+      request.cursor = value;
+      return;
+    default:
+      return; // _format, _pretty: handled by HTTP; _contained: default behaviour only.
+  }
+}
+
+function parseSort(resourceType: string, value: string): SortRule[] {
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const descending = part.startsWith('-');
+      const name = descending ? part.slice(1) : part;
+      if (!SPECIAL_PARAMS.has(name) && !searchParamsFor(resourceType).has(name)) {
+        badRequest(`Cannot sort ${resourceType} by unknown parameter '${name}'`);
+      }
+      return { name, descending };
+    });
+}
+
+function parseInclude(value: string, iterate: boolean): IncludeRule {
+  const [sourceType = '', param = '', targetType] = value.split(':');
+  if (!fhirDefinitions().resourceTypes.has(sourceType)) {
+    badRequest(`_include/_revinclude '${value}': unknown resource type '${sourceType}'`);
+  }
+  if (param !== '*' && searchParamsFor(sourceType).get(param)?.type !== 'reference') {
+    badRequest(`_include/_revinclude '${value}': ${sourceType} has no reference parameter '${param}'`);
+  }
+  if (targetType && !fhirDefinitions().resourceTypes.has(targetType)) {
+    badRequest(`_include/_revinclude '${value}': unknown target type '${targetType}'`);
+  }
+  return { sourceType, param, targetType, iterate };
+}
+
+function splitOnce(value: string, separator: string): [string, string | undefined] {
+  const index = value.indexOf(separator);
+  return index < 0 ? [value, undefined] : [value.slice(0, index), value.slice(index + 1)];
+}
+
+/** Splits on commas not escaped as `\,` and unescapes `\,`, `\|`, `\$` and `\\`. */
+export function splitValues(value: string): string[] {
+  const values: string[] = [];
+  let current = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (ch === '\\' && i + 1 < value.length && ',$|\\'.includes(value[i + 1] ?? '')) {
+      current += ch + value[i + 1];
+      i++;
+    } else if (ch === ',') {
+      values.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  values.push(current);
+  return values;
+}
+
+/** Splits a token/quantity value on unescaped `|`, then unescapes each part. */
+export function splitPipes(value: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (ch === '\\' && i + 1 < value.length) {
+      current += value[i + 1];
+      i++;
+    } else if (ch === '|') {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+export function unescapeValue(value: string): string {
+  return value.replace(/\\([,$|\\])/g, '$1');
+}
+
+export function assertSearchableType(resourceType: string): void {
+  if (!fhirDefinitions().resourceTypes.has(resourceType)) {
+    fail('not-supported', `Unknown resource type '${resourceType}'`);
+  }
+}

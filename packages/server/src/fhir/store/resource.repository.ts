@@ -1,0 +1,242 @@
+import type { Queryable } from '../../db/database.ts';
+import { INDEX_TABLES, type ExtractedIndex } from '../indexing/extract.ts';
+
+/** A stored version of a resource, with its content still as JSON text. */
+export interface StoredResource {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  json: string | null;
+  method?: string;
+}
+
+export interface VersionWrite {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  method: 'create' | 'update' | 'delete' | 'patch';
+  json: string | null;
+  index: ExtractedIndex | null;
+  /** False when no earlier version exists, so there are no old index rows to remove. */
+  replacesExisting: boolean;
+}
+
+interface Row {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date;
+  deleted: boolean;
+  content: string | null;
+  method?: string;
+}
+
+export function toStored(row: Row): StoredResource {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: Number(row.version_id),
+    lastUpdated: new Date(row.last_updated),
+    deleted: row.deleted,
+    json: row.content,
+    method: row.method,
+  };
+}
+
+const COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content';
+
+/** All SQL for resource versions and their search index rows. */
+export class ResourceRepository {
+  private readonly db: Queryable;
+
+  constructor(db: Queryable) {
+    this.db = db;
+  }
+
+  async readCurrent(resourceType: string, id: string): Promise<StoredResource | undefined> {
+    const rows = await this.db.query<Row>(`select ${COLUMNS} from resource where resource_type = $1 and id = $2`, [
+      resourceType,
+      id,
+    ]);
+    return rows[0] && toStored(rows[0]);
+  }
+
+  async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredResource | undefined> {
+    const rows = await this.db.query<Row>(
+      `select ${COLUMNS}, method from resource_version where resource_type = $1 and id = $2 and version_id = $3`,
+      [resourceType, id, versionId],
+    );
+    return rows[0] && toStored(rows[0]);
+  }
+
+  /** Current version numbers of the given resources, keyed `Type/id`. */
+  async currentVersions(keys: readonly { resourceType: string; id: string }[]): Promise<Map<string, StoredResource>> {
+    if (keys.length === 0) {
+      return new Map();
+    }
+    const rows = await this.db.query<Row>(
+      `select r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, null as content
+         from resource r join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
+      [keys.map((k) => k.resourceType), keys.map((k) => k.id)],
+    );
+    return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, toStored(row)]));
+  }
+
+  /**
+   * Serialises writers of the same resources across every process sharing the database, for the
+   * rest of the current transaction. Keys are sorted so two writers never deadlock.
+   */
+  async lock(keys: readonly string[]): Promise<void> {
+    const sorted = [...new Set(keys)].sort();
+    if (sorted.length) {
+      await this.db.query('select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k', [sorted]);
+    }
+  }
+
+  /** Writes versions (already numbered and checked by the caller) and replaces their index rows. */
+  async writeVersions(writes: readonly VersionWrite[]): Promise<void> {
+    if (writes.length === 0) {
+      return;
+    }
+    const types = writes.map((w) => w.resourceType);
+    const ids = writes.map((w) => w.id);
+    const versions = writes.map((w) => w.versionId);
+    const times = writes.map((w) => w.lastUpdated.toISOString());
+    const deleted = writes.map((w) => w.deleted);
+    const contents = writes.map((w) => w.json);
+    await this.db.query(
+      `insert into resource_version (resource_type, id, version_id, last_updated, deleted, method, content)
+       select * from unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::json[])`,
+      [types, ids, versions, times, deleted, writes.map((w) => w.method), contents],
+    );
+    await this.db.query(
+      `insert into resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
+       select t, i, v, lu, d, c, coalesce(string_to_array(nullif(comp, ''), chr(31)), '{}')
+         from unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::json[], $7::text[])
+           as x(t, i, v, lu, d, c, comp)
+       on conflict (resource_type, id) do update set version_id = excluded.version_id,
+         last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
+         compartments = excluded.compartments`,
+      [types, ids, versions, times, deleted, contents, writes.map((w) => (w.index?.compartments ?? []).join('\u001f'))],
+    );
+    const replaced = writes.filter((w) => w.replacesExisting);
+    if (replaced.length) {
+      await this.deleteIndexRows(
+        replaced.map((w) => w.resourceType),
+        replaced.map((w) => w.id),
+      );
+    }
+    await this.insertIndexRows(writes);
+  }
+
+  private async deleteIndexRows(types: string[], ids: string[]): Promise<void> {
+    for (const table of INDEX_TABLES) {
+      await this.db.query(
+        `delete from search_${table} s using unnest($1::text[], $2::text[]) as k(t, i)
+          where s.resource_type = k.t and s.id = k.i`,
+        [types, ids],
+      );
+    }
+  }
+
+  private async insertIndexRows(writes: readonly VersionWrite[]): Promise<void> {
+    for (const table of INDEX_TABLES) {
+      const spec = INDEX_COLUMNS[table];
+      const columns: unknown[][] = [[], [], [], ...spec.columns.map(() => [])];
+      for (const write of writes) {
+        for (const row of write.index?.rows[table] ?? []) {
+          columns[0]!.push(write.resourceType);
+          columns[1]!.push(write.id);
+          for (let c = 0; c < row.length; c++) {
+            const value = row[c];
+            columns[c + 2]!.push(value instanceof Date ? value.toISOString() : value);
+          }
+        }
+      }
+      if (columns[0]!.length === 0) {
+        continue;
+      }
+      const names = ['resource_type', 'id', 'param', ...spec.columns.map((c) => c.name)];
+      const casts = ['text', 'text', 'text', ...spec.columns.map((c) => c.type)];
+      const unnest = casts.map((cast, i) => `$${i + 1}::${cast}[]`).join(', ');
+      await this.db.query(`insert into search_${table} (${names.join(', ')}) select * from unnest(${unnest})`, columns as never);
+    }
+  }
+
+  async history(options: HistoryQuery): Promise<StoredResource[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown): void => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (options.resourceType) {
+      add('resource_type = ?', options.resourceType);
+    }
+    if (options.id) {
+      add('id = ?', options.id);
+    }
+    if (options.since) {
+      add('last_updated >= ?', options.since.toISOString());
+    }
+    if (options.at) {
+      add('last_updated <= ?', options.at.toISOString());
+    }
+    if (options.before) {
+      // Keyset cursor: versions strictly older than the last one on the previous page.
+      params.push(options.before.lastUpdated, options.before.resourceType, options.before.id, options.before.versionId);
+      const n = params.length;
+      where.push(`(last_updated, resource_type, id, version_id) < ($${n - 3}::timestamptz, $${n - 2}, $${n - 1}, $${n})`);
+    }
+    params.push(options.count);
+    const sql = `select ${COLUMNS}, method from resource_version
+      ${where.length ? 'where ' + where.join(' and ') : ''}
+      order by last_updated desc, resource_type desc, id desc, version_id desc limit $${params.length}`;
+    const rows = await this.db.query<Row>(sql, params as never);
+    return rows.map(toStored);
+  }
+
+  async countHistory(resourceType?: string, id?: string): Promise<number> {
+    const rows = await this.db.query<{ n: string }>(
+      `select count(*) as n from resource_version where ($1::text is null or resource_type = $1) and ($2::text is null or id = $2)`,
+      [resourceType ?? null, id ?? null],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+}
+
+export interface HistoryQuery {
+  resourceType?: string;
+  id?: string;
+  since?: Date;
+  at?: Date;
+  count: number;
+  before?: { lastUpdated: string; resourceType: string; id: string; versionId: number };
+}
+
+const INDEX_COLUMNS: Record<(typeof INDEX_TABLES)[number], { columns: { name: string; type: string }[] }> = {
+  token: { columns: [{ name: 'system', type: 'text' }, { name: 'code', type: 'text' }, { name: 'display', type: 'text' }] },
+  string: { columns: [{ name: 'value', type: 'text' }, { name: 'raw', type: 'text' }] },
+  date: { columns: [{ name: 'low', type: 'timestamptz' }, { name: 'high', type: 'timestamptz' }] },
+  number: { columns: [{ name: 'value', type: 'numeric' }] },
+  quantity: {
+    columns: [
+      { name: 'value', type: 'numeric' },
+      { name: 'system', type: 'text' },
+      { name: 'code', type: 'text' },
+      { name: 'unit', type: 'text' },
+    ],
+  },
+  reference: {
+    columns: [
+      { name: 'target_type', type: 'text' },
+      { name: 'target_id', type: 'text' },
+      { name: 'target_url', type: 'text' },
+    ],
+  },
+  uri: { columns: [{ name: 'value', type: 'text' }] },
+};

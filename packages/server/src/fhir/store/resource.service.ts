@@ -1,0 +1,327 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import jsonPatch, { type Operation } from 'fast-json-patch';
+import type { Database, Queryable } from '../../db/database.ts';
+import { isKnownResourceType } from '../definitions.ts';
+import { extractIndex } from '../indexing/extract.ts';
+import { badRequest, fail, gone, notFound, OperationOutcomeError, preconditionError } from '../outcome.ts';
+import { ID_PATTERN } from '../references.ts';
+import { executeSearch, type RowRestriction } from '../search/execute.ts';
+import { parseSearch } from '../search/parse.ts';
+import { assertValidResource } from '../validation/validate.ts';
+import { ResourceRepository, type StoredResource, type VersionWrite } from './resource.repository.ts';
+
+export interface WriteResult {
+  resource: Resource;
+  /** 'created' (201), 'updated' (200), 'unchanged' (conditional create that matched: 200). */
+  outcome: 'created' | 'updated' | 'unchanged';
+}
+
+export interface ServiceOptions {
+  fhirBase: string;
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
+export interface WriteOptions {
+  /** `If-Match: W/"3"`: reject with 412 unless the current version is this one. */
+  ifMatch?: number;
+  /** Bundle processing validates and stamps resources itself; this skips a second validation. */
+  skipValidation?: boolean;
+}
+
+/**
+ * The FHIR record: every create, update, patch, delete and read goes through here. Every write is
+ * one transaction that appends a version, replaces the current row and its search index rows.
+ */
+export class ResourceService {
+  private readonly db: Database | Queryable;
+  readonly options: ServiceOptions;
+  /** Set by the access layer: a SQL condition every row the caller sees must meet. */
+  readonly restrict?: RowRestriction;
+  private readonly inTransaction: boolean;
+
+  constructor(db: Database | Queryable, options: ServiceOptions, restrict?: RowRestriction, inTransaction = false) {
+    this.db = db;
+    this.options = options;
+    this.restrict = restrict;
+    this.inTransaction = inTransaction;
+  }
+
+  /** Runs `work` with a service bound to one transaction (for transaction Bundles). */
+  async transaction<T>(work: (service: ResourceService) => Promise<T>): Promise<T> {
+    if (this.inTransaction || !('transaction' in this.db)) {
+      return work(this);
+    }
+    return this.db.transaction((tx) => work(new ResourceService(tx, this.options, this.restrict, true)));
+  }
+
+  private repository(db: Queryable = this.db): ResourceRepository {
+    return new ResourceRepository(db);
+  }
+
+  async read(resourceType: string, id: string): Promise<StoredResource> {
+    assertType(resourceType);
+    const stored = await this.repository().readCurrent(resourceType, id);
+    if (!stored) {
+      return notFound(`${resourceType}/${id} is not known`);
+    }
+    if (stored.deleted) {
+      return gone(`${resourceType}/${id} was deleted`);
+    }
+    return stored;
+  }
+
+  async vread(resourceType: string, id: string, versionId: string): Promise<StoredResource> {
+    assertType(resourceType);
+    const version = Number(versionId);
+    if (!Number.isInteger(version) || version < 1) {
+      return notFound(`${resourceType}/${id} has no version '${versionId}'`);
+    }
+    const stored = await this.repository().readVersion(resourceType, id, version);
+    if (!stored) {
+      return notFound(`${resourceType}/${id} has no version ${versionId}`);
+    }
+    if (stored.deleted) {
+      return gone(`${resourceType}/${id} version ${versionId} is a deletion`);
+    }
+    return stored;
+  }
+
+  async create(resource: Resource, options: WriteOptions & { ifNoneExist?: string } = {}): Promise<WriteResult> {
+    if (!options.skipValidation) {
+      assertValidResource(resource, {});
+    }
+    return this.transaction(async (service) => {
+      if (options.ifNoneExist !== undefined) {
+        const existing = await service.conditionalMatch(resource.resourceType, options.ifNoneExist);
+        if (existing.length > 1) {
+          return fail('duplicate', `If-None-Exist '${options.ifNoneExist}' matched ${existing.length} resources`, [
+            'If-None-Exist',
+          ]) as never;
+        }
+        if (existing[0]) {
+          return { resource: existing[0], outcome: 'unchanged' as const };
+        }
+      }
+      const id = randomUUID();
+      const [written] = await service.writeMany([{ resource: { ...resource, id }, method: 'create' }]);
+      return { resource: written!, outcome: 'created' as const };
+    });
+  }
+
+  async update(resourceType: string, id: string, resource: Resource, options: WriteOptions = {}): Promise<WriteResult> {
+    if (!options.skipValidation) {
+      assertValidResource(resource, { expectedType: resourceType, expectedId: id, requireId: true });
+    }
+    return this.transaction(async (service) => {
+      const [written, created] = await service.writeOne(resource, 'update', options.ifMatch);
+      return { resource: written, outcome: created ? 'created' : 'updated' };
+    });
+  }
+
+  async conditionalUpdate(resourceType: string, query: string, resource: Resource): Promise<WriteResult> {
+    assertValidResource(resource, { expectedType: resourceType });
+    return this.transaction(async (service) => {
+      await service.repository().lock([`conditional:${resourceType}?${query}`]);
+      const matches = await service.conditionalMatch(resourceType, query);
+      if (matches.length > 1) {
+        return fail('duplicate', `Conditional update '${query}' matched ${matches.length} resources`) as never;
+      }
+      const match = matches[0];
+      if (match && resource.id && resource.id !== match.id) {
+        return badRequest(`Resource id '${resource.id}' does not match the resource found by '${query}' (${match.id})`) as never;
+      }
+      const id = match?.id ?? resource.id ?? randomUUID();
+      const [written, created] = await service.writeOne({ ...resource, id }, 'update');
+      return { resource: written, outcome: created ? ('created' as const) : ('updated' as const) };
+    });
+  }
+
+  async patch(resourceType: string, id: string, operations: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+    if (!Array.isArray(operations)) {
+      return badRequest('A JSON Patch body must be an array of operations');
+    }
+    return this.transaction(async (service) => {
+      const current = await service.read(resourceType, id);
+      const before = JSON.parse(current.json!) as Resource;
+      let patched: Resource;
+      try {
+        const error = jsonPatch.validate(operations as Operation[], before);
+        if (error) {
+          throw error;
+        }
+        patched = jsonPatch.applyPatch(before, operations as Operation[], false, false).newDocument;
+      } catch (error) {
+        if (error instanceof OperationOutcomeError) {
+          throw error;
+        }
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        return fail('processing', `JSON Patch could not be applied: ${message}`) as never;
+      }
+      if (patched.resourceType !== resourceType || patched.id !== id) {
+        return badRequest('A patch may not change resourceType or id') as never;
+      }
+      assertValidResource(patched, { expectedType: resourceType, expectedId: id });
+      const [written] = await service.writeOne(patched, 'patch', options.ifMatch ?? current.versionId);
+      return { resource: written, outcome: 'updated' as const };
+    });
+  }
+
+  /** Deletes (keeping history). Deleting what is not there, or already deleted, succeeds. */
+  async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<void> {
+    assertType(resourceType);
+    await this.transaction(async (service) => {
+      const repository = service.repository();
+      await repository.lock([`${resourceType}/${id}`]);
+      const current = await repository.readCurrent(resourceType, id);
+      checkIfMatch(current, options.ifMatch, `${resourceType}/${id}`);
+      if (!current || current.deleted) {
+        return;
+      }
+      await repository.writeVersions([
+        {
+          resourceType,
+          id,
+          versionId: current.versionId + 1,
+          lastUpdated: new Date(),
+          deleted: true,
+          method: 'delete',
+          json: null,
+          index: null,
+          replacesExisting: true,
+        },
+      ]);
+    });
+  }
+
+  async conditionalDelete(resourceType: string, query: string): Promise<number> {
+    return this.transaction(async (service) => {
+      const matches = await service.conditionalMatch(resourceType, query);
+      if (matches.length > 1) {
+        return fail('duplicate', `Conditional delete '${query}' matched ${matches.length} resources`) as never;
+      }
+      for (const match of matches) {
+        await service.delete(resourceType, match.id!);
+      }
+      return matches.length;
+    });
+  }
+
+  async search(resourceType: string, query: [string, string][], options: { strict?: boolean } = {}): Promise<Bundle> {
+    assertType(resourceType);
+    const request = parseSearch(resourceType, query, {
+      defaultCount: this.options.defaultPageSize,
+      maxCount: this.options.maxPageSize,
+      strict: options.strict ?? false,
+    });
+    return executeSearch(this.searchContext(), request, { path: resourceType, query });
+  }
+
+  searchContext(): { db: Queryable; fhirBase: string; restrict?: RowRestriction } {
+    return { db: this.db, fhirBase: this.options.fhirBase, restrict: this.restrict };
+  }
+
+  /** Resources matching a conditional-interaction query (strict: unknown parameters are errors). */
+  async conditionalMatch(resourceType: string, query: string): Promise<Resource[]> {
+    const pairs = [...new URLSearchParams(query.replace(/^\?/, ''))];
+    if (pairs.length === 0) {
+      return badRequest('A conditional interaction needs search parameters');
+    }
+    const request = parseSearch(resourceType, pairs, { defaultCount: 2, maxCount: 2, strict: true });
+    request.count = 2;
+    const bundle = await executeSearch(this.searchContext(), request, { path: resourceType, query: pairs });
+    return (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!);
+  }
+
+  private async writeOne(resource: Resource, method: 'update' | 'patch', ifMatch?: number): Promise<[Resource, boolean]> {
+    const key = `${resource.resourceType}/${resource.id}`;
+    const repository = this.repository();
+    // The lock makes read-check-write atomic across every process sharing the database.
+    await repository.lock([key]);
+    const current = await repository.readCurrent(resource.resourceType, resource.id!);
+    checkIfMatch(current, ifMatch, key);
+    const [written] = await this.writeMany([{ resource, method }], current ? new Map([[key, current]]) : new Map());
+    return [written!, !current || current.deleted];
+  }
+
+  /**
+   * Stamps, indexes and writes many resources at once (import, seeding, Bundles). Ids must be set.
+   * Versions follow whatever is stored; the caller holds the transaction.
+   */
+  async writeMany(
+    items: readonly { resource: Resource; method: VersionWrite['method'] }[],
+    knownCurrent?: Map<string, StoredResource>,
+  ): Promise<Resource[]> {
+    const repository = this.repository();
+    const keys = items.map(({ resource }) => ({ resourceType: resource.resourceType, id: resource.id! }));
+    if (!knownCurrent) {
+      await repository.lock(keys.map((k) => `${k.resourceType}/${k.id}`));
+    }
+    const current = knownCurrent ?? (await repository.currentVersions(keys));
+    const now = new Date();
+    const writes: VersionWrite[] = [];
+    const results: Resource[] = [];
+    for (const { resource, method } of items) {
+      const previous = current.get(`${resource.resourceType}/${resource.id}`);
+      const versionId = (previous?.versionId ?? 0) + 1;
+      const stamped = stampMeta(resource, versionId, now);
+      writes.push({
+        resourceType: resource.resourceType,
+        id: resource.id!,
+        versionId,
+        lastUpdated: now,
+        deleted: false,
+        method: previous && !previous.deleted ? method : method === 'create' ? 'create' : 'update',
+        json: JSON.stringify(stamped),
+        index: extractIndex(stamped, this.options.fhirBase),
+        replacesExisting: Boolean(previous),
+      });
+      results.push(stamped);
+      // Two entries for the same resource in one batch become consecutive versions.
+      current.set(`${resource.resourceType}/${resource.id}`, { ...writes[writes.length - 1]!, json: null });
+    }
+    await repository.writeVersions(dedupeCurrent(writes));
+    return results;
+  }
+}
+
+/** Within a batch only the last write of a resource may become its current row. */
+function dedupeCurrent(writes: VersionWrite[]): VersionWrite[] {
+  const seen = new Map<string, number>();
+  writes.forEach((w, i) => seen.set(`${w.resourceType}/${w.id}`, i));
+  if (seen.size === writes.length) {
+    return writes;
+  }
+  return writes.filter((w, i) => seen.get(`${w.resourceType}/${w.id}`) === i);
+}
+
+function stampMeta(resource: Resource, versionId: number, now: Date): Resource {
+  const meta = { ...(resource.meta ?? {}), versionId: String(versionId), lastUpdated: now.toISOString() };
+  // Put id and meta first so stored JSON reads naturally.
+  const { resourceType, id, meta: _ignored, ...rest } = resource;
+  void _ignored;
+  return { resourceType, id, meta, ...rest } as Resource;
+}
+
+function checkIfMatch(current: StoredResource | undefined, ifMatch: number | undefined, key: string): void {
+  if (ifMatch === undefined) {
+    return;
+  }
+  if (!current || current.deleted) {
+    throw preconditionError(`If-Match: ${key} does not exist`);
+  }
+  if (current.versionId !== ifMatch) {
+    throw preconditionError(`If-Match: ${key} is at version ${current.versionId}, not ${ifMatch}`);
+  }
+}
+
+function assertType(resourceType: string): void {
+  if (!isKnownResourceType(resourceType)) {
+    fail('not-supported', `Unknown resource type '${resourceType}'`);
+  }
+}
+
+export function validId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}

@@ -1,0 +1,99 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import { isOperationOutcomeError, issue, outcome, statusForOutcome } from '../fhir/outcome.ts';
+import { FHIR_JSON } from '../fhir/rest/http.ts';
+import { registerFhirRoutes } from '../fhir/rest/routes.ts';
+import { ResourceService } from '../fhir/store/resource.service.ts';
+import { SOFTWARE } from '../version.ts';
+
+export interface Platform {
+  config: Config;
+  db: Database;
+  resources: ResourceService;
+  fhirBase: string;
+}
+
+export function createPlatform(config: Config, db: Database): Platform {
+  const fhirBase = `${config.baseUrl}/fhir/R4`;
+  const resources = new ResourceService(db, {
+    fhirBase,
+    defaultPageSize: config.defaultPageSize,
+    maxPageSize: config.maxPageSize,
+  });
+  return { config, db, resources, fhirBase };
+}
+
+const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
+
+/** Builds the HTTP application: FHIR API under /fhir/R4, health check, errors as OperationOutcome. */
+export async function buildApp(platform: Platform): Promise<FastifyInstance> {
+  const { config } = platform;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: config.maxRequestBytes,
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch (error) {
+      const parseError = Object.assign(new Error(`The body is not valid JSON: ${(error as Error).message}`), {
+        statusCode: 400,
+        code: 'CW_INVALID_JSON',
+      });
+      done(parseError, undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isOperationOutcomeError(error)) {
+      return reply.code(error.status).header('content-type', FHIR_JSON).send(JSON.stringify(error.outcome));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    }
+    const code = status === 413 ? 'too-costly' : status === 415 ? 'not-supported' : status >= 500 ? 'exception' : 'invalid';
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `The request body is larger than the limit of ${config.maxRequestBytes} bytes`
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? `Unsupported content type '${String(request.headers['content-type'])}'; send application/fhir+json`
+          : status >= 500
+            ? 'Internal server error'
+            : error.message;
+    return reply.code(status).header('content-type', FHIR_JSON).send(JSON.stringify(outcome(issue('error', code, message))));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body = outcome(issue('error', 'not-found', `No route for ${request.method} ${request.url.split('?')[0]}`));
+    return reply.code(statusForOutcome(body)).header('content-type', FHIR_JSON).send(JSON.stringify(body));
+  });
+
+  app.get('/healthz', async () => {
+    await platform.db.query('select 1');
+    return { status: 'ok', database: platform.db.kind };
+  });
+
+  await app.register(
+    async (fhir) => {
+      fhir.addHook('onRequest', async (request, reply) => {
+        const accept = String(request.headers.accept ?? '');
+        const format = new URLSearchParams(request.url.split('?')[1] ?? '').get('_format');
+        if ((format && /xml/.test(format)) || (/xml/.test(accept) && !/json|\*\/\*/.test(accept))) {
+          const body = outcome(issue('error', 'not-supported', 'Only JSON is supported; ask for application/fhir+json'));
+          return reply.code(406).header('content-type', FHIR_JSON).send(JSON.stringify(body));
+        }
+        return undefined;
+      });
+      registerFhirRoutes(fhir, { serviceFor: () => platform.resources, fhirBase: platform.fhirBase, software: SOFTWARE });
+    },
+    { prefix: '/fhir/R4' },
+  );
+  return app;
+}

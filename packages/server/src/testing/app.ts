@@ -1,0 +1,60 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { loadConfig, type Config } from '../config/config.ts';
+import { buildApp, createPlatform, type Platform } from '../http/app.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  platform: Platform;
+  database: TestDatabase;
+  fhirBase: string;
+  /** Sends a request to the FHIR API (path relative to /fhir/R4) and parses the JSON body. */
+  fhir(method: InjectOptions['method'], path: string, body?: unknown, headers?: Record<string, string>): Promise<FhirResponse>;
+  close(): Promise<void>;
+}
+
+export interface FhirResponse {
+  status: number;
+  headers: LightMyRequestResponse['headers'];
+  // Tests read arbitrary FHIR JSON; a loose type keeps assertions short.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config: Config = loadConfig({
+    CAREWEAVE_LOG_LEVEL: 'silent',
+    CAREWEAVE_BASE_URL: 'http://careweave.test',
+    ...overrides,
+  });
+  const platform = createPlatform(config, database.db);
+  const app = await buildApp(platform);
+  return {
+    app,
+    platform,
+    database,
+    fhirBase: platform.fhirBase,
+    async fhir(method, path, body, headers = {}) {
+      const response = await app.inject({
+        method,
+        url: `/fhir/R4/${path.replace(/^\//, '')}`,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...headers },
+        payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      let parsed: unknown = undefined;
+      if (response.body) {
+        try {
+          parsed = JSON.parse(response.body);
+        } catch {
+          parsed = response.body;
+        }
+      }
+      return { status: response.statusCode, headers: response.headers, body: parsed };
+    },
+    async close() {
+      await app.close();
+      await database.dispose();
+    },
+  };
+}

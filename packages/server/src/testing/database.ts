@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { openPglite } from '../db/pglite.ts';
+import { openPostgres } from '../db/postgres.ts';
+
+export type TestDatabaseKind = 'pglite' | 'postgres';
+
+export function testDatabaseKind(): TestDatabaseKind {
+  return process.env.CAREWEAVE_TEST_DATABASE === 'postgres' ? 'postgres' : 'pglite';
+}
+
+/** Server used by PostgreSQL test runs; each test file gets a database of its own on it. */
+export const TEST_POSTGRES_URL = process.env.CAREWEAVE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  db: Database;
+  /** Connection URL, for PostgreSQL (so a second process can share the database). */
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, migrated, empty database of the kind this test run is for. */
+export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKind()): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await openPglite();
+    await migrate(db);
+    return { db, dispose: () => db.close() };
+  }
+  const name = `careweave_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = TEST_POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`);
+  const db = await openPostgres(url, 8);
+  await migrate(db);
+  return {
+    db,
+    url,
+    async dispose() {
+      await db.close();
+      const cleanup = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
