@@ -538,30 +538,26 @@ export const MEDICINES: Record<string, MedicineDef> = {
   spironolactone: { key: 'spironolactone', code: '318056008', display: 'Spironolactone 25mg tablets', dosage: 'One tablet once a day', quantity: 28, unit: 'tablet', codeChecked: true },
   metformin: { key: 'metformin', code: '325278007', display: 'Metformin 500mg tablets', dosage: 'One tablet twice a day with food', quantity: 56, unit: 'tablet', codeChecked: true },
   empagliflozin: { key: 'empagliflozin', code: '703896005', display: 'Empagliflozin 10mg tablets', dosage: 'One tablet once a day', quantity: 28, unit: 'tablet', codeChecked: true },
+  clopidogrel: { key: 'clopidogrel', code: '319799004', display: 'Clopidogrel 75mg tablets', dosage: 'One tablet once a day', quantity: 28, unit: 'tablet', codeChecked: true },
   salbutamol: { key: 'salbutamol', code: '39113611000001102', display: 'Salbutamol 100micrograms/dose inhaler CFC free', dosage: 'Two puffs when required', quantity: 200, unit: 'dose', codeChecked: true },
   amoxicillin: { key: 'amoxicillin', code: '39732311000001104', display: 'Amoxicillin 250mg capsules', dosage: 'Two capsules three times a day for 5 days', quantity: 30, unit: 'capsule', codeChecked: true },
   atorvastatin: { key: 'atorvastatin', code: '320000009', display: 'Atorvastatin 20mg tablets', dosage: 'One tablet at night', quantity: 28, unit: 'tablet', codeChecked: false },
-  apixaban: { key: 'apixaban', code: '703907003', display: 'Apixaban 5mg tablets', dosage: 'One tablet twice a day', quantity: 56, unit: 'tablet', codeChecked: false },
   sertraline: { key: 'sertraline', code: '321949006', display: 'Sertraline 50mg tablets', dosage: 'One tablet once a day', quantity: 28, unit: 'tablet', codeChecked: false },
-  citalopram: { key: 'citalopram', code: '321987003', display: 'Citalopram 20mg tablets', dosage: 'One tablet once a day', quantity: 28, unit: 'tablet', codeChecked: false },
-  donepezil: { key: 'donepezil', code: '407765003', display: 'Donepezil 10mg tablets', dosage: 'One tablet at night', quantity: 28, unit: 'tablet', codeChecked: false },
-  clopidogrel: { key: 'clopidogrel', code: '407063003', display: 'Clopidogrel 75mg tablets', dosage: 'One tablet once a day', quantity: 28, unit: 'tablet', codeChecked: false },
-  beclometasone: { key: 'beclometasone', code: '35936411000001109', display: 'Beclometasone 100micrograms/dose inhaler CFC free', dosage: 'Two puffs twice a day', quantity: 200, unit: 'dose', codeChecked: false },
-  tiotropium: { key: 'tiotropium', code: '407863001', display: 'Tiotropium bromide 18microgram inhalation powder capsules', dosage: 'Inhale the contents of one capsule once a day', quantity: 30, unit: 'capsule', codeChecked: false },
+  apixaban: { key: 'apixaban', code: '42206511000001102', display: 'Apixaban 5mg tablets', dosage: 'One tablet twice a day', quantity: 56, unit: 'tablet', codeChecked: false },
 };
 
 /** Repeat medicines started for each condition, with the probability a patient with the condition is on it. */
 export const CONDITION_MEDICINES: Record<ConditionKey, readonly (readonly [string, number])[]> = {
   hypertension: [['amlodipine', 0.55], ['ramipril', 0.4], ['losartan', 0.12], ['atorvastatin', 0.4]],
   diabetes: [['metformin', 0.85], ['empagliflozin', 0.25], ['atorvastatin', 0.75], ['ramipril', 0.25]],
-  copd: [['salbutamol', 0.9], ['tiotropium', 0.5]],
-  asthma: [['salbutamol', 0.95], ['beclometasone', 0.6]],
+  copd: [['salbutamol', 0.9]],
+  asthma: [['salbutamol', 0.95]],
   'atrial-fibrillation': [['apixaban', 0.75], ['bisoprolol', 0.55]],
   'heart-failure': [['bisoprolol', 0.7], ['ramipril', 0.6], ['furosemide', 0.6], ['spironolactone', 0.3], ['empagliflozin', 0.2]],
   ckd: [['ramipril', 0.3], ['atorvastatin', 0.5]],
   stroke: [['clopidogrel', 0.7], ['atorvastatin', 0.8]],
-  dementia: [['donepezil', 0.5]],
-  depression: [['sertraline', 0.3], ['citalopram', 0.12]],
+  dementia: [],
+  depression: [['sertraline', 0.4]],
   cancer: [],
 };
 

@@ -93,7 +93,7 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
   app.post('/:type', async (request: Req, reply) => {
     const resource = requireBody(request.body);
     const ifNoneExist = request.headers['if-none-exist'];
-    const result = await serviceFor(request).create(withType(resource, request.params.type), {
+    const result = await serviceFor(request).create(request.params.type, withType(resource, request.params.type), {
       ifNoneExist: ifNoneExist === undefined ? undefined : String(ifNoneExist),
     });
     return sendWriteResult(request, reply, fhirBase, result.resource, result.outcome === 'created' ? 201 : 200);

@@ -19,6 +19,9 @@ export interface FilterScope {
 /** Translates one search filter into a SQL condition on `scope.alias`. */
 export function filterToSql(filter: SearchFilter, scope: FilterScope): string {
   const { alias, params } = scope;
+  if (filter.anyOf) {
+    return `(${filter.anyOf.map((alternative) => filterToSql(alternative, scope)).join(' or ')})`;
+  }
   if (filter.has) {
     return hasToSql(filter, scope);
   }

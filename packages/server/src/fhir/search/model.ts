@@ -22,6 +22,8 @@ export interface SearchFilter {
   values: string[];
   /** `subject:Patient.name=x`: the remaining chain, evaluated on the referenced type. */
   chain?: { targetType?: string; filter: SearchFilter };
+  /** Alternatives, any of which may match (a chain into several possible target types). */
+  anyOf?: SearchFilter[];
   /** `_has:Observation:patient:code=x`. */
   has?: { sourceType: string; referenceParam: string; filter: SearchFilter };
 }

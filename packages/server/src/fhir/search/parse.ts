@@ -38,7 +38,7 @@ export function parseSearch(resourceType: string, pairs: readonly [string, strin
     request.ignored.push({ name, reason });
   };
   for (const [rawName, value] of pairs) {
-    if (RESULT_PARAMS.has(rawName)) {
+    if (RESULT_PARAMS.has(rawName.split(':')[0]!)) {
       applyResultParam(request, rawName, value, options);
     } else if (rawName.startsWith('_has:')) {
       const filter = parseHas(resourceType, rawName, value, reject);
@@ -76,12 +76,23 @@ function parseFilter(resourceType: string, rawName: string, value: string, rejec
     if (definition.type !== 'reference') {
       return reject(rawName, 'only reference parameters can be chained');
     }
-    const targetType = modifier ?? (definition.targets.length === 1 ? definition.targets[0] : undefined);
-    if (!targetType) {
-      return reject(rawName, `chain needs a type modifier, e.g. ${name}:Patient.name`);
+    const rest = rawName.slice(dot + 1);
+    const innerName = rest.split(/[.:]/)[0] ?? '';
+    // Without a :Type modifier, chain into every target type that has the next parameter.
+    const candidates = modifier
+      ? [modifier]
+      : definition.targets.filter((type) => innerName === '_id' || innerName === '_lastUpdated' || searchParamsFor(type).has(innerName));
+    if (candidates.length === 0) {
+      return reject(rawName, `no target of ${name} has a search parameter '${innerName}'`);
     }
-    const inner = parseFilter(targetType, rawName.slice(dot + 1), value, reject);
-    return inner && { name, values: [], chain: { targetType, filter: inner } };
+    const chains: SearchFilter[] = [];
+    for (const targetType of candidates) {
+      const inner = parseFilter(targetType, rest, value, reject);
+      if (inner) {
+        chains.push({ name, values: [], chain: { targetType, filter: inner } });
+      }
+    }
+    return chains.length === 1 ? chains[0] : chains.length ? { name, values: [], anyOf: chains } : undefined;
   }
   if (modifier && definition.type === 'reference' && fhirDefinitions().resourceTypes.has(modifier)) {
     return { name, modifier, values: splitValues(value) };
@@ -114,7 +125,8 @@ function parseHas(resourceType: string, rawName: string, value: string, reject: 
   return inner && { name: '_has', values: [], has: { sourceType, referenceParam, filter: inner } };
 }
 
-function applyResultParam(request: SearchRequest, name: string, value: string, options: ParseOptions): void {
+function applyResultParam(request: SearchRequest, rawName: string, value: string, options: ParseOptions): void {
+  const [name, modifier] = splitOnce(rawName, ':');
   switch (name) {
     case '_count': {
       const count = Number(value);
@@ -128,12 +140,9 @@ function applyResultParam(request: SearchRequest, name: string, value: string, o
       request.sort.push(...parseSort(request.resourceType, value));
       return;
     case '_include':
-    case '_revinclude': {
-      const [param, iterate] = splitOnce(name, ':');
-      void param;
-      request[name === '_include' ? 'include' : 'revinclude'].push(parseInclude(value, iterate === 'iterate'));
+    case '_revinclude':
+      request[name === '_include' ? 'include' : 'revinclude'].push(parseInclude(value, modifier === 'iterate'));
       return;
-    }
     case '_summary':
       if (!['true', 'text', 'data', 'count', 'false'].includes(value)) {
         badRequest(`_summary must be one of true, text, data, count, false`);

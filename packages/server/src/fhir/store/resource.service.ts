@@ -88,9 +88,9 @@ export class ResourceService {
     return stored;
   }
 
-  async create(resource: Resource, options: WriteOptions & { ifNoneExist?: string } = {}): Promise<WriteResult> {
+  async create(resourceType: string, resource: Resource, options: WriteOptions & { ifNoneExist?: string } = {}): Promise<WriteResult> {
     if (!options.skipValidation) {
-      assertValidResource(resource, {});
+      assertValidResource(resource, { expectedType: resourceType });
     }
     return this.transaction(async (service) => {
       if (options.ifNoneExist !== undefined) {

@@ -148,7 +148,15 @@ function structureIssues(body: JsonObject, own: readonly OperationOutcomeIssue[]
       result.push(converted);
     }
   }
-  return result;
+  // A single value where an array belongs (`"name": "x"`) is also crawled as if it were the array's
+  // item, giving noise such as `Invalid additional property "0"` below it: keep only the root cause.
+  const notArrays = result
+    .filter((item) => item.diagnostics?.startsWith('Expected array of values'))
+    .map((item) => `${item.expression?.[0]}.`);
+  if (!notArrays.length) {
+    return result;
+  }
+  return result.filter((item) => !notArrays.some((prefix) => item.expression?.[0]?.startsWith(prefix)));
 }
 
 /** The issues of an error that is a validation outcome, or undefined for any other failure. */
