@@ -333,17 +333,14 @@ export const STAFF_ROLE_DISPLAY: Record<StaffRole, string> = {
   'care-navigator': 'Care navigator',
 };
 
-/** HL7 practitioner-role code that best matches each CareWeave role. */
-export const STAFF_ROLE_HL7: Record<StaffRole, string> = {
+/** HL7 practitioner-role code (http://terminology.hl7.org/CodeSystem/practitioner-role) where one fits. */
+export const STAFF_ROLE_HL7: Partial<Record<StaffRole, 'doctor' | 'nurse'>> = {
   gp: 'doctor',
   'practice-nurse': 'nurse',
   'district-nurse': 'nurse',
-  'social-worker': 'ict',
   consultant: 'doctor',
   psychiatrist: 'doctor',
   'mental-health-nurse': 'nurse',
-  paramedic: 'ict',
-  'care-navigator': 'ict',
 };
 
 export type Specialty =

@@ -94,6 +94,8 @@ export class ResourceService {
     }
     return this.transaction(async (service) => {
       if (options.ifNoneExist !== undefined) {
+        // Serialise conditional creates with the same criteria across processes.
+        await service.repository().lock([`conditional:${resource.resourceType}?${options.ifNoneExist}`]);
         const existing = await service.conditionalMatch(resource.resourceType, options.ifNoneExist);
         if (existing.length > 1) {
           return fail('duplicate', `If-None-Exist '${options.ifNoneExist}' matched ${existing.length} resources`, [

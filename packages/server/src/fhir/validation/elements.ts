@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Bundle, ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
-import { expandValueSet, type ValueSetExpansion } from './valuesets.ts';
+import { expandValueSet, stripVersion, type ValueSetExpansion } from './valuesets.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -95,7 +95,7 @@ function requiredBinding(element: ElementDefinition, typeCode: string): Required
   if (binding?.strength !== 'required' || !binding.valueSet || !BOUND_KINDS.has(typeCode)) {
     return undefined;
   }
-  return { kind: typeCode as BoundKind, valueSet: binding.valueSet.split('|')[0] };
+  return { kind: typeCode as BoundKind, valueSet: stripVersion(binding.valueSet) };
 }
 
 function compile(idx: Index, typeName: string): void {
@@ -152,7 +152,7 @@ function compile(idx: Index, typeName: string): void {
         const key = base + code.charAt(0).toUpperCase() + code.slice(1);
         parent.elements.set(key, makeElement(idx, element, key, code, parents, isArray, name));
       }
-    } else if (types.length) {
+    } else if (types[0]) {
       parent.elements.set(name, makeElement(idx, element, name, types[0].code, parents, isArray, undefined));
     }
   }

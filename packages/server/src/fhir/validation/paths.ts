@@ -50,10 +50,10 @@ function resolveFrom(value: unknown, segments: Segment[], i: number, prefix: str
     out.push({ path: prefix, value });
     return;
   }
-  if (!isObject(value)) {
+  const segment = segments[i];
+  if (!segment || !isObject(value)) {
     return;
   }
-  const segment = segments[i];
   let key = segment.name;
   if (segment.index === 'x') {
     const found = choiceKey(value, segment.name) ?? choiceKey(value, `_${segment.name}`)?.slice(1);
@@ -78,7 +78,7 @@ function resolveFrom(value: unknown, segments: Segment[], i: number, prefix: str
     return;
   }
   if (typeof segment.index === 'number') {
-    const item = Array.isArray(child) ? child[segment.index] : undefined;
+    const item: unknown = Array.isArray(child) ? (child as unknown[])[segment.index] : undefined;
     resolveFrom(item, segments, i + 1, `${prefix}.${key}[${segment.index}]`, out);
   } else if (Array.isArray(child) && !last) {
     for (let j = 0; j < child.length; j++) {
@@ -92,14 +92,12 @@ function resolveFrom(value: unknown, segments: Segment[], i: number, prefix: str
 /** Resolves an issue path such as `Observation.value[x].value` against `resource`. */
 export function resolveIssuePath(resource: Record<string, unknown>, path: string): ResolvedPath {
   const segments = parseSegments(path);
-  if (segments.length === 0 || segments[0].name !== resource.resourceType || segments[0].index !== undefined) {
+  const root = segments[0];
+  if (!root || root.name !== resource.resourceType || root.index !== undefined) {
     return { path, value: undefined };
   }
   const found: ResolvedPath[] = [];
-  resolveFrom(resource, segments, 1, segments[0].name, found);
-  if (found.length === 1) {
-    return found[0];
-  }
-  const present = found.filter((candidate) => candidate.value !== undefined);
-  return present.length === 1 ? present[0] : { path, value: undefined };
+  resolveFrom(resource, segments, 1, root.name, found);
+  const present = found.length === 1 ? found : found.filter((candidate) => candidate.value !== undefined);
+  return present.length === 1 && present[0] ? present[0] : { path, value: undefined };
 }

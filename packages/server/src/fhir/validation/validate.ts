@@ -7,7 +7,7 @@ import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { fhirDefinitions } from '../definitions.ts';
 import { issue, OperationOutcomeError, outcome } from '../outcome.ts';
 import { resolveIssuePath } from './paths.ts';
-import { ID_PATTERN, ID_RULE, walkResource } from './walk.ts';
+import { ID_PATTERN, ID_RULE, UNKNOWN_NESTED_TYPE, walkResource } from './walk.ts';
 
 export interface ValidateOptions {
   /** The type named by the URL (`PUT /Patient/1`): the body must be of that type. */
@@ -92,7 +92,12 @@ export function assertValidResource(resource: unknown, options?: ValidateOptions
   }
 }
 
-function checkId(body: JsonObject, resourceType: string, options: ValidateOptions, issues: OperationOutcomeIssue[]): void {
+function checkId(
+  body: JsonObject,
+  resourceType: string,
+  options: ValidateOptions,
+  issues: OperationOutcomeIssue[],
+): void {
   const id = body.id;
   const expression = [`${resourceType}.id`];
   if (id === undefined) {
@@ -124,7 +129,12 @@ function checkId(body: JsonObject, resourceType: string, options: ValidateOption
   }
   if (options.expectedId !== undefined && id !== options.expectedId) {
     issues.push(
-      issue('error', 'invalid', `Resource id '${id}' does not match the id '${options.expectedId}' in the URL`, expression),
+      issue(
+        'error',
+        'invalid',
+        `Resource id '${id}' does not match the id '${options.expectedId}' in the URL`,
+        expression,
+      ),
     );
   }
 }
@@ -171,7 +181,14 @@ function validationOutcomeIssues(error: unknown): OperationOutcomeIssue[] | unde
   return issues;
 }
 
-const VALIDATION_CODES: ReadonlySet<string> = new Set(['structure', 'invariant', 'invalid', 'value', 'required', 'processing']);
+const VALIDATION_CODES: ReadonlySet<string> = new Set([
+  'structure',
+  'invariant',
+  'invalid',
+  'value',
+  'required',
+  'processing',
+]);
 
 function convertIssue(
   body: JsonObject,
@@ -182,7 +199,7 @@ function convertIssue(
   const rawExpression = reported.expression?.[0];
   if (rawExpression === undefined) {
     // e.g. "Unknown data type: Foo" for a contained resource, which walkResource reports with its path.
-    if (text.startsWith('Unknown data type') && own.some((item) => item.code === 'structure')) {
+    if (text.startsWith('Unknown data type') && own.some((item) => item.diagnostics?.startsWith(UNKNOWN_NESTED_TYPE))) {
       return undefined;
     }
     return issue(reported.severity, reported.code, text);
@@ -223,9 +240,11 @@ function parseFhirPathDiagnostics(diagnostics: string): string | undefined {
  * - references that are absolute URIs (`urn:uuid:…` in transaction Bundles, `http://…/Patient/1`)
  *   are not relative `Type/id`, so medplum's target-type check misreads their type.
  */
+const BASE64 = validationRegexes.base64Binary ?? /^([A-Za-z\d+/]{4})*([A-Za-z\d+/]{2}==|[A-Za-z\d+/]{3}=)?$/;
+
 function isFalsePositive(text: string, path: string, value: unknown): boolean {
   if (text === 'Invalid base64Binary format') {
-    return typeof value === 'string' && validationRegexes.base64Binary.test(value.replace(/\s+/g, ''));
+    return typeof value === 'string' && BASE64.test(value.replace(/\s+/g, ''));
   }
   if (text === 'String cannot be larger than 1 MB') {
     return path.endsWith('.div');

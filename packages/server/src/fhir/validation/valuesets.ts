@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import type { Bundle, CodeSystem, CodeSystemConcept, ValueSet, ValueSetCompose, ValueSetComposeInclude } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  CodeSystem,
+  CodeSystemConcept,
+  ValueSet,
+  ValueSetCompose,
+  ValueSetComposeInclude,
+} from '@medplum/fhirtypes';
 
 const require = createRequire(import.meta.url);
 
@@ -46,7 +53,7 @@ function loadTerminology(): Terminology {
  * currencies, v3 code systems…). Results are cached per URL.
  */
 export function expandValueSet(canonical: string): ValueSetExpansion | undefined {
-  const url = canonical.split('|')[0];
+  const url = stripVersion(canonical);
   const cached = expansions.get(url);
   if (cached !== undefined) {
     return cached ?? undefined;
@@ -54,6 +61,12 @@ export function expandValueSet(canonical: string): ValueSetExpansion | undefined
   const result = expand(url, new Set());
   expansions.set(url, result);
   return result ?? undefined;
+}
+
+/** `http://…/ValueSet/x|4.0.1` → `http://…/ValueSet/x`. */
+export function stripVersion(canonical: string): string {
+  const bar = canonical.indexOf('|');
+  return bar < 0 ? canonical : canonical.slice(0, bar);
 }
 
 type CodeMap = Map<string, Set<string>>;
@@ -123,10 +136,11 @@ function includeCodes(include: ValueSetComposeInclude, visiting: Set<string>): C
   if (include.valueSet?.length) {
     // An include naming value sets (and possibly a system) is their intersection; only the simple
     // "import one value set" form is used by required R4 bindings.
-    if (include.valueSet.length > 1 || include.system || include.concept?.length) {
+    const [only, ...others] = include.valueSet;
+    if (!only || others.length || include.system || include.concept?.length) {
       return null;
     }
-    const imported = expand(include.valueSet[0].split('|')[0], visiting);
+    const imported = expand(stripVersion(only), visiting);
     return imported ? new Map([...imported.bySystem].map(([system, codes]) => [system, new Set(codes)])) : null;
   }
   if (!include.system) {

@@ -1,6 +1,13 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { issue } from '../outcome.ts';
-import { bindingExpansion, childInfo, typeInfo, type ElementInfo, type RequiredBinding, type TypeInfo } from './elements.ts';
+import {
+  bindingExpansion,
+  childInfo,
+  typeInfo,
+  type ElementInfo,
+  type RequiredBinding,
+  type TypeInfo,
+} from './elements.ts';
 
 /**
  * One generic pass over a resource, guided by the precomputed element index, for the checks
@@ -13,6 +20,7 @@ import { bindingExpansion, childInfo, typeInfo, type ElementInfo, type RequiredB
  */
 
 export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+export const UNKNOWN_NESTED_TYPE = 'Unknown resource type';
 export const ID_RULE = 'ids are 1 to 64 characters among A-Z, a-z, 0-9, - and .';
 
 interface WalkContext {
@@ -36,8 +44,9 @@ function currentPath(ctx: WalkContext, suffix?: string): string {
       path += '.';
     }
     path += ctx.names[i];
-    if (ctx.indexes[i] >= 0) {
-      path += `[${ctx.indexes[i]}]`;
+    const index = ctx.indexes[i] ?? -1;
+    if (index >= 0) {
+      path += `[${index}]`;
     }
   }
   return suffix ? `${path}.${suffix}` : path;
@@ -176,7 +185,7 @@ function visitNestedResource(value: JsonObject, ctx: WalkContext): void {
         'error',
         'structure',
         typeof resourceType === 'string'
-          ? `Unknown resource type '${resourceType}' (${path})`
+          ? `${UNKNOWN_NESTED_TYPE} '${resourceType}' (${path})`
           : `Nested resource has no resourceType (${path})`,
         [typeof resourceType === 'string' ? `${path}.resourceType` : path],
       ),
@@ -205,9 +214,12 @@ function checkBinding(element: ElementInfo, binding: RequiredBinding, value: unk
     if (typeof value === 'string' && !expansion.codes.has(value)) {
       const path = currentPath(ctx);
       ctx.issues.push(
-        issue('error', 'code-invalid', `Value '${value}' is not in the required value set ${binding.valueSet} (${path})`, [
-          path,
-        ]),
+        issue(
+          'error',
+          'code-invalid',
+          `Value '${value}' is not in the required value set ${binding.valueSet} (${path})`,
+          [path],
+        ),
       );
     }
     return;
