@@ -8,6 +8,8 @@ import {
 } from '@medplum/core';
 import type { Bundle, CompartmentDefinition, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 
+import { compileFastPath, type FastEvaluator } from './indexing/fast-path.ts';
+
 const require = createRequire(import.meta.url);
 
 export type SearchParamType = 'string' | 'token' | 'reference' | 'date' | 'number' | 'quantity' | 'uri';
@@ -19,6 +21,8 @@ export interface SearchParamDefinition {
   /** Expression relative to this resource type (other types' unions removed). */
   expression: string;
   compiled: FhirPathAtom;
+  /** Direct property reads for simple expressions; undefined means use FHIRPath. */
+  fast?: FastEvaluator;
   targets: string[];
   url: string;
   definition: SearchParameter;
@@ -112,6 +116,7 @@ function indexSearchParams(bundle: Bundle<SearchParameter>, resourceTypes: Reado
           type: param.type as SearchParamType,
           expression,
           compiled: parseFhirPath(expression),
+          fast: compileFastPath(expression),
           targets: param.target ?? [],
           url: param.url ?? '',
           definition: param,

@@ -528,14 +528,14 @@ function generateAllergies(ctx: Context, st: PatientState, out: FhirResource[]):
 function gpRate(st: PatientState): number {
   const a = st.age;
   let r: number;
-  if (a < 5) r = 3.2;
-  else if (a < 15) r = 1.5;
-  else if (a < 45) r = st.sex === 'female' ? 3.2 : 1.7;
-  else if (a < 65) r = st.sex === 'female' ? 3.6 : 2.7;
-  else if (a < 75) r = 4.4;
-  else if (a < 85) r = 5.6;
-  else r = 6.8;
-  r += 0.7 * st.conditionCount;
+  if (a < 5) r = 4;
+  else if (a < 15) r = 2;
+  else if (a < 45) r = st.sex === 'female' ? 4.2 : 2.3;
+  else if (a < 65) r = st.sex === 'female' ? 4.7 : 3.5;
+  else if (a < 75) r = 5.7;
+  else if (a < 85) r = 7.2;
+  else r = 8.8;
+  r += 0.9 * st.conditionCount;
   r *= 1 + 0.025 * (5.5 - st.decile);
   return r;
 }
@@ -655,11 +655,11 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
     const start = clinicTime(rng, anyDay());
     const e = newEncounter(nurse ? 'practice-nurse-consultation' : 'gp-consultation', start, start + (nurse ? 15 : 10) * 60_000, clinician, practiceOrg, practiceLoc);
     if (adult) {
-      const bp = rng.chance(nurse ? 0.7 : 0.35);
+      const bp = rng.chance(nurse ? 0.8 : 0.45);
       e.vitals = {
         bp,
-        hr: bp && rng.chance(0.6),
-        weight: rng.chance(nurse ? 0.4 : 0.15),
+        hr: bp && rng.chance(0.75),
+        weight: rng.chance(nurse ? 0.45 : 0.2),
         spo2: rng.chance(has(st, ctx, 'copd') || has(st, ctx, 'heart-failure') || has(st, ctx, 'asthma') ? 0.45 : 0.08),
       };
     } else {

@@ -444,7 +444,7 @@ export const CONDITIONS: readonly ConditionDef[] = [
   },
   {
     key: 'diabetes', snomed: '44054006', display: 'Diabetes mellitus type 2',
-    ageCurve: [[0, 0], [15, 0.0005], [25, 0.004], [35, 0.013], [45, 0.04], [55, 0.08], [65, 0.125], [75, 0.16], [85, 0.15], [95, 0.12]],
+    ageCurve: [[0, 0], [15, 0.0005], [25, 0.0045], [35, 0.014], [45, 0.043], [55, 0.085], [65, 0.132], [75, 0.168], [85, 0.157], [95, 0.125]],
     male: 1.2, female: 0.82, deprivationSlope: 0.07, minOnsetAge: 15,
     qofTarget: { percent: 7.7, denominator: 'aged 17+' },
   },
@@ -469,14 +469,14 @@ export const CONDITIONS: readonly ConditionDef[] = [
   },
   {
     key: 'heart-failure', snomed: '84114007', display: 'Heart failure',
-    ageCurve: [[0, 0], [40, 0], [50, 0.002], [60, 0.006], [70, 0.015], [80, 0.035], [90, 0.055]],
+    ageCurve: [[0, 0], [40, 0], [50, 0.0028], [60, 0.0085], [70, 0.021], [80, 0.048], [90, 0.075]],
     male: 1.3, female: 0.75, deprivationSlope: 0.05, minOnsetAge: 40,
     comorbidity: { 'atrial-fibrillation': 2.2, hypertension: 1.3, diabetes: 1.3 },
     qofTarget: { percent: 1.1, denominator: 'all ages' },
   },
   {
     key: 'ckd', snomed: '709044004', display: 'Chronic kidney disease',
-    ageCurve: [[0, 0], [17, 0], [18, 0.002], [40, 0.004], [50, 0.011], [60, 0.028], [70, 0.07], [80, 0.15], [90, 0.22]],
+    ageCurve: [[0, 0], [17, 0], [18, 0.0015], [40, 0.0035], [50, 0.009], [60, 0.023], [70, 0.058], [80, 0.125], [90, 0.19]],
     male: 0.85, female: 1.15, deprivationSlope: 0.03, minOnsetAge: 18,
     comorbidity: { diabetes: 1.6, hypertension: 1.5, 'heart-failure': 1.5 },
     qofTarget: { percent: 4.2, denominator: 'aged 18+' },
@@ -490,9 +490,9 @@ export const CONDITIONS: readonly ConditionDef[] = [
   },
   {
     key: 'dementia', snomed: '52448006', display: 'Dementia',
-    ageCurve: [[0, 0], [60, 0.001], [65, 0.005], [70, 0.012], [75, 0.025], [80, 0.05], [85, 0.09], [90, 0.15], [100, 0.22]],
+    ageCurve: [[0, 0], [60, 0.0008], [65, 0.004], [70, 0.009], [75, 0.019], [80, 0.038], [85, 0.07], [90, 0.12], [100, 0.18]],
     male: 0.9, female: 1.1, deprivationSlope: 0.02, minOnsetAge: 55,
-    comorbidity: { 'care-home': 5, stroke: 1.5 },
+    comorbidity: { 'care-home': 4, stroke: 1.5 },
     qofTarget: { percent: 0.8, denominator: 'all ages' },
   },
   {

@@ -32,13 +32,18 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
  * Evaluates every R4 search parameter of the resource's type (FHIRPath, via @medplum/core) and
  * turns the values into index rows. Runs at write time so searches never evaluate FHIRPath.
  */
-export function extractIndex(resource: Resource, baseUrl: string): ExtractedIndex {
+export function extractIndex(resource: Resource, baseUrl: string, options: { fhirPathOnly?: boolean } = {}): ExtractedIndex {
   const rows: IndexRows = { token: [], string: [], date: [], number: [], quantity: [], reference: [], uri: [] };
-  const typed = [toTypedValue(resource)];
+  let typed: TypedValue[] | undefined;
   for (const param of searchParamsFor(resource.resourceType).values()) {
     let values: TypedValue[];
     try {
-      values = evalFhirPathTyped(param.compiled, typed);
+      if (param.fast && !options.fhirPathOnly) {
+        values = param.fast(resource);
+      } else {
+        typed ??= [toTypedValue(resource)];
+        values = evalFhirPathTyped(param.compiled, typed);
+      }
     } catch {
       continue; // An expression that cannot apply to this instance simply yields no index rows.
     }

@@ -488,6 +488,21 @@ describe('invalid resources', () => {
       undefined,
       { expression: 'Bundle.type', code: 'code-invalid' },
     ],
+    [
+      'bad code in an array of codes',
+      {
+        resourceType: 'SearchParameter',
+        url: 'http://x',
+        name: 'x',
+        status: 'draft',
+        description: 'x',
+        code: 'x',
+        type: 'token',
+        base: ['Patient', 'Patientt'],
+      },
+      undefined,
+      { expression: 'SearchParameter.base[1]', code: 'code-invalid', diagnostics: "'Patientt'" },
+    ],
     // Extensions and nested resources
     [
       'extension without url',

@@ -65,10 +65,14 @@ export function validateFhirResource(resource: unknown, options: ValidateOptions
   const own: OperationOutcomeIssue[] = [];
   walkResource(body, resourceTypes, own);
 
+  // Where our own structural checks already speak about a path (an extension's missing url, a
+  // nested resource, the id), @medplum/core's less specific issue there is left out.
   const taken = new Set<string>();
   for (const item of [...issues, ...own]) {
-    for (const expression of item.expression ?? []) {
-      taken.add(expression);
+    if (item.code !== 'code-invalid') {
+      for (const expression of item.expression ?? []) {
+        taken.add(expression);
+      }
     }
   }
   for (const item of structureIssues(body, own)) {
