@@ -34,7 +34,7 @@ async function loadServer(kind: TestDatabaseKind): Promise<LoadedServer> {
   const originalIds = new Map<string, string>();
   for (const file of BUNDLES) {
     const bundle = JSON.parse(fs.readFileSync(path.join(SYNTHEA, file), 'utf8')) as Bundle;
-    const response = (await client.transaction({ body: bundle as never })) as Bundle;
+    const response = (await client.transaction({ body: bundle as never })) as unknown as Bundle;
     response.entry!.forEach((entry, i) => {
       const id = entry.response!.location!.split('/')[1]!;
       originalIds.set(id, bundle.entry![i]!.fullUrl!.replace('urn:uuid:', ''));
@@ -93,7 +93,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('a standard FHIR client again
     const searchParams = Object.fromEntries(
       Object.entries(params).map(([k, v]) => [k, v.replace('{patient}', serverIdFor(server, firstPatient()))]),
     );
-    let bundle = (await server.client.search({ resourceType, searchParams })) as Bundle;
+    let bundle = (await server.client.search({ resourceType, searchParams })) as unknown as Bundle;
     const rows: string[] = [];
     const total = bundle.total;
     for (let pages = 0; pages < 200; pages++) {
@@ -105,14 +105,14 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('a standard FHIR client again
       if (!next) {
         break;
       }
-      bundle = (await next) as Bundle;
+      bundle = (await next) as unknown as Bundle;
     }
     return { total, rows };
   }
 
   it('loaded every resource of the bundles on both databases', async () => {
     for (const server of servers) {
-      const count = (await server.client.search({ resourceType: 'Observation', searchParams: { _summary: 'count' } })) as Bundle;
+      const count = (await server.client.search({ resourceType: "Observation", searchParams: { _summary: "count" } })) as unknown as Bundle;
       expect(count.total).toBeGreaterThan(100);
     }
     expect(servers[0]!.originalIds.size).toBe(servers[1]!.originalIds.size);

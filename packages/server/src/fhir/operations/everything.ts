@@ -35,14 +35,14 @@ export async function patientEverything(
   if (restrict) {
     conditions.push(restrict('r', params));
   }
-  const compartment = `select r.resource_type, r.id, r.content from resource r where ${conditions.join(' and ')}`;
+  const compartment = `select r.resource_type, r.id, r.content from current_resource r where ${conditions.join(' and ')}`;
   const referencedRestriction = restrict ? `and ${restrict('t', params)}` : '';
   const sql = `with c as (${compartment} limit ${EVERYTHING_LIMIT})
     select resource_type, id, content, 0 as rank from c
     union all
     select * from (select distinct on (t.resource_type, t.id) t.resource_type, t.id, t.content, 1 as rank from search_reference ref
       join c on ref.resource_type = c.resource_type and ref.id = c.id
-      join resource t on t.resource_type = ref.target_type and t.id = ref.target_id and not t.deleted
+      join current_resource t on t.resource_type = ref.target_type and t.id = ref.target_id and not t.deleted
       where t.resource_type <> 'Patient' and not t.compartments @> array[${params.add(patientId)}]::text[] ${referencedRestriction}) referenced
     order by rank, resource_type, id`;
   const rows = await db.query<{ content: string }>(sql, params.values as never);

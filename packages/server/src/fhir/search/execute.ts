@@ -64,9 +64,14 @@ export async function executeSearch(
     conditions.push(afterRow(keys, cursor.values, reverse, params));
   }
   const sortColumns = keys.map((key, i) => `${key.expression} as sort_${i}, (${key.expression})::text as cursor_${i}`);
-  const sql = `select r.resource_type, r.id, r.content, ${sortColumns.join(', ')}
-    from resource r where ${conditions.join(' and ')}
-    order by ${orderBy(keys, reverse)} limit ${params.add(request.count + 1)}`;
+  // Sort and limit on the narrow `resource` rows first; only the page's content is fetched.
+  const sql = `select page.*, v.content from (
+      select r.resource_type, r.id, r.version_id, ${sortColumns.join(', ')}
+        from resource r where ${conditions.join(' and ')}
+        order by ${orderBy(keys, reverse)} limit ${params.add(request.count + 1)}
+    ) page
+    join resource_version v on v.resource_type = page.resource_type and v.id = page.id and v.version_id = page.version_id
+    order by ${orderBy(keys, reverse)}`;
   const rows = await ctx.db.query<ResourceRow>(sql, params.values as never);
   const hasMore = rows.length > request.count;
   const page = rows.slice(0, request.count);
@@ -182,7 +187,7 @@ async function includeTargets(ctx: SearchContext, rule: IncludeRule, sources: Re
   const restriction = ctx.restrict ? ` and ${ctx.restrict('r', params)}` : '';
   const rows = await ctx.db.query<{ content: string }>(
     `select distinct on (r.resource_type, r.id) r.resource_type, r.id, r.content from search_reference ref
-       join resource r on r.resource_type = ref.target_type and r.id = ref.target_id and not r.deleted
+       join current_resource r on r.resource_type = ref.target_type and r.id = ref.target_id and not r.deleted
       where ref.resource_type = ${params.add(rule.sourceType)} and ref.id = any(${params.add(ids)}::text[])
         and (${params.add(rule.param)}::text = '*' or ref.param = ${params.add(rule.param)})
         and (${params.add(rule.targetType ?? null)}::text is null or ref.target_type = ${params.add(rule.targetType ?? null)})
@@ -201,7 +206,7 @@ async function revincludeSources(ctx: SearchContext, rule: IncludeRule, targets:
   const restriction = ctx.restrict ? ` and ${ctx.restrict('r', params)}` : '';
   const rows = await ctx.db.query<{ content: string }>(
     `select distinct on (r.resource_type, r.id) r.resource_type, r.id, r.content from search_reference ref
-       join resource r on r.resource_type = ref.resource_type and r.id = ref.id and not r.deleted
+       join current_resource r on r.resource_type = ref.resource_type and r.id = ref.id and not r.deleted
        join unnest(${params.add(targets.map((t) => t.resourceType))}::text[], ${params.add(targets.map((t) => t.id!))}::text[]) as k(t, i)
          on ref.target_type = k.t and ref.target_id = k.i
       where ref.resource_type = ${params.add(rule.sourceType)}
