@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config.ts';
 import { SOFTWARE } from '../version.ts';
 import { registerStartCommand } from './start.command.ts';
 import { registerMigrateCommand } from './migrate.command.ts';
+import { registerSeedCommand } from './seed.command.ts';
 
 const program = new Command()
   .name('careweave')
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerStartCommand(program);
 registerMigrateCommand(program);
+registerSeedCommand(program);
 
 try {
   await program.parseAsync(process.argv);

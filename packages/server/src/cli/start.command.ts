@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/open.ts';
 import { buildApp, createPlatform } from '../http/app.ts';
+import { ensureDemoData } from '../platform/demo-data.ts';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -11,6 +12,9 @@ export function registerStartCommand(program: Command): void {
       const config = loadConfig();
       const db = await openDatabase(config.database);
       const platform = createPlatform(config, db);
+      if (config.demoData) {
+        await ensureDemoData(db, platform.resources, config.demoPatients, (line) => process.stdout.write(`${line}\n`));
+      }
       const app = await buildApp(platform);
       await app.listen({ port: config.port, host: config.host });
       const where = config.database.kind === 'pglite' ? `embedded PGlite at ${config.database.dataDir}` : 'PostgreSQL';

@@ -13,7 +13,10 @@ const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   BASE_URL: z.url().optional(),
-  DATA_DIR: z.string().min(1).default(path.join(process.cwd(), '.careweave', 'data')),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(process.cwd(), '.careweave', 'data')),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -21,7 +24,11 @@ const configSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DEMO_DATA: booleanFromEnv.default(true),
   DEMO_PATIENTS: z.coerce.number().int().min(0).default(2000),
-  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),

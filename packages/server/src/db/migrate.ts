@@ -27,7 +27,10 @@ export async function migrate(db: Database): Promise<number[]> {
         continue;
       }
       await tx.exec(migration.sql);
-      await tx.query('insert into schema_migration (version, name) values ($1, $2)', [migration.version, migration.name]);
+      await tx.query('insert into schema_migration (version, name) values ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
       applied.push(migration.version);
     }
   });

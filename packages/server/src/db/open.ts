@@ -6,7 +6,8 @@ import { migrate } from './migrate.ts';
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(config: Config['database']): Promise<Database> {
-  const db = config.kind === 'postgres' ? await openPostgres(config.url, config.poolSize) : await openPglite(config.dataDir);
+  const db =
+    config.kind === 'postgres' ? await openPostgres(config.url, config.poolSize) : await openPglite(config.dataDir);
   await migrate(db);
   return db;
 }

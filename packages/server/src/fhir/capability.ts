@@ -15,14 +15,25 @@ const SEARCH_TYPE_DOCS: Record<string, string> = {
  * The CapabilityStatement, built from what the server really indexes: every R4 resource type,
  * and for each the search parameters of supported types (composite and special ones are absent).
  */
-export function capabilityStatement(fhirBase: string, software: { name: string; version: string }): CapabilityStatement {
+export function capabilityStatement(
+  fhirBase: string,
+  software: { name: string; version: string },
+): CapabilityStatement {
   const definitions = fhirDefinitions();
   const resources = [...definitions.resourceTypes].sort().map((type) => ({
     type,
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-    interaction: ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'].map(
-      (code) => ({ code: code as 'read' }),
-    ),
+    interaction: [
+      'read',
+      'vread',
+      'update',
+      'patch',
+      'delete',
+      'history-instance',
+      'history-type',
+      'create',
+      'search-type',
+    ].map((code) => ({ code: code as 'read' })),
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
@@ -31,7 +42,12 @@ export function capabilityStatement(fhirBase: string, software: { name: string; 
     conditionalUpdate: true,
     conditionalDelete: 'single',
     referencePolicy: ['literal', 'logical'],
-    searchInclude: ['*', ...[...(definitions.searchParams.get(type)?.values() ?? [])].filter((p) => p.type === 'reference').map((p) => `${type}:${p.name}`)],
+    searchInclude: [
+      '*',
+      ...[...(definitions.searchParams.get(type)?.values() ?? [])]
+        .filter((p) => p.type === 'reference')
+        .map((p) => `${type}:${p.name}`),
+    ],
     searchRevInclude: ['*'],
     searchParam: [
       { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
@@ -44,7 +60,9 @@ export function capabilityStatement(fhirBase: string, software: { name: string; 
       })),
     ],
     ...(type === 'Patient'
-      ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] }
+      ? {
+          operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }],
+        }
       : {}),
   })) as CapabilityStatementRestResource[];
   return {

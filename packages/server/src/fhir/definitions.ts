@@ -13,7 +13,15 @@ import { compileFastPath, type FastEvaluator } from './indexing/fast-path.ts';
 const require = createRequire(import.meta.url);
 
 export type SearchParamType = 'string' | 'token' | 'reference' | 'date' | 'number' | 'quantity' | 'uri';
-export const SUPPORTED_SEARCH_TYPES: readonly string[] = ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri'];
+export const SUPPORTED_SEARCH_TYPES: readonly string[] = [
+  'string',
+  'token',
+  'reference',
+  'date',
+  'number',
+  'quantity',
+  'uri',
+];
 
 export interface SearchParamDefinition {
   name: string;

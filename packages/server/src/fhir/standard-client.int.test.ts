@@ -27,7 +27,11 @@ interface LoadedServer {
 async function loadServer(kind: TestDatabaseKind): Promise<LoadedServer> {
   const database = await createTestDatabase(kind);
   const port = await freePort();
-  const config = loadConfig({ CAREWEAVE_LOG_LEVEL: 'silent', CAREWEAVE_PORT: String(port), CAREWEAVE_BASE_URL: `http://127.0.0.1:${port}` });
+  const config = loadConfig({
+    CAREWEAVE_LOG_LEVEL: 'silent',
+    CAREWEAVE_PORT: String(port),
+    CAREWEAVE_BASE_URL: `http://127.0.0.1:${port}`,
+  });
   const app = await buildApp(createPlatform(config, database.db));
   await app.listen({ port, host: '127.0.0.1' });
   const client = new Client({ baseUrl: `http://127.0.0.1:${port}/fhir/R4` });
@@ -99,7 +103,9 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('a standard FHIR client again
     for (let pages = 0; pages < 200; pages++) {
       for (const entry of bundle.entry ?? []) {
         const resource = entry.resource as Resource;
-        rows.push(`${entry.search?.mode}:${resource.resourceType}/${server.originalIds.get(resource.id!) ?? resource.id}`);
+        rows.push(
+          `${entry.search?.mode}:${resource.resourceType}/${server.originalIds.get(resource.id!) ?? resource.id}`,
+        );
       }
       const next = server.client.nextPage({ bundle: bundle as never });
       if (!next) {
@@ -112,7 +118,10 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('a standard FHIR client again
 
   it('loaded every resource of the bundles on both databases', async () => {
     for (const server of servers) {
-      const count = (await server.client.search({ resourceType: "Observation", searchParams: { _summary: "count" } })) as unknown as Bundle;
+      const count = (await server.client.search({
+        resourceType: 'Observation',
+        searchParams: { _summary: 'count' },
+      })) as unknown as Bundle;
       expect(count.total).toBeGreaterThan(100);
     }
     expect(servers[0]!.originalIds.size).toBe(servers[1]!.originalIds.size);
@@ -132,7 +141,8 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('a standard FHIR client again
   it('reads every patient back through the client', async () => {
     for (const server of servers) {
       for (const [id, original] of [...server.originalIds].slice(0, 20)) {
-        const resource = (await server.client.read({ resourceType: 'Patient', id }).catch(() => undefined)) as Resource | undefined;
+        const resource = (await server.client.read({ resourceType: 'Patient', id }).catch(() => undefined)) as
+          Resource | undefined;
         if (resource) {
           expect(server.originalIds.get(resource.id!)).toBe(original);
         }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import { isOperationOutcomeError, issue, outcome, statusForOutcome } from '../fhir/outcome.ts';
@@ -32,7 +32,10 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.maxRequestBytes,
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    // Per-request log lines only when debugging: at thousands of requests a second they are noise.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
 
@@ -48,7 +51,9 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       done(parseError, undefined);
     }
   });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isOperationOutcomeError(error)) {
@@ -58,7 +63,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
     }
-    const code = status === 413 ? 'too-costly' : status === 415 ? 'not-supported' : status >= 500 ? 'exception' : 'invalid';
+    const code =
+      status === 413 ? 'too-costly' : status === 415 ? 'not-supported' : status >= 500 ? 'exception' : 'invalid';
     const message =
       error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? `The request body is larger than the limit of ${config.maxRequestBytes} bytes`
@@ -67,7 +73,10 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
           : status >= 500
             ? 'Internal server error'
             : error.message;
-    return reply.code(status).header('content-type', FHIR_JSON).send(JSON.stringify(outcome(issue('error', code, message))));
+    return reply
+      .code(status)
+      .header('content-type', FHIR_JSON)
+      .send(JSON.stringify(outcome(issue('error', code, message))));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -81,17 +90,25 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   });
 
   await app.register(
-    async (fhir) => {
-      fhir.addHook('onRequest', async (request, reply) => {
+    (fhir, _options, done) => {
+      fhir.addHook('onRequest', (request, reply, done) => {
         const accept = String(request.headers.accept ?? '');
         const format = new URLSearchParams(request.url.split('?')[1] ?? '').get('_format');
         if ((format && /xml/.test(format)) || (/xml/.test(accept) && !/json|\*\/\*/.test(accept))) {
-          const body = outcome(issue('error', 'not-supported', 'Only JSON is supported; ask for application/fhir+json'));
-          return reply.code(406).header('content-type', FHIR_JSON).send(JSON.stringify(body));
+          const body = outcome(
+            issue('error', 'not-supported', 'Only JSON is supported; ask for application/fhir+json'),
+          );
+          void reply.code(406).header('content-type', FHIR_JSON).send(JSON.stringify(body));
+          return;
         }
-        return undefined;
+        done();
       });
-      registerFhirRoutes(fhir, { serviceFor: () => platform.resources, fhirBase: platform.fhirBase, software: SOFTWARE });
+      registerFhirRoutes(fhir, {
+        serviceFor: () => platform.resources,
+        fhirBase: platform.fhirBase,
+        software: SOFTWARE,
+      });
+      done();
     },
     { prefix: '/fhir/R4' },
   );

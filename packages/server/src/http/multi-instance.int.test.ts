@@ -12,7 +12,11 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two app processes on one Pos
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    const env = { CAREWEAVE_DATABASE_URL: database.url!, CAREWEAVE_DEMO_DATA: 'false', CAREWEAVE_BASE_URL: 'http://careweave.test' };
+    const env = {
+      CAREWEAVE_DATABASE_URL: database.url!,
+      CAREWEAVE_DEMO_DATA: 'false',
+      CAREWEAVE_BASE_URL: 'http://careweave.test',
+    };
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
   afterAll(async () => {
@@ -20,7 +24,13 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two app processes on one Pos
     await database?.dispose();
   });
 
-  const fhir = async (server: ServerProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const fhir = async (
+    server: ServerProcess,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await fetch(`${server.baseUrl}/fhir/R4/${path}`, {
       method,
       headers: { 'content-type': 'application/fhir+json', ...headers },
@@ -41,7 +51,12 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two app processes on one Pos
     const increment = async (server: ServerProcess): Promise<number> => {
       for (let attempt = 0; ; attempt++) {
         const current = await fhir(server, 'GET', `Basic/${id}`);
-        const next = { ...current.body, extension: [{ url: 'http://careweave.test/counter', valueInteger: current.body.extension[0].valueInteger + 1 }] };
+        const next = {
+          ...current.body,
+          extension: [
+            { url: 'http://careweave.test/counter', valueInteger: current.body.extension[0].valueInteger + 1 },
+          ],
+        };
         const res = await fhir(server, 'PUT', `Basic/${id}`, next, { 'if-match': current.etag! });
         if (res.status === 200) {
           return attempt;
@@ -67,9 +82,14 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two app processes on one Pos
 
   it('creates exactly one resource when both processes race a conditional create', async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
-    const body = { resourceType: 'Patient', identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9000000033' }] };
+    const body = {
+      resourceType: 'Patient',
+      identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9000000033' }],
+    };
     const header = { 'if-none-exist': 'identifier=https://fhir.nhs.uk/Id/nhs-number|9000000033' };
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => fhir(i % 2 ? a : b, 'POST', 'Patient', body, header)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => fhir(i % 2 ? a : b, 'POST', 'Patient', body, header)),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
   });

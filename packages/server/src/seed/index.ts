@@ -25,8 +25,12 @@ function validate(options: SeedOptions): void {
   if (!Number.isInteger(options.patients) || options.patients < 0) {
     throw new RangeError(`patients must be a non-negative integer, got ${options.patients}`);
   }
-  if (!Number.isFinite(options.seed)) throw new RangeError(`seed must be a finite number, got ${options.seed}`);
-  if (options.now !== undefined && Number.isNaN(options.now.getTime())) throw new RangeError('now must be a valid Date');
+  if (!Number.isFinite(options.seed)) {
+    throw new RangeError(`seed must be a finite number, got ${options.seed}`);
+  }
+  if (options.now !== undefined && Number.isNaN(options.now.getTime())) {
+    throw new RangeError('now must be a valid Date');
+  }
 }
 
 /** Organisations, practitioners, locations, etc. that exist regardless of population size. */
@@ -36,11 +40,28 @@ export function generateInfrastructure(options: SeedOptions): FhirResource[] {
 }
 
 /**
+ * A function that generates any single patient by number (1-based), for parallel or out-of-order
+ * generation. generatePatient(n) returns exactly what generatePatients yields for patient n.
+ */
+export function patientGenerator(options: Omit<SeedOptions, 'patients'>): (patientNumber: number) => FhirResource[] {
+  validate({ ...options, patients: 0 });
+  const ctx = createContext({ ...options, patients: 0 });
+  return (patientNumber: number): FhirResource[] => {
+    if (!Number.isInteger(patientNumber) || patientNumber < 1) {
+      throw new RangeError(`patient number must be a positive integer, got ${patientNumber}`);
+    }
+    return generatePatient(ctx, patientNumber);
+  };
+}
+
+/**
  * Yields each patient's resources as one array (Patient first, then everything in their compartment),
  * lazily, so 1,000,000 patients never sit in memory.
  */
 export function* generatePatients(options: SeedOptions): Generator<FhirResource[]> {
   validate(options);
   const ctx = createContext(options);
-  for (let i = 1; i <= options.patients; i++) yield generatePatient(ctx, i);
+  for (let i = 1; i <= options.patients; i++) {
+    yield generatePatient(ctx, i);
+  }
 }

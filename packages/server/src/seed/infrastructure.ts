@@ -107,7 +107,9 @@ function drawPostcodes(rng: Rng, def: PostcodeSector): PostcodeInfo[] {
   while (out.length < POSTCODES_PER_SECTOR) {
     const unit = letters[rng.int(letters.length)]! + letters[rng.int(letters.length)]!;
     const postcode = def.sector + unit;
-    if (seen.has(postcode)) continue;
+    if (seen.has(postcode)) {
+      continue;
+    }
     seen.add(postcode);
     const decile = Math.min(10, Math.max(1, Math.round(rng.normal(def.meanDecile, def.decileSd))));
     out.push({ postcode, decile, sector: def });
@@ -151,12 +153,17 @@ export function buildInfrastructureModel(seed: number): InfrastructureModel {
       given: name.given,
       family: name.family,
     };
-    if (specialty !== undefined) member.specialty = specialty;
+    if (specialty !== undefined) {
+      member.specialty = specialty;
+    }
     staff.push(member);
     const k = staffKey(orgKey, role);
     const list = staffByOrgRole.get(k);
-    if (list) list.push(member);
-    else staffByOrgRole.set(k, [member]);
+    if (list) {
+      list.push(member);
+    } else {
+      staffByOrgRole.set(k, [member]);
+    }
     return member;
   };
 
@@ -171,15 +178,24 @@ export function buildInfrastructureModel(seed: number): InfrastructureModel {
     const postcode = sector.postcodes[geo.int(sector.postcodes.length)]!;
     const gps: StaffMember[] = [];
     const nurses: StaffMember[] = [];
-    for (let i = 0; i < def.gps; i++) gps.push(addStaff(def.ods, orgId, 'gp'));
-    for (let i = 0; i < def.nurses; i++) nurses.push(addStaff(def.ods, orgId, 'practice-nurse'));
+    for (let i = 0; i < def.gps; i++) {
+      gps.push(addStaff(def.ods, orgId, 'gp'));
+    }
+    for (let i = 0; i < def.nurses; i++) {
+      nurses.push(addStaff(def.ods, orgId, 'practice-nurse'));
+    }
     const info: PracticeInfo = { def, orgId, locationId: 'loc-' + def.ods.toLowerCase(), postcode, gps, nurses };
     practices.push(info);
     const list = practicesByTown.get(def.town);
-    if (list) list.push(info);
-    else practicesByTown.set(def.town, [info]);
+    if (list) {
+      list.push(info);
+    } else {
+      practicesByTown.set(def.town, [info]);
+    }
   }
-  for (const def of OTHER_ORGANISATIONS) orgIds.set(def.key, orgIdForOds(def.ods));
+  for (const def of OTHER_ORGANISATIONS) {
+    orgIds.set(def.key, orgIdForOds(def.ods));
+  }
 
   const consultants = new Map<string, Map<Specialty, StaffMember[]>>();
   for (const def of OTHER_STAFF) {
@@ -193,8 +209,11 @@ export function buildInfrastructureModel(seed: number): InfrastructureModel {
           consultants.set(def.orgKey, bySpecialty);
         }
         const list = bySpecialty.get(def.specialty);
-        if (list) list.push(member);
-        else bySpecialty.set(def.specialty, [member]);
+        if (list) {
+          list.push(member);
+        } else {
+          bySpecialty.set(def.specialty, [member]);
+        }
       }
     }
   }
@@ -211,7 +230,9 @@ export function buildInfrastructureModel(seed: number): InfrastructureModel {
       practice: practiceByOds.get(def.alignedPractice)!,
     };
   });
-  for (const ch of careHomes) orgIds.set(ch.def.key, ch.orgId);
+  for (const ch of careHomes) {
+    orgIds.set(ch.def.key, ch.orgId);
+  }
 
   const sites = new Map<string, SiteInfo>();
   for (const def of HOSPITAL_SITES) {
@@ -269,7 +290,11 @@ function staffIdentifiers(member: StaffMember, n: number): { system: string; val
   const ids: { system: string; value: string }[] = [{ system: SYSTEM.sdsUserId, value: sdsUserId(n) }];
   if (member.role === 'gp' || member.role === 'consultant' || member.role === 'psychiatrist') {
     ids.push({ system: SYSTEM.gmc, value: String(7000000 + n * 37) });
-  } else if (member.role === 'practice-nurse' || member.role === 'district-nurse' || member.role === 'mental-health-nurse') {
+  } else if (
+    member.role === 'practice-nurse' ||
+    member.role === 'district-nurse' ||
+    member.role === 'mental-health-nurse'
+  ) {
     const letters = 'ABCDEFGHJKLMNPRSTUWY';
     ids.push({
       system: SYSTEM.nmc,
@@ -286,7 +311,9 @@ function roleCodings(role: StaffRole): { system: string; code: string; display?:
     { system: SYSTEM.practitionerRole, code: role, display: STAFF_ROLE_DISPLAY[role] },
   ];
   const hl7 = STAFF_ROLE_HL7[role];
-  if (hl7 !== undefined) codings.push({ system: SYSTEM.hl7PractitionerRole, code: hl7, display: hl7 === 'doctor' ? 'Doctor' : 'Nurse' });
+  if (hl7 !== undefined) {
+    codings.push({ system: SYSTEM.hl7PractitionerRole, code: hl7, display: hl7 === 'doctor' ? 'Doctor' : 'Nurse' });
+  }
   return codings;
 }
 
@@ -295,14 +322,36 @@ export function infrastructureResources(model: InfrastructureModel): FhirResourc
   const out: FhirResource[] = [];
   let phone = 0;
   for (const def of OTHER_ORGANISATIONS) {
-    out.push(organisation(model.orgIds.get(def.key)!, def.ods, def.name, def.type, def.line, def.city, def.postalCode, phone++));
+    out.push(
+      organisation(
+        model.orgIds.get(def.key)!,
+        def.ods,
+        def.name,
+        def.type,
+        def.line,
+        def.city,
+        def.postalCode,
+        phone++,
+      ),
+    );
   }
   for (const p of model.practices) {
-    out.push(organisation(p.orgId, p.def.ods, p.def.name, 'gp-practice', p.def.line, p.def.town, p.postcode.postcode, phone++));
+    out.push(
+      organisation(p.orgId, p.def.ods, p.def.name, 'gp-practice', p.def.line, p.def.town, p.postcode.postcode, phone++),
+    );
   }
   for (const ch of model.careHomes) {
     out.push(
-      organisation(ch.orgId, ch.def.ods, ch.def.name, 'care-home', ch.def.line, ch.postcode.sector.town, ch.postcode.postcode, phone++),
+      organisation(
+        ch.orgId,
+        ch.def.ods,
+        ch.def.name,
+        'care-home',
+        ch.def.line,
+        ch.postcode.sector.town,
+        ch.postcode.postcode,
+        phone++,
+      ),
     );
   }
 
@@ -316,7 +365,14 @@ export function infrastructureResources(model: InfrastructureModel): FhirResourc
       name: def.name,
       mode: 'instance',
       physicalType: { coding: [{ system: SYSTEM.locationPhysicalType, code: 'si', display: 'Site' }] },
-      address: { use: 'work', type: 'physical', line: [def.line], city: def.city, postalCode: def.postalCode, country: 'GB' },
+      address: {
+        use: 'work',
+        type: 'physical',
+        line: [def.line],
+        city: def.city,
+        postalCode: def.postalCode,
+        country: 'GB',
+      },
       managingOrganization: { reference: 'Organization/' + site.orgId },
     });
   }
@@ -346,7 +402,9 @@ export function infrastructureResources(model: InfrastructureModel): FhirResourc
     n++;
     const isDoctor = member.role === 'gp' || member.role === 'consultant' || member.role === 'psychiatrist';
     const name: Record<string, unknown> = { use: 'official', family: member.family, given: [member.given] };
-    if (isDoctor) name['prefix'] = ['Dr'];
+    if (isDoctor) {
+      name['prefix'] = ['Dr'];
+    }
     out.push({
       resourceType: 'Practitioner',
       id: member.id,
@@ -366,9 +424,13 @@ export function infrastructureResources(model: InfrastructureModel): FhirResourc
       organization: { reference: 'Organization/' + member.orgId },
       code: [{ coding: roleCodings(member.role) }],
     };
-    if (member.specialty !== undefined) role['specialty'] = [{ text: SPECIALTY_DISPLAY[member.specialty] }];
+    if (member.specialty !== undefined) {
+      role['specialty'] = [{ text: SPECIALTY_DISPLAY[member.specialty] }];
+    }
     const loc = practiceLocation.get(member.orgId);
-    if (loc !== undefined) role['location'] = [{ reference: 'Location/' + loc }];
+    if (loc !== undefined) {
+      role['location'] = [{ reference: 'Location/' + loc }];
+    }
     out.push(role as FhirResource);
   }
   return out;

@@ -26,7 +26,9 @@ describe('isValidNhsNumber', () => {
   it.skipIf(!existsSync(VECTORS_PATH))('matches every shared test vector', () => {
     const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as Vector[];
     expect(vectors.length).toBeGreaterThan(10);
-    for (const v of vectors) expect({ n: v.nhsNumber, valid: isValidNhsNumber(v.nhsNumber) }).toEqual({ n: v.nhsNumber, valid: v.mod11Valid });
+    for (const v of vectors) {
+      expect({ n: v.nhsNumber, valid: isValidNhsNumber(v.nhsNumber) }).toEqual({ n: v.nhsNumber, valid: v.mod11Valid });
+    }
   });
 
   it('has exactly one valid check digit for every issuable stem and none otherwise', () => {
@@ -46,9 +48,9 @@ describe('generateNhsNumber', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 50_000; i++) {
       const n = generateNhsNumber(i, 42);
-      expect(n.length).toBe(10);
-      expect(n[0]).toBe('9');
-      if (!isValidNhsNumber(n)) throw new Error(`invalid ${n} for serial ${i}`);
+      if (n.length !== 10 || n[0] !== '9' || !isValidNhsNumber(n)) {
+        throw new Error(`invalid ${n} for serial ${i}`);
+      }
       seen.add(n);
     }
     expect(seen.size).toBe(50_000);

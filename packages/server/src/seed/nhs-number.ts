@@ -11,18 +11,28 @@ const NINE_DIGITS = /^\d{9}$/;
 
 /** Check digit for a nine-digit stem, or null if the stem can never be issued (remainder check 10). */
 export function nhsNumberCheckDigit(stem: string): number | null {
-  if (!NINE_DIGITS.test(stem)) throw new TypeError(`NHS number stem must be 9 digits, got "${stem}"`);
+  if (!NINE_DIGITS.test(stem)) {
+    throw new TypeError(`NHS number stem must be 9 digits, got "${stem}"`);
+  }
   let sum = 0;
-  for (let i = 0; i < 9; i++) sum += (stem.charCodeAt(i) - 48) * (10 - i);
+  for (let i = 0; i < 9; i++) {
+    sum += (stem.charCodeAt(i) - 48) * (10 - i);
+  }
   const check = 11 - (sum % 11);
-  if (check === 11) return 0;
-  if (check === 10) return null;
+  if (check === 11) {
+    return 0;
+  }
+  if (check === 10) {
+    return null;
+  }
   return check;
 }
 
 /** True only for a string of exactly 10 digits whose last digit is the correct Modulus 11 check digit. */
 export function isValidNhsNumber(value: string): boolean {
-  if (typeof value !== 'string' || !TEN_DIGITS.test(value)) return false;
+  if (typeof value !== 'string' || !TEN_DIGITS.test(value)) {
+    return false;
+  }
   const check = nhsNumberCheckDigit(value.slice(0, 9));
   return check !== null && check === value.charCodeAt(9) - 48;
 }
@@ -57,7 +67,9 @@ export function generateNhsNumber(serial: number, salt = 0): string {
   for (let k = 0; k < 10; k++) {
     const stem = body + String((start + k) % 10);
     const check = nhsNumberCheckDigit(stem);
-    if (check !== null) return stem + String(check);
+    if (check !== null) {
+      return stem + String(check);
+    }
   }
   /* c8 ignore next */
   throw new Error('unreachable: no valid adjustment digit');

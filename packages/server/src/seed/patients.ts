@@ -6,10 +6,7 @@
  * appears earlier in the array (or to infrastructure), in this order:
  *   Patient, Condition*, AllergyIntolerance*, Encounter* (chronological), MedicationRequest*, Observation*
  */
-import {
-  emergencyAdmissionProbability,
-  type PatientFeatures,
-} from './admissions.ts';
+import { emergencyAdmissionProbability, type PatientFeatures } from './admissions.ts';
 import {
   buildInfrastructureModel,
   cumulative,
@@ -45,6 +42,7 @@ import { DEFAULT_NOW, type ConditionKey, type FhirResource, type SeedOptions, ty
 
 export const DAY_MS = 86_400_000;
 export const YEAR_MS = 365.25 * DAY_MS;
+const HOUR_MS = 3_600_000;
 /** Years of encounter history (GP, hospital, community) before the reference date. */
 export const ENCOUNTER_YEARS = 2;
 /** Years of laboratory results before the reference date. */
@@ -75,30 +73,72 @@ export function completedYears(birthDate: string, now: Date): number {
   const nm = now.getUTCMonth() + 1;
   const nd = now.getUTCDate();
   let age = ny - by;
-  if (nm < bm || (nm === bm && nd < bd)) age--;
+  if (nm < bm || (nm === bm && nd < bd)) {
+    age--;
+  }
   return age;
 }
 
-/** Move weekend dates back to the preceding Friday (clinics and elective lists run on weekdays). */
+/** Day numbers (days since 1970-01-01) of Christmas Day, Boxing Day and New Year's Day, 1900–2199. */
+const FIXED_HOLIDAYS: ReadonlySet<number> = (() => {
+  const days = new Set<number>();
+  for (let y = 1900; y < 2200; y++) {
+    days.add(Date.UTC(y, 11, 25) / DAY_MS);
+    days.add(Date.UTC(y, 11, 26) / DAY_MS);
+    days.add(Date.UTC(y, 0, 1) / DAY_MS);
+  }
+  return days;
+})();
+
+/** Christmas Day, Boxing Day and New Year's Day (fixed-date UK bank holidays; others are ignored). */
+function isFixedHoliday(day: number): boolean {
+  return FIXED_HOLIDAYS.has(day);
+}
+
+/** Move weekend and fixed bank-holiday dates back to the preceding working day (clinics run on weekdays). */
 function weekday(ms: number): number {
-  const dow = (Math.floor(ms / DAY_MS) + 4) % 7; // 0 = Sunday (1970-01-01 was a Thursday)
-  if (dow === 6) return ms - DAY_MS;
-  if (dow === 0) return ms - 2 * DAY_MS;
-  return ms;
+  let back = 0;
+  const day = Math.floor(ms / DAY_MS);
+  for (;;) {
+    const dow = (day - back + 4) % 7; // 0 = Sunday (1970-01-01 was a Thursday)
+    if (dow !== 6 && dow !== 0 && !isFixedHoliday(day - back)) {
+      return ms - back * DAY_MS;
+    }
+    back++;
+  }
 }
 
 function startOfDay(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
 }
 
-/** A clinic-hours timestamp (08:30–17:50 in 10-minute slots) on a weekday on or before ms's day. */
-function clinicTime(rng: Rng, ms: number): number {
-  return startOfDay(weekday(ms)) + (510 + 10 * rng.int(57)) * 60_000;
+/**
+ * A clinic-hours timestamp (08:30–17:50 in 10-minute slots) on a weekday on or before ms's day,
+ * kept within [floor, ceiling - 1 hour] (floor = date of birth, ceiling = reference date).
+ */
+function clinicTime(rng: Rng, ms: number, floor: number, ceiling: number): number {
+  const slot = (510 + 10 * rng.int(57)) * 60_000;
+  let t = startOfDay(weekday(ms)) + slot;
+  while (t + HOUR_MS > ceiling && t - DAY_MS >= floor) {
+    t = startOfDay(weekday(t - DAY_MS)) + slot;
+  }
+  if (t < floor) {
+    t = Math.min(floor + 9 * HOUR_MS, Math.max(floor, ceiling - HOUR_MS));
+  }
+  return t;
+}
+
+/** A time of day uniformly in 24 hours on the day of ms, kept within [floor, ceiling - 1 hour]. */
+function anyTime(rng: Rng, ms: number, floor: number, ceiling: number): number {
+  const t = startOfDay(ms) + rng.int(24 * 60) * 60_000;
+  return clamp(t, floor, Math.max(floor, ceiling - HOUR_MS));
 }
 
 function interpolate(knots: readonly (readonly [number, number])[], x: number): number {
   const first = knots[0]!;
-  if (x <= first[0]) return first[1];
+  if (x <= first[0]) {
+    return first[1];
+  }
   for (let i = 1; i < knots.length; i++) {
     const k = knots[i]!;
     if (x <= k[0]) {
@@ -183,12 +223,28 @@ const ENCOUNTER_KIND: Record<
   { classCode: 'AMB' | 'EMER' | 'IMP' | 'HH'; display: string; snomed?: readonly [string, string] }
 > = {
   'gp-consultation': { classCode: 'AMB', display: 'GP consultation', snomed: ['11429006', 'Consultation'] },
-  'practice-nurse-consultation': { classCode: 'AMB', display: 'Practice nurse consultation', snomed: ['11429006', 'Consultation'] },
+  'practice-nurse-consultation': {
+    classCode: 'AMB',
+    display: 'Practice nurse consultation',
+    snomed: ['11429006', 'Consultation'],
+  },
   'ltc-review': { classCode: 'AMB', display: 'Long-term condition review', snomed: ['11429006', 'Consultation'] },
   outpatient: { classCode: 'AMB', display: 'Outpatient attendance', snomed: ['11429006', 'Consultation'] },
-  'ae-attendance': { classCode: 'EMER', display: 'A&E attendance', snomed: ['4525004', 'Emergency department patient visit'] },
-  'emergency-admission': { classCode: 'IMP', display: 'Emergency admission', snomed: ['183452005', 'Emergency hospital admission'] },
-  'elective-admission': { classCode: 'IMP', display: 'Elective admission', snomed: ['8715000', 'Hospital admission, elective'] },
+  'ae-attendance': {
+    classCode: 'EMER',
+    display: 'A&E attendance',
+    snomed: ['4525004', 'Emergency department patient visit'],
+  },
+  'emergency-admission': {
+    classCode: 'IMP',
+    display: 'Emergency admission',
+    snomed: ['183452005', 'Emergency hospital admission'],
+  },
+  'elective-admission': {
+    classCode: 'IMP',
+    display: 'Elective admission',
+    snomed: ['8715000', 'Hospital admission, elective'],
+  },
   'district-nurse-visit': { classCode: 'HH', display: 'District nurse home visit' },
   'social-care-assessment': { classCode: 'HH', display: 'Adult social care assessment' },
   'mental-health-contact': { classCode: 'AMB', display: 'Community mental health contact' },
@@ -273,7 +329,9 @@ function pickStaff(rng: Rng, list: readonly StaffMember[]): StaffMember {
 function consultant(ctx: Context, rng: Rng, orgKey: string, specialty: Specialty): StaffMember {
   const byOrg = ctx.model.consultants.get(orgKey);
   const list = byOrg?.get(specialty) ?? ctx.model.consultants.get('acute')!.get(specialty);
-  if (list && list.length > 0) return pickStaff(rng, list);
+  if (list && list.length > 0) {
+    return pickStaff(rng, list);
+  }
   return pickStaff(rng, ctx.model.consultants.get('acute')!.get('general-medicine')!);
 }
 
@@ -287,7 +345,9 @@ function conditionIdFor(st: PatientState, ctx: Context, key: ConditionKey): stri
 
 function nameCohort(birthYear: number): number {
   let c = 0;
-  while (c < NAME_COHORT_BOUNDARIES.length && birthYear >= NAME_COHORT_BOUNDARIES[c]!) c++;
+  while (c < NAME_COHORT_BOUNDARIES.length && birthYear >= NAME_COHORT_BOUNDARIES[c]!) {
+    c++;
+  }
   return c;
 }
 
@@ -298,15 +358,19 @@ function buildPatientResource(ctx: Context, st: PatientState, nhsSerial: number)
   const given: string[] = [rng.pick(names)];
   if (rng.chance(0.3)) {
     const middle = rng.pick(names);
-    if (middle !== given[0]) given.push(middle);
+    if (middle !== given[0]) {
+      given.push(middle);
+    }
   }
   const family = rng.pick(SURNAMES);
   const name: Json = { use: 'official', family, given };
   if (st.age >= 18) {
     let prefix: string;
-    if (rng.chance(0.01)) prefix = 'Dr';
-    else if (st.sex === 'male') prefix = 'Mr';
-    else {
+    if (rng.chance(0.01)) {
+      prefix = 'Dr';
+    } else if (st.sex === 'male') {
+      prefix = 'Mr';
+    } else {
       const u = rng.next();
       prefix = st.age < 25 ? (u < 0.7 ? 'Miss' : 'Ms') : u < 0.6 ? 'Mrs' : u < 0.85 ? 'Ms' : 'Miss';
     }
@@ -347,7 +411,9 @@ function buildPatientResource(ctx: Context, st: PatientState, nhsSerial: number)
       const local = (given[0]! + '.' + family).toLowerCase().replace(/[^a-z.]/g, '');
       telecom.push({ system: 'email', value: local + String(rng.int(100)) + '@example.com', use: 'home' });
     }
-    if (telecom.length > 0) resource['telecom'] = telecom;
+    if (telecom.length > 0) {
+      resource['telecom'] = telecom;
+    }
   }
   resource['gender'] = st.sex;
   resource['birthDate'] = isoDate(st.birthMs);
@@ -378,15 +444,21 @@ function initialState(ctx: Context, index: number): PatientState {
   const band = AGE_BANDS[rng.weighted(ctx.ageCum)]!;
   const sex: Sex = rng.chance(band.maleFraction) ? 'male' : 'female';
   let ageExact: number;
-  if (band.from >= 90) ageExact = 90 + Math.min(14.9, -3.5 * Math.log(1 - rng.next()));
-  else ageExact = band.from + rng.next() * (band.to - band.from + 1);
+  if (band.from >= 90) {
+    ageExact = 90 + Math.min(14.9, -3.5 * Math.log(1 - rng.next()));
+  } else {
+    ageExact = band.from + rng.next() * (band.to - band.from + 1);
+  }
   const birthMs = startOfDay(ctx.nowMs - ageExact * YEAR_MS);
   const age = completedYears(isoDate(birthMs), ctx.now);
 
   // Home: student bulge in Ormskirk, otherwise population-weighted sector.
   let sectorIndex: number;
-  if (age >= 18 && age <= 22 && ctx.studentSector >= 0 && rng.chance(0.5)) sectorIndex = ctx.studentSector;
-  else sectorIndex = rng.weighted(ctx.sectorCum);
+  if (age >= 18 && age <= 22 && ctx.studentSector >= 0 && rng.chance(0.5)) {
+    sectorIndex = ctx.studentSector;
+  } else {
+    sectorIndex = rng.weighted(ctx.sectorCum);
+  }
   const sector = ctx.model.sectors[sectorIndex]!;
   const postcodeIndex = rng.int(sector.postcodes.length);
   let decile = sector.postcodes[postcodeIndex]!.decile;
@@ -403,12 +475,16 @@ function initialState(ctx: Context, index: number): PatientState {
 
   // Registered practice.
   let practice: PracticeInfo;
-  if (careHome) practice = careHome.practice;
-  else {
+  if (careHome) {
+    practice = careHome.practice;
+  } else {
     const townList = ctx.model.practicesByTown.get(town);
     const townCum = ctx.townPracticeCum.get(town);
-    if (townList && townCum && rng.chance(0.88)) practice = townList[rng.weighted(townCum)]!;
-    else practice = ctx.model.practices[rng.weighted(ctx.allPracticeCum)]!;
+    if (townList && townCum && rng.chance(0.88)) {
+      practice = townList[rng.weighted(townCum)]!;
+    } else {
+      practice = ctx.model.practices[rng.weighted(ctx.allPracticeCum)]!;
+    }
   }
   const usualGp = pickStaff(rng, practice.gps);
   const acuteOrgKey = WIGAN_FACING_TOWNS.has(town) && rng.chance(0.35) ? 'acute-wigan' : 'acute';
@@ -440,14 +516,20 @@ function initialState(ctx: Context, index: number): PatientState {
 
 function conditionProbability(def: ConditionDef, st: PatientState, ctx: Context): number {
   let p = interpolate(def.ageCurve, st.ageExact);
-  if (p <= 0) return 0;
+  if (p <= 0) {
+    return 0;
+  }
   p *= st.sex === 'male' ? def.male : def.female;
   p *= 1 + def.deprivationSlope * (5.5 - st.decile);
   if (def.comorbidity) {
     for (const [key, mult] of Object.entries(def.comorbidity)) {
       if (key === 'care-home') {
-        if (st.careHome) p *= mult;
-      } else if (has(st, ctx, key as ConditionKey)) p *= mult;
+        if (st.careHome) {
+          p *= mult;
+        }
+      } else if (has(st, ctx, key as ConditionKey)) {
+        p *= mult;
+      }
     }
   }
   return clamp(p, 0, 0.9);
@@ -458,28 +540,38 @@ function generateConditions(ctx: Context, st: PatientState, out: FhirResource[])
   let n = 0;
   for (let i = 0; i < CONDITIONS.length; i++) {
     const def = CONDITIONS[i]!;
-    if (st.ageExact < def.minOnsetAge) continue;
+    if (st.ageExact < def.minOnsetAge) {
+      continue;
+    }
     const p = conditionProbability(def, st, ctx);
-    if (p <= 0 || rng.next() >= p) continue;
+    if (p <= 0 || rng.next() >= p) {
+      continue;
+    }
     // Onset: years before the reference date, limited by the earliest plausible onset age.
     const maxYears = Math.max(0.1, st.ageExact - def.minOnsetAge);
     let years = -7 * Math.log(1 - rng.next());
-    if (years > maxYears) years = rng.next() * maxYears;
-    const onset = clinicTime(rng, ctx.nowMs - years * YEAR_MS);
+    if (years > maxYears) {
+      years = rng.next() * maxYears;
+    }
+    const onset = clinicTime(rng, ctx.nowMs - years * YEAR_MS, st.birthMs, ctx.nowMs);
     n++;
     const id = 'cond-' + st.num + '-' + n;
     st.has[i] = true;
     st.conditionIds[i] = id;
     st.onsetMs[i] = onset;
     st.conditionCount++;
-    const recorded = Math.min(ctx.nowMs - DAY_MS, onset + rng.int(14) * DAY_MS);
+    const recorded = Math.max(onset, Math.min(ctx.nowMs - HOUR_MS, onset + rng.int(14) * DAY_MS));
     const gp = ref('Practitioner', st.usualGp.id);
     out.push({
       resourceType: 'Condition',
       id,
       clinicalStatus: { coding: [{ system: SYSTEM.conditionClinical, code: 'active', display: 'Active' }] },
-      verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'confirmed', display: 'Confirmed' }] },
-      category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'problem-list-item', display: 'Problem List Item' }] }],
+      verificationStatus: {
+        coding: [{ system: SYSTEM.conditionVerification, code: 'confirmed', display: 'Confirmed' }],
+      },
+      category: [
+        { coding: [{ system: SYSTEM.conditionCategory, code: 'problem-list-item', display: 'Problem List Item' }] },
+      ],
       code: { coding: [{ system: SYSTEM.snomed, code: def.snomed, display: def.display }], text: def.display },
       subject: { reference: st.patientRef.reference },
       onsetDateTime: isoDateTime(onset),
@@ -493,14 +585,22 @@ function generateConditions(ctx: Context, st: PatientState, out: FhirResource[])
 function generateAllergies(ctx: Context, st: PatientState, out: FhirResource[]): void {
   const rng = st.rng;
   let n = 0;
+  if (st.ageExact < 1) {
+    return;
+  }
   for (const def of ALLERGIES) {
-    if (!rng.chance(def.probability)) continue;
+    if (!rng.chance(def.probability)) {
+      continue;
+    }
     n++;
-    if (def.snomed === '91936005') st.penicillinAllergy = true;
-    const reaction = def.category === 'food' && rng.chance(0.3) ? REACTIONS[2]! : rng.chance(0.6) ? REACTIONS[0]! : REACTIONS[1]!;
+    if (def.snomed === '91936005') {
+      st.penicillinAllergy = true;
+    }
+    const reaction =
+      def.category === 'food' && rng.chance(0.3) ? REACTIONS[2]! : rng.chance(0.6) ? REACTIONS[0]! : REACTIONS[1]!;
     const criticality = reaction.severity === 'severe' ? 'high' : 'low';
-    const yearsAgo = rng.next() * Math.max(0.5, st.ageExact - 1);
-    const recorded = clinicTime(rng, ctx.nowMs - yearsAgo * YEAR_MS);
+    const yearsAgo = rng.next() * (st.ageExact - 1);
+    const recorded = clinicTime(rng, ctx.nowMs - yearsAgo * YEAR_MS, st.birthMs, ctx.nowMs);
     out.push({
       resourceType: 'AllergyIntolerance',
       id: 'allergy-' + st.num + '-' + n,
@@ -528,13 +628,21 @@ function generateAllergies(ctx: Context, st: PatientState, out: FhirResource[]):
 function gpRate(st: PatientState): number {
   const a = st.age;
   let r: number;
-  if (a < 5) r = 4;
-  else if (a < 15) r = 2;
-  else if (a < 45) r = st.sex === 'female' ? 4.2 : 2.3;
-  else if (a < 65) r = st.sex === 'female' ? 4.7 : 3.5;
-  else if (a < 75) r = 5.7;
-  else if (a < 85) r = 7.2;
-  else r = 8.8;
+  if (a < 5) {
+    r = 4;
+  } else if (a < 15) {
+    r = 2;
+  } else if (a < 45) {
+    r = st.sex === 'female' ? 4.2 : 2.3;
+  } else if (a < 65) {
+    r = st.sex === 'female' ? 4.7 : 3.5;
+  } else if (a < 75) {
+    r = 5.7;
+  } else if (a < 85) {
+    r = 7.2;
+  } else {
+    r = 8.8;
+  }
   r += 0.9 * st.conditionCount;
   r *= 1 + 0.025 * (5.5 - st.decile);
   return r;
@@ -544,7 +652,9 @@ function outpatientRate(st: PatientState, ctx: Context): number {
   const a = st.age;
   let r = a < 16 ? 0.35 : a < 45 ? (st.sex === 'female' ? 0.8 : 0.5) : a < 65 ? 0.9 : a < 80 ? 1.5 : 1.6;
   r += 0.3 * st.conditionCount;
-  if (has(st, ctx, 'cancer')) r += 1.2;
+  if (has(st, ctx, 'cancer')) {
+    r += 1.2;
+  }
   return r;
 }
 
@@ -559,7 +669,9 @@ function aeRate(st: PatientState): number {
 function electiveRate(st: PatientState, ctx: Context): number {
   const a = st.age;
   let r = a < 16 ? 0.03 : a < 45 ? 0.06 : a < 65 ? 0.12 : a < 80 ? 0.21 : 0.18;
-  if (has(st, ctx, 'cancer')) r += 0.35;
+  if (has(st, ctx, 'cancer')) {
+    r += 0.35;
+  }
   return r;
 }
 
@@ -601,25 +713,42 @@ function newEncounter(
   };
 }
 
-function acuteSite(ctx: Context, st: PatientState, purpose: 'ae' | 'admission' | 'outpatient' | 'elective', specialty?: Specialty): SiteInfo {
+function acuteSite(
+  ctx: Context,
+  st: PatientState,
+  purpose: 'ae' | 'admission' | 'outpatient' | 'elective',
+  specialty?: Specialty,
+): SiteInfo {
   const sites = ctx.model.sites;
   if (st.acuteOrgKey === 'acute-wigan') {
-    if ((purpose === 'elective' || purpose === 'outpatient') && specialty === 'trauma-orthopaedics') return sites.get('wrightington')!;
+    if ((purpose === 'elective' || purpose === 'outpatient') && specialty === 'trauma-orthopaedics') {
+      return sites.get('wrightington')!;
+    }
     return sites.get('raei')!;
   }
-  if (purpose === 'ae') return st.age < 16 ? sites.get('ormskirk')! : sites.get('southport')!;
-  if (purpose === 'admission') return st.age < 16 ? sites.get('ormskirk')! : sites.get('southport')!;
-  if (purpose === 'elective') return sites.get('ormskirk')!;
+  if (purpose === 'ae') {
+    return st.age < 16 ? sites.get('ormskirk')! : sites.get('southport')!;
+  }
+  if (purpose === 'admission') {
+    return st.age < 16 ? sites.get('ormskirk')! : sites.get('southport')!;
+  }
+  if (purpose === 'elective') {
+    return sites.get('ormskirk')!;
+  }
   return st.rng.chance(0.7) ? sites.get('ormskirk')! : sites.get('southport')!;
 }
 
 function outpatientSpecialty(ctx: Context, st: PatientState): { specialty: Specialty; reason: string | null } {
   const rng = st.rng;
-  if (st.age < 16) return { specialty: 'paediatrics', reason: null };
+  if (st.age < 16) {
+    return { specialty: 'paediatrics', reason: null };
+  }
   const options: { specialty: Specialty; reason: string | null }[] = [];
   const add = (key: ConditionKey, specialty: Specialty): void => {
     const id = conditionIdFor(st, ctx, key);
-    if (id) options.push({ specialty, reason: id });
+    if (id) {
+      options.push({ specialty, reason: id });
+    }
   };
   add('diabetes', 'diabetes-endocrinology');
   add('atrial-fibrillation', 'cardiology');
@@ -629,10 +758,14 @@ function outpatientSpecialty(ctx: Context, st: PatientState): { specialty: Speci
   add('ckd', 'general-medicine');
   add('stroke', 'geriatric-medicine');
   add('cancer', st.sex === 'female' ? 'gynaecology' : 'urology');
-  if (options.length > 0 && rng.chance(0.6)) return options[rng.int(options.length)]!;
+  if (options.length > 0 && rng.chance(0.6)) {
+    return options[rng.int(options.length)]!;
+  }
   const general: Specialty[] = ['trauma-orthopaedics', 'ophthalmology', 'general-surgery', 'general-medicine'];
   general.push(st.sex === 'female' ? 'gynaecology' : 'urology');
-  if (st.age >= 75) general.push('geriatric-medicine');
+  if (st.age >= 75) {
+    general.push('geriatric-medicine');
+  }
   return { specialty: rng.pick(general), reason: null };
 }
 
@@ -651,9 +784,20 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
   const nGp = rng.poisson(gpRate(st) * exposure);
   for (let i = 0; i < nGp; i++) {
     const nurse = rng.chance(0.3);
-    const clinician = nurse ? pickStaff(rng, st.practice.nurses) : rng.chance(0.6) ? st.usualGp : pickStaff(rng, st.practice.gps);
-    const start = clinicTime(rng, anyDay());
-    const e = newEncounter(nurse ? 'practice-nurse-consultation' : 'gp-consultation', start, start + (nurse ? 15 : 10) * 60_000, clinician, practiceOrg, practiceLoc);
+    const clinician = nurse
+      ? pickStaff(rng, st.practice.nurses)
+      : rng.chance(0.6)
+        ? st.usualGp
+        : pickStaff(rng, st.practice.gps);
+    const start = clinicTime(rng, anyDay(), st.birthMs, ctx.nowMs);
+    const e = newEncounter(
+      nurse ? 'practice-nurse-consultation' : 'gp-consultation',
+      start,
+      start + (nurse ? 15 : 10) * 60_000,
+      clinician,
+      practiceOrg,
+      practiceLoc,
+    );
     if (adult) {
       const bp = rng.chance(nurse ? 0.8 : 0.45);
       e.vitals = {
@@ -673,15 +817,26 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
   const reviewed: string[] = [];
   for (const key of LTC_REVIEW) {
     const id = conditionIdFor(st, ctx, key);
-    if (id) reviewed.push(id);
+    if (id) {
+      reviewed.push(id);
+    }
   }
   if (reviewed.length > 0) {
     for (let y = 0; y < ENCOUNTER_YEARS; y++) {
       const yEnd = nowMs - y * YEAR_MS;
       const yStart = Math.max(windowStart, yEnd - YEAR_MS);
-      if (yEnd <= yStart || !rng.chance(0.85)) continue;
-      const start = clinicTime(rng, yStart + rng.next() * (yEnd - yStart));
-      const e = newEncounter('ltc-review', start, start + 20 * 60_000, pickStaff(rng, st.practice.nurses), practiceOrg, practiceLoc);
+      if (yEnd <= yStart || !rng.chance(0.85)) {
+        continue;
+      }
+      const start = clinicTime(rng, yStart + rng.next() * (yEnd - yStart), st.birthMs, ctx.nowMs);
+      const e = newEncounter(
+        'ltc-review',
+        start,
+        start + 20 * 60_000,
+        pickStaff(rng, st.practice.nurses),
+        practiceOrg,
+        practiceLoc,
+      );
       e.reasons = reviewed.slice(0, 3);
       e.vitals = {
         bp: true,
@@ -698,9 +853,18 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
   for (let i = 0; i < nOp; i++) {
     const { specialty, reason } = outpatientSpecialty(ctx, st);
     const site = acuteSite(ctx, st, 'outpatient', specialty);
-    const start = clinicTime(rng, anyDay());
-    const e = newEncounter('outpatient', start, start + 20 * 60_000, consultant(ctx, rng, site.orgKey, specialty), site.orgId, site.locationId);
-    if (reason) e.reasons = [reason];
+    const start = clinicTime(rng, anyDay(), st.birthMs, ctx.nowMs);
+    const e = newEncounter(
+      'outpatient',
+      start,
+      start + 20 * 60_000,
+      consultant(ctx, rng, site.orgKey, specialty),
+      site.orgId,
+      site.locationId,
+    );
+    if (reason) {
+      e.reasons = [reason];
+    }
     list.push(e);
   }
 
@@ -708,9 +872,18 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
   const nAe = rng.poisson(aeRate(st) * exposure);
   for (let i = 0; i < nAe; i++) {
     const site = acuteSite(ctx, st, 'ae');
-    const start = startOfDay(anyDay()) + rng.int(24 * 60) * 60_000;
+    const start = anyTime(rng, anyDay(), st.birthMs, nowMs);
     const end = Math.min(nowMs, start + (60 + rng.int(300)) * 60_000);
-    list.push(newEncounter('ae-attendance', start, end, consultant(ctx, rng, site.orgKey, 'emergency-medicine'), site.orgId, site.locationId));
+    list.push(
+      newEncounter(
+        'ae-attendance',
+        start,
+        end,
+        consultant(ctx, rng, site.orgKey, 'emergency-medicine'),
+        site.orgId,
+        site.locationId,
+      ),
+    );
   }
 
   // Emergency admissions: sampled from the hidden model, one Poisson draw per year of exposure.
@@ -719,46 +892,87 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
   for (let y = 0; y < ENCOUNTER_YEARS; y++) {
     const yEnd = nowMs - y * YEAR_MS;
     const yStart = Math.max(st.birthMs, yEnd - YEAR_MS);
-    if (yEnd <= yStart) continue;
+    if (yEnd <= yStart) {
+      continue;
+    }
     const n = rng.poisson(lambda * ((yEnd - yStart) / YEAR_MS));
     for (let i = 0; i < n; i++) {
-      const admitted = startOfDay(yStart + rng.next() * (yEnd - yStart)) + rng.int(24 * 60) * 60_000;
+      const admitted = anyTime(rng, yStart + rng.next() * (yEnd - yStart), st.birthMs, nowMs);
       const site = acuteSite(ctx, st, 'admission');
       let specialty: Specialty;
       let reason: string | null = null;
       const copd = conditionIdFor(st, ctx, 'copd');
       const hf = conditionIdFor(st, ctx, 'heart-failure');
       const af = conditionIdFor(st, ctx, 'atrial-fibrillation');
-      if (st.age < 16) specialty = 'paediatrics';
-      else if (copd && rng.chance(0.45)) {
+      if (st.age < 16) {
+        specialty = 'paediatrics';
+      } else if (copd && rng.chance(0.45)) {
         specialty = 'respiratory-medicine';
         reason = copd;
       } else if ((hf || af) && rng.chance(0.35)) {
         specialty = 'cardiology';
         reason = hf ?? af;
-      } else if (st.age >= 75 || has(st, ctx, 'dementia')) specialty = 'geriatric-medicine';
-      else specialty = 'general-medicine';
+      } else if (st.age >= 75 || has(st, ctx, 'dementia')) {
+        specialty = 'geriatric-medicine';
+      } else {
+        specialty = 'general-medicine';
+      }
       const viaAe = rng.chance(0.85);
       if (viaAe) {
         const aeStart = Math.max(yStart, admitted - (120 + rng.int(360)) * 60_000);
-        list.push(newEncounter('ae-attendance', aeStart, admitted, consultant(ctx, rng, site.orgKey, 'emergency-medicine'), site.orgId, site.locationId));
+        list.push(
+          newEncounter(
+            'ae-attendance',
+            aeStart,
+            admitted,
+            consultant(ctx, rng, site.orgKey, 'emergency-medicine'),
+            site.orgId,
+            site.locationId,
+          ),
+        );
       }
       let losDays: number;
-      if (rng.chance(0.25)) losDays = 0;
-      else {
-        const mean = st.age < 16 ? 1.2 : 1 + 0.08 * Math.max(0, st.age - 40) + (hf ? 2 : 0) + (has(st, ctx, 'dementia') ? 2.5 : 0);
+      if (rng.chance(0.25)) {
+        losDays = 0;
+      } else {
+        const mean =
+          st.age < 16 ? 1.2 : 1 + 0.08 * Math.max(0, st.age - 40) + (hf ? 2 : 0) + (has(st, ctx, 'dementia') ? 2.5 : 0);
         losDays = Math.max(1, Math.round(-mean * Math.log(1 - rng.next())));
       }
-      const discharged = losDays === 0 ? admitted + (4 + rng.int(8)) * 3_600_000 : startOfDay(admitted) + losDays * DAY_MS + (10 + rng.int(8)) * 3_600_000;
-      const e = newEncounter('emergency-admission', admitted, discharged < nowMs ? discharged : null, consultant(ctx, rng, site.orgKey, specialty), site.orgId, site.locationId);
+      const discharged =
+        losDays === 0
+          ? admitted + (4 + rng.int(8)) * 3_600_000
+          : startOfDay(admitted) + losDays * DAY_MS + (10 + rng.int(8)) * 3_600_000;
+      const e = newEncounter(
+        'emergency-admission',
+        admitted,
+        discharged < nowMs ? discharged : null,
+        consultant(ctx, rng, site.orgKey, specialty),
+        site.orgId,
+        site.locationId,
+      );
       e.priority = 'EM';
       e.admitSource = viaAe ? 'emd' : 'gp';
       if (e.end !== null) {
         const u = rng.next();
-        e.discharge = st.age >= 75 && !st.careHome ? (u < 0.82 ? 'home' : u < 0.9 ? 'rehab' : u < 0.96 ? 'long' : 'other-hcf') : u < 0.97 ? 'home' : 'other-hcf';
+        e.discharge =
+          st.age >= 75 && !st.careHome
+            ? u < 0.82
+              ? 'home'
+              : u < 0.9
+                ? 'rehab'
+                : u < 0.96
+                  ? 'long'
+                  : 'other-hcf'
+            : u < 0.97
+              ? 'home'
+              : 'other-hcf';
       }
-      if (reason) e.reasons = [reason];
-      else e.reasonCode = rng.pick(EMERGENCY_PRESENTATIONS);
+      if (reason) {
+        e.reasons = [reason];
+      } else {
+        e.reasonCode = rng.pick(EMERGENCY_PRESENTATIONS);
+      }
       e.vitals = { bp: true, hr: true, weight: false, spo2: true };
       list.push(e);
     }
@@ -768,18 +982,37 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
   const nEl = rng.poisson(electiveRate(st, ctx) * exposure);
   for (let i = 0; i < nEl; i++) {
     const options: Specialty[] =
-      st.age < 16 ? ['paediatrics', 'general-surgery'] : ['general-surgery', 'trauma-orthopaedics', 'ophthalmology', st.sex === 'female' ? 'gynaecology' : 'urology'];
+      st.age < 16
+        ? ['paediatrics', 'general-surgery']
+        : ['general-surgery', 'trauma-orthopaedics', 'ophthalmology', st.sex === 'female' ? 'gynaecology' : 'urology'];
     const specialty = rng.pick(options);
     const site = acuteSite(ctx, st, 'elective', specialty);
-    const admitted = startOfDay(weekday(anyDay())) + (7 * 60 + 30 + 30 * rng.int(6)) * 60_000;
+    const admitted = clamp(
+      startOfDay(weekday(anyDay())) + (7 * 60 + 30 + 30 * rng.int(6)) * 60_000,
+      st.birthMs,
+      Math.max(st.birthMs, nowMs - HOUR_MS),
+    );
     const dayCase = rng.chance(0.7);
-    const discharged = dayCase ? admitted + (5 + rng.int(5)) * 3_600_000 : startOfDay(admitted) + (1 + rng.int(5)) * DAY_MS + (10 + rng.int(6)) * 3_600_000;
-    const e = newEncounter('elective-admission', admitted, discharged < nowMs ? discharged : null, consultant(ctx, rng, site.orgKey, specialty), site.orgId, site.locationId);
+    const discharged = dayCase
+      ? admitted + (5 + rng.int(5)) * 3_600_000
+      : startOfDay(admitted) + (1 + rng.int(5)) * DAY_MS + (10 + rng.int(6)) * 3_600_000;
+    const e = newEncounter(
+      'elective-admission',
+      admitted,
+      discharged < nowMs ? discharged : null,
+      consultant(ctx, rng, site.orgKey, specialty),
+      site.orgId,
+      site.locationId,
+    );
     e.priority = 'EL';
     e.admitSource = rng.chance(0.7) ? 'outp' : 'gp';
-    if (e.end !== null) e.discharge = 'home';
+    if (e.end !== null) {
+      e.discharge = 'home';
+    }
     const cancer = conditionIdFor(st, ctx, 'cancer');
-    if (cancer && rng.chance(0.5)) e.reasons = [cancer];
+    if (cancer && rng.chance(0.5)) {
+      e.reasons = [cancer];
+    }
     list.push(e);
   }
 
@@ -791,19 +1024,41 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
     const orgId = ctx.model.orgIds.get('community')!;
     const n = 1 + rng.poisson(5 * exposure);
     for (let i = 0; i < n; i++) {
-      const start = clinicTime(rng, anyDay());
-      const e = newEncounter('district-nurse-visit', start, start + 30 * 60_000, rng.chance(0.7) ? nurse : pickStaff(rng, nurses), orgId, null);
-      if (rng.chance(0.3)) e.vitals = { bp: true, hr: true, weight: false, spo2: rng.chance(0.5) };
+      const start = clinicTime(rng, anyDay(), st.birthMs, ctx.nowMs);
+      const e = newEncounter(
+        'district-nurse-visit',
+        start,
+        start + 30 * 60_000,
+        rng.chance(0.7) ? nurse : pickStaff(rng, nurses),
+        orgId,
+        null,
+      );
+      if (rng.chance(0.3)) {
+        e.vitals = { bp: true, hr: true, weight: false, spo2: rng.chance(0.5) };
+      }
       list.push(e);
     }
   }
 
   // Adult social care assessment.
-  if (st.age >= 65 && (st.careHome !== null || st.age >= 85 || has(st, ctx, 'dementia') || has(st, ctx, 'stroke')) && rng.chance(0.3)) {
-    const start = clinicTime(rng, anyDay());
-    const e = newEncounter('social-care-assessment', start, start + 60 * 60_000, pickStaff(rng, staffFor(ctx.model, 'council', 'social-worker')), ctx.model.orgIds.get('council')!, null);
+  if (
+    st.age >= 65 &&
+    (st.careHome !== null || st.age >= 85 || has(st, ctx, 'dementia') || has(st, ctx, 'stroke')) &&
+    rng.chance(0.3)
+  ) {
+    const start = clinicTime(rng, anyDay(), st.birthMs, ctx.nowMs);
+    const e = newEncounter(
+      'social-care-assessment',
+      start,
+      start + 60 * 60_000,
+      pickStaff(rng, staffFor(ctx.model, 'council', 'social-worker')),
+      ctx.model.orgIds.get('council')!,
+      null,
+    );
     const dem = conditionIdFor(st, ctx, 'dementia');
-    if (dem) e.reasons = [dem];
+    if (dem) {
+      e.reasons = [dem];
+    }
     list.push(e);
   }
 
@@ -814,7 +1069,7 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
     const nurses = staffFor(ctx.model, 'mental-health', 'mental-health-nurse');
     const n = 1 + rng.poisson(2);
     for (let i = 0; i < n; i++) {
-      const start = clinicTime(rng, anyDay());
+      const start = clinicTime(rng, anyDay(), st.birthMs, ctx.nowMs);
       const e = newEncounter('mental-health-contact', start, start + 45 * 60_000, pickStaff(rng, nurses), mhOrg, null);
       e.reasons = [dep];
       list.push(e);
@@ -822,22 +1077,33 @@ function planEncounters(ctx: Context, st: PatientState, features: PatientFeature
   }
   const dem = conditionIdFor(st, ctx, 'dementia');
   if (dem && rng.chance(0.3)) {
-    const start = clinicTime(rng, anyDay());
-    const e = newEncounter('mental-health-contact', start, start + 60 * 60_000, consultant(ctx, rng, 'mental-health', 'old-age-psychiatry'), mhOrg, null);
+    const start = clinicTime(rng, anyDay(), st.birthMs, ctx.nowMs);
+    const e = newEncounter(
+      'mental-health-contact',
+      start,
+      start + 60 * 60_000,
+      consultant(ctx, rng, 'mental-health', 'old-age-psychiatry'),
+      mhOrg,
+      null,
+    );
     e.reasons = [dem];
     list.push(e);
   }
 
   // Chronological order (stable for ties, so an A&E attendance stays before its admission).
   list.sort((a, b) => a.start - b.start);
-  for (let i = 0; i < list.length; i++) list[i]!.id = 'enc-' + st.num + '-' + (i + 1);
+  for (let i = 0; i < list.length; i++) {
+    list[i]!.id = 'enc-' + st.num + '-' + (i + 1);
+  }
   return list;
 }
 
 function encounterResource(st: PatientState, e: PlannedEncounter, nowMs: number): FhirResource {
   const kind = ENCOUNTER_KIND[e.kind];
   const type: Json[] = [{ coding: [{ system: SYSTEM.encounterType, code: e.kind, display: kind.display }] }];
-  if (kind.snomed) (type[0]!['coding'] as Json[]).push({ system: SYSTEM.snomed, code: kind.snomed[0], display: kind.snomed[1] });
+  if (kind.snomed) {
+    (type[0]!['coding'] as Json[]).push({ system: SYSTEM.snomed, code: kind.snomed[0], display: kind.snomed[1] });
+  }
   const finished = e.end !== null && e.end <= nowMs;
   const resource: FhirResource = {
     resourceType: 'Encounter',
@@ -848,7 +1114,9 @@ function encounterResource(st: PatientState, e: PlannedEncounter, nowMs: number)
   };
   if (e.priority) {
     resource['priority'] = {
-      coding: [{ system: SYSTEM.actPriority, code: e.priority, display: e.priority === 'EM' ? 'emergency' : 'elective' }],
+      coding: [
+        { system: SYSTEM.actPriority, code: e.priority, display: e.priority === 'EM' ? 'emergency' : 'elective' },
+      ],
     };
   }
   resource['subject'] = { reference: st.patientRef.reference };
@@ -859,15 +1127,23 @@ function encounterResource(st: PatientState, e: PlannedEncounter, nowMs: number)
     },
   ];
   const period: Json = { start: isoDateTime(e.start) };
-  if (finished) period['end'] = isoDateTime(e.end!);
+  if (finished) {
+    period['end'] = isoDateTime(e.end!);
+  }
   resource['period'] = period;
   if (e.reasonCode) {
-    resource['reasonCode'] = [{ coding: [{ system: SYSTEM.snomed, code: e.reasonCode.snomed, display: e.reasonCode.display }] }];
+    resource['reasonCode'] = [
+      { coding: [{ system: SYSTEM.snomed, code: e.reasonCode.snomed, display: e.reasonCode.display }] },
+    ];
   }
-  if (e.reasons.length > 0) resource['reasonReference'] = e.reasons.map((id) => ref('Condition', id));
+  if (e.reasons.length > 0) {
+    resource['reasonReference'] = e.reasons.map((id) => ref('Condition', id));
+  }
   if (e.admitSource) {
     const hosp: Json = {
-      admitSource: { coding: [{ system: SYSTEM.admitSource, code: e.admitSource, display: ADMIT_SOURCE_DISPLAY[e.admitSource] }] },
+      admitSource: {
+        coding: [{ system: SYSTEM.admitSource, code: e.admitSource, display: ADMIT_SOURCE_DISPLAY[e.admitSource] }],
+      },
     };
     if (e.discharge) {
       hosp['dischargeDisposition'] = {
@@ -876,7 +1152,9 @@ function encounterResource(st: PatientState, e: PlannedEncounter, nowMs: number)
     }
     resource['hospitalization'] = hosp;
   }
-  if (e.locationId) resource['location'] = [{ location: ref('Location', e.locationId) }];
+  if (e.locationId) {
+    resource['location'] = [{ location: ref('Location', e.locationId) }];
+  }
   resource['serviceProvider'] = ref('Organization', e.orgId);
   return resource;
 }
@@ -910,13 +1188,20 @@ function medicationRequest(
         ],
       },
     ],
-    medicationCodeableConcept: { coding: [{ system: SYSTEM.dmd, code: med.code, display: med.display }], text: med.display },
+    medicationCodeableConcept: {
+      coding: [{ system: SYSTEM.dmd, code: med.code, display: med.display }],
+      text: med.display,
+    },
     subject: { reference: st.patientRef.reference },
   };
-  if (encounterId) resource['encounter'] = ref('Encounter', encounterId);
+  if (encounterId) {
+    resource['encounter'] = ref('Encounter', encounterId);
+  }
   resource['authoredOn'] = isoDateTime(authoredOn);
   resource['requester'] = ref('Practitioner', requester);
-  if (reasonId) resource['reasonReference'] = [ref('Condition', reasonId)];
+  if (reasonId) {
+    resource['reasonReference'] = [ref('Condition', reasonId)];
+  }
   resource['courseOfTherapyType'] = {
     coding: [
       repeat
@@ -933,31 +1218,69 @@ function medicationRequest(
   return resource;
 }
 
-function generateMedications(ctx: Context, st: PatientState, encounters: PlannedEncounter[], out: FhirResource[]): void {
+function generateMedications(
+  ctx: Context,
+  st: PatientState,
+  encounters: PlannedEncounter[],
+  out: FhirResource[],
+): void {
   const rng = st.rng;
   const given = new Set<string>();
   let n = 0;
   for (let i = 0; i < CONDITIONS.length; i++) {
-    if (!st.has[i]) continue;
+    if (!st.has[i]) {
+      continue;
+    }
     const def = CONDITIONS[i]!;
     for (const [key, prob] of CONDITION_MEDICINES[def.key]) {
-      if (given.has(key) || !rng.chance(prob)) continue;
+      if (given.has(key) || !rng.chance(prob)) {
+        continue;
+      }
       given.add(key);
       const med = MEDICINES[key]!;
       // Repeat templates are re-authorised at least annually: last authorisation in the past year.
       const from = Math.max(st.onsetMs[i]!, ctx.nowMs - YEAR_MS);
-      const authoredOn = clinicTime(rng, from + rng.next() * Math.max(DAY_MS, ctx.nowMs - DAY_MS - from));
+      const authoredOn = clinicTime(
+        rng,
+        from + rng.next() * Math.max(DAY_MS, ctx.nowMs - DAY_MS - from),
+        st.birthMs,
+        ctx.nowMs,
+      );
       n++;
       out.push(
-        medicationRequest(st, 'medreq-' + st.num + '-' + n, med, authoredOn, st.usualGp.id, true, st.conditionIds[i]!, null, rng.chance(0.5) ? 5 : 11),
+        medicationRequest(
+          st,
+          'medreq-' + st.num + '-' + n,
+          med,
+          authoredOn,
+          st.usualGp.id,
+          true,
+          st.conditionIds[i]!,
+          null,
+          rng.chance(0.5) ? 5 : 11,
+        ),
       );
     }
   }
   const amoxicillin = MEDICINES['amoxicillin']!;
   for (const e of encounters) {
-    if (!e.acuteAntibiotic) continue;
+    if (!e.acuteAntibiotic) {
+      continue;
+    }
     n++;
-    out.push(medicationRequest(st, 'medreq-' + st.num + '-' + n, amoxicillin, e.start, e.practitioner.id, false, null, e.id, 0));
+    out.push(
+      medicationRequest(
+        st,
+        'medreq-' + st.num + '-' + n,
+        amoxicillin,
+        e.start,
+        e.practitioner.id,
+        false,
+        null,
+        e.id,
+        0,
+      ),
+    );
   }
 }
 
@@ -984,7 +1307,8 @@ function baseline(ctx: Context, st: PatientState): Baseline {
   sbp = rng.normal(sbp, 10);
   const dbp = rng.normal(a < 16 ? 62 : 0.42 * sbp + 22 - 0.08 * Math.max(0, a - 60), 5);
   const hr = rng.normal(a < 5 ? 110 : a < 12 ? 88 : 72, 8) + (has(st, ctx, 'atrial-fibrillation') ? 10 : 0);
-  const spo2 = 97.5 - (has(st, ctx, 'copd') ? 3 : 0) - (has(st, ctx, 'heart-failure') ? 1.5 : 0) - Math.max(0, a - 70) * 0.03;
+  const spo2 =
+    97.5 - (has(st, ctx, 'copd') ? 3 : 0) - (has(st, ctx, 'heart-failure') ? 1.5 : 0) - Math.max(0, a - 70) * 0.03;
   let heightM: number;
   let bmi: number;
   if (a < 18) {
@@ -997,23 +1321,38 @@ function baseline(ctx: Context, st: PatientState): Baseline {
   }
   const hba1c = dm ? clamp(rng.normal(7.3, 1.1), 5.6, 13) : clamp(rng.normal(5.5, 0.3), 4.6, 6.4);
   const ckd = has(st, ctx, 'ckd');
-  const egfr = ckd ? clamp(rng.normal(44, 9), 16, 59) : clamp(rng.normal(108 - 0.75 * Math.max(0, a - 25), 10), 61, 140);
+  const egfr = ckd
+    ? clamp(rng.normal(44, 9), 16, 59)
+    : clamp(rng.normal(108 - 0.75 * Math.max(0, a - 25), 10), 61, 140);
   const chol = clamp(rng.normal(dm || htn ? 4.6 : 5.2, 0.9), 2.5, 9);
   return { sbp, dbp, hr, spo2, heightM, bmi, hba1c, egfr, chol };
 }
 
 const CATEGORY_DISPLAY = { 'vital-signs': 'Vital Signs', laboratory: 'Laboratory' } as const;
 
-function obsBase(st: PatientState, id: string, code: ObservationCode, effective: number, performer: Ref, encounterId: string | null): FhirResource {
+function obsBase(
+  st: PatientState,
+  id: string,
+  code: ObservationCode,
+  effective: number,
+  performer: Ref,
+  encounterId: string | null,
+): FhirResource {
   const resource: FhirResource = {
     resourceType: 'Observation',
     id,
     status: 'final',
-    category: [{ coding: [{ system: SYSTEM.observationCategory, code: code.category, display: CATEGORY_DISPLAY[code.category] }] }],
+    category: [
+      {
+        coding: [{ system: SYSTEM.observationCategory, code: code.category, display: CATEGORY_DISPLAY[code.category] }],
+      },
+    ],
     code: { coding: [{ system: SYSTEM.loinc, code: code.loinc, display: code.display }], text: code.display },
     subject: { reference: st.patientRef.reference },
   };
-  if (encounterId) resource['encounter'] = ref('Encounter', encounterId);
+  if (encounterId) {
+    resource['encounter'] = ref('Encounter', encounterId);
+  }
   resource['effectiveDateTime'] = isoDateTime(effective);
   resource['performer'] = [performer];
   return resource;
@@ -1023,7 +1362,12 @@ function quantity(code: ObservationCode, value: number): Json {
   return { value, unit: code.unit, system: SYSTEM.ucum, code: code.ucum };
 }
 
-function generateObservations(ctx: Context, st: PatientState, encounters: PlannedEncounter[], out: FhirResource[]): void {
+function generateObservations(
+  ctx: Context,
+  st: PatientState,
+  encounters: PlannedEncounter[],
+  out: FhirResource[],
+): void {
   const rng = st.rng;
   const b = baseline(ctx, st);
   let n = 0;
@@ -1031,7 +1375,9 @@ function generateObservations(ctx: Context, st: PatientState, encounters: Planne
 
   for (const e of encounters) {
     const v = e.vitals;
-    if (!v) continue;
+    if (!v) {
+      continue;
+    }
     const performer = ref('Practitioner', e.practitioner.id);
     const acute = e.kind === 'emergency-admission';
     if (v.bp) {
@@ -1063,7 +1409,9 @@ function generateObservations(ctx: Context, st: PatientState, encounters: Planne
     if (v.weight) {
       const yearsAgo = (ctx.nowMs - e.start) / YEAR_MS;
       let height = b.heightM;
-      if (st.ageExact < 18) height = Math.max(0.5, height - 0.06 * yearsAgo);
+      if (st.ageExact < 18) {
+        height = Math.max(0.5, height - 0.06 * yearsAgo);
+      }
       const bmi = clamp(rng.normal(b.bmi, 0.6), 12, 60);
       const kg = Math.max(2.5, bmi * height * height);
       const w = obsBase(st, nextId(), OBS.weight, e.start, performer, e.id);
@@ -1079,16 +1427,25 @@ function generateObservations(ctx: Context, st: PatientState, encounters: Planne
 
   // Laboratory results (pathology at the patient's acute trust), annual over LAB_YEARS.
   const dm = has(st, ctx, 'diabetes');
-  const renalMonitor = dm || has(st, ctx, 'hypertension') || has(st, ctx, 'ckd') || has(st, ctx, 'heart-failure') || has(st, ctx, 'atrial-fibrillation');
+  const renalMonitor =
+    dm ||
+    has(st, ctx, 'hypertension') ||
+    has(st, ctx, 'ckd') ||
+    has(st, ctx, 'heart-failure') ||
+    has(st, ctx, 'atrial-fibrillation');
   const lipidMonitor = dm || has(st, ctx, 'hypertension') || has(st, ctx, 'stroke') || has(st, ctx, 'ckd');
-  if (!dm && !renalMonitor && !lipidMonitor) return;
+  if (!dm && !renalMonitor && !lipidMonitor) {
+    return;
+  }
   const lab = ref('Organization', ctx.model.orgIds.get(st.acuteOrgKey)!);
   const labStart = Math.max(st.birthMs, ctx.nowMs - LAB_YEARS * YEAR_MS);
   for (let y = 0; y < LAB_YEARS; y++) {
     const yEnd = ctx.nowMs - y * YEAR_MS;
     const yStart = Math.max(labStart, yEnd - YEAR_MS);
-    if (yEnd <= yStart) continue;
-    const draw = (): number => clinicTime(rng, yStart + rng.next() * (yEnd - yStart));
+    if (yEnd <= yStart) {
+      continue;
+    }
+    const draw = (): number => clinicTime(rng, yStart + rng.next() * (yEnd - yStart), st.birthMs, ctx.nowMs);
     if (dm) {
       for (let k = 0; k < 2; k++) {
         const o = obsBase(st, nextId(), OBS.hba1c, draw(), lab, null);
@@ -1116,7 +1473,11 @@ function generateObservations(ctx: Context, st: PatientState, encounters: Planne
 /** Features of the hidden emergency-admission model for a generated patient state. */
 function featuresOf(st: PatientState): PatientFeatures {
   const conditions: ConditionKey[] = [];
-  for (let i = 0; i < CONDITIONS.length; i++) if (st.has[i]) conditions.push(CONDITIONS[i]!.key);
+  for (let i = 0; i < CONDITIONS.length; i++) {
+    if (st.has[i]) {
+      conditions.push(CONDITIONS[i]!.key);
+    }
+  }
   return { age: st.age, sex: st.sex, imdDecile: st.decile, conditions };
 }
 
@@ -1131,7 +1492,9 @@ export function generatePatient(ctx: Context, patientNumber: number): FhirResour
   generateConditions(ctx, st, out);
   generateAllergies(ctx, st, out);
   const encounters = planEncounters(ctx, st, featuresOf(st));
-  for (const e of encounters) out.push(encounterResource(st, e, ctx.nowMs));
+  for (const e of encounters) {
+    out.push(encounterResource(st, e, ctx.nowMs));
+  }
   generateMedications(ctx, st, encounters, out);
   generateObservations(ctx, st, encounters, out);
   return out;

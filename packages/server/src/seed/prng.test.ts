@@ -28,18 +28,23 @@ describe('Rng', () => {
     const n = 50_000;
     for (let i = 0; i < n; i++) {
       const x = r.next();
-      expect(x).toBeGreaterThanOrEqual(0);
-      expect(x).toBeLessThan(1);
+      if (!(x >= 0 && x < 1)) {
+        throw new Error(`out of range: ${x}`);
+      }
       bins[Math.floor(x * 10)]!++;
       sumNormal += r.normal(10, 2);
       sumPoisson += r.poisson(3);
     }
-    for (const b of bins) expect(Math.abs(b - n / 10)).toBeLessThan(n / 100);
+    for (const b of bins) {
+      expect(Math.abs(b - n / 10)).toBeLessThan(n / 100);
+    }
     expect(sumNormal / n).toBeCloseTo(10, 1);
     expect(sumPoisson / n).toBeCloseTo(3, 1);
     const cum = cumulative([1, 0, 3]);
     const counts = [0, 0, 0];
-    for (let i = 0; i < 10_000; i++) counts[r.weighted(cum)]!++;
+    for (let i = 0; i < 10_000; i++) {
+      counts[r.weighted(cum)]!++;
+    }
     expect(counts[1]).toBe(0);
     expect(counts[2]! / counts[0]!).toBeGreaterThan(2.5);
     expect(counts[2]! / counts[0]!).toBeLessThan(3.5);

@@ -17,7 +17,9 @@ function splitmix32(x: number): number {
 
 /** Normalise any finite number (including > 2^32, negative or fractional) to two uint32 words. */
 function seedWords(seed: number): [number, number] {
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) {
+    throw new RangeError(`seed must be a finite number, got ${seed}`);
+  }
   const whole = Math.trunc(seed);
   const lo = whole >>> 0;
   const hi = Math.floor(whole / 4294967296) >>> 0;
@@ -45,7 +47,9 @@ export class Rng {
     this.b = splitmix32(h ^ 0x1b873593);
     this.c = splitmix32(this.b ^ 0xcc9e2d51);
     this.d = 1;
-    for (let i = 0; i < 12; i++) this.nextUint32();
+    for (let i = 0; i < 12; i++) {
+      this.nextUint32();
+    }
   }
 
   /** Uniform uint32. */
@@ -90,14 +94,18 @@ export class Rng {
   /** Standard-normal draw scaled to (mean, sd) by Box–Muller (one value per call). */
   normal(mean: number, sd: number): number {
     let u = this.next();
-    if (u < 1e-12) u = 1e-12;
+    if (u < 1e-12) {
+      u = 1e-12;
+    }
     const v = this.next();
     return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
   /** Poisson draw (Knuth); fine for the small means used here (< ~30). */
   poisson(lambda: number): number {
-    if (lambda <= 0) return 0;
+    if (lambda <= 0) {
+      return 0;
+    }
     if (lambda > 30) {
       // Normal approximation for large means (not expected in practice).
       return Math.max(0, Math.round(this.normal(lambda, Math.sqrt(lambda))));
@@ -120,8 +128,11 @@ export class Rng {
     let hi = cumulative.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (x < (cumulative[mid] as number)) hi = mid;
-      else lo = mid + 1;
+      if (x < (cumulative[mid] as number)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
     }
     return lo;
   }

@@ -9,7 +9,12 @@ export interface TestApp {
   database: TestDatabase;
   fhirBase: string;
   /** Sends a request to the FHIR API (path relative to /fhir/R4) and parses the JSON body. */
-  fhir(method: InjectOptions['method'], path: string, body?: unknown, headers?: Record<string, string>): Promise<FhirResponse>;
+  fhir(
+    method: InjectOptions['method'],
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<FhirResponse>;
   close(): Promise<void>;
 }
 
@@ -17,7 +22,7 @@ export interface FhirResponse {
   status: number;
   headers: LightMyRequestResponse['headers'];
   // Tests read arbitrary FHIR JSON; a loose type keeps assertions short.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   body: any;
 }
 

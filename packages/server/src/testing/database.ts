@@ -12,7 +12,8 @@ export function testDatabaseKind(): TestDatabaseKind {
 }
 
 /** Server used by PostgreSQL test runs; each test file gets a database of its own on it. */
-export const TEST_POSTGRES_URL = process.env.CAREWEAVE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_POSTGRES_URL =
+  process.env.CAREWEAVE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   db: Database;

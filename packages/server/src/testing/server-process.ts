@@ -27,7 +27,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [CLI, 'start'], {
-    env: { ...process.env, CAREWEAVE_PORT: String(port), CAREWEAVE_HOST: '127.0.0.1', CAREWEAVE_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      CAREWEAVE_PORT: String(port),
+      CAREWEAVE_HOST: '127.0.0.1',
+      CAREWEAVE_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -31,6 +31,12 @@ create table resource_version (
   content json,
   primary key (resource_type, id, version_id)
 );
+-- lz4 compresses large resources several times faster than the default pglz; builds without
+-- lz4 (PGlite) keep the default.
+do $$ begin
+  alter table resource_version alter column content set compression lz4;
+exception when others then null;
+end $$;
 create index resource_version_time_idx on resource_version (last_updated);
 create index resource_version_type_time_idx on resource_version (resource_type, last_updated);
 
@@ -89,4 +95,12 @@ create table search_uri (
 );
 create index search_uri_value_idx on search_uri (resource_type, param, value);
 create index search_uri_owner_idx on search_uri (resource_type, id);
+
+
+-- Small facts about this installation (e.g. that demo data was loaded), shared by all instances.
+create table platform_state (
+  key text primary key,
+  value jsonb not null,
+  updated_at timestamptz not null default now()
+);
 `;

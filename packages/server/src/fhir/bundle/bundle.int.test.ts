@@ -8,7 +8,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const txn = (entry: unknown[]) => ({ resourceType: 'Bundle', type: 'transaction', entry });
-const count = async (query: string): Promise<number> => (await t.fhir('GET', `${query}${query.includes('?') ? '&' : '?'}_summary=count`)).body.total;
+const count = async (query: string): Promise<number> =>
+  (await t.fhir('GET', `${query}${query.includes('?') ? '&' : '?'}_summary=count`)).body.total;
 
 describe('transaction', () => {
   it('creates entries, resolving urn:uuid references anywhere in the resource', async () => {
@@ -48,7 +49,11 @@ describe('transaction', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('transaction-response');
-    expect(res.body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual(['201 Created', '201 Created', '201 Created']);
+    expect(res.body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual([
+      '201 Created',
+      '201 Created',
+      '201 Created',
+    ]);
     const patientId = res.body.entry[0].resource.id;
     const encounterId = res.body.entry[1].resource.id;
     const obs = res.body.entry[2].resource;
@@ -65,8 +70,14 @@ describe('transaction', () => {
       'POST',
       '',
       txn([
-        { resource: { resourceType: 'Patient', name: [{ family: 'Rollback' }] }, request: { method: 'POST', url: 'Patient' } },
-        { resource: { resourceType: 'Patient', id: 'rb', gender: 'banana' }, request: { method: 'PUT', url: 'Patient/rb' } },
+        {
+          resource: { resourceType: 'Patient', name: [{ family: 'Rollback' }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
+        {
+          resource: { resourceType: 'Patient', id: 'rb', gender: 'banana' },
+          request: { method: 'PUT', url: 'Patient/rb' },
+        },
       ]),
     );
     expect(res.status).toBe(400);
@@ -82,8 +93,14 @@ describe('transaction', () => {
       'POST',
       '',
       txn([
-        { resource: { resourceType: 'Patient', name: [{ family: 'ShouldVanish' }] }, request: { method: 'POST', url: 'Patient' } },
-        { resource: { ...created, gender: 'male' }, request: { method: 'PUT', url: `Patient/${created.id}`, ifMatch: 'W/"7"' } },
+        {
+          resource: { resourceType: 'Patient', name: [{ family: 'ShouldVanish' }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
+        {
+          resource: { ...created, gender: 'male' },
+          request: { method: 'PUT', url: `Patient/${created.id}`, ifMatch: 'W/"7"' },
+        },
       ]),
     );
     expect(res.status).toBe(412);
@@ -175,7 +192,10 @@ describe('transaction', () => {
       '',
       txn([
         { request: { method: 'GET', url: 'Patient?family=transact' } },
-        { resource: { resourceType: 'Patient', name: [{ family: 'Transact' }] }, request: { method: 'POST', url: 'Patient' } },
+        {
+          resource: { resourceType: 'Patient', name: [{ family: 'Transact' }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
       ]),
     );
     expect(res.body.entry[0].resource.resourceType).toBe('Bundle');
@@ -189,7 +209,10 @@ describe('batch', () => {
       resourceType: 'Bundle',
       type: 'batch',
       entry: [
-        { resource: { resourceType: 'Patient', name: [{ family: 'BatchOk' }] }, request: { method: 'POST', url: 'Patient' } },
+        {
+          resource: { resourceType: 'Patient', name: [{ family: 'BatchOk' }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
         { resource: { resourceType: 'Patient', gender: 'banana' }, request: { method: 'POST', url: 'Patient' } },
         { request: { method: 'GET', url: 'Patient/does-not-exist' } },
         { request: { method: 'GET', url: 'Patient?family=batchok' } },
@@ -209,7 +232,10 @@ describe('batch', () => {
   it.each([
     ['not a Bundle', { resourceType: 'Patient' }],
     ['a searchset Bundle', { resourceType: 'Bundle', type: 'searchset' }],
-    ['an entry without a request', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient' } }] }],
+    [
+      'an entry without a request',
+      { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient' } }] },
+    ],
   ])('rejects %s', async (_name, body) => {
     const res = await t.fhir('POST', '', body);
     expect(res.status).toBe(400);

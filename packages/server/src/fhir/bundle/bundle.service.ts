@@ -50,9 +50,11 @@ export class BundleService {
 
   private plan(entry: BundleEntry, index: number, strict: boolean): PlannedEntry | OperationOutcomeError {
     try {
-      const method = entry.request?.method as Method | undefined;
+      const method = entry.request?.method;
       if (!method || !(method in ORDER)) {
-        return badRequest(`Bundle.entry[${index}].request.method is required`, [`Bundle.entry[${index}].request.method`]);
+        return badRequest(`Bundle.entry[${index}].request.method is required`, [
+          `Bundle.entry[${index}].request.method`,
+        ]);
       }
       const url = (entry.request?.url ?? '').replace(`${this.fhirBase}/`, '');
       if (!url) {
@@ -62,7 +64,9 @@ export class BundleService {
       const path = pathPart.split('/').filter(Boolean);
       const resource = entry.resource;
       if ((method === 'POST' || method === 'PUT') && !resource) {
-        return badRequest(`Bundle.entry[${index}].resource is required for ${method}`, [`Bundle.entry[${index}].resource`]);
+        return badRequest(`Bundle.entry[${index}].resource is required for ${method}`, [
+          `Bundle.entry[${index}].resource`,
+        ]);
       }
       if (resource && method !== 'PATCH') {
         assertValidResource(resource, {
@@ -82,12 +86,17 @@ export class BundleService {
   private async transaction(entries: PlannedEntry[]): Promise<Bundle> {
     const responses = await this.service.transaction(async (service) => {
       const ids = await this.assignIds(service, entries);
-      const results: BundleEntry[] = new Array(entries.length);
+      const results = new Array<BundleEntry>(entries.length);
       const ordered = [...entries].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
-      const plainCreates = ordered.filter((e) => e.method === 'POST' && !e.entry.request?.ifNoneExist && !ids.reused.has(e.index));
+      const plainCreates = ordered.filter(
+        (e) => e.method === 'POST' && !e.entry.request?.ifNoneExist && !ids.reused.has(e.index),
+      );
       // Plain creates go in one batched write: this is what makes large imports fast.
       const created = await service.writeMany(
-        plainCreates.map((e) => ({ resource: this.resolved(e, ids.map, ids.assigned.get(e.index)!), method: 'create' as const })),
+        plainCreates.map((e) => ({
+          resource: this.resolved(e, ids.map, ids.assigned.get(e.index)),
+          method: 'create' as const,
+        })),
         new Map(), // fresh server-assigned ids: nothing to lock or look up
       );
       plainCreates.forEach((e, i) => (results[e.index] = this.response(created[i]!, '201 Created')));
@@ -114,7 +123,11 @@ export class BundleService {
         continue;
       }
       try {
-        results.push(await this.service.transaction((service) => this.execute(service, e, { map: new Map(), assigned: new Map(), reused: new Set() })));
+        results.push(
+          await this.service.transaction((service) =>
+            this.execute(service, e, { map: new Map(), assigned: new Map(), reused: new Set() }),
+          ),
+        );
       } catch (error) {
         if (!isOperationOutcomeError(error)) {
           throw error;
@@ -138,7 +151,12 @@ export class BundleService {
         if (e.entry.request?.ifNoneExist) {
           const matches = await service.conditionalMatch(e.path[0]!, e.entry.request.ifNoneExist);
           if (matches.length > 1) {
-            throw prefixError(new OperationOutcomeError(outcome(issue('error', 'duplicate', `ifNoneExist matched ${matches.length} resources`))), e.index);
+            throw prefixError(
+              new OperationOutcomeError(
+                outcome(issue('error', 'duplicate', `ifNoneExist matched ${matches.length} resources`)),
+              ),
+              e.index,
+            );
           }
           if (matches[0]) {
             id = matches[0].id!;
@@ -158,7 +176,11 @@ export class BundleService {
   }
 
   /** `Patient?identifier=x|y` references become `Patient/<id>` when exactly one resource matches. */
-  private async resolveConditionalReferences(service: ResourceService, entries: PlannedEntry[], plan: IdPlan): Promise<void> {
+  private async resolveConditionalReferences(
+    service: ResourceService,
+    entries: PlannedEntry[],
+    plan: IdPlan,
+  ): Promise<void> {
     for (const e of entries) {
       for (const reference of collectReferences(e.resource)) {
         const match = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(reference);
@@ -169,7 +191,13 @@ export class BundleService {
         if (found.length !== 1) {
           throw prefixError(
             new OperationOutcomeError(
-              outcome(issue('error', found.length ? 'duplicate' : 'not-found', `Conditional reference '${reference}' matched ${found.length} resources`)),
+              outcome(
+                issue(
+                  'error',
+                  found.length ? 'duplicate' : 'not-found',
+                  `Conditional reference '${reference}' matched ${found.length} resources`,
+                ),
+              ),
             ),
             e.index,
           );
@@ -194,7 +222,9 @@ export class BundleService {
           return this.response(JSON.parse(existing.json!) as Resource, '200 OK');
         }
         const assigned = ids.assigned.get(e.index) ?? randomUUID();
-        const [written] = await service.writeMany([{ resource: this.resolved(e, ids.map, assigned), method: 'create' }]);
+        const [written] = await service.writeMany([
+          { resource: this.resolved(e, ids.map, assigned), method: 'create' },
+        ]);
         return this.response(written!, '201 Created');
       }
       case 'PUT': {

@@ -32,7 +32,11 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
  * Evaluates every R4 search parameter of the resource's type (FHIRPath, via @medplum/core) and
  * turns the values into index rows. Runs at write time so searches never evaluate FHIRPath.
  */
-export function extractIndex(resource: Resource, baseUrl: string, options: { fhirPathOnly?: boolean } = {}): ExtractedIndex {
+export function extractIndex(
+  resource: Resource,
+  baseUrl: string,
+  options: { fhirPathOnly?: boolean } = {},
+): ExtractedIndex {
   const rows: IndexRows = { token: [], string: [], date: [], number: [], quantity: [], reference: [], uri: [] };
   let typed: TypedValue[] | undefined;
   for (const param of searchParamsFor(resource.resourceType).values()) {

@@ -9,13 +9,18 @@ import { extractIndex, INDEX_TABLES } from './extract.ts';
 const require = createRequire(import.meta.url);
 const EXAMPLES = path.dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
 const SHARED = path.resolve(import.meta.dirname, '../../../../../../shared/data');
-const DEFINITION_TYPES = /^(StructureDefinition|SearchParameter|ValueSet|CodeSystem|ConceptMap|OperationDefinition|CompartmentDefinition|ImplementationGuide|NamingSystem|CapabilityStatement|StructureMap)-/;
+const DEFINITION_TYPES =
+  /^(StructureDefinition|SearchParameter|ValueSet|CodeSystem|ConceptMap|OperationDefinition|CompartmentDefinition|ImplementationGuide|NamingSystem|CapabilityStatement|StructureMap)-/;
 
 function officialExamples(): Resource[] {
-  const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.'));
+  const files = fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.'));
   // Every clinical/administrative example, and every tenth definition (they are large and alike).
   const chosen = files.filter((f, i) => !DEFINITION_TYPES.test(f) || i % 10 === 0);
-  return chosen.map((f) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) as Resource).filter((r) => r.resourceType);
+  return chosen
+    .map((f) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) as Resource)
+    .filter((r) => r.resourceType);
 }
 
 function syntheaResources(): Resource[] {
@@ -48,7 +53,9 @@ function comparable(table: string, row: readonly unknown[], resource: Resource):
 function rowSet(resource: Resource, fhirPathOnly: boolean): Record<string, string[]> {
   const { rows, compartments } = extractIndex(resource, 'http://careweave.test/fhir/R4', { fhirPathOnly });
   const absoluteTargets = new Set(rows.reference.filter((row) => row[3] !== null).map((row) => row[2]));
-  const result: Record<string, string[]> = { compartments: compartments.filter((id) => !absoluteTargets.has(id)).sort() };
+  const result: Record<string, string[]> = {
+    compartments: compartments.filter((id) => !absoluteTargets.has(id)).sort(),
+  };
   for (const table of INDEX_TABLES) {
     const kept = (rows[table] as unknown[][]).filter((row) => comparable(table, row, resource));
     result[table] = [...new Set(kept.map((row) => JSON.stringify(row)))].sort();
@@ -88,6 +95,9 @@ describe('compiled search-parameter paths', () => {
 function diff(a: Record<string, string[]>, b: Record<string, string[]>): string {
   return Object.keys(a)
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-    .map((k) => `${k} fast=${JSON.stringify(a[k]!.filter((x) => !b[k]!.includes(x)))} fhirpath=${JSON.stringify(b[k]!.filter((x) => !a[k]!.includes(x)))}`)
+    .map(
+      (k) =>
+        `${k} fast=${JSON.stringify(a[k]!.filter((x) => !b[k]!.includes(x)))} fhirpath=${JSON.stringify(b[k]!.filter((x) => !a[k]!.includes(x)))}`,
+    )
     .join('; ');
 }

@@ -94,7 +94,9 @@ function compileBranch(input: string): Branch | undefined {
 
 function normaliseType(code: string): string {
   // Element `id` and similar use FHIRPath system types.
-  return code.startsWith('http://hl7.org/fhirpath/System.') ? code.slice('http://hl7.org/fhirpath/System.'.length).toLowerCase() : code;
+  return code.startsWith('http://hl7.org/fhirpath/System.')
+    ? code.slice('http://hl7.org/fhirpath/System.'.length).toLowerCase()
+    : code;
 }
 
 function evaluateBranch(branch: Branch, resource: unknown, out: TypedValue[]): void {
@@ -111,7 +113,7 @@ function evaluateBranch(branch: Branch, resource: unknown, out: TypedValue[]): v
           continue;
         }
         if (Array.isArray(child)) {
-          for (const item of child) {
+          for (const item of child as unknown[]) {
             if (item !== null && item !== undefined) {
               next.push({ type, value: item });
             }

@@ -7,7 +7,6 @@ export function normalizeString(value: string): string {
     .trim();
 }
 
-
 export interface DateRange {
   low: Date;
   high: Date;
@@ -31,8 +30,17 @@ export function dateRange(value: string): DateRange | undefined {
   const month = mo ? Number(mo) - 1 : 0;
   const day = d ? Number(d) : 1;
   const offsetMinutes = tz && tz !== 'Z' ? tzOffset(tz) : 0;
-  const start = Date.UTC(year, month, day, h ? Number(h) : 0, mi ? Number(mi) : 0, s ? Number(s) : 0,
-    frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0) - offsetMinutes * 60_000;
+  const start =
+    Date.UTC(
+      year,
+      month,
+      day,
+      h ? Number(h) : 0,
+      mi ? Number(mi) : 0,
+      s ? Number(s) : 0,
+      frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0,
+    ) -
+    offsetMinutes * 60_000;
   if (Number.isNaN(start)) {
     return undefined;
   }
@@ -58,4 +66,3 @@ function tzOffset(tz: string): number {
   const [hh, mm] = tz.slice(1).split(':').map(Number);
   return sign * ((hh ?? 0) * 60 + (mm ?? 0));
 }
-

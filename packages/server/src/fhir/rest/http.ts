@@ -63,7 +63,10 @@ export function sendWriteResult(
 ): FastifyReply {
   const preference = preferences(request).return;
   if (status === 201) {
-    reply.header('location', `${fhirBase}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`);
+    reply.header(
+      'location',
+      `${fhirBase}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`,
+    );
   }
   if (preference === 'minimal') {
     reply.code(status);

@@ -25,7 +25,9 @@ describe('metadata', () => {
     expect(types).toContain('Observation');
     expect(types.length).toBeGreaterThanOrEqual(140);
     const obs = res.body.rest[0].resource.find((r: { type: string }) => r.type === 'Observation');
-    expect(obs.searchParam.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['code', 'date', 'patient', '_id']));
+    expect(obs.searchParam.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['code', 'date', 'patient', '_id']),
+    );
     // composite parameters are not indexed, so the statement must not claim them
     expect(obs.searchParam.map((p: { name: string }) => p.name)).not.toContain('code-value-quantity');
   });
@@ -65,7 +67,11 @@ describe('create, read, vread, update, delete', () => {
 
     const history = await t.fhir('GET', `Patient/${created.id}/_history`);
     expect(history.body.type).toBe('history');
-    expect(history.body.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual(['DELETE', 'PUT', 'POST']);
+    expect(history.body.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual([
+      'DELETE',
+      'PUT',
+      'POST',
+    ]);
 
     const recreated = await t.fhir('PUT', `Patient/${created.id}`, { ...created, meta: undefined });
     expect(recreated.status).toBe(201);
@@ -83,7 +89,7 @@ describe('create, read, vread, update, delete', () => {
     ['unknown type', 'GET', 'Spaceship/1', 400],
     ['unknown version', 'GET', 'Patient/my-own-id/_history/99', 404],
   ])('answers %s with an OperationOutcome', async (_name, method, path, status) => {
-    const res = await t.fhir(method as 'GET', path);
+    const res = await t.fhir(method, path);
     expect([status, 501]).toContain(res.status);
     expect(res.body.resourceType).toBe('OperationOutcome');
   });
@@ -98,7 +104,12 @@ describe('optimistic locking', () => {
     const created = (await t.fhir('POST', 'Patient', patient('Locked'))).body;
     const ok = await t.fhir('PUT', `Patient/${created.id}`, { ...created, gender: 'male' }, { 'if-match': 'W/"1"' });
     expect(ok.status).toBe(200);
-    const stale = await t.fhir('PUT', `Patient/${created.id}`, { ...created, gender: 'unknown' }, { 'if-match': 'W/"1"' });
+    const stale = await t.fhir(
+      'PUT',
+      `Patient/${created.id}`,
+      { ...created, gender: 'unknown' },
+      { 'if-match': 'W/"1"' },
+    );
     expect(stale.status).toBe(412);
     expect(stale.body.resourceType).toBe('OperationOutcome');
     expect((await t.fhir('GET', `Patient/${created.id}`)).body.gender).toBe('male');
@@ -167,9 +178,14 @@ describe('conditional interactions', () => {
 describe('patch', () => {
   it('applies a JSON Patch and bumps the version', async () => {
     const created = (await t.fhir('POST', 'Patient', patient('Patchy'))).body;
-    const res = await t.fhir('PATCH', `Patient/${created.id}`, JSON.stringify([{ op: 'replace', path: '/gender', value: 'male' }]), {
-      'content-type': 'application/json-patch+json',
-    });
+    const res = await t.fhir(
+      'PATCH',
+      `Patient/${created.id}`,
+      JSON.stringify([{ op: 'replace', path: '/gender', value: 'male' }]),
+      {
+        'content-type': 'application/json-patch+json',
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.body.gender).toBe('male');
     expect(res.body.meta.versionId).toBe('2');
@@ -182,7 +198,9 @@ describe('patch', () => {
     ['not an array', { op: 'replace' }, 400],
   ])('rejects %s and writes nothing', async (_name, ops, status) => {
     const created = (await t.fhir('POST', 'Patient', patient('PatchFail'))).body;
-    const res = await t.fhir('PATCH', `Patient/${created.id}`, JSON.stringify(ops), { 'content-type': 'application/json-patch+json' });
+    const res = await t.fhir('PATCH', `Patient/${created.id}`, JSON.stringify(ops), {
+      'content-type': 'application/json-patch+json',
+    });
     expect(res.status).toBe(status);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect((await t.fhir('GET', `Patient/${created.id}`)).body.meta.versionId).toBe('1');
@@ -192,7 +210,13 @@ describe('patch', () => {
 describe('bad input', () => {
   it.each([
     ['invalid JSON', 'POST', 'Patient', '{"resourceType": "Patient",', 400],
-    ['a body of the wrong type', 'POST', 'Patient', { resourceType: 'Observation', status: 'final', code: { text: 'x' } }, 400],
+    [
+      'a body of the wrong type',
+      'POST',
+      'Patient',
+      { resourceType: 'Observation', status: 'final', code: { text: 'x' } },
+      400,
+    ],
     ['an id that differs from the URL', 'PUT', 'Patient/abc', { resourceType: 'Patient', id: 'xyz' }, 400],
     ['an update without an id', 'PUT', 'Patient/abc', { resourceType: 'Patient' }, 400],
     ['an unknown element', 'POST', 'Patient', { resourceType: 'Patient', colour: 'blue' }, 400],
@@ -201,7 +225,7 @@ describe('bad input', () => {
     ['a missing required element', 'POST', 'Observation', { resourceType: 'Observation', code: { text: 'x' } }, 400],
   ])('rejects %s with an OperationOutcome naming the problem', async (_name, method, path, body, status) => {
     const before = (await t.fhir('GET', 'Patient/_history?_count=1')).body;
-    const res = await t.fhir(method as 'POST', path, body);
+    const res = await t.fhir(method, path, body);
     expect(res.status).toBe(status);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(res.body.issue[0].severity).toBe('error');
@@ -217,7 +241,10 @@ describe('bad input', () => {
   it('rejects a request body larger than the limit', async () => {
     const small = await createTestApp({ CAREWEAVE_MAX_REQUEST_BYTES: '2048' });
     try {
-      const res = await small.fhir('POST', 'Patient', { ...patient('Big'), text: { status: 'generated', div: `<div>${'x'.repeat(5000)}</div>` } });
+      const res = await small.fhir('POST', 'Patient', {
+        ...patient('Big'),
+        text: { status: 'generated', div: `<div>${'x'.repeat(5000)}</div>` },
+      });
       expect(res.status).toBe(413);
       expect(res.body.resourceType).toBe('OperationOutcome');
       expect(res.body.issue[0].diagnostics).toContain('2048');
@@ -227,7 +254,9 @@ describe('bad input', () => {
   });
 
   it('rejects XML with 415 and asks for JSON', async () => {
-    const res = await t.fhir('POST', 'Patient', '<Patient xmlns="http://hl7.org/fhir"/>', { 'content-type': 'application/fhir+xml' });
+    const res = await t.fhir('POST', 'Patient', '<Patient xmlns="http://hl7.org/fhir"/>', {
+      'content-type': 'application/fhir+xml',
+    });
     expect(res.status).toBe(415);
     expect(res.body.resourceType).toBe('OperationOutcome');
   });
@@ -250,7 +279,9 @@ describe('history', () => {
     await t.fhir('POST', 'Organization', { resourceType: 'Organization', name: 'Org late' });
     const page2 = await t.fhir('GET', next.replace(t.fhirBase + '/', ''));
     expect(page2.body.entry).toHaveLength(2);
-    const names = [...page1.body.entry, ...page2.body.entry].map((e: { resource: { name: string } }) => e.resource.name);
+    const names = [...page1.body.entry, ...page2.body.entry].map(
+      (e: { resource: { name: string } }) => e.resource.name,
+    );
     expect(names).toEqual(['Org 4', 'Org 3', 'Org 2', 'Org 1']);
     const system = await t.fhir('GET', '_history?_count=3');
     expect(system.body.entry).toHaveLength(3);

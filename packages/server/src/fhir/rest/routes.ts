@@ -50,7 +50,7 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
     return sendResource(reply, await history(service, service.searchContext().db, { query: queryPairs(request) }));
   });
 
-  app.get('/', async () => fail('not-supported', 'System-level search is not supported; search a resource type'));
+  app.get('/', () => fail('not-supported', 'System-level search is not supported; search a resource type'));
 
   app.get('/:type', async (request: Req, reply) => search(request, reply, queryPairs(request)));
 
@@ -63,7 +63,10 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
     const service = serviceFor(request);
     return sendResource(
       reply,
-      await history(service, service.searchContext().db, { resourceType: request.params.type, query: queryPairs(request) }),
+      await history(service, service.searchContext().db, {
+        resourceType: request.params.type,
+        query: queryPairs(request),
+      }),
     );
   });
 
@@ -74,7 +77,10 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
   app.get('/:type/:id/_history', async (request: Req, reply) => {
     const service = serviceFor(request);
     const { type, id } = request.params;
-    return sendResource(reply, await history(service, service.searchContext().db, { resourceType: type, id, query: queryPairs(request) }));
+    return sendResource(
+      reply,
+      await history(service, service.searchContext().db, { resourceType: type, id, query: queryPairs(request) }),
+    );
   });
 
   app.get('/:type/:id/_history/:vid', async (request: Req, reply) =>
@@ -110,7 +116,9 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
 
   app.put('/:type/:id', async (request: Req, reply) => {
     const { type, id } = request.params;
-    const result = await serviceFor(request).update(type, id, requireBody(request.body), { ifMatch: parseIfMatch(request) });
+    const result = await serviceFor(request).update(type, id, requireBody(request.body), {
+      ifMatch: parseIfMatch(request),
+    });
     return sendWriteResult(request, reply, fhirBase, result.resource, result.outcome === 'created' ? 201 : 200);
   });
 
@@ -135,7 +143,9 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
   });
 
   async function search(request: Req, reply: FastifyReply, query: [string, string][]): Promise<FastifyReply> {
-    const bundle = await serviceFor(request).search(request.params.type, query, { strict: preferences(request).strict });
+    const bundle = await serviceFor(request).search(request.params.type, query, {
+      strict: preferences(request).strict,
+    });
     return reply.header('content-type', FHIR_JSON).send(JSON.stringify(bundle));
   }
 }

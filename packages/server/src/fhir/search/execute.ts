@@ -44,7 +44,10 @@ export async function executeSearch(
   if (request.summary === 'count' || request.count === 0 || request.total === 'accurate') {
     const countParams = new SqlParams();
     const countWhere = whereClause(ctx, request, 'r', countParams);
-    const rows = await ctx.db.query<{ n: string }>(`select count(*) as n from resource r where ${countWhere}`, countParams.values as never);
+    const rows = await ctx.db.query<{ n: string }>(
+      `select count(*) as n from resource r where ${countWhere}`,
+      countParams.values as never,
+    );
     bundle.total = Number(rows[0]?.n ?? 0);
   }
   if (request.summary === 'count' || request.count === 0) {
@@ -112,7 +115,9 @@ export async function executeSearch(
 function whereClause(ctx: SearchContext, request: SearchRequest, alias: string, params: SqlParams): string {
   const conditions = [`${alias}.resource_type = ${params.add(request.resourceType)}`, `not ${alias}.deleted`];
   for (const filter of request.filters) {
-    conditions.push(filterToSql(filter, { alias, resourceType: request.resourceType, fhirBase: ctx.fhirBase, params, depth: 0 }));
+    conditions.push(
+      filterToSql(filter, { alias, resourceType: request.resourceType, fhirBase: ctx.fhirBase, params, depth: 0 }),
+    );
   }
   if (ctx.restrict) {
     conditions.push(ctx.restrict(alias, params));
@@ -235,8 +240,12 @@ function decodeCursor(value: string): Cursor {
   return badRequest('Invalid _cursor: use the next/previous links exactly as returned');
 }
 
-function linkUrl(ctx: SearchContext, base: { path: string; query: readonly [string, string][] }, cursor: string | undefined): string {
-  const query = new URLSearchParams(base.query.filter(([name]) => name !== '_cursor') as [string, string][]);
+function linkUrl(
+  ctx: SearchContext,
+  base: { path: string; query: readonly [string, string][] },
+  cursor: string | undefined,
+): string {
+  const query = new URLSearchParams(base.query.filter(([name]) => name !== '_cursor'));
   if (cursor) {
     query.set('_cursor', cursor);
   }

@@ -36,10 +36,12 @@ export function filterToSql(filter: SearchFilter, scope: FilterScope): string {
       return filter.values[0] === 'true' ? 'false' : 'true';
     }
     const column = `${alias}.last_updated`;
-    return anyOf(filter.values.map((v) => {
-      const { prefix, rest } = splitPrefix(v);
-      return dateCondition(prefix, rest, column, column, (x) => params.add(x));
-    }));
+    return anyOf(
+      filter.values.map((v) => {
+        const { prefix, rest } = splitPrefix(v);
+        return dateCondition(prefix, rest, column, column, (x) => params.add(x));
+      }),
+    );
   }
   const definition = searchParamsFor(scope.resourceType).get(filter.name);
   if (!definition) {
@@ -115,7 +117,12 @@ function stringCondition(modifier: string | undefined, value: string, t: string,
   return `${t}.value like ${add(`${normalized}%`)}`;
 }
 
-function tokenCondition(modifier: string | undefined, rawValue: string, t: string, add: (v: unknown) => string): string {
+function tokenCondition(
+  modifier: string | undefined,
+  rawValue: string,
+  t: string,
+  add: (v: unknown) => string,
+): string {
   if (modifier === 'text') {
     return `lower(${t}.display) like ${add(`${likePrefix(unescapeValue(rawValue).toLowerCase())}%`)}`;
   }
@@ -211,7 +218,12 @@ function hasToSql(filter: SearchFilter, scope: FilterScope): string {
   const { params } = scope;
   const t = `h${scope.depth}_${params.values.length}`;
   const source = `hs${scope.depth}_${params.values.length}`;
-  const inner = filterToSql(has.filter, { ...scope, alias: source, resourceType: has.sourceType, depth: scope.depth + 1 });
+  const inner = filterToSql(has.filter, {
+    ...scope,
+    alias: source,
+    resourceType: has.sourceType,
+    depth: scope.depth + 1,
+  });
   return `exists (select 1 from search_reference ${t} join resource ${source}
       on ${source}.resource_type = ${t}.resource_type and ${source}.id = ${t}.id and not ${source}.deleted
     where ${t}.target_type = ${params.add(scope.resourceType)} and ${t}.target_id = ${scope.alias}.id

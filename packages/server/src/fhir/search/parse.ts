@@ -21,7 +21,11 @@ const MODIFIERS_BY_TYPE: Record<string, readonly string[]> = {
 };
 
 /** Parses `[name, value]` pairs from a query string or a `POST _search` form body. */
-export function parseSearch(resourceType: string, pairs: readonly [string, string][], options: ParseOptions): SearchRequest {
+export function parseSearch(
+  resourceType: string,
+  pairs: readonly [string, string][],
+  options: ParseOptions,
+): SearchRequest {
   const request: SearchRequest = {
     resourceType,
     filters: [],
@@ -81,7 +85,9 @@ function parseFilter(resourceType: string, rawName: string, value: string, rejec
     // Without a :Type modifier, chain into every target type that has the next parameter.
     const candidates = modifier
       ? [modifier]
-      : definition.targets.filter((type) => innerName === '_id' || innerName === '_lastUpdated' || searchParamsFor(type).has(innerName));
+      : definition.targets.filter(
+          (type) => innerName === '_id' || innerName === '_lastUpdated' || searchParamsFor(type).has(innerName),
+        );
     if (candidates.length === 0) {
       return reject(rawName, `no target of ${name} has a search parameter '${innerName}'`);
     }
@@ -150,7 +156,9 @@ function applyResultParam(request: SearchRequest, rawName: string, value: string
       request.summary = value as SearchRequest['summary'];
       return;
     case '_elements':
-      request.elements = splitValues(value).map((v) => v.trim()).filter(Boolean);
+      request.elements = splitValues(value)
+        .map((v) => v.trim())
+        .filter(Boolean);
       return;
     case '_total':
       if (!['none', 'estimate', 'accurate'].includes(value)) {

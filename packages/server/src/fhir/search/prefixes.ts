@@ -16,7 +16,13 @@ export function splitPrefix(value: string): { prefix: Prefix; rest: string } {
  * SQL comparing a stored [low, high] instant range with a search date (FHIR R4 §3.1.1.4.6):
  * `eq` means the target lies within the search value's range, `ap` within 10% of the gap to now.
  */
-export function dateCondition(prefix: Prefix, value: string, low: string, high: string, add: (v: unknown) => string): string {
+export function dateCondition(
+  prefix: Prefix,
+  value: string,
+  low: string,
+  high: string,
+  add: (v: unknown) => string,
+): string {
   const range = dateRange(value);
   if (!range) {
     return badRequest(`'${value}' is not a valid date, dateTime or instant`);

@@ -8,22 +8,44 @@ const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
 
 const fixtures = [
-  { resourceType: 'Organization', id: 'gp1', name: 'Ormskirk Medical Practice', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'P81001' }] },
+  {
+    resourceType: 'Organization',
+    id: 'gp1',
+    name: 'Ormskirk Medical Practice',
+    identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'P81001' }],
+  },
   { resourceType: 'Organization', id: 'gp2', name: 'Skelmersdale Health Centre' },
   {
-    resourceType: 'Patient', id: 'p1', active: true, gender: 'female', birthDate: '1940-05-12',
-    name: [{ family: 'Ashworth', given: ['Edith', 'May'] }], identifier: [{ system: NHS, value: '9000000009' }],
-    telecom: [{ system: 'phone', value: '01695 000001' }], address: [{ city: 'Ormskirk', postalCode: 'L39 2AZ' }],
+    resourceType: 'Patient',
+    id: 'p1',
+    active: true,
+    gender: 'female',
+    birthDate: '1940-05-12',
+    name: [{ family: 'Ashworth', given: ['Edith', 'May'] }],
+    identifier: [{ system: NHS, value: '9000000009' }],
+    telecom: [{ system: 'phone', value: '01695 000001' }],
+    address: [{ city: 'Ormskirk', postalCode: 'L39 2AZ' }],
     generalPractitioner: [{ reference: 'Organization/gp1' }],
   },
   {
-    resourceType: 'Patient', id: 'p2', active: true, gender: 'male', birthDate: '1985',
-    name: [{ family: 'Ashton', given: ['Jack'] }], identifier: [{ system: NHS, value: '9000000017' }],
-    address: [{ city: 'Skelmersdale', postalCode: 'WN8 6LU' }], generalPractitioner: [{ reference: 'Organization/gp2' }],
+    resourceType: 'Patient',
+    id: 'p2',
+    active: true,
+    gender: 'male',
+    birthDate: '1985',
+    name: [{ family: 'Ashton', given: ['Jack'] }],
+    identifier: [{ system: NHS, value: '9000000017' }],
+    address: [{ city: 'Skelmersdale', postalCode: 'WN8 6LU' }],
+    generalPractitioner: [{ reference: 'Organization/gp2' }],
   },
   {
-    resourceType: 'Patient', id: 'p3', active: false, gender: 'female', birthDate: '2001-11-30',
-    name: [{ family: 'Müller', given: ['Zoë'] }], identifier: [{ system: 'urn:other', value: '9000000017' }],
+    resourceType: 'Patient',
+    id: 'p3',
+    active: false,
+    gender: 'female',
+    birthDate: '2001-11-30',
+    name: [{ family: 'Müller', given: ['Zoë'] }],
+    identifier: [{ system: 'urn:other', value: '9000000017' }],
   },
   { resourceType: 'Patient', id: 'p4', gender: 'unknown', name: [{ text: 'No Family Name' }] },
   obs('o1', 'p1', '8867-4', 'Heart rate', 72, '/min', '2024-01-10T09:00:00Z'),
@@ -32,24 +54,56 @@ const fixtures = [
   obs('o4', 'p2', '8867-4', 'Heart rate', 100, '/min', '2024-02-20T14:30:00+01:00'),
   obs('o5', 'p2', '29463-7', 'Body weight', 88, 'kg', '2024-02'),
   {
-    resourceType: 'Encounter', id: 'e1', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
-    subject: { reference: 'Patient/p1' }, serviceProvider: { reference: 'Organization/gp1' },
+    resourceType: 'Encounter',
+    id: 'e1',
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+    subject: { reference: 'Patient/p1' },
+    serviceProvider: { reference: 'Organization/gp1' },
     period: { start: '2024-01-05T10:00:00Z', end: '2024-01-12T16:00:00Z' },
   },
   {
-    resourceType: 'Encounter', id: 'e2', status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' },
-    subject: { reference: 'Patient/p2' }, period: { start: '2024-03-01T08:00:00Z' },
+    resourceType: 'Encounter',
+    id: 'e2',
+    status: 'in-progress',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' },
+    subject: { reference: 'Patient/p2' },
+    period: { start: '2024-03-01T08:00:00Z' },
   },
-  { resourceType: 'RiskAssessment', id: 'r1', status: 'final', subject: { reference: 'Patient/p1' }, prediction: [{ probabilityDecimal: 0.25 }] },
-  { resourceType: 'RiskAssessment', id: 'r2', status: 'final', subject: { reference: 'Patient/p2' }, prediction: [{ probabilityDecimal: 0.7 }] },
+  {
+    resourceType: 'RiskAssessment',
+    id: 'r1',
+    status: 'final',
+    subject: { reference: 'Patient/p1' },
+    prediction: [{ probabilityDecimal: 0.25 }],
+  },
+  {
+    resourceType: 'RiskAssessment',
+    id: 'r2',
+    status: 'final',
+    subject: { reference: 'Patient/p2' },
+    prediction: [{ probabilityDecimal: 0.7 }],
+  },
   { resourceType: 'ValueSet', id: 'vs1', status: 'active', url: 'http://careweave.example/fhir/ValueSet/ltc' },
   { resourceType: 'ValueSet', id: 'vs2', status: 'active', url: 'http://careweave.example/fhir/ValueSet/ltc/sub' },
 ];
 
-function obs(id: string, patient: string, code: string, display: string, value: number, unit: string, effective: string) {
+function obs(
+  id: string,
+  patient: string,
+  code: string,
+  display: string,
+  value: number,
+  unit: string,
+  effective: string,
+) {
   return {
-    resourceType: 'Observation', id, status: 'final',
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] },
+    ],
     code: { coding: [{ system: LOINC, code, display }], text: display },
     subject: { reference: `Patient/${patient}` },
     effectiveDateTime: effective,
@@ -60,8 +114,12 @@ function obs(id: string, patient: string, code: string, display: string, value: 
 beforeAll(async () => {
   t = await createTestApp();
   const bundle = {
-    resourceType: 'Bundle', type: 'transaction',
-    entry: fixtures.map((resource) => ({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } })),
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: fixtures.map((resource) => ({
+      resource,
+      request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` },
+    })),
   };
   const res = await t.fhir('POST', '', bundle);
   expect(res.status).toBe(200);
@@ -103,7 +161,11 @@ describe.each([
   // reference
   ['reference Type/id', 'Observation?subject=Patient/p2', ['o4', 'o5']],
   ['reference bare id', 'Observation?patient=p2', ['o4', 'o5']],
-  ['reference absolute URL on this server', 'Observation?subject=http://careweave.test/fhir/R4/Patient/p1', ['o1', 'o2', 'o3']],
+  [
+    'reference absolute URL on this server',
+    'Observation?subject=http://careweave.test/fhir/R4/Patient/p1',
+    ['o1', 'o2', 'o3'],
+  ],
   ['reference with :Type modifier', 'Observation?subject:Patient=p1', ['o1', 'o2', 'o3']],
   ['reference chained', `Observation?subject:Patient.identifier=${NHS}|9000000017`, ['o4', 'o5']],
   ['reference chained by name', 'Observation?patient.family=ashworth', ['o1', 'o2', 'o3']],
@@ -210,7 +272,13 @@ describe('paging', () => {
     const prevUrl = second.body.link.find((l: { relation: string }) => l.relation === 'previous').url as string;
     const back = await t.fhir('GET', prevUrl.replace(`${t.fhirBase}/`, ''));
     expect(back.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(['o3', 'o1']);
-    const third = await t.fhir('GET', (second.body.link.find((l: { relation: string }) => l.relation === 'next').url as string).replace(`${t.fhirBase}/`, ''));
+    const third = await t.fhir(
+      'GET',
+      (second.body.link.find((l: { relation: string }) => l.relation === 'next').url as string).replace(
+        `${t.fhirBase}/`,
+        '',
+      ),
+    );
     expect(third.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(['o2']);
     expect(third.body.link.find((l: { relation: string }) => l.relation === 'next')).toBeUndefined();
     await t.fhir('DELETE', 'Observation/o0');
@@ -259,7 +327,10 @@ describe('result parameters', () => {
   it('_revinclude adds referring resources, and :iterate goes one level further', async () => {
     const res = await t.fhir('GET', 'Patient?_id=p2&_revinclude=Encounter:subject');
     expect(res.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(['p2', 'e2']);
-    const iter = await t.fhir('GET', 'Observation?_id=o1&_include=Observation:patient&_include:iterate=Patient:general-practitioner');
+    const iter = await t.fhir(
+      'GET',
+      'Observation?_id=o1&_include=Observation:patient&_include:iterate=Patient:general-practitioner',
+    );
     expect(iter.body.entry.map((e: { resource: { id: string } }) => e.resource.id).sort()).toEqual(['gp1', 'o1', 'p1']);
   });
 

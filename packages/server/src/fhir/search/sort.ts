@@ -30,7 +30,12 @@ const VALUE_COLUMN: Record<string, { asc: string; desc: string; cast: SortKey['c
  * Sort keys for `_sort`, always ending with the resource id so that the order is total and a
  * keyset cursor can resume exactly after the last row of a page.
  */
-export function sortKeys(resourceType: string, rules: readonly SortRule[], alias: string, params: SqlParams): SortKey[] {
+export function sortKeys(
+  resourceType: string,
+  rules: readonly SortRule[],
+  alias: string,
+  params: SqlParams,
+): SortKey[] {
   const keys: SortKey[] = [];
   for (const rule of rules) {
     if (rule.name === '_id') {
@@ -62,16 +67,19 @@ export function sortKeys(resourceType: string, rules: readonly SortRule[], alias
 }
 
 export function orderBy(keys: readonly SortKey[], reverse: boolean): string {
-  return keys
-    .map((key, i) => `sort_${i} ${key.descending !== reverse ? 'desc' : 'asc'}`)
-    .join(', ');
+  return keys.map((key, i) => `sort_${i} ${key.descending !== reverse ? 'desc' : 'asc'}`).join(', ');
 }
 
 /**
  * The keyset condition "after this row" for mixed directions:
  * (k1 > v1) or (k1 = v1 and k2 > v2) or … with > flipped for descending keys.
  */
-export function afterRow(keys: readonly SortKey[], values: readonly string[], reverse: boolean, params: SqlParams): string {
+export function afterRow(
+  keys: readonly SortKey[],
+  values: readonly string[],
+  reverse: boolean,
+  params: SqlParams,
+): string {
   const placeholders = values.map((value, i) => `${params.add(value)}::${keys[i]!.cast}`);
   const branches: string[] = [];
   for (let i = 0; i < keys.length; i++) {

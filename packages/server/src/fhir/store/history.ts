@@ -40,12 +40,12 @@ export async function history(service: ResourceService, db: Queryable, request: 
   const base = service.options.fhirBase;
   const path = [request.resourceType, request.id, '_history'].filter(Boolean).join('/');
   const selfQuery = new URLSearchParams(request.query.filter(([k]) => k !== '_cursor'));
-  const link = [{ relation: 'self', url: `${base}/${path}${selfQuery.size ? `?${selfQuery}` : ''}` }];
+  const link = [{ relation: 'self', url: `${base}/${path}${selfQuery.size ? `?${selfQuery.toString()}` : ''}` }];
   const last = page[page.length - 1];
   if (rows.length > count && last) {
     const next = new URLSearchParams(selfQuery);
     next.set('_cursor', encode(last));
-    link.push({ relation: 'next', url: `${base}/${path}?${next}` });
+    link.push({ relation: 'next', url: `${base}/${path}?${next.toString()}` });
   }
   return {
     resourceType: 'Bundle',
@@ -70,7 +70,10 @@ function historyEntry(base: string, row: StoredResource): BundleEntry {
   return {
     fullUrl,
     resource: JSON.parse(row.json!) as Resource,
-    request: { method: created ? 'POST' : row.method === 'patch' ? 'PATCH' : 'PUT', url: created ? row.resourceType : url },
+    request: {
+      method: created ? 'POST' : row.method === 'patch' ? 'PATCH' : 'PUT',
+      url: created ? row.resourceType : url,
+    },
     response: {
       status: created ? '201 Created' : '200 OK',
       etag: `W/"${row.versionId}"`,
@@ -88,12 +91,19 @@ function instant(value: string | undefined, name: string): Date | undefined {
 }
 
 function encode(row: StoredResource): string {
-  return Buffer.from(JSON.stringify([row.lastUpdated.toISOString(), row.resourceType, row.id, row.versionId])).toString('base64url');
+  return Buffer.from(JSON.stringify([row.lastUpdated.toISOString(), row.resourceType, row.id, row.versionId])).toString(
+    'base64url',
+  );
 }
 
 function decode(value: string): HistoryQuery['before'] {
   try {
-    const [lastUpdated, resourceType, id, versionId] = JSON.parse(Buffer.from(value, 'base64url').toString()) as [string, string, string, number];
+    const [lastUpdated, resourceType, id, versionId] = JSON.parse(Buffer.from(value, 'base64url').toString()) as [
+      string,
+      string,
+      string,
+      number,
+    ];
     return { lastUpdated, resourceType, id, versionId };
   } catch {
     return badRequest('Invalid _cursor: use the next link exactly as returned');

@@ -58,10 +58,10 @@ export class ResourceRepository {
   }
 
   async readCurrent(resourceType: string, id: string): Promise<StoredResource | undefined> {
-    const rows = await this.db.query<Row>(`select ${COLUMNS} from current_resource where resource_type = $1 and id = $2`, [
-      resourceType,
-      id,
-    ]);
+    const rows = await this.db.query<Row>(
+      `select ${COLUMNS} from current_resource where resource_type = $1 and id = $2`,
+      [resourceType, id],
+    );
     return rows[0] && toStored(rows[0]);
   }
 
@@ -93,7 +93,9 @@ export class ResourceRepository {
   async lock(keys: readonly string[]): Promise<void> {
     const sorted = [...new Set(keys)].sort();
     if (sorted.length) {
-      await this.db.query('select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k', [sorted]);
+      await this.db.query('select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k', [
+        sorted,
+      ]);
     }
   }
 
@@ -196,7 +198,9 @@ export class ResourceRepository {
       // Keyset cursor: versions strictly older than the last one on the previous page.
       params.push(options.before.lastUpdated, options.before.resourceType, options.before.id, options.before.versionId);
       const n = params.length;
-      where.push(`(last_updated, resource_type, id, version_id) < ($${n - 3}::timestamptz, $${n - 2}, $${n - 1}, $${n})`);
+      where.push(
+        `(last_updated, resource_type, id, version_id) < ($${n - 3}::timestamptz, $${n - 2}, $${n - 1}, $${n})`,
+      );
     }
     params.push(options.count);
     const sql = `select ${COLUMNS}, method from resource_version
@@ -225,9 +229,25 @@ export interface HistoryQuery {
 }
 
 const INDEX_COLUMNS: Record<(typeof INDEX_TABLES)[number], { columns: { name: string; type: string }[] }> = {
-  token: { columns: [{ name: 'system', type: 'text' }, { name: 'code', type: 'text' }, { name: 'display', type: 'text' }] },
-  string: { columns: [{ name: 'value', type: 'text' }, { name: 'raw', type: 'text' }] },
-  date: { columns: [{ name: 'low', type: 'timestamptz' }, { name: 'high', type: 'timestamptz' }] },
+  token: {
+    columns: [
+      { name: 'system', type: 'text' },
+      { name: 'code', type: 'text' },
+      { name: 'display', type: 'text' },
+    ],
+  },
+  string: {
+    columns: [
+      { name: 'value', type: 'text' },
+      { name: 'raw', type: 'text' },
+    ],
+  },
+  date: {
+    columns: [
+      { name: 'low', type: 'timestamptz' },
+      { name: 'high', type: 'timestamptz' },
+    ],
+  },
   number: { columns: [{ name: 'value', type: 'numeric' }] },
   quantity: {
     columns: [

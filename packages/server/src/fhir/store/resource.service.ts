@@ -88,7 +88,11 @@ export class ResourceService {
     return stored;
   }
 
-  async create(resourceType: string, resource: Resource, options: WriteOptions & { ifNoneExist?: string } = {}): Promise<WriteResult> {
+  async create(
+    resourceType: string,
+    resource: Resource,
+    options: WriteOptions & { ifNoneExist?: string } = {},
+  ): Promise<WriteResult> {
     if (!options.skipValidation) {
       assertValidResource(resource, { expectedType: resourceType });
     }
@@ -100,7 +104,7 @@ export class ResourceService {
         if (existing.length > 1) {
           return fail('duplicate', `If-None-Exist '${options.ifNoneExist}' matched ${existing.length} resources`, [
             'If-None-Exist',
-          ]) as never;
+          ]);
         }
         if (existing[0]) {
           return { resource: existing[0], outcome: 'unchanged' as const };
@@ -128,11 +132,11 @@ export class ResourceService {
       await service.repository().lock([`conditional:${resourceType}?${query}`]);
       const matches = await service.conditionalMatch(resourceType, query);
       if (matches.length > 1) {
-        return fail('duplicate', `Conditional update '${query}' matched ${matches.length} resources`) as never;
+        return fail('duplicate', `Conditional update '${query}' matched ${matches.length} resources`);
       }
       const match = matches[0];
       if (match && resource.id && resource.id !== match.id) {
-        return badRequest(`Resource id '${resource.id}' does not match the resource found by '${query}' (${match.id})`) as never;
+        return badRequest(`Resource id '${resource.id}' does not match the resource found by '${query}' (${match.id})`);
       }
       const id = match?.id ?? resource.id ?? randomUUID();
       const [written, created] = await service.writeOne({ ...resource, id }, 'update');
@@ -159,10 +163,10 @@ export class ResourceService {
           throw error;
         }
         const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        return fail('processing', `JSON Patch could not be applied: ${message}`) as never;
+        return fail('processing', `JSON Patch could not be applied: ${message}`);
       }
       if (patched.resourceType !== resourceType || patched.id !== id) {
-        return badRequest('A patch may not change resourceType or id') as never;
+        return badRequest('A patch may not change resourceType or id');
       }
       assertValidResource(patched, { expectedType: resourceType, expectedId: id });
       const [written] = await service.writeOne(patched, 'patch', options.ifMatch ?? current.versionId);
@@ -201,7 +205,7 @@ export class ResourceService {
     return this.transaction(async (service) => {
       const matches = await service.conditionalMatch(resourceType, query);
       if (matches.length > 1) {
-        return fail('duplicate', `Conditional delete '${query}' matched ${matches.length} resources`) as never;
+        return fail('duplicate', `Conditional delete '${query}' matched ${matches.length} resources`);
       }
       for (const match of matches) {
         await service.delete(resourceType, match.id!);
@@ -236,7 +240,11 @@ export class ResourceService {
     return (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!);
   }
 
-  private async writeOne(resource: Resource, method: 'update' | 'patch', ifMatch?: number): Promise<[Resource, boolean]> {
+  private async writeOne(
+    resource: Resource,
+    method: 'update' | 'patch',
+    ifMatch?: number,
+  ): Promise<[Resource, boolean]> {
     const key = `${resource.resourceType}/${resource.id}`;
     const repository = this.repository();
     // The lock makes read-check-write atomic across every process sharing the database.
