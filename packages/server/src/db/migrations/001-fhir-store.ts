@@ -16,8 +16,14 @@ create table resource (
   last_updated timestamptz not null,
   deleted boolean not null default false,
   compartments text[] not null default '{}',
+  -- Labels the access policy filters on (docs/ACCESS.md): the resource's patient, the
+  -- organisation whose record it is, and its data category.
+  patient_id text,
+  source_org text,
+  category text,
   primary key (resource_type, id)
 );
+create index resource_patient_idx on resource (patient_id) where patient_id is not null;
 create index resource_compartments_idx on resource using gin (compartments);
 create index resource_last_updated_idx on resource (resource_type, last_updated);
 
@@ -42,7 +48,8 @@ create index resource_version_type_time_idx on resource_version (resource_type, 
 
 -- The current version of each resource, with its content.
 create view current_resource as
-  select r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.compartments, v.content
+  select r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.compartments,
+         r.patient_id, r.source_org, r.category, v.content
     from resource r
     join resource_version v on v.resource_type = r.resource_type and v.id = r.id and v.version_id = r.version_id;
 

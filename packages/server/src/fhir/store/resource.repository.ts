@@ -1,5 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { INDEX_TABLES, type ExtractedIndex } from '../indexing/extract.ts';
+import type { RowRestriction } from '../search/execute.ts';
+import { SqlParams } from '../search/sql-params.ts';
 
 /** A stored version of a resource, with its content still as JSON text. */
 export interface StoredResource {
@@ -23,6 +25,14 @@ export interface VersionWrite {
   index: ExtractedIndex | null;
   /** False when no earlier version exists, so there are no old index rows to remove. */
   replacesExisting: boolean;
+  labels?: ResourceLabels;
+}
+
+/** What the access policy needs to know about a resource, stored beside it (docs/ACCESS.md). */
+export interface ResourceLabels {
+  patientId: string | null;
+  sourceOrg: string | null;
+  category: string | null;
 }
 
 interface Row {
@@ -57,10 +67,20 @@ export class ResourceRepository {
     this.db = db;
   }
 
-  async readCurrent(resourceType: string, id: string): Promise<StoredResource | undefined> {
+  /**
+   * The current version, or undefined when it does not exist or `restrict` (the caller's access
+   * policy) hides it: a caller cannot tell a hidden resource from a missing one.
+   */
+  async readCurrent(resourceType: string, id: string, restrict?: RowRestriction): Promise<StoredResource | undefined> {
+    const params = new SqlParams();
+    const where = [`r.resource_type = ${params.add(resourceType)}`, `r.id = ${params.add(id)}`];
+    if (restrict) {
+      where.push(restrict('r', params));
+    }
     const rows = await this.db.query<Row>(
-      `select ${COLUMNS} from current_resource where resource_type = $1 and id = $2`,
-      [resourceType, id],
+      `select r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content
+         from current_resource r where ${where.join(' and ')}`,
+      params.values as never,
     );
     return rows[0] && toStored(rows[0]);
   }
@@ -124,13 +144,24 @@ export class ResourceRepository {
       [payload],
     );
     await this.db.query(
-      `insert into resource (resource_type, id, version_id, last_updated, deleted, compartments)
-       select t, i, v, lu, d, coalesce(string_to_array(nullif(comp, ''), chr(31)), '{}')
-         from unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[])
-           as x(t, i, v, lu, d, comp)
+      `insert into resource (resource_type, id, version_id, last_updated, deleted, compartments, patient_id, source_org, category)
+       select t, i, v, lu, d, coalesce(string_to_array(nullif(comp, ''), chr(31)), '{}'), p, s, c
+         from unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
+           as x(t, i, v, lu, d, comp, p, s, c)
        on conflict (resource_type, id) do update set version_id = excluded.version_id,
-         last_updated = excluded.last_updated, deleted = excluded.deleted, compartments = excluded.compartments`,
-      [types, ids, versions, times, deleted, writes.map((w) => (w.index?.compartments ?? []).join('\u001f'))],
+         last_updated = excluded.last_updated, deleted = excluded.deleted, compartments = excluded.compartments,
+         patient_id = excluded.patient_id, source_org = excluded.source_org, category = excluded.category`,
+      [
+        types,
+        ids,
+        versions,
+        times,
+        deleted,
+        writes.map((w) => (w.index?.compartments ?? []).join('\u001f')),
+        writes.map((w) => w.labels?.patientId ?? w.index?.compartments[0] ?? null),
+        writes.map((w) => w.labels?.sourceOrg ?? null),
+        writes.map((w) => w.labels?.category ?? null),
+      ],
     );
     const replaced = writes.filter((w) => w.replacesExisting);
     if (replaced.length) {

@@ -9,7 +9,8 @@ import { ID_PATTERN } from '../references.ts';
 import { executeSearch, type RowRestriction } from '../search/execute.ts';
 import { parseSearch } from '../search/parse.ts';
 import { assertValidResource } from '../validation/validate.ts';
-import { ResourceRepository, type StoredResource, type VersionWrite } from './resource.repository.ts';
+import type { CallerAccess, StoreHooks } from './hooks.ts';
+import { ResourceRepository, type ResourceLabels, type StoredResource, type VersionWrite } from './resource.repository.ts';
 
 export interface WriteResult {
   resource: Resource;
@@ -21,6 +22,7 @@ export interface ServiceOptions {
   fhirBase: string;
   defaultPageSize: number;
   maxPageSize: number;
+  hooks?: StoreHooks;
 }
 
 export interface WriteOptions {
@@ -37,15 +39,24 @@ export interface WriteOptions {
 export class ResourceService {
   private readonly db: Database | Queryable;
   readonly options: ServiceOptions;
-  /** Set by the access layer: a SQL condition every row the caller sees must meet. */
-  readonly restrict?: RowRestriction;
+  /** Set by the access layer for one caller; undefined means unrestricted (internal jobs, tests). */
+  readonly access?: CallerAccess;
   private readonly inTransaction: boolean;
 
-  constructor(db: Database | Queryable, options: ServiceOptions, restrict?: RowRestriction, inTransaction = false) {
+  constructor(db: Database | Queryable, options: ServiceOptions, access?: CallerAccess, inTransaction = false) {
     this.db = db;
     this.options = options;
-    this.restrict = restrict;
+    this.access = access;
     this.inTransaction = inTransaction;
+  }
+
+  get restrict(): RowRestriction | undefined {
+    return this.access?.restrict;
+  }
+
+  /** The same record, seen and changed by one caller. */
+  forCaller(access: CallerAccess): ResourceService {
+    return new ResourceService(this.db, this.options, access, this.inTransaction);
   }
 
   /** Runs `work` with a service bound to one transaction (for transaction Bundles). */
@@ -53,7 +64,7 @@ export class ResourceService {
     if (this.inTransaction || !('transaction' in this.db)) {
       return work(this);
     }
-    return this.db.transaction((tx) => work(new ResourceService(tx, this.options, this.restrict, true)));
+    return this.db.transaction((tx) => work(new ResourceService(tx, this.options, this.access, true)));
   }
 
   private repository(db: Queryable = this.db): ResourceRepository {
@@ -62,7 +73,7 @@ export class ResourceService {
 
   async read(resourceType: string, id: string): Promise<StoredResource> {
     assertType(resourceType);
-    const stored = await this.repository().readCurrent(resourceType, id);
+    const stored = await this.repository().readCurrent(resourceType, id, this.restrict);
     if (!stored) {
       return notFound(`${resourceType}/${id} is not known`);
     }
@@ -77,6 +88,9 @@ export class ResourceService {
     const version = Number(versionId);
     if (!Number.isInteger(version) || version < 1) {
       return notFound(`${resourceType}/${id} has no version '${versionId}'`);
+    }
+    if (this.restrict && !(await this.repository().readCurrent(resourceType, id, this.restrict))) {
+      return notFound(`${resourceType}/${id} has no version ${versionId}`);
     }
     const stored = await this.repository().readVersion(resourceType, id, version);
     if (!stored) {
@@ -185,19 +199,23 @@ export class ResourceService {
       if (!current || current.deleted) {
         return;
       }
-      await repository.writeVersions([
-        {
-          resourceType,
-          id,
-          versionId: current.versionId + 1,
-          lastUpdated: new Date(),
-          deleted: true,
-          method: 'delete',
-          json: null,
-          index: null,
-          replacesExisting: true,
-        },
-      ]);
+      if (service.access?.authorizeWrite) {
+        const before = JSON.parse((await repository.readVersion(resourceType, id, current.versionId))!.json!) as Resource;
+        await service.access.authorizeWrite(service.db, [{ resource: before, method: 'delete', previous: current }]);
+      }
+      const deletion: VersionWrite = {
+        resourceType,
+        id,
+        versionId: current.versionId + 1,
+        lastUpdated: new Date(),
+        deleted: true,
+        method: 'delete',
+        json: null,
+        index: null,
+        replacesExisting: true,
+      };
+      await repository.writeVersions([deletion]);
+      await service.options.hooks?.afterWrite?.(service.db, [deletion], new Map());
     });
   }
 
@@ -269,14 +287,26 @@ export class ResourceService {
       await repository.lock(keys.map((k) => `${k.resourceType}/${k.id}`));
     }
     const current = knownCurrent ?? (await repository.currentVersions(keys));
+    const authorized = this.access?.authorizeWrite
+      ? await this.access.authorizeWrite(
+          this.db,
+          items.map((item) => ({ ...item, previous: current.get(`${item.resource.resourceType}/${item.resource.id}`) })),
+        )
+      : items.map((item) => item.resource);
+    const labelled = this.options.hooks?.label
+      ? await this.options.hooks.label(this.db, authorized)
+      : authorized.map((resource) => ({ resource, labels: undefined as ResourceLabels | undefined }));
     const now = new Date();
     const writes: VersionWrite[] = [];
     const results: Resource[] = [];
-    for (const { resource, method } of items) {
+    for (let i = 0; i < items.length; i++) {
+      const { method } = items[i]!;
+      const { resource, labels } = labelled[i]!;
       const previous = current.get(`${resource.resourceType}/${resource.id}`);
       const versionId = (previous?.versionId ?? 0) + 1;
       const stamped = stampMeta(resource, versionId, now);
       writes.push({
+        labels,
         resourceType: resource.resourceType,
         id: resource.id!,
         versionId,
@@ -291,7 +321,9 @@ export class ResourceService {
       // Two entries for the same resource in one batch become consecutive versions.
       current.set(`${resource.resourceType}/${resource.id}`, { ...writes[writes.length - 1]!, json: null });
     }
-    await repository.writeVersions(dedupeCurrent(writes));
+    const finalWrites = dedupeCurrent(writes);
+    await repository.writeVersions(finalWrites);
+    await this.options.hooks?.afterWrite?.(this.db, finalWrites, new Map(results.map((r) => [`${r.resourceType}/${r.id}`, r])));
     return results;
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * Who is making a request, as established by a verified access token (src/auth/) and used by the
+ * policy (src/access/). See docs/ACCESS.md.
+ */
+export type OrganisationType =
+  | 'gp-practice'
+  | 'acute-trust'
+  | 'community'
+  | 'mental-health'
+  | 'social-care'
+  | 'ambulance'
+  | 'voluntary-sector'
+  | 'commissioner'
+  | 'care-home'
+  | 'non-nhs-app';
+
+export const ORGANISATION_TYPE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/organisation-type';
+export const DATA_CATEGORY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/data-category';
+
+/** Organisation types outside the NHS: they receive data only where the patient consents. */
+export const OUTSIDE_NHS: readonly OrganisationType[] = ['care-home', 'non-nhs-app', 'voluntary-sector'];
+
+export const DATA_CATEGORIES = [
+  'demographics',
+  'problems',
+  'medications',
+  'allergies',
+  'encounters',
+  'observations',
+  'results',
+  'documents',
+  'care-plans',
+  'other',
+  'mental-health',
+  'sexual-health',
+  'safeguarding',
+  'social-care',
+] as const;
+export type DataCategory = (typeof DATA_CATEGORIES)[number];
+export const SENSITIVE_CATEGORIES: readonly DataCategory[] = ['mental-health', 'sexual-health', 'safeguarding', 'social-care'];
+
+/** SMART on FHIR v2 scopes granted to the token, e.g. `user/*.cruds`, `patient/Observation.rs`. */
+export type Scopes = readonly string[];
+
+export interface StaffActor {
+  kind: 'staff';
+  userId: string;
+  practitionerId: string;
+  organizationId: string;
+  organizationType: OrganisationType;
+  /** National RBAC job role code of the selected role profile, e.g. R8000. */
+  roleCode: string;
+  practitionerRoleId?: string;
+  scopes: Scopes;
+}
+
+export interface PatientActor {
+  kind: 'patient';
+  userId: string;
+  patientId: string;
+  scopes: Scopes;
+}
+
+export interface RelatedPersonActor {
+  kind: 'related-person';
+  userId: string;
+  relatedPersonId: string;
+  /** The person cared for. */
+  patientId: string;
+  scopes: Scopes;
+}
+
+export interface SystemActor {
+  kind: 'system';
+  clientId: string;
+  scopes: Scopes;
+}
+
+export type Actor = StaffActor | PatientActor | RelatedPersonActor | SystemActor;

@@ -1,0 +1,42 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Queryable } from '../../db/database.ts';
+import type { RowRestriction } from '../search/execute.ts';
+import type { ResourceLabels, StoredResource, VersionWrite } from './resource.repository.ts';
+
+export interface PendingWrite {
+  resource: Resource;
+  method: VersionWrite['method'];
+  /** The current stored version, when there is one. */
+  previous?: StoredResource;
+}
+
+/**
+ * Store-wide hooks, whoever the caller: the access module labels every resource (patient, source
+ * organisation, category) and keeps its derived tables (relationships, consent rules) in step, in
+ * the same transaction as the write.
+ */
+export interface StoreHooks {
+  label?(tx: Queryable, resources: readonly Resource[]): Promise<{ resource: Resource; labels: ResourceLabels }[]>;
+  afterWrite?(tx: Queryable, writes: readonly VersionWrite[], resources: ReadonlyMap<string, Resource>): Promise<void>;
+}
+
+/** What a caller has been shown or has changed, for the audit trail. */
+export interface AccessEvent {
+  interaction: 'read' | 'vread' | 'search' | 'history' | 'everything' | 'create' | 'update' | 'patch' | 'delete';
+  /** `Type/id` of every resource returned or written. */
+  resources: string[];
+  /** Patient ids those resources belong to. */
+  patients: string[];
+  query?: string;
+}
+
+/**
+ * What binds a ResourceService to one caller: the SQL condition on every row they may see, the
+ * check on every write, and the audit of every access.
+ */
+export interface CallerAccess {
+  restrict?: RowRestriction;
+  /** Throws an OperationOutcomeError (403) when the caller may not make these writes; may rewrite them. */
+  authorizeWrite?(tx: Queryable, writes: readonly PendingWrite[]): Promise<Resource[]>;
+  recordAccess?(tx: Queryable, event: AccessEvent): Promise<void>;
+}
