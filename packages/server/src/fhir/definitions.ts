@@ -8,7 +8,7 @@ import {
 } from '@medplum/core';
 import type { Bundle, CompartmentDefinition, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 
-import { compileFastPath, type FastEvaluator } from './indexing/fast-path.ts';
+import { compileFastPath, splitUnion, type FastEvaluator } from './indexing/fast-path.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -143,34 +143,14 @@ function expressionFor(expression: string, resourceType: string, base: string): 
   if (base === 'Resource' || base === 'DomainResource') {
     return expression.replace(/^(Resource|DomainResource)\./, `${resourceType}.`);
   }
-  const branches = splitTopLevelUnion(expression);
+  const branches = splitUnion(expression)
+    .map((branch) => branch.trim())
+    .filter(Boolean);
   const mine = branches.filter((branch) => {
     const head = /^\(?\s*([A-Z][A-Za-z]+)[.\s)]/.exec(branch);
     return !head || head[1] === resourceType;
   });
   return mine.length ? mine.join(' | ') : undefined;
-}
-
-function splitTopLevelUnion(expression: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < expression.length; i++) {
-    const ch = expression[i];
-    if (ch === "'") {
-      quoted = !quoted;
-    } else if (!quoted && ch === '(') {
-      depth++;
-    } else if (!quoted && ch === ')') {
-      depth--;
-    } else if (!quoted && depth === 0 && ch === '|') {
-      parts.push(expression.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(expression.slice(start).trim());
-  return parts.filter(Boolean);
 }
 
 export function searchParamsFor(resourceType: string): ReadonlyMap<string, SearchParamDefinition> {

@@ -143,7 +143,8 @@ function referencesType(value: unknown, type: string): boolean {
   return parts.length >= 2 && parts[parts.length - 2] === type;
 }
 
-function splitUnion(expression: string): string[] {
+/** Splits a FHIRPath expression on its top-level `|` unions. */
+export function splitUnion(expression: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;

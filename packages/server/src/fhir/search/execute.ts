@@ -183,41 +183,44 @@ async function resolveIncludes(ctx: SearchContext, request: SearchRequest, match
   return found;
 }
 
-async function includeTargets(ctx: SearchContext, rule: IncludeRule, sources: Resource[]): Promise<Resource[]> {
-  const ids = sources.filter((r) => r.resourceType === rule.sourceType).map((r) => r.id!);
-  if (!ids.length) {
-    return [];
-  }
-  const params = new SqlParams();
-  const restriction = ctx.restrict ? ` and ${ctx.restrict('r', params)}` : '';
-  const rows = await ctx.db.query<{ content: string }>(
-    `select distinct on (r.resource_type, r.id) r.resource_type, r.id, r.content from search_reference ref
-       join current_resource r on r.resource_type = ref.target_type and r.id = ref.target_id and not r.deleted
-      where ref.resource_type = ${params.add(rule.sourceType)} and ref.id = any(${params.add(ids)}::text[])
-        and (${params.add(rule.param)}::text = '*' or ref.param = ${params.add(rule.param)})
-        and (${params.add(rule.targetType ?? null)}::text is null or ref.target_type = ${params.add(rule.targetType ?? null)})
-        ${restriction}
-      limit ${INCLUDE_LIMIT}`,
-    params.values as never,
-  );
-  return rows.map((row) => JSON.parse(row.content) as Resource);
+/** `_include`: the resources that `sources` reference through the rule's parameter. */
+function includeTargets(ctx: SearchContext, rule: IncludeRule, sources: Resource[]): Promise<Resource[]> {
+  const matching = sources.filter((r) => r.resourceType === rule.sourceType);
+  return followReferences(ctx, rule, matching, {
+    join: 'r.resource_type = ref.target_type and r.id = ref.target_id',
+    keys: 'ref.resource_type = k.t and ref.id = k.i',
+  });
 }
 
-async function revincludeSources(ctx: SearchContext, rule: IncludeRule, targets: Resource[]): Promise<Resource[]> {
-  if (!targets.length) {
+/** `_revinclude`: the resources of the rule's type that reference `targets` through its parameter. */
+function revincludeSources(ctx: SearchContext, rule: IncludeRule, targets: Resource[]): Promise<Resource[]> {
+  return followReferences(ctx, rule, targets, {
+    join: 'r.resource_type = ref.resource_type and r.id = ref.id',
+    keys: 'ref.target_type = k.t and ref.target_id = k.i',
+  });
+}
+
+async function followReferences(
+  ctx: SearchContext,
+  rule: IncludeRule,
+  from: Resource[],
+  direction: { join: string; keys: string },
+): Promise<Resource[]> {
+  if (!from.length) {
     return [];
   }
   const params = new SqlParams();
+  const types = params.add(from.map((r) => r.resourceType));
+  const ids = params.add(from.map((r) => r.id!));
   const restriction = ctx.restrict ? ` and ${ctx.restrict('r', params)}` : '';
+  const param = rule.param === '*' ? '' : ` and ref.param = ${params.add(rule.param)}`;
+  const target = rule.targetType ? ` and ref.target_type = ${params.add(rule.targetType)}` : '';
   const rows = await ctx.db.query<{ content: string }>(
-    `select distinct on (r.resource_type, r.id) r.resource_type, r.id, r.content from search_reference ref
-       join current_resource r on r.resource_type = ref.resource_type and r.id = ref.id and not r.deleted
-       join unnest(${params.add(targets.map((t) => t.resourceType))}::text[], ${params.add(targets.map((t) => t.id!))}::text[]) as k(t, i)
-         on ref.target_type = k.t and ref.target_id = k.i
-      where ref.resource_type = ${params.add(rule.sourceType)}
-        and (${params.add(rule.param)}::text = '*' or ref.param = ${params.add(rule.param)})
-        and (${params.add(rule.targetType ?? null)}::text is null or ref.target_type = ${params.add(rule.targetType ?? null)})
-        ${restriction}
+    `select distinct on (r.resource_type, r.id) r.resource_type, r.id, r.content
+       from unnest(${types}::text[], ${ids}::text[]) as k(t, i)
+       join search_reference ref on ${direction.keys}
+       join current_resource r on ${direction.join} and not r.deleted
+      where ref.resource_type = ${params.add(rule.sourceType)}${param}${target}${restriction}
       limit ${INCLUDE_LIMIT}`,
     params.values as never,
   );
