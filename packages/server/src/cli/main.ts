@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.ts';
+import { DatabaseInUseError } from '../db/pglite.ts';
 import { SOFTWARE } from '../version.ts';
 import { registerStartCommand } from './start.command.ts';
 import { registerMigrateCommand } from './migrate.command.ts';
+import { registerImportCommand } from './import.command.ts';
 import { registerSeedCommand } from './seed.command.ts';
+import { registerOrgCommand } from './org.command.ts';
+import { registerUserCommand } from './user.command.ts';
+import { registerClientCommand } from './client.command.ts';
 
 const program = new Command()
   .name('careweave')
@@ -17,12 +22,16 @@ const program = new Command()
 
 registerStartCommand(program);
 registerMigrateCommand(program);
+registerImportCommand(program);
 registerSeedCommand(program);
+registerOrgCommand(program);
+registerUserCommand(program);
+registerClientCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DatabaseInUseError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -2,11 +2,21 @@
 export interface ImportOptions {
   /** Resources per database transaction (default 500). */
   batchSize?: number;
+  /**
+   * Batches written at the same time, each in its own transaction (default 2: one being committed
+   * while the next is written; PGlite runs them one after the other anyway).
+   */
+  concurrency?: number;
   /** Validate every resource with the FHIR validator (default true). Envelope checks always run. */
   validate?: boolean;
+  /**
+   * Worker threads for validation (0: validate on the main thread). Default: one fewer than the
+   * CPU cores (at least 1, at most 4) when the input is 16 MiB or more, else 0.
+   */
+  validationWorkers?: number;
   /** Compare and count, but write nothing (default false). */
   dryRun?: boolean;
-  /** Called after every batch and file (not throttled: callers that draw should throttle). */
+  /** Called after every batch written and every file, and at most every 200 ms while reading. */
   onProgress?: (progress: ImportProgress) => void;
   /** Called for every failed resource or unreadable file, as it happens. */
   onFailure?: (failure: ImportFailure) => void;
