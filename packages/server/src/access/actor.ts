@@ -37,7 +37,12 @@ export const DATA_CATEGORIES = [
   'social-care',
 ] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
-export const SENSITIVE_CATEGORIES: readonly DataCategory[] = ['mental-health', 'sexual-health', 'safeguarding', 'social-care'];
+export const SENSITIVE_CATEGORIES: readonly DataCategory[] = [
+  'mental-health',
+  'sexual-health',
+  'safeguarding',
+  'social-care',
+];
 
 /** SMART on FHIR v2 scopes granted to the token, e.g. `user/*.cruds`, `patient/Observation.rs`. */
 export type Scopes = readonly string[];

@@ -33,6 +33,31 @@ const configSchema = z.object({
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
   PRODUCTION: booleanFromEnv.default(false),
+  // Sign-in (src/auth/).
+  WEB_REDIRECT_URIS: z.string().optional(),
+  TRUST_PROXY: booleanFromEnv.default(false),
+  ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  BOOTSTRAP_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, . _ - (3 to 64)')
+    .optional(),
+  BOOTSTRAP_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_CLIENT_ID: z.string().min(1).optional(),
+  ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
+  CIS2_ISSUER: z.url().optional(),
+  CIS2_CLIENT_ID: z.string().min(1).optional(),
+  CIS2_CLIENT_SECRET: z.string().min(1).optional(),
+  CIS2_PRIVATE_KEY: z.string().min(1).optional(),
+  CIS2_SCOPES: z.string().default('openid profile nationalrbacaccess selectedrole'),
+  NHS_LOGIN_ISSUER: z.url().optional(),
+  NHS_LOGIN_CLIENT_ID: z.string().min(1).optional(),
+  NHS_LOGIN_CLIENT_SECRET: z.string().min(1).optional(),
+  NHS_LOGIN_PRIVATE_KEY: z.string().min(1).optional(),
+  NHS_LOGIN_SCOPES: z.string().default('openid profile'),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -50,6 +75,38 @@ export interface Config {
   defaultPageSize: number;
   maxPageSize: number;
   production: boolean;
+  auth: AuthConfig;
+}
+
+/** An upstream OpenID provider we federate to (NHS CIS2 for staff, NHS login for citizens). */
+export interface UpstreamIdpConfig {
+  issuer: string;
+  clientId: string;
+  /** client_secret_post when set; otherwise `privateKey` (private_key_jwt). */
+  clientSecret?: string;
+  /** Private JWK (JSON) for private_key_jwt client authentication. */
+  privateKey?: string;
+  scopes: string;
+}
+
+export interface AuthConfig {
+  /**
+   * Behind a load balancer that sets X-Forwarded-For/-Proto: rate limits count the client address
+   * it reports, and the provider trusts its scheme. Never set it without such a proxy in front.
+   */
+  trustProxy: boolean;
+  /** Where the web app (`careweave-web`) may receive authorization codes. */
+  webRedirectUris: string[];
+  accessTokenTtlSeconds: number;
+  maxFailedLogins: number;
+  lockoutMinutes: number;
+  /** Requests per IP per window to the login form and the token endpoint. */
+  rateLimit: { max: number; windowSeconds: number };
+  bootstrapClient?: { clientId: string; clientSecret: string };
+  /** Credentials `careweave user|org|client` use for the admin API when a server holds the embedded database. */
+  adminClient?: { clientId: string; clientSecret: string };
+  cis2?: UpstreamIdpConfig;
+  nhsLogin?: UpstreamIdpConfig;
 }
 
 export class ConfigError extends Error {}
@@ -72,10 +129,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const port = c.PORT;
+  const baseUrl = (c.BASE_URL ?? `http://${c.HOST === '0.0.0.0' ? os.hostname() : c.HOST}:${port}`).replace(/\/$/, '');
   return {
     port,
     host: c.HOST,
-    baseUrl: (c.BASE_URL ?? `http://${c.HOST === '0.0.0.0' ? os.hostname() : c.HOST}:${port}`).replace(/\/$/, ''),
+    baseUrl,
     database: c.DATABASE_URL
       ? { kind: 'postgres', url: c.DATABASE_URL, poolSize: c.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.resolve(c.DATA_DIR) },
@@ -86,5 +144,96 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultPageSize: c.DEFAULT_PAGE_SIZE,
     maxPageSize: c.MAX_PAGE_SIZE,
     production: c.PRODUCTION,
+    auth: authConfig(c, baseUrl),
+  };
+}
+
+function authConfig(c: z.output<typeof configSchema>, baseUrl: string): AuthConfig {
+  const problems: string[] = [];
+  if ((c.BOOTSTRAP_CLIENT_ID === undefined) !== (c.BOOTSTRAP_CLIENT_SECRET === undefined)) {
+    problems.push(`${ENV_PREFIX}BOOTSTRAP_CLIENT_ID and ${ENV_PREFIX}BOOTSTRAP_CLIENT_SECRET must be set together`);
+  }
+  if (c.BOOTSTRAP_CLIENT_ID !== undefined && c.PRODUCTION) {
+    problems.push(
+      `${ENV_PREFIX}BOOTSTRAP_CLIENT_ID is set but ${ENV_PREFIX}PRODUCTION=true: the bootstrap client is for first set-up ` +
+        'and development only; create a system client with `careweave client create` and remove it',
+    );
+  }
+  const upstream = (
+    prefix: 'CIS2' | 'NHS_LOGIN',
+    issuer: string | undefined,
+    clientId: string | undefined,
+    clientSecret: string | undefined,
+    privateKey: string | undefined,
+    scopes: string,
+  ): UpstreamIdpConfig | undefined => {
+    if (issuer === undefined && clientId === undefined) {
+      return undefined;
+    }
+    if (issuer === undefined || clientId === undefined || (clientSecret === undefined && privateKey === undefined)) {
+      problems.push(
+        `${ENV_PREFIX}${prefix}_ISSUER, ${ENV_PREFIX}${prefix}_CLIENT_ID and one of ${ENV_PREFIX}${prefix}_CLIENT_SECRET ` +
+          `or ${ENV_PREFIX}${prefix}_PRIVATE_KEY must be set together`,
+      );
+      return undefined;
+    }
+    if (privateKey !== undefined) {
+      try {
+        JSON.parse(privateKey);
+      } catch {
+        problems.push(`${ENV_PREFIX}${prefix}_PRIVATE_KEY must be a private JWK as JSON`);
+      }
+    }
+    return {
+      issuer,
+      clientId,
+      scopes,
+      ...(clientSecret !== undefined ? { clientSecret } : {}),
+      ...(privateKey !== undefined ? { privateKey } : {}),
+    };
+  };
+  const webRedirectUris = (c.WEB_REDIRECT_URIS ?? `${baseUrl}/callback`)
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter(Boolean);
+  for (const uri of webRedirectUris) {
+    if (!URL.canParse(uri)) {
+      problems.push(`${ENV_PREFIX}WEB_REDIRECT_URIS: '${uri}' is not an absolute URL`);
+    }
+  }
+  const cis2 = upstream(
+    'CIS2',
+    c.CIS2_ISSUER,
+    c.CIS2_CLIENT_ID,
+    c.CIS2_CLIENT_SECRET,
+    c.CIS2_PRIVATE_KEY,
+    c.CIS2_SCOPES,
+  );
+  const nhsLogin = upstream(
+    'NHS_LOGIN',
+    c.NHS_LOGIN_ISSUER,
+    c.NHS_LOGIN_CLIENT_ID,
+    c.NHS_LOGIN_CLIENT_SECRET,
+    c.NHS_LOGIN_PRIVATE_KEY,
+    c.NHS_LOGIN_SCOPES,
+  );
+  if (problems.length) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return {
+    trustProxy: c.TRUST_PROXY,
+    webRedirectUris,
+    accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL,
+    maxFailedLogins: c.LOGIN_MAX_FAILURES,
+    lockoutMinutes: c.LOGIN_LOCKOUT_MINUTES,
+    rateLimit: { max: c.AUTH_RATE_LIMIT, windowSeconds: c.AUTH_RATE_LIMIT_WINDOW_SECONDS },
+    ...(c.BOOTSTRAP_CLIENT_ID !== undefined && c.BOOTSTRAP_CLIENT_SECRET !== undefined
+      ? { bootstrapClient: { clientId: c.BOOTSTRAP_CLIENT_ID, clientSecret: c.BOOTSTRAP_CLIENT_SECRET } }
+      : {}),
+    ...(c.ADMIN_CLIENT_ID !== undefined && c.ADMIN_CLIENT_SECRET !== undefined
+      ? { adminClient: { clientId: c.ADMIN_CLIENT_ID, clientSecret: c.ADMIN_CLIENT_SECRET } }
+      : {}),
+    ...(cis2 ? { cis2 } : {}),
+    ...(nhsLogin ? { nhsLogin } : {}),
   };
 }

@@ -1,5 +1,7 @@
 import type { Database } from './database.ts';
 import { sql as fhirStore } from './migrations/001-fhir-store.ts';
+import { sql as access } from './migrations/002-access.ts';
+import { sql as auth } from './migrations/003-auth.ts';
 
 export interface Migration {
   version: number;
@@ -8,7 +10,11 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in order, each exactly once. Append; never edit a released one. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'fhir-store', sql: fhirStore }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'fhir-store', sql: fhirStore },
+  { version: 2, name: 'access', sql: access },
+  { version: 3, name: 'auth', sql: auth },
+];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app
 // instances starting together against one PostgreSQL apply each migration once.

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/config.ts';
 import { buildApp, createPlatform } from '../http/app.ts';
 import { createTestDatabase, testDatabaseKind, type TestDatabaseKind } from '../testing/database.ts';
 import { freePort } from '../testing/server-process.ts';
+import { testSystemToken } from '../auth/testing/tokens.ts';
 
 const SYNTHEA = path.resolve(import.meta.dirname, '../../../../../shared/data/synthea/bundles');
 const BUNDLES = fs
@@ -32,9 +33,13 @@ async function loadServer(kind: TestDatabaseKind): Promise<LoadedServer> {
     CAREWEAVE_PORT: String(port),
     CAREWEAVE_BASE_URL: `http://127.0.0.1:${port}`,
   });
-  const app = await buildApp(createPlatform(config, database.db));
+  const platform = createPlatform(config, database.db);
+  const app = await buildApp(platform);
   await app.listen({ port, host: '127.0.0.1' });
-  const client = new Client({ baseUrl: `http://127.0.0.1:${port}/fhir/R4` });
+  const client = new Client({
+    baseUrl: `http://127.0.0.1:${port}/fhir/R4`,
+    bearerToken: await testSystemToken(platform),
+  });
   const originalIds = new Map<string, string>();
   for (const file of BUNDLES) {
     const bundle = JSON.parse(fs.readFileSync(path.join(SYNTHEA, file), 'utf8')) as Bundle;

@@ -6,22 +6,40 @@ import { FHIR_JSON } from '../fhir/rest/http.ts';
 import { registerFhirRoutes } from '../fhir/rest/routes.ts';
 import { ResourceService } from '../fhir/store/resource.service.ts';
 import { SOFTWARE } from '../version.ts';
+import { registerAuth } from '../auth/register.ts';
+import { actorOf } from '../auth/authenticate.ts';
+import { createAccessModule, registerAccessRoutes, type AccessModule } from '../access/index.ts';
+import { registerPortal } from '../portal/index.ts';
+import type { FastifyRequest } from 'fastify';
 
 export interface Platform {
   config: Config;
   db: Database;
+  /** The whole record, unrestricted: for internal jobs. Requests use `serviceFor(request)`. */
   resources: ResourceService;
   fhirBase: string;
+  access: AccessModule;
+  /** The record as the request's verified actor may see and change it (docs/ACCESS.md). */
+  serviceFor(request: FastifyRequest): ResourceService;
 }
 
 export function createPlatform(config: Config, db: Database): Platform {
   const fhirBase = `${config.baseUrl}/fhir/R4`;
+  const access = createAccessModule({ db, fhirBase });
   const resources = new ResourceService(db, {
     fhirBase,
     defaultPageSize: config.defaultPageSize,
     maxPageSize: config.maxPageSize,
+    hooks: access.hooks,
   });
-  return { config, db, resources, fhirBase };
+  return {
+    config,
+    db,
+    resources,
+    fhirBase,
+    access,
+    serviceFor: (request) => resources.forCaller(access.accessFor(actorOf(request))),
+  };
 }
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
@@ -89,6 +107,12 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     return { status: 'ok', database: platform.db.kind };
   });
 
+  // ---- Sign-in (src/auth/): /auth, discovery documents, /api/admin, and the hooks that require a
+  // Bearer token on /fhir/* and /api/*, set request.actor and enforce SMART scopes. Must come
+  // before the routes it protects.
+  await registerAuth(app, platform);
+  // ----
+
   await app.register(
     (fhir, _options, done) => {
       fhir.addHook('onRequest', (request, reply, done) => {
@@ -104,7 +128,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
         done();
       });
       registerFhirRoutes(fhir, {
-        serviceFor: () => platform.resources,
+        serviceFor: (request) => platform.serviceFor(request),
         fhirBase: platform.fhirBase,
         software: SOFTWARE,
       });
@@ -112,5 +136,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     },
     { prefix: '/fhir/R4' },
   );
+  registerAccessRoutes(app, platform.access);
+  // Portal operations ($book, $order-repeat, …) and the web app at /.
+  await registerPortal(app, platform, { serviceFor: (request) => platform.serviceFor(request) });
   return app;
 }

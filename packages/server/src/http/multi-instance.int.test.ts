@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../testing/database.ts';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
+import { testSystemToken } from '../auth/testing/tokens.ts';
+import { loadConfig } from '../config/config.ts';
+import { createPlatform } from './app.ts';
 
 /**
  * Two CareWeave processes share one PostgreSQL: optimistic locking must lose no update, and
@@ -9,6 +12,7 @@ import { startServerProcess, type ServerProcess } from '../testing/server-proces
 describe.skipIf(testDatabaseKind() !== 'postgres')('two app processes on one PostgreSQL', () => {
   let database: TestDatabase;
   let servers: ServerProcess[] = [];
+  let token = '';
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
@@ -18,6 +22,8 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two app processes on one Pos
       CAREWEAVE_BASE_URL: 'http://careweave.test',
     };
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    // Signed with the key the servers created in the shared database (issuer: BASE_URL/auth).
+    token = await testSystemToken(createPlatform(loadConfig(env), database.db));
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -33,7 +39,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two app processes on one Pos
   ) => {
     const res = await fetch(`${server.baseUrl}/fhir/R4/${path}`, {
       method,
-      headers: { 'content-type': 'application/fhir+json', ...headers },
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}`, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

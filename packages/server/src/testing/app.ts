@@ -2,12 +2,15 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { loadConfig, type Config } from '../config/config.ts';
 import { buildApp, createPlatform, type Platform } from '../http/app.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { testSystemToken } from '../auth/testing/tokens.ts';
 
 export interface TestApp {
   app: FastifyInstance;
   platform: Platform;
   database: TestDatabase;
   fhirBase: string;
+  /** A `system/*.cruds` access token; `fhir()` and `app.inject` send it unless given another Authorization. */
+  token: string;
   /** Sends a request to the FHIR API (path relative to /fhir/R4) and parses the JSON body. */
   fhir(
     method: InjectOptions['method'],
@@ -35,11 +38,23 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   });
   const platform = createPlatform(config, database.db);
   const app = await buildApp(platform);
+  // Tests act as a trusted system client unless they send their own Authorization header.
+  const token = await testSystemToken(platform);
+  const inject = app.inject.bind(app);
+  app.inject = ((options?: InjectOptions | string) => {
+    if (options === undefined) {
+      return inject();
+    }
+    const opts: InjectOptions = typeof options === 'string' ? { url: options } : options;
+    const given = Object.keys(opts.headers ?? {}).some((name) => name.toLowerCase() === 'authorization');
+    return inject(given ? opts : { ...opts, headers: { authorization: `Bearer ${token}`, ...(opts.headers ?? {}) } });
+  }) as typeof app.inject;
   return {
     app,
     platform,
     database,
     fhirBase: platform.fhirBase,
+    token,
     async fhir(method, path, body, headers = {}) {
       const response = await app.inject({
         method,

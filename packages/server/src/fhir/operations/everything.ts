@@ -45,7 +45,12 @@ export async function patientEverything(
       join current_resource t on t.resource_type = ref.target_type and t.id = ref.target_id and not t.deleted
       where t.resource_type <> 'Patient' and not t.compartments @> array[${params.add(patientId)}]::text[] ${referencedRestriction}) referenced
     order by rank, resource_type, id`;
-  const rows = await db.query<{ content: string }>(sql, params.values as never);
+  const rows = await db.query<{ resource_type: string; id: string; content: string }>(sql, params.values as never);
+  await service.recordAccess({
+    interaction: 'everything',
+    resources: rows.map((row) => `${row.resource_type}/${row.id}`),
+    patients: [patientId],
+  });
   return {
     resourceType: 'Bundle',
     type: 'searchset',

@@ -27,16 +27,22 @@ export async function history(service: ResourceService, db: Queryable, request: 
     at: instant(params.get('_at'), '_at'),
     count: count + 1,
     before: params.get('_cursor') ? decode(params.get('_cursor')!) : undefined,
+    restrict: service.restrict,
   };
   if (request.id) {
     // 404 for an unknown resource rather than an empty history.
-    const current = await new ResourceRepository(db).readCurrent(request.resourceType!, request.id);
+    const current = await new ResourceRepository(db).readCurrent(request.resourceType!, request.id, service.restrict);
     if (!current) {
       notFound(`${request.resourceType}/${request.id} is not known`);
     }
   }
   const rows = await new ResourceRepository(db).history(query);
   const page = rows.slice(0, count);
+  await service.recordAccess({
+    interaction: 'history',
+    resources: [...new Set(page.map((row) => `${row.resourceType}/${row.id}`))],
+    patients: [],
+  });
   const base = service.options.fhirBase;
   const path = [request.resourceType, request.id, '_history'].filter(Boolean).join('/');
   const selfQuery = new URLSearchParams(request.query.filter(([k]) => k !== '_cursor'));

@@ -150,7 +150,10 @@ export class ResourceRepository {
            as x(t, i, v, lu, d, comp, p, s, c)
        on conflict (resource_type, id) do update set version_id = excluded.version_id,
          last_updated = excluded.last_updated, deleted = excluded.deleted, compartments = excluded.compartments,
-         patient_id = excluded.patient_id, source_org = excluded.source_org, category = excluded.category`,
+         -- A deletion keeps the labels of the last version, so its history stays as restricted as it was.
+         patient_id = case when excluded.deleted then resource.patient_id else excluded.patient_id end,
+         source_org = case when excluded.deleted then resource.source_org else excluded.source_org end,
+         category = case when excluded.deleted then resource.category else excluded.category end`,
       [
         types,
         ids,
@@ -208,7 +211,8 @@ export class ResourceRepository {
 
   async history(options: HistoryQuery): Promise<StoredResource[]> {
     const where: string[] = [];
-    const params: unknown[] = [];
+    const sqlParams = new SqlParams();
+    const params = sqlParams.values;
     const add = (clause: string, value: unknown): void => {
       params.push(value);
       where.push(clause.replace('?', `$${params.length}`));
@@ -231,6 +235,13 @@ export class ResourceRepository {
       const n = params.length;
       where.push(
         `(last_updated, resource_type, id, version_id) < ($${n - 3}::timestamptz, $${n - 2}, $${n - 1}, $${n})`,
+      );
+    }
+    if (options.restrict) {
+      // Versions of resources the caller cannot currently see are hidden.
+      where.push(
+        `exists (select 1 from resource r where r.resource_type = resource_version.resource_type
+           and r.id = resource_version.id and ${options.restrict('r', sqlParams)})`,
       );
     }
     params.push(options.count);
@@ -257,6 +268,8 @@ export interface HistoryQuery {
   at?: Date;
   count: number;
   before?: { lastUpdated: string; resourceType: string; id: string; versionId: number };
+  /** The caller's access policy. */
+  restrict?: RowRestriction;
 }
 
 const INDEX_COLUMNS: Record<(typeof INDEX_TABLES)[number], { columns: { name: string; type: string }[] }> = {

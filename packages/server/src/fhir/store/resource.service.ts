@@ -9,8 +9,13 @@ import { ID_PATTERN } from '../references.ts';
 import { executeSearch, type RowRestriction } from '../search/execute.ts';
 import { parseSearch } from '../search/parse.ts';
 import { assertValidResource } from '../validation/validate.ts';
-import type { CallerAccess, StoreHooks } from './hooks.ts';
-import { ResourceRepository, type ResourceLabels, type StoredResource, type VersionWrite } from './resource.repository.ts';
+import type { AccessEvent, CallerAccess, StoreHooks } from './hooks.ts';
+import {
+  ResourceRepository,
+  type ResourceLabels,
+  type StoredResource,
+  type VersionWrite,
+} from './resource.repository.ts';
 
 export interface WriteResult {
   resource: Resource;
@@ -54,6 +59,13 @@ export class ResourceService {
     return this.access?.restrict;
   }
 
+  /** Adds to the caller's audit trail (nothing for an unrestricted service or when nothing was touched). */
+  async recordAccess(event: AccessEvent): Promise<void> {
+    if (this.access?.recordAccess && (event.resources.length || event.patients.length)) {
+      await this.access.recordAccess(this.db, event);
+    }
+  }
+
   /** The same record, seen and changed by one caller. */
   forCaller(access: CallerAccess): ResourceService {
     return new ResourceService(this.db, this.options, access, this.inTransaction);
@@ -80,6 +92,7 @@ export class ResourceService {
     if (stored.deleted) {
       return gone(`${resourceType}/${id} was deleted`);
     }
+    await this.recordAccess({ interaction: 'read', resources: [`${resourceType}/${id}`], patients: [] });
     return stored;
   }
 
@@ -99,6 +112,7 @@ export class ResourceService {
     if (stored.deleted) {
       return gone(`${resourceType}/${id} version ${versionId} is a deletion`);
     }
+    await this.recordAccess({ interaction: 'vread', resources: [`${resourceType}/${id}`], patients: [] });
     return stored;
   }
 
@@ -200,7 +214,9 @@ export class ResourceService {
         return;
       }
       if (service.access?.authorizeWrite) {
-        const before = JSON.parse((await repository.readVersion(resourceType, id, current.versionId))!.json!) as Resource;
+        const before = JSON.parse(
+          (await repository.readVersion(resourceType, id, current.versionId))!.json!,
+        ) as Resource;
         await service.access.authorizeWrite(service.db, [{ resource: before, method: 'delete', previous: current }]);
       }
       const deletion: VersionWrite = {
@@ -216,6 +232,7 @@ export class ResourceService {
       };
       await repository.writeVersions([deletion]);
       await service.options.hooks?.afterWrite?.(service.db, [deletion], new Map());
+      await service.recordAccess({ interaction: 'delete', resources: [`${resourceType}/${id}`], patients: [] });
     });
   }
 
@@ -239,7 +256,17 @@ export class ResourceService {
       maxCount: this.options.maxPageSize,
       strict: options.strict ?? false,
     });
-    return executeSearch(this.searchContext(), request, { path: resourceType, query });
+    const bundle = await executeSearch(this.searchContext(), request, { path: resourceType, query });
+    const returned = (bundle.entry ?? []).flatMap((e) =>
+      e.resource && e.search?.mode !== 'outcome' ? [e.resource] : [],
+    );
+    await this.recordAccess({
+      interaction: 'search',
+      resources: [...new Set(returned.map((r) => `${r.resourceType}/${r.id}`))],
+      patients: returned.filter((r) => r.resourceType === 'Patient').map((r) => r.id!),
+      query: `${resourceType}?${new URLSearchParams(query).toString()}`,
+    });
+    return bundle;
   }
 
   searchContext(): { db: Queryable; fhirBase: string; restrict?: RowRestriction } {
@@ -290,7 +317,10 @@ export class ResourceService {
     const authorized = this.access?.authorizeWrite
       ? await this.access.authorizeWrite(
           this.db,
-          items.map((item) => ({ ...item, previous: current.get(`${item.resource.resourceType}/${item.resource.id}`) })),
+          items.map((item) => ({
+            ...item,
+            previous: current.get(`${item.resource.resourceType}/${item.resource.id}`),
+          })),
         )
       : items.map((item) => item.resource);
     const labelled = this.options.hooks?.label
@@ -323,7 +353,16 @@ export class ResourceService {
     }
     const finalWrites = dedupeCurrent(writes);
     await repository.writeVersions(finalWrites);
-    await this.options.hooks?.afterWrite?.(this.db, finalWrites, new Map(results.map((r) => [`${r.resourceType}/${r.id}`, r])));
+    await this.options.hooks?.afterWrite?.(
+      this.db,
+      finalWrites,
+      new Map(results.map((r) => [`${r.resourceType}/${r.id}`, r])),
+    );
+    await this.recordAccess({
+      interaction: items[0]?.method ?? 'update',
+      resources: [...new Set(results.map((r) => `${r.resourceType}/${r.id}`))],
+      patients: [...new Set(writes.flatMap((w) => (w.labels?.patientId ? [w.labels.patientId] : [])))],
+    });
     return results;
   }
 }

@@ -1,0 +1,334 @@
+import type { Queryable } from '../db/database.ts';
+import { AUDIT_GENESIS_HASH } from '../db/migrations/002-access.ts';
+import type { AccessEvent } from '../fhir/store/hooks.ts';
+import type { Actor } from './actor.ts';
+
+export interface AuditEntry {
+  seq: number;
+  recordedAt: string;
+  actor: Record<string, unknown>;
+  patientIds: string[];
+  resourceRefs: string[];
+  interaction: string;
+  purpose: string | null;
+  decision: string;
+  breakGlassReason: string | null;
+  query: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Rows checked. */
+  checked: number;
+  /** The first row whose hash or link to its predecessor does not hold. */
+  firstBrokenSeq?: number;
+  reason?: string;
+}
+
+/** Who, for the audit row: user, practitioner, role, organisation (staff), or the patient/carer/client. */
+export function describeActor(actor: Actor): Record<string, unknown> {
+  switch (actor.kind) {
+    case 'staff':
+      return {
+        kind: 'staff',
+        userId: actor.userId,
+        practitioner: `Practitioner/${actor.practitionerId}`,
+        organization: `Organization/${actor.organizationId}`,
+        organizationType: actor.organizationType,
+        role: actor.roleCode,
+        ...(actor.practitionerRoleId ? { practitionerRole: `PractitionerRole/${actor.practitionerRoleId}` } : {}),
+      };
+    case 'patient':
+      return { kind: 'patient', userId: actor.userId, patient: `Patient/${actor.patientId}` };
+    case 'related-person':
+      return {
+        kind: 'related-person',
+        userId: actor.userId,
+        relatedPerson: `RelatedPerson/${actor.relatedPersonId}`,
+        patient: `Patient/${actor.patientId}`,
+      };
+    case 'system':
+      return { kind: 'system', clientId: actor.clientId };
+  }
+}
+
+interface BufferedRow {
+  actor: Record<string, unknown>;
+  patients: string[];
+  refs: string[];
+  interaction: string;
+  purpose: string;
+  query: string | null;
+  user: string | null;
+}
+
+const READS: readonly AccessEvent['interaction'][] = ['read', 'vread', 'search', 'history', 'everything'];
+
+export function purposeOf(actor: Actor): string {
+  switch (actor.kind) {
+    case 'staff':
+      return 'direct-care';
+    case 'patient':
+      return 'patient-access';
+    case 'related-person':
+      return 'carer-access';
+    case 'system':
+      return 'integration';
+  }
+}
+
+interface Row {
+  seq: number | string;
+  recorded_at: Date | string;
+  actor: Record<string, unknown> | string;
+  patient_ids: string[];
+  resource_refs: string[];
+  interaction: string;
+  purpose: string | null;
+  decision: string;
+  break_glass_reason: string | null;
+  query: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEntry(row: Row): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    recordedAt: new Date(row.recorded_at).toISOString(),
+    actor: typeof row.actor === 'string' ? (JSON.parse(row.actor) as Record<string, unknown>) : row.actor,
+    patientIds: row.patient_ids,
+    resourceRefs: row.resource_refs,
+    interaction: row.interaction,
+    purpose: row.purpose,
+    decision: row.decision,
+    breakGlassReason: row.break_glass_reason,
+    query: row.query,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * The audit trail (table `audit_log`): rows are numbered, timestamped and hash-chained by the
+ * database trigger, so this class only ever inserts and reads.
+ */
+export class AuditLog {
+  private readonly db: Queryable;
+  private readonly bufferMs: number;
+  private pending: BufferedRow[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  /**
+   * `bufferReadsMs` > 0: reads' rows (outside a transaction) are queued and written in one
+   * statement at most that many milliseconds later (or at 500 rows), off the request's path. A
+   * process that dies loses what is queued, so call `flush()` before exiting. 0 (the default):
+   * every read writes its row before the response.
+   */
+  constructor(db: Queryable, options: { bufferReadsMs?: number } = {}) {
+    this.db = db;
+    this.bufferMs = options.bufferReadsMs ?? 0;
+  }
+
+  /**
+   * One row for one request. The patients are those given plus those the referenced resources are
+   * labelled with (read from `resource`), in the same statement; nothing is written when no patient
+   * data was touched. A staff actor's unexpired break-glass session for one of the patients is
+   * recorded as the decision `permit-break-glass` with its reason.
+   */
+  async record(actor: Actor, event: AccessEvent, tx: Queryable = this.db): Promise<void> {
+    if (!event.resources.length && !event.patients.length) {
+      return;
+    }
+    const refs = event.resources.map((ref) => ref.split('/'));
+    // A read's audit row is its own transaction: commit it without waiting for the WAL flush
+    // (synchronous_commit off for this transaction only), which would otherwise dominate the
+    // latency of every read. A crash can lose the last moments' read rows, never break the chain.
+    // Writes are audited inside their own transaction and keep its durability.
+    const asyncCommit = tx === this.db && READS.includes(event.interaction);
+    if (asyncCommit && this.bufferMs > 0) {
+      this.enqueue({
+        actor: describeActor(actor),
+        patients: event.patients,
+        refs: event.resources,
+        interaction: event.interaction,
+        purpose: purposeOf(actor),
+        query: event.query ?? null,
+        user: actor.kind === 'staff' ? actor.userId : null,
+      });
+      return;
+    }
+    const staffUser = actor.kind === 'staff' ? actor.userId : null;
+    // Only a staff user can have a break-glass session.
+    const reason = staffUser
+      ? `(select b.reason from break_glass b where b.user_id = $9::text and b.patient_id = any(p.ids)
+            and b.started_at <= now() and b.expires_at > now() order by b.started_at desc limit 1)`
+      : 'null::text';
+    await tx.query(
+      `with p as materialized (
+         select coalesce(array_agg(distinct x order by x), '{}') as ids from (
+           select unnest($2::text[]) as x
+           union all
+           select r.patient_id from resource r
+             join unnest($7::text[], $8::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i
+            where r.patient_id is not null) s),
+       bg as materialized (select ${reason} as reason from p)
+       insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
+       select $1::jsonb, p.ids, $3::text[], $4::text, $5::text,
+              case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, $6::text
+         from p cross join bg
+         ${asyncCommit ? `cross join (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}
+        where cardinality(p.ids) > 0`,
+      [
+        JSON.stringify(describeActor(actor)),
+        event.patients,
+        event.resources,
+        event.interaction,
+        purposeOf(actor),
+        event.query ?? null,
+        refs.map((r) => r[0] ?? ''),
+        refs.map((r) => r[1] ?? ''),
+        ...(staffUser ? [staffUser] : []),
+      ],
+    );
+  }
+
+  private enqueue(row: BufferedRow): void {
+    this.pending.push(row);
+    if (this.pending.length >= 500) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.flush().catch(() => undefined);
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush().catch(() => undefined); // kept and retried on the next flush
+      }, this.bufferMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Writes the queued read rows, in the order they were recorded, in one statement. */
+  async flush(): Promise<void> {
+    const run = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        const batch = this.pending.splice(0);
+        if (!batch.length) {
+          return;
+        }
+        try {
+          await this.db.query(
+            `insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
+             select e.actor, p.ids, e.refs, e.interaction, e.purpose,
+                    case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, e.query
+               from (select (x->'actor')::jsonb as actor, array(select json_array_elements_text(x->'refs')) as refs,
+                            array(select json_array_elements_text(x->'patients')) as given, x->>'interaction' as interaction,
+                            x->>'purpose' as purpose, x->>'query' as query, x->>'user' as user_id, j.ord
+                       from json_array_elements($1::json) with ordinality as j(x, ord)) e
+               cross join lateral (
+                 select coalesce(array_agg(distinct y order by y), '{}') as ids from (
+                   select unnest(e.given) as y
+                   union all
+                   select r.patient_id from unnest(e.refs) as ref
+                     join resource r on r.resource_type = split_part(ref, '/', 1) and r.id = split_part(ref, '/', 2)
+                    where r.patient_id is not null) s) p
+               left join lateral (
+                 select b.reason from break_glass b
+                  where e.user_id is not null and b.user_id = e.user_id and b.patient_id = any(p.ids)
+                    and b.started_at <= now() and b.expires_at > now()
+                  order by b.started_at desc limit 1) bg on true
+               cross join (select set_config('synchronous_commit', 'off', true)) as async_commit
+              where cardinality(p.ids) > 0
+              order by e.ord`,
+            [JSON.stringify(batch)],
+          );
+        } catch (error) {
+          this.pending.unshift(...batch);
+          throw error;
+        }
+      });
+    this.flushing = run;
+    return run;
+  }
+
+  /** A row written by the access module itself (break-glass, agreement changes). */
+  async recordEvent(
+    actor: Actor,
+    event: {
+      interaction: string;
+      patients?: string[];
+      resources?: string[];
+      decision: string;
+      breakGlassReason?: string;
+      query?: string;
+    },
+    tx: Queryable = this.db,
+  ): Promise<void> {
+    await tx.query(
+      `insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
+       values ($1::jsonb, $2::text[], $3::text[], $4, $5, $6, $7, $8)`,
+      [
+        JSON.stringify(describeActor(actor)),
+        event.patients ?? [],
+        event.resources ?? [],
+        event.interaction,
+        purposeOf(actor),
+        event.decision,
+        event.breakGlassReason ?? null,
+        event.query ?? null,
+      ],
+    );
+  }
+
+  /** Newest first; `patient` narrows to one patient's accesses; `before` pages by seq. */
+  async list(options: { patient?: string; before?: number; count?: number } = {}): Promise<AuditEntry[]> {
+    await this.flush();
+    const count = Math.min(Math.max(options.count ?? 100, 1), 1000);
+    const rows = await this.db.query<Row>(
+      `select * from audit_log
+        where ($1::text is null or patient_ids @> array[$1::text]) and ($2::bigint is null or seq < $2::bigint)
+        order by seq desc limit $3`,
+      [options.patient ?? null, options.before ?? null, count],
+    );
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Recomputes the chain in seq order, a page at a time: each row's prev_hash must be its
+   * predecessor's hash (zeros for the first) and its hash sha256(prev_hash || canonical row).
+   * Editing a row breaks its hash; removing one breaks its successor's link.
+   */
+  async verify(pageSize = 5000): Promise<VerifyResult> {
+    await this.flush();
+    let expectedPrev = AUDIT_GENESIS_HASH;
+    let after = -1;
+    let checked = 0;
+    for (;;) {
+      const rows = await this.db.query<{ seq: number | string; prev_hash: string; hash: string; recomputed: string }>(
+        `select seq, prev_hash, hash,
+                encode(sha256(convert_to(prev_hash || audit_log_canonical(a), 'UTF8')), 'hex') as recomputed
+           from audit_log a where seq > $1 order by seq limit $2`,
+        [after, pageSize],
+      );
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        if (row.prev_hash !== expectedPrev) {
+          return { ok: false, checked, firstBrokenSeq: seq, reason: 'prev_hash does not match the preceding row' };
+        }
+        if (row.recomputed !== row.hash) {
+          return { ok: false, checked, firstBrokenSeq: seq, reason: 'the row does not match its hash' };
+        }
+        expectedPrev = row.hash;
+        after = seq;
+        checked++;
+      }
+      if (rows.length < pageSize) {
+        return { ok: true, checked };
+      }
+    }
+  }
+}

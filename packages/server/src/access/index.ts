@@ -1,0 +1,80 @@
+import type { Database } from '../db/database.ts';
+import type { CallerAccess, StoreHooks } from '../fhir/store/hooks.ts';
+import { ResourceService } from '../fhir/store/resource.service.ts';
+import type { Actor } from './actor.ts';
+import { AgreementService } from './agreements.service.ts';
+import { AuditLog } from './audit.ts';
+import { authorizeWrites } from './authorize.ts';
+import { BreakGlassService, DEFAULT_BREAK_GLASS_HOURS } from './break-glass.ts';
+import { replaceDerivedFacts } from './derived.ts';
+import { labelResources } from './labels.ts';
+import { restrictionFor } from './policy.ts';
+
+export { categoryOf } from './categories.ts';
+export { patientOf } from './references.ts';
+export { restrictionFor } from './policy.ts';
+export { registerAccessRoutes } from './routes.ts';
+export { relabelAll } from './relabel.ts';
+export type { AuditEntry, VerifyResult } from './audit.ts';
+export type { Agreement, AgreementStatus } from './agreements.repository.ts';
+export type { SharingMap, SharingFlow } from './agreements.service.ts';
+export type { BreakGlassSession } from './break-glass.ts';
+
+export interface AccessModuleOptions {
+  db: Database;
+  fhirBase: string;
+  /**
+   * An unrestricted ResourceService built with this module's `hooks`, for the module's own writes
+   * (break-glass alerts). Omitted: the module makes one.
+   */
+  resources?: ResourceService;
+  /** How long a break-glass session lasts (default 4). */
+  breakGlassHours?: number;
+  /**
+   * Write reads' audit rows in batches at most this many ms later, off the request path (see
+   * AuditLog). Default 0: each read writes its row before responding. With buffering, call
+   * `audit.flush()` at shutdown.
+   */
+  auditBufferMs?: number;
+}
+
+export interface AccessOptions {
+  /** Write audit rows for this caller's accesses (default true). */
+  audit?: boolean;
+}
+
+export interface AccessModule {
+  /** Pass into ServiceOptions.hooks: labels every write, keeps relationships/consent rules in step. */
+  hooks: StoreHooks;
+  /** Bind a request: `platform.resources.forCaller(access.accessFor(actor))`. */
+  accessFor(actor: Actor, options?: AccessOptions): CallerAccess;
+  agreements: AgreementService;
+  breakGlass: BreakGlassService;
+  audit: AuditLog;
+}
+
+/** The access module (docs/ACCESS.md): one policy decision point, enforced in SQL. */
+export function createAccessModule(options: AccessModuleOptions): AccessModule {
+  const { db, fhirBase } = options;
+  const audit = new AuditLog(db, { bufferReadsMs: options.auditBufferMs ?? 0 });
+  const hooks: StoreHooks = {
+    label: (tx, resources) => labelResources(tx, resources, fhirBase),
+    afterWrite: (tx, writes, resources) => replaceDerivedFacts(tx, writes, resources, fhirBase),
+  };
+  const resources =
+    options.resources ?? new ResourceService(db, { fhirBase, defaultPageSize: 20, maxPageSize: 100, hooks });
+  return {
+    hooks,
+    accessFor(actor, accessOptions = {}) {
+      const restrict = restrictionFor(actor);
+      return {
+        ...(restrict ? { restrict } : {}),
+        authorizeWrite: (tx, writes) => authorizeWrites(tx, actor, writes, fhirBase),
+        ...(accessOptions.audit === false ? {} : { recordAccess: (tx, event) => audit.record(actor, event, tx) }),
+      };
+    },
+    agreements: new AgreementService(db, audit),
+    breakGlass: new BreakGlassService(resources, audit, options.breakGlassHours ?? DEFAULT_BREAK_GLASS_HOURS),
+    audit,
+  };
+}

@@ -1,0 +1,942 @@
+/**
+ * Reference model of docs/ACCESS.md: who may see and change what, as plain functions over plain
+ * in-memory data. It is written from the specification alone (not from the SQL in src/access/) so
+ * that the property tests catch a misreading of the spec instead of copying it. Clarity beats speed:
+ * every function mirrors one paragraph or numbered step of the spec.
+ *
+ * Points the spec leaves open are marked "Reading:" where they are decided. In short:
+ * - "today" and date-only bounds are UTC days, inclusive at both ends;
+ * - several sensitive labels: the spec's order wins (mental-health, sexual-health, safeguarding);
+ * - "the organisation of the resource's encounter" is that Encounter's source organisation, and
+ *   only the element named `encounter` counts; the registered practice is the first Organization
+ *   among Patient.generalPractitioner;
+ * - a consent naming a CareTeam matches when the team's status is exactly `active`, whatever the
+ *   participants' periods (the server differs on both: it takes an absent status as active and
+ *   requires the participation period to cover now, as for relationships; the generators leave
+ *   these cases out unless asked for ambiguous ones);
+ * - a provision's codes count only through the data-category system;
+ * - outside the NHS, a permit "names" them only through Organization/O or Practitioner/Pr;
+ * - writes: see decideWrite.
+ */
+import type {
+  CareTeam,
+  Consent,
+  ConsentProvision,
+  Encounter,
+  EpisodeOfCare,
+  Organization,
+  Patient,
+  Period,
+  Practitioner,
+  Reference,
+  RelatedPerson,
+  Resource,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
+import {
+  DATA_CATEGORY_SYSTEM,
+  ORGANISATION_TYPE_SYSTEM,
+  OUTSIDE_NHS,
+  SENSITIVE_CATEGORIES,
+  type Actor,
+  type DataCategory,
+  type OrganisationType,
+  type RelatedPersonActor,
+  type StaffActor,
+} from '../actor.ts';
+
+// ---------------------------------------------------------------------------------------------
+// The world
+// ---------------------------------------------------------------------------------------------
+
+export type Purpose = 'direct-care' | 'care-coordination' | 'commissioning';
+export const PURPOSES: readonly Purpose[] = ['direct-care', 'care-coordination', 'commissioning'];
+
+export interface AgreementSignature {
+  organizationId: string;
+  /** Who signed (a person's name or user id). */
+  signedBy: string;
+  /** When (ISO instant). */
+  signedAt: string;
+}
+
+/** An information-sharing agreement (docs/ACCESS.md, *Information-sharing agreements*). */
+export interface Agreement {
+  id: string;
+  title: string;
+  purposes: Purpose[];
+  lawfulBasis: string;
+  /** Inclusive dates, `YYYY-MM-DD`. */
+  validFrom: string;
+  validTo?: string;
+  /** Organisation ids whose data flows. */
+  providers: string[];
+  /** Organisation ids receiving. */
+  recipients: string[];
+  /** RBAC job role codes; empty means any role. */
+  recipientRoles: string[];
+  categories: DataCategory[];
+  signatures: AgreementSignature[];
+  withdrawn: boolean;
+}
+
+/** Emergency access of one user to one patient (docs/ACCESS.md, *Break-glass*). */
+export interface BreakGlassSession {
+  userId: string;
+  patientId: string;
+  reason: string;
+  /** ISO instant; the session is unexpired while now is before it. */
+  expiresAt: string;
+}
+
+/**
+ * Everything the policy depends on. The FHIR resources are the current versions in the record; the
+ * lists by type are the order in which they are written (an Encounter before the resources that
+ * point at it, a Patient before its data), so labels computed at write time equal labels computed
+ * from the whole world.
+ */
+export interface World {
+  /** The server's FHIR base, e.g. `http://careweave.test/fhir/R4` (references may be absolute). */
+  fhirBase: string;
+  organisations: Organization[];
+  practitioners: Practitioner[];
+  patients: Patient[];
+  relatedPersons: RelatedPerson[];
+  encounters: Encounter[];
+  episodes: EpisodeOfCare[];
+  careTeams: CareTeam[];
+  serviceRequests: ServiceRequest[];
+  consents: Consent[];
+  /** Every other resource (clinical data and further directory data). */
+  clinical: Resource[];
+  agreements: Agreement[];
+  breakGlass: BreakGlassSession[];
+}
+
+/** Every FHIR resource of the world, in write order. */
+export function allResources(world: World): Resource[] {
+  return [
+    ...world.organisations,
+    ...world.practitioners,
+    ...world.patients,
+    ...world.relatedPersons,
+    ...world.encounters,
+    ...world.episodes,
+    ...world.careTeams,
+    ...world.serviceRequests,
+    ...world.consents,
+    ...world.clinical,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// References and dates
+// ---------------------------------------------------------------------------------------------
+
+/** `Type/id` of a reference to this server (relative, or absolute under fhirBase); else undefined. */
+export function localRef(world: World, reference: Reference | string | undefined): string | undefined {
+  const value = typeof reference === 'string' ? reference : reference?.reference;
+  if (!value) {
+    return undefined;
+  }
+  const local = value.startsWith(world.fhirBase + '/') ? value.slice(world.fhirBase.length + 1) : value;
+  return /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(local) ? local : undefined;
+}
+
+/** The id when the reference points at a resource of `type` on this server. */
+function refId(world: World, reference: Reference | string | undefined, type: string): string | undefined {
+  const local = localRef(world, reference);
+  return local?.startsWith(type + '/') ? local.slice(type.length + 1) : undefined;
+}
+
+/** The earliest and latest instant (ms) a FHIR date/dateTime/instant can denote; partial dates in UTC. */
+export function dateBounds(value: string): { low: number; high: number } {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value);
+  if (m) {
+    const year = Number(m[1]);
+    if (m[3]) {
+      const low = Date.UTC(year, Number(m[2]) - 1, Number(m[3]));
+      return { low, high: Date.UTC(year, Number(m[2]) - 1, Number(m[3]) + 1) - 1 };
+    }
+    if (m[2]) {
+      return { low: Date.UTC(year, Number(m[2]) - 1, 1), high: Date.UTC(year, Number(m[2]), 1) - 1 };
+    }
+    return { low: Date.UTC(year, 0, 1), high: Date.UTC(year + 1, 0, 1) - 1 };
+  }
+  const instant = Date.parse(value);
+  if (Number.isNaN(instant)) {
+    throw new Error(`Not a FHIR date/dateTime: ${value}`);
+  }
+  // Precision is the second unless milliseconds are given.
+  return { low: instant, high: /\.\d+/.test(value) ? instant : instant + 999 };
+}
+
+/** A Period covers now when now lies within it; either end may be open; absent means always. */
+export function periodCovers(period: Period | undefined, now: Date): boolean {
+  if (!period) {
+    return true;
+  }
+  const t = now.getTime();
+  if (period.start && dateBounds(period.start).low > t) {
+    return false;
+  }
+  if (period.end && dateBounds(period.end).high < t) {
+    return false;
+  }
+  return true;
+}
+
+/** Today's date as `YYYY-MM-DD`. Reading: "today" is the UTC date. */
+export function today(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What each resource is: patient, source organisation, category
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where each type of the R4 Patient CompartmentDefinition references its patient (the params of the
+ * definition, written out as element paths) for the types the model knows; the generators produce
+ * only these types and directory types.
+ */
+const COMPARTMENT_PATHS: Record<string, readonly string[]> = {
+  AllergyIntolerance: ['patient', 'recorder', 'asserter'],
+  Appointment: ['participant.actor'],
+  AuditEvent: ['agent.who', 'entity.what'],
+  Basic: ['subject', 'author'],
+  CarePlan: ['subject', 'activity.detail.performer'],
+  CareTeam: ['subject', 'participant.member'],
+  Claim: ['patient', 'payee.party'],
+  Communication: ['subject', 'sender', 'recipient'],
+  Composition: ['subject', 'author', 'attester.party'],
+  Condition: ['subject', 'asserter'],
+  Consent: ['patient'],
+  Coverage: ['policyHolder', 'subscriber', 'beneficiary', 'payor'],
+  DiagnosticReport: ['subject'],
+  DocumentReference: ['subject', 'author'],
+  Encounter: ['subject'],
+  EpisodeOfCare: ['patient'],
+  Flag: ['subject'],
+  Goal: ['subject'],
+  ImagingStudy: ['subject'],
+  Immunization: ['patient'],
+  MedicationAdministration: ['subject', 'performer.actor'],
+  MedicationDispense: ['subject', 'receiver'],
+  MedicationRequest: ['subject'],
+  MedicationStatement: ['subject'],
+  Observation: ['subject', 'performer'],
+  Person: ['link.target'],
+  Procedure: ['subject', 'performer.actor'],
+  RelatedPerson: ['patient'],
+  RiskAssessment: ['subject'],
+  ServiceRequest: ['subject', 'performer'],
+  Specimen: ['subject'],
+};
+
+/** The types whose place in a patient's compartment the model knows. */
+export const COMPARTMENT_TYPES: readonly string[] = Object.keys(COMPARTMENT_PATHS);
+
+/** Every value at a dotted path, flattening arrays on the way. */
+function valuesAt(node: unknown, path: readonly string[]): unknown[] {
+  if (node === undefined || node === null) {
+    return [];
+  }
+  if (Array.isArray(node)) {
+    return node.flatMap((item) => valuesAt(item, path));
+  }
+  const [head, ...rest] = path;
+  if (head === undefined) {
+    return [node];
+  }
+  return typeof node === 'object' ? valuesAt((node as Record<string, unknown>)[head], rest) : [];
+}
+
+/** The resource's patient: a Patient is its own; else the first Patient its compartment paths name. */
+export function patientOf(world: World, resource: Resource): string | null {
+  if (resource.resourceType === 'Patient') {
+    return resource.id ?? null;
+  }
+  for (const path of COMPARTMENT_PATHS[resource.resourceType] ?? []) {
+    for (const value of valuesAt(resource, path.split('.'))) {
+      const id = refId(world, value as Reference, 'Patient');
+      if (id) {
+        return id;
+      }
+    }
+  }
+  return null;
+}
+
+export function isDirectoryData(world: World, resource: Resource): boolean {
+  return patientOf(world, resource) === null;
+}
+
+/** `meta.source` when it is `…/Organization/{id}` or `Organization/{id}`. */
+function metaSourceOrganisation(resource: Resource): string | undefined {
+  const source = resource.meta?.source;
+  const m = source ? /(?:^|\/)Organization\/([A-Za-z0-9\-.]{1,64})$/.exec(source) : null;
+  return m?.[1];
+}
+
+function findPatient(world: World, id: string | null): Patient | undefined {
+  return id ? world.patients.find((p) => p.id === id) : undefined;
+}
+
+/** The registered practice: the first Organization among `Patient.generalPractitioner`. */
+function registeredPractice(world: World, patient: Patient | undefined): string | undefined {
+  for (const gp of patient?.generalPractitioner ?? []) {
+    const id = refId(world, gp, 'Organization');
+    if (id) {
+      return id;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The organisation whose record this is, for a write that is not by a staff actor (a staff actor's
+ * writes are always their organisation's). In order: meta.source; Encounter.serviceProvider; the
+ * organisation of the resource's `encounter`; a Patient's managingOrganization; the patient's
+ * registered practice; none.
+ *
+ * Reading: "the organisation of the resource's encounter" is that Encounter's own source
+ * organisation (computed by these same rules), and only the element named `encounter` counts
+ * (not DocumentReference.context.encounter).
+ */
+export function sourceOrganisationOf(world: World, resource: Resource): string | null {
+  const fromMeta = metaSourceOrganisation(resource);
+  if (fromMeta) {
+    return fromMeta;
+  }
+  if (resource.resourceType === 'Encounter') {
+    const provider = refId(world, resource.serviceProvider, 'Organization');
+    if (provider) {
+      return provider;
+    }
+  }
+  const encounterRef = (resource as { encounter?: Reference }).encounter;
+  const encounterId = resource.resourceType === 'Encounter' ? undefined : refId(world, encounterRef, 'Encounter');
+  const encounter = encounterId ? world.encounters.find((e) => e.id === encounterId) : undefined;
+  if (encounter) {
+    const viaEncounter = sourceOrganisationOf(world, encounter);
+    if (viaEncounter) {
+      return viaEncounter;
+    }
+  }
+  if (resource.resourceType === 'Patient') {
+    const managing = refId(world, resource.managingOrganization, 'Organization');
+    if (managing) {
+      return managing;
+    }
+  }
+  const patient = resource.resourceType === 'Patient' ? resource : findPatient(world, patientOf(world, resource));
+  return registeredPractice(world, patient) ?? null;
+}
+
+export function organisationType(world: World, organisationId: string | null): OrganisationType | undefined {
+  const organisation = world.organisations.find((o) => o.id === organisationId);
+  for (const type of organisation?.type ?? []) {
+    for (const coding of type.coding ?? []) {
+      if (coding.system === ORGANISATION_TYPE_SYSTEM && coding.code) {
+        return coding.code as OrganisationType;
+      }
+    }
+  }
+  return undefined;
+}
+
+const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+const SENSITIVITY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/sensitivity';
+
+const BASE_CATEGORY: Record<string, DataCategory> = {
+  Patient: 'demographics',
+  RelatedPerson: 'demographics',
+  Person: 'demographics',
+  Condition: 'problems',
+  MedicationRequest: 'medications',
+  MedicationStatement: 'medications',
+  MedicationAdministration: 'medications',
+  MedicationDispense: 'medications',
+  AllergyIntolerance: 'allergies',
+  Encounter: 'encounters',
+  EpisodeOfCare: 'encounters',
+  Appointment: 'encounters',
+  Procedure: 'encounters',
+  Observation: 'observations',
+  Immunization: 'observations',
+  DiagnosticReport: 'results',
+  Specimen: 'results',
+  ImagingStudy: 'results',
+  DocumentReference: 'documents',
+  Composition: 'documents',
+  Communication: 'documents',
+  CarePlan: 'care-plans',
+  CareTeam: 'care-plans',
+  Goal: 'care-plans',
+  ServiceRequest: 'care-plans',
+  Flag: 'care-plans',
+};
+
+function isLaboratoryObservation(resource: Resource): boolean {
+  return (
+    resource.resourceType === 'Observation' &&
+    (resource.category ?? []).some((c) => (c.coding ?? []).some((coding) => coding.code === 'laboratory'))
+  );
+}
+
+/**
+ * The sensitive category a security label puts the resource in, if any. Reading: with several
+ * sensitive labels, the first in the spec's order wins (mental-health, sexual-health, safeguarding).
+ */
+function labelledCategory(resource: Resource): DataCategory | undefined {
+  const labels = resource.meta?.security ?? [];
+  const has = (system: string, codes: string[]): boolean =>
+    labels.some((l) => l.system === system && l.code !== undefined && codes.includes(l.code));
+  if (has(ACT_CODE, ['PSY', 'PSYTHPN', 'MH'])) {
+    return 'mental-health';
+  }
+  if (has(ACT_CODE, ['SEX', 'STD', 'HIV'])) {
+    return 'sexual-health';
+  }
+  if (has(ACT_CODE, ['SDV', 'SOC']) || has(SENSITIVITY_SYSTEM, ['safeguarding'])) {
+    return 'safeguarding';
+  }
+  return undefined;
+}
+
+/** The resource's data category; null for directory data. */
+export function categoryOf(world: World, resource: Resource): DataCategory | null {
+  if (isDirectoryData(world, resource)) {
+    return null;
+  }
+  const labelled = labelledCategory(resource);
+  if (labelled) {
+    return labelled;
+  }
+  const sourceType = organisationType(world, sourceOrganisationOf(world, resource));
+  if (sourceType === 'mental-health') {
+    return 'mental-health';
+  }
+  if (sourceType === 'social-care') {
+    return 'social-care';
+  }
+  if (isLaboratoryObservation(resource)) {
+    return 'results';
+  }
+  return BASE_CATEGORY[resource.resourceType] ?? 'other';
+}
+
+export interface ResourceLabels {
+  patientId: string | null;
+  sourceOrg: string | null;
+  category: DataCategory | null;
+}
+
+export function labelsOf(world: World, resource: Resource): ResourceLabels {
+  return {
+    patientId: patientOf(world, resource),
+    sourceOrg: sourceOrganisationOf(world, resource),
+    category: categoryOf(world, resource),
+  };
+}
+
+export function isSensitive(category: DataCategory | null): boolean {
+  return category !== null && SENSITIVE_CATEGORIES.includes(category);
+}
+
+export function isOutsideNhs(type: OrganisationType | undefined): boolean {
+  return type !== undefined && OUTSIDE_NHS.includes(type);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legitimate relationships (staff only)
+// ---------------------------------------------------------------------------------------------
+
+export type RelationshipKind = 'registered-practice' | 'care-team' | 'referral' | 'open-encounter' | 'open-episode';
+
+const OPEN_ENCOUNTER_STATUSES = ['in-progress', 'arrived', 'triaged', 'onleave'];
+
+/** The first relationship (in the spec's order) between (O or Pr) and patient P now, if any. */
+export function relationshipWith(
+  world: World,
+  actor: StaffActor,
+  patientId: string,
+  now: Date,
+): RelationshipKind | undefined {
+  const org = `Organization/${actor.organizationId}`;
+  const practitioner = `Practitioner/${actor.practitionerId}`;
+  const isPatient = (ref: Reference | undefined): boolean => refId(world, ref, 'Patient') === patientId;
+  const isOrg = (ref: Reference | undefined): boolean => localRef(world, ref) === org;
+  const isOrgOrPractitioner = (ref: Reference | undefined): boolean => {
+    const local = localRef(world, ref);
+    return local === org || local === practitioner;
+  };
+
+  // 1. registered practice
+  const patient = findPatient(world, patientId);
+  if (patient && ((patient.generalPractitioner ?? []).some(isOrg) || isOrg(patient.managingOrganization))) {
+    return 'registered-practice';
+  }
+  // 2. care team
+  const onCareTeam = world.careTeams.some(
+    (team) =>
+      isPatient(team.subject) &&
+      (team.status === undefined || team.status === 'active') &&
+      (team.participant ?? []).some((p) => isOrgOrPractitioner(p.member) && periodCovers(p.period, now)),
+  );
+  if (onCareTeam) {
+    return 'care-team';
+  }
+  // 3. referral
+  const referred = world.serviceRequests.some(
+    (request) =>
+      isPatient(request.subject) && request.status === 'active' && (request.performer ?? []).some(isOrgOrPractitioner),
+  );
+  if (referred) {
+    return 'referral';
+  }
+  // 4. open episode
+  const openEncounter = world.encounters.some(
+    (encounter) =>
+      isPatient(encounter.subject) &&
+      OPEN_ENCOUNTER_STATUSES.includes(encounter.status) &&
+      isOrg(encounter.serviceProvider),
+  );
+  if (openEncounter) {
+    return 'open-encounter';
+  }
+  const openEpisode = world.episodes.some(
+    (episode) => isPatient(episode.patient) && episode.status === 'active' && isOrg(episode.managingOrganization),
+  );
+  return openEpisode ? 'open-episode' : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Information-sharing agreements
+// ---------------------------------------------------------------------------------------------
+
+export interface GrantQuestion {
+  provider: string | null;
+  recipient: string;
+  category: DataCategory;
+  role: string;
+  purpose: Purpose;
+}
+
+/** Why an agreement does not grant, or undefined when it does. */
+export function agreementRefusal(agreement: Agreement, q: GrantQuestion, now: Date): string | undefined {
+  const day = today(now);
+  const parties = new Set([...agreement.providers, ...agreement.recipients]);
+  const signed = new Set(agreement.signatures.map((s) => s.organizationId));
+  if (agreement.withdrawn) {
+    return 'withdrawn';
+  }
+  if (day < agreement.validFrom || (agreement.validTo !== undefined && day > agreement.validTo)) {
+    return 'not valid today';
+  }
+  if ([...parties].some((party) => !signed.has(party))) {
+    return 'not signed by every party';
+  }
+  if (q.provider === null || !agreement.providers.includes(q.provider)) {
+    return 'source is not a provider';
+  }
+  if (!agreement.recipients.includes(q.recipient)) {
+    return 'not a recipient';
+  }
+  if (q.recipient === q.provider) {
+    return 'recipient is the provider';
+  }
+  if (!agreement.categories.includes(q.category)) {
+    return 'category not covered';
+  }
+  if (agreement.recipientRoles.length > 0 && !agreement.recipientRoles.includes(q.role)) {
+    return 'role not covered';
+  }
+  if (!agreement.purposes.includes(q.purpose)) {
+    return 'purpose not covered';
+  }
+  return undefined;
+}
+
+export function grantingAgreement(world: World, q: GrantQuestion, now: Date): Agreement | undefined {
+  return world.agreements.find((agreement) => agreementRefusal(agreement, q, now) === undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Patient consent
+// ---------------------------------------------------------------------------------------------
+
+/** One provision of an active privacy Consent, flattened: nested provisions inherit nothing. */
+export interface ConsentRule {
+  consentId: string;
+  type: 'deny' | 'permit';
+  /** `Type/id` of each actor; empty means everyone. */
+  actors: string[];
+  /** The categories; undefined means all categories. */
+  categories?: string[];
+  period?: Period;
+}
+
+function isPrivacyConsent(consent: Consent): boolean {
+  return (consent.scope?.coding ?? []).some((c) => c.code === 'patient-privacy');
+}
+
+/**
+ * The rules of patient P in force now: provisions (top level and nested, any depth) with a type, of
+ * Consents with patient P, scope patient-privacy and status active, whose period covers now.
+ * Reading: a code[] entry counts only through codings of the data-category system; a rule whose
+ * codes have none of them covers no category.
+ */
+export function consentRules(world: World, patientId: string, now: Date): ConsentRule[] {
+  const rules: ConsentRule[] = [];
+  const visit = (consentId: string, provision: ConsentProvision): void => {
+    if (provision.type && periodCovers(provision.period, now)) {
+      const codes = provision.code ?? [];
+      rules.push({
+        consentId,
+        type: provision.type,
+        actors: (provision.actor ?? []).map((a) => localRef(world, a.reference) ?? a.reference?.reference ?? '?'),
+        categories:
+          codes.length === 0
+            ? undefined
+            : codes.flatMap((c) =>
+                (c.coding ?? []).filter((x) => x.system === DATA_CATEGORY_SYSTEM).map((x) => x.code ?? ''),
+              ),
+        period: provision.period,
+      });
+    }
+    for (const nested of provision.provision ?? []) {
+      visit(consentId, nested);
+    }
+  };
+  for (const consent of world.consents) {
+    if (
+      refId(world, consent.patient, 'Patient') === patientId &&
+      consent.status === 'active' &&
+      isPrivacyConsent(consent) &&
+      consent.provision
+    ) {
+      visit(consent.id ?? '?', consent.provision);
+    }
+  }
+  return rules;
+}
+
+function covers(rule: ConsentRule, category: DataCategory): boolean {
+  return rule.categories === undefined || rule.categories.includes(category);
+}
+
+/**
+ * A rule matches a staff actor when it has no actors, or names the actor's organisation or
+ * practitioner, or names a CareTeam (status active, subject P) with the organisation or practitioner
+ * as a participant. Reading: "active" here means status `active` exactly, and participation counts
+ * whatever `participant.period` says (the spec names no period for this).
+ */
+export function ruleMatchesStaff(world: World, rule: ConsentRule, actor: StaffActor, patientId: string): boolean {
+  if (rule.actors.length === 0) {
+    return true;
+  }
+  const org = `Organization/${actor.organizationId}`;
+  const practitioner = `Practitioner/${actor.practitionerId}`;
+  return rule.actors.some((ref) => {
+    if (ref === org || ref === practitioner) {
+      return true;
+    }
+    const teamId = ref.startsWith('CareTeam/') ? ref.slice('CareTeam/'.length) : undefined;
+    const team = teamId ? world.careTeams.find((t) => t.id === teamId) : undefined;
+    return (
+      team !== undefined &&
+      team.status === 'active' &&
+      refId(world, team.subject, 'Patient') === patientId &&
+      (team.participant ?? []).some((p) => {
+        const member = localRef(world, p.member);
+        return member === org || member === practitioner;
+      })
+    );
+  });
+}
+
+/** A rule names the staff actor when one of its actors is their organisation or practitioner. */
+function ruleNamesStaff(rule: ConsentRule, actor: StaffActor): boolean {
+  return rule.actors.some(
+    (ref) => ref === `Organization/${actor.organizationId}` || ref === `Practitioner/${actor.practitionerId}`,
+  );
+}
+
+/** Matches a related person only when it names them; rules without actors never do. */
+function ruleMatchesRelatedPerson(rule: ConsentRule, actor: RelatedPersonActor): boolean {
+  return rule.actors.includes(`RelatedPerson/${actor.relatedPersonId}`);
+}
+
+export type Withholding = 'opt-out' | 'deny' | 'sensitive-without-permit';
+
+/**
+ * Consent rules 1–3 for staff viewing another organisation's data about P in category C. Rule 1
+ * (opt-out) and rule 2 (deny) are checked always; rule 3 only when `includeSensitive`.
+ */
+export function consentWithholds(
+  world: World,
+  actor: StaffActor,
+  patientId: string,
+  category: DataCategory,
+  now: Date,
+  includeSensitive: boolean,
+): Withholding | undefined {
+  const matching = consentRules(world, patientId, now).filter((rule) =>
+    ruleMatchesStaff(world, rule, actor, patientId),
+  );
+  // 1. Opt-out: a matching deny with no actors and no codes withholds everything.
+  if (matching.some((r) => r.type === 'deny' && r.actors.length === 0 && r.categories === undefined)) {
+    return 'opt-out';
+  }
+  // 2. A matching deny covering C.
+  if (matching.some((r) => r.type === 'deny' && covers(r, category))) {
+    return 'deny';
+  }
+  // 3. Sensitive C needs a matching permit covering it.
+  if (includeSensitive && isSensitive(category) && !matching.some((r) => r.type === 'permit' && covers(r, category))) {
+    return 'sensitive-without-permit';
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The decision
+// ---------------------------------------------------------------------------------------------
+
+export interface Decision {
+  allow: boolean;
+  /** The step of docs/ACCESS.md *The decision* that decided, e.g. `staff 6: no agreement`. */
+  rule: string;
+  /** Details for a reader: labels, relationship, agreement, consent rule. */
+  detail?: string;
+}
+
+function unexpiredBreakGlass(
+  world: World,
+  actor: StaffActor,
+  patientId: string,
+  now: Date,
+): BreakGlassSession | undefined {
+  return world.breakGlass.find(
+    (s) => s.userId === actor.userId && s.patientId === patientId && Date.parse(s.expiresAt) > now.getTime(),
+  );
+}
+
+function decideStaff(world: World, actor: StaffActor, resource: Resource, now: Date): Decision {
+  const { patientId, sourceOrg, category } = labelsOf(world, resource);
+  const labels = `patient ${patientId}, source ${sourceOrg}, category ${category}`;
+  // 1. directory data
+  if (patientId === null || category === null) {
+    return { allow: true, rule: 'staff 1: directory data' };
+  }
+  // 2. own organisation's record
+  if (sourceOrg === actor.organizationId) {
+    return { allow: true, rule: "staff 2: own organisation's record", detail: labels };
+  }
+  // 3. break-glass
+  const session = unexpiredBreakGlass(world, actor, patientId, now);
+  if (session) {
+    return { allow: true, rule: 'staff 3: break-glass', detail: `until ${session.expiresAt}` };
+  }
+  // 4. legitimate relationship
+  const relationship = relationshipWith(world, actor, patientId, now);
+  if (!relationship) {
+    return { allow: false, rule: 'staff 4: no legitimate relationship', detail: labels };
+  }
+  // 5. outside the NHS: consent alone decides
+  if (isOutsideNhs(actor.organizationType)) {
+    const withheld = consentWithholds(world, actor, patientId, category, now, false);
+    if (withheld) {
+      return { allow: false, rule: `staff 5: outside NHS, consent ${withheld}`, detail: labels };
+    }
+    const permit = consentRules(world, patientId, now).find(
+      (r) => r.type === 'permit' && covers(r, category) && ruleNamesStaff(r, actor),
+    );
+    return permit
+      ? {
+          allow: true,
+          rule: 'staff 5: outside NHS with a permit naming them',
+          detail: `Consent/${permit.consentId}; ${labels}`,
+        }
+      : { allow: false, rule: 'staff 5: outside NHS without a permit naming them', detail: labels };
+  }
+  // 6. an agreement must grant (S -> O, C, R, direct-care)
+  const agreement = grantingAgreement(
+    world,
+    { provider: sourceOrg, recipient: actor.organizationId, category, role: actor.roleCode, purpose: 'direct-care' },
+    now,
+  );
+  if (!agreement) {
+    return { allow: false, rule: 'staff 6: no agreement grants', detail: `${labels}; relationship ${relationship}` };
+  }
+  // 7. consent
+  const withheld = consentWithholds(world, actor, patientId, category, now, true);
+  if (withheld) {
+    return { allow: false, rule: `staff 7: consent ${withheld}`, detail: `${labels}; agreement ${agreement.id}` };
+  }
+  // 8.
+  return {
+    allow: true,
+    rule: 'staff 8: agreement, relationship and consent',
+    detail: `${labels}; agreement ${agreement.id}`,
+  };
+}
+
+function decideRelatedPerson(world: World, actor: RelatedPersonActor, resource: Resource, now: Date): Decision {
+  const { patientId, category } = labelsOf(world, resource);
+  if (patientId === null || category === null) {
+    return { allow: true, rule: 'related-person: directory data' };
+  }
+  if (resource.resourceType === 'RelatedPerson' && resource.id === actor.relatedPersonId) {
+    return { allow: true, rule: 'related-person: themselves' };
+  }
+  if (patientId !== actor.patientId) {
+    return { allow: false, rule: 'related-person: another patient' };
+  }
+  const naming = consentRules(world, patientId, now).filter(
+    (r) => ruleMatchesRelatedPerson(r, actor) && covers(r, category),
+  );
+  if (naming.some((r) => r.type === 'deny')) {
+    return { allow: false, rule: 'related-person: a deny naming them', detail: `category ${category}` };
+  }
+  return naming.some((r) => r.type === 'permit')
+    ? { allow: true, rule: 'related-person: a permit naming them', detail: `category ${category}` }
+    : { allow: false, rule: 'related-person: no permit naming them', detail: `category ${category}` };
+}
+
+/** The decision on reading `resource` (its current version), with the rule that made it. */
+export function decideRead(world: World, actor: Actor, resource: Resource, now: Date): Decision {
+  switch (actor.kind) {
+    case 'staff':
+      return decideStaff(world, actor, resource, now);
+    case 'patient': {
+      const patientId = patientOf(world, resource);
+      if (patientId === null) {
+        return { allow: true, rule: 'patient: directory data' };
+      }
+      return patientId === actor.patientId
+        ? { allow: true, rule: 'patient: their own record' }
+        : { allow: false, rule: "patient: another patient's record" };
+    }
+    case 'related-person':
+      return decideRelatedPerson(world, actor, resource, now);
+    case 'system':
+      return { allow: true, rule: 'system: trusted' };
+  }
+}
+
+export function canRead(world: World, actor: Actor, resource: Resource, now: Date): boolean {
+  return decideRead(world, actor, resource, now).allow;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------
+
+export interface WriteRequest {
+  method: 'create' | 'update' | 'patch' | 'delete';
+  /** The new content; for a delete, the resource being deleted. */
+  resource: Resource;
+  /** The current version, for update, patch and delete of an existing resource. */
+  previous?: Resource;
+}
+
+/** A portal resource: Appointment, MedicationRequest with intent `proposal`, Observation from a device. */
+export function isPortalResource(resource: Resource): boolean {
+  switch (resource.resourceType) {
+    case 'Appointment':
+      return true;
+    case 'MedicationRequest':
+      return resource.intent === 'proposal';
+    case 'Observation':
+      return resource.device !== undefined; // Reading: "from a device" = Observation.device is set.
+    default:
+      return false;
+  }
+}
+
+function decideStaffWrite(world: World, actor: StaffActor, write: WriteRequest, now: Date): Decision {
+  // Staff may not change or delete another organisation's resources. Reading: a resource with no
+  // source organisation is nobody's, so any staff actor may change it (subject to the next check).
+  if (write.previous) {
+    const previousSource = sourceOrganisationOf(world, write.previous);
+    if (previousSource !== null && previousSource !== actor.organizationId) {
+      return { allow: false, rule: "staff write: another organisation's resource", detail: `source ${previousSource}` };
+    }
+  }
+  // The resource (before and after) must be directory data or about a patient the actor has a
+  // relationship with (or break-glass for).
+  const contents =
+    write.method === 'delete' ? [write.resource] : [write.resource, ...(write.previous ? [write.previous] : [])];
+  for (const content of contents) {
+    // A Patient is its own patient, judged as it is written (registering a new patient at the
+    // actor's practice is a relationship); a Patient being created has no id yet.
+    const patient = content.resourceType === 'Patient' ? { ...content, id: content.id ?? 'new-patient' } : undefined;
+    const judged = patient
+      ? { ...world, patients: [...world.patients.filter((p) => p.id !== patient.id), patient] }
+      : world;
+    const patientId = patient ? patient.id : patientOf(world, content);
+    if (patientId === null) {
+      continue;
+    }
+    if (!relationshipWith(judged, actor, patientId, now) && !unexpiredBreakGlass(world, actor, patientId, now)) {
+      return { allow: false, rule: 'staff write: no relationship or break-glass', detail: `patient ${patientId}` };
+    }
+  }
+  return { allow: true, rule: 'staff write: directory data or relationship' };
+}
+
+function decidePatientWrite(world: World, patientId: string, write: WriteRequest): Decision {
+  if (write.method === 'delete') {
+    return { allow: false, rule: 'patient write: patients create and update only' };
+  }
+  for (const content of [write.resource, ...(write.previous ? [write.previous] : [])]) {
+    const about = patientOf(world, content);
+    const allowedKind =
+      (content.resourceType === 'Consent' && refId(world, content.patient, 'Patient') === patientId) ||
+      isPortalResource(content);
+    if (!allowedKind || about !== patientId) {
+      return { allow: false, rule: 'patient write: not their Consent or a portal resource about them' };
+    }
+  }
+  return { allow: true, rule: 'patient write: their Consent or portal resource' };
+}
+
+function decideRelatedPersonWrite(world: World, actor: RelatedPersonActor, write: WriteRequest, now: Date): Decision {
+  if (write.method === 'delete') {
+    return { allow: false, rule: 'related-person write: create and update only' };
+  }
+  for (const content of [write.resource, ...(write.previous ? [write.previous] : [])]) {
+    if (!isPortalResource(content) || patientOf(world, content) !== actor.patientId) {
+      return { allow: false, rule: 'related-person write: not a portal resource about their patient' };
+    }
+    const read = decideRelatedPerson(world, actor, content, now);
+    if (!read.allow) {
+      return { allow: false, rule: `related-person write: ${read.rule}` };
+    }
+  }
+  return { allow: true, rule: 'related-person write: portal resource their permit covers' };
+}
+
+/**
+ * The decision on a write. Readings: patients and related persons may not delete; a related person
+ * writes only the portal resources (not Consent), in categories a permit naming them covers.
+ */
+export function decideWrite(world: World, actor: Actor, write: WriteRequest, now: Date): Decision {
+  switch (actor.kind) {
+    case 'staff':
+      return decideStaffWrite(world, actor, write, now);
+    case 'patient':
+      return decidePatientWrite(world, actor.patientId, write);
+    case 'related-person':
+      return decideRelatedPersonWrite(world, actor, write, now);
+    case 'system':
+      return { allow: true, rule: 'system: trusted' };
+  }
+}
+
+export function canWrite(world: World, actor: Actor, write: WriteRequest, now: Date): boolean {
+  return decideWrite(world, actor, write, now).allow;
+}

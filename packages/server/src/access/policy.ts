@@ -1,0 +1,127 @@
+import type { RowRestriction } from '../fhir/search/execute.ts';
+import type { SqlParams } from '../fhir/search/sql-params.ts';
+import {
+  OUTSIDE_NHS,
+  SENSITIVE_CATEGORIES,
+  type Actor,
+  type PatientActor,
+  type RelatedPersonActor,
+  type StaffActor,
+} from './actor.ts';
+
+/**
+ * The decision of docs/ACCESS.md as one SQL condition on a `resource` / `current_resource` row
+ * (columns patient_id, source_org, category, resource_type, id), evaluated with now().
+ *
+ * Staff (organisation O, practitioner Pr, user U, role R), in the order of the spec:
+ *   1. `patient_id is null` (directory data);
+ *   2. `source_org = O`;
+ *   3. `patient_id in (U's unexpired break_glass patients)`: uncorrelated, hashed once per query;
+ *   4. `exists (access_relationship of the patient for O or Pr, valid now)`: an index probe per row;
+ *   5. outside the NHS: one probe of the patient's `access_consent_rule` rows (no matching deny
+ *      covers C, a permit naming O or Pr does);
+ *   6. `(source_org, category) in (access_grant rows for O, role R, dated today)`: hashed once;
+ *   7. one probe of the patient's consent rules: no matching deny covers C, and a sensitive C has
+ *      a matching permit (a rule matches with no actors, naming O/Pr, or naming a CareTeam whose
+ *      current participants include O/Pr).
+ * Patient P: `patient_id is null or patient_id = P`. Related person RP of P: directory data, RP
+ * itself, or P's data with a permit naming RP covering C and no deny naming RP covering it.
+ *
+ * Rows of the actor's own organisation and directory data are decided by the first two column
+ * tests; the probes run only for other organisations' rows. Returns undefined for a system actor:
+ * integrations see everything (their scopes limit types).
+ */
+export function restrictionFor(actor: Actor): RowRestriction | undefined {
+  switch (actor.kind) {
+    case 'staff':
+      return (alias, params) => staffCondition(actor, alias, params);
+    case 'patient':
+      return (alias, params) => patientCondition(actor, alias, params);
+    case 'related-person':
+      return (alias, params) => relatedPersonCondition(actor, alias, params);
+    case 'system':
+      return undefined;
+  }
+}
+
+const NOW_VALID = (a: string): string =>
+  `(${a}.valid_from is null or ${a}.valid_from <= now()) and (${a}.valid_to is null or ${a}.valid_to >= now())`;
+
+/** "Today" for agreements' inclusive date ranges is the UTC date. */
+export const TODAY_SQL = `(now() at time zone 'UTC')::date`;
+
+/** SQL: (O or Pr) has a legitimate relationship with the patient `patientExpr` now. */
+export function relationshipExists(patientExpr: string, org: string, practitioner: string): string {
+  return `exists (select 1 from access_relationship ar where ar.patient_id = ${patientExpr}
+      and (ar.organization_id = ${org} or ar.practitioner_id = ${practitioner}) and ${NOW_VALID('ar')})`;
+}
+
+/** SQL: an unexpired break-glass session of this user for the patient `patientExpr`. */
+export function breakGlassFor(patientExpr: string, user: string): string {
+  return `${patientExpr} in (select bg.patient_id from break_glass bg
+      where bg.user_id = ${user} and bg.started_at <= now() and bg.expires_at > now())`;
+}
+
+/** SQL: rule `cr` (of the row's patient) matches the staff actor: no actors, names O or Pr, or a CareTeam they are in. */
+function ruleMatchesStaff(cr: string, names: string, org: string, practitioner: string): string {
+  return `(cardinality(${cr}.actors) = 0 or ${cr}.actors && ${names}
+      or exists (select 1 from access_relationship ct where ct.kind = 'care-team' and ct.patient_id = ${cr}.patient_id
+        and (ct.organization_id = ${org} or ct.practitioner_id = ${practitioner}) and ${NOW_VALID('ct')}
+        and 'CareTeam/' || ct.care_team_id = any(${cr}.actors)))`;
+}
+
+/** SQL: active rules of the row's patient in force now, covering the row's category, for which `match` holds. */
+function rulesWhere(row: string, match: (cr: string) => string): string {
+  return `cr.patient_id = ${row}.patient_id and cr.active and ${NOW_VALID('cr')}
+      and (cardinality(cr.categories) = 0 or ${row}.category = any(cr.categories)) and ${match('cr')}`;
+}
+
+function ruleExists(row: string, effect: 'deny' | 'permit', match: (cr: string) => string): string {
+  return `exists (select 1 from access_consent_rule cr where cr.effect = '${effect}' and ${rulesWhere(row, match)})`;
+}
+
+function staffCondition(actor: StaffActor, r: string, params: SqlParams): string {
+  const org = `${params.add(actor.organizationId)}::text`;
+  const practitioner = `${params.add(actor.practitionerId)}::text`;
+  const user = `${params.add(actor.userId)}::text`;
+  const names = `${params.add([`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`])}::text[]`;
+  const matches = (cr: string): string => ruleMatchesStaff(cr, names, org, practitioner);
+  let shared: string;
+  if (OUTSIDE_NHS.includes(actor.organizationType)) {
+    // Rule 5: no agreement needed; no matching deny covers C and a permit naming them does.
+    shared = `coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
+        from access_consent_rule cr where ${rulesWhere(r, matches)}), false)`;
+  } else {
+    const role = `${params.add(actor.roleCode)}::text`;
+    const sensitive = `${params.add(SENSITIVE_CATEGORIES)}::text[]`;
+    // Rule 6: an agreement grants (S -> O, C, R, direct-care): access_grant holds the signed,
+    // unwithdrawn direct-care agreements; their dates are checked here.
+    const grants = `(${r}.source_org, ${r}.category) in (
+        select g.provider_org, g.category from access_grant g
+         where g.recipient_org = ${org} and (cardinality(g.recipient_roles) = 0 or ${role} = any(g.recipient_roles))
+           and g.valid_from <= ${TODAY_SQL} and (g.valid_to is null or g.valid_to >= ${TODAY_SQL}))`;
+    // Rule 7 in one probe of the patient's rules: no matching deny covers C, and a sensitive C
+    // needs a matching permit. A patient without rules: shared unless C is sensitive.
+    const notSensitive = `${r}.category <> all(${sensitive})`;
+    shared = `${grants} and coalesce((select not bool_or(cr.effect = 'deny') and (${notSensitive} or bool_or(cr.effect = 'permit'))
+        from access_consent_rule cr where ${rulesWhere(r, matches)}), ${notSensitive})`;
+  }
+  return `(${r}.patient_id is null
+    or ${r}.source_org = ${org}
+    or ${breakGlassFor(`${r}.patient_id`, user)}
+    or (${relationshipExists(`${r}.patient_id`, org, practitioner)} and ${shared}))`;
+}
+
+function patientCondition(actor: PatientActor, r: string, params: SqlParams): string {
+  return `(${r}.patient_id is null or ${r}.patient_id = ${params.add(actor.patientId)}::text)`;
+}
+
+function relatedPersonCondition(actor: RelatedPersonActor, r: string, params: SqlParams): string {
+  const self = `${params.add(actor.relatedPersonId)}::text`;
+  const name = `${params.add(`RelatedPerson/${actor.relatedPersonId}`)}::text`;
+  const named = (cr: string): string => `${name} = any(${cr}.actors)`;
+  return `(${r}.patient_id is null
+    or (${r}.resource_type = 'RelatedPerson' and ${r}.id = ${self})
+    or (${r}.patient_id = ${params.add(actor.patientId)}::text
+        and ${ruleExists(r, 'permit', named)} and not ${ruleExists(r, 'deny', named)}))`;
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
+import type { Actor } from './actor.ts';
+import type { AgreementService } from './agreements.service.ts';
+import type { AuditLog } from './audit.ts';
+import { forbidden } from './authorize.ts';
+import type { BreakGlassService } from './break-glass.ts';
+
+export interface AccessRouteDeps {
+  agreements: AgreementService;
+  breakGlass: BreakGlassService;
+  audit: AuditLog;
+}
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+type Query = Record<string, string | undefined>;
+
+function signedIn(request: FastifyRequest): Actor {
+  if (!request.actor) {
+    throw new OperationOutcomeError(outcome(issue('error', 'login', 'Sign in first')));
+  }
+  return request.actor;
+}
+
+/** Privacy officers (any organisation) and back-end integrations read and verify the whole log. */
+function auditAdmin(actor: Actor): boolean {
+  return actor.kind === 'system' || (actor.kind === 'staff' && actor.roleCode === 'R0001');
+}
+
+function body(request: FastifyRequest): Record<string, unknown> {
+  const value = request.body;
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * The access module's API under /api/access: information-sharing agreements and the sharing map,
+ * break-glass, and the audit log. The caller is `request.actor` (set by src/auth/); errors are
+ * OperationOutcomeErrors, answered by the app's error handler.
+ */
+export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps): void {
+  const { agreements, breakGlass, audit } = deps;
+
+  app.get('/api/access/agreements', async (request) => {
+    const query = request.query as Query;
+    return { agreements: await agreements.list(request.actor, { organizationId: query.organization }) };
+  });
+
+  app.post('/api/access/agreements', async (request, reply) => {
+    const created = await agreements.create(request.actor, request.body);
+    return reply.code(201).header('location', `/api/access/agreements/${created.id}`).send(created);
+  });
+
+  app.get('/api/access/agreements/:id', async (request: IdRequest) => agreements.get(request.actor, request.params.id));
+
+  app.post('/api/access/agreements/:id/sign', async (request: IdRequest) =>
+    agreements.sign(request.actor, request.params.id),
+  );
+
+  app.post('/api/access/agreements/:id/withdraw', async (request: IdRequest) => {
+    const reason = body(request).reason;
+    return agreements.withdraw(request.actor, request.params.id, typeof reason === 'string' ? reason : undefined);
+  });
+
+  app.get('/api/access/sharing-map', async (request) => agreements.sharingMap(request.actor));
+
+  app.post('/api/access/break-glass', async (request, reply) => {
+    const { patientId, reason } = body(request);
+    const session = await breakGlass.start(request.actor, patientId, reason);
+    return reply.code(201).send(session);
+  });
+
+  app.get('/api/access/break-glass', async (request) => ({ sessions: await breakGlass.active(signedIn(request)) }));
+
+  app.get('/api/access/audit', async (request) => {
+    const actor = signedIn(request);
+    const query = request.query as Query;
+    const before = query.before === undefined ? undefined : Number(query.before);
+    const count = query._count === undefined ? undefined : Number(query._count);
+    if ((before !== undefined && !Number.isInteger(before)) || (count !== undefined && !Number.isInteger(count))) {
+      return badRequest('before and _count must be whole numbers');
+    }
+    let patient = query.patient?.replace(/^Patient\//, '');
+    if (actor.kind === 'patient') {
+      if (patient && patient !== actor.patientId) {
+        throw forbidden('A patient can read only their own access log');
+      }
+      patient = actor.patientId;
+    } else if (!auditAdmin(actor)) {
+      throw forbidden('Only privacy officers (R0001) may read the audit log');
+    }
+    const entries = await audit.list({ patient, before, count });
+    const last = entries[entries.length - 1];
+    return { entries, ...(last && entries.length === (count ?? 100) ? { next: { before: last.seq } } : {}) };
+  });
+
+  app.get('/api/access/audit/$verify', async (request) => {
+    const actor = signedIn(request);
+    if (!auditAdmin(actor)) {
+      throw forbidden('Only privacy officers (R0001) may verify the audit log');
+    }
+    return audit.verify();
+  });
+}

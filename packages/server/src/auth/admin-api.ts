@@ -1,0 +1,141 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OperationOutcomeError, issue, outcome } from '../fhir/outcome.ts';
+import { AdminInputError, DatabaseAdmin, type CreateClientInput, type CreateUserInput } from './admin.ts';
+import type { AuthContext } from './context.ts';
+
+function forbiddenOutcome(message: string): OperationOutcomeError {
+  return new OperationOutcomeError(outcome(issue('error', 'forbidden', message)), 403);
+}
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new OperationOutcomeError(outcome(issue('error', 'invalid', 'Send a JSON object')), 400);
+  }
+  return body as Record<string, unknown>;
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+async function run<T>(reply: FastifyReply, work: () => Promise<T>, status = 200): Promise<FastifyReply> {
+  try {
+    const result = await work();
+    return reply.code(status).header('cache-control', 'no-store').send(result);
+  } catch (error) {
+    if (error instanceof AdminInputError) {
+      const notFound = /^No (user|organisation)/.test(error.message);
+      throw new OperationOutcomeError(
+        outcome(issue('error', notFound ? 'not-found' : 'invalid', error.message)),
+        notFound ? 404 : 400,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * /api/admin: what `careweave org|user|client` does, for when the CLI cannot open the database
+ * itself (the embedded database is held by the running server) and for admin tools. Allowed to
+ * administrator accounts and to the bootstrap client or clients registered with --admin.
+ */
+export function registerAdminApi(app: FastifyInstance, auth: AuthContext): void {
+  const admin = new DatabaseAdmin(auth.store, auth.platform.resources);
+
+  async function requireAdmin(request: FastifyRequest): Promise<void> {
+    const token = request.token;
+    if (!token) {
+      throw new OperationOutcomeError(outcome(issue('error', 'login', 'An access token is required')), 401);
+    }
+    if (token.userId) {
+      const user = await auth.store.userById(token.userId);
+      if (user?.isAdmin && !user.disabled) {
+        return;
+      }
+    } else if (token.clientId === auth.config.bootstrapClient?.clientId) {
+      return;
+    } else {
+      const client = await auth.store.client(token.clientId);
+      if (client?.isAdmin && !client.disabled) {
+        return;
+      }
+    }
+    throw forbiddenOutcome('Only administrators may use the admin API');
+  }
+
+  app.register(
+    (api, _options, done) => {
+      api.addHook('preHandler', requireAdmin);
+
+      api.get('/organizations', (_request, reply) => run(reply, () => admin.listOrganizations()));
+      api.post('/organizations', (request, reply) => {
+        const body = bodyOf(request);
+        return run(
+          reply,
+          () =>
+            admin.createOrganization({
+              name: str(body.name) ?? '',
+              ods: str(body.ods) ?? '',
+              type: str(body.type) ?? '',
+              ...(str(body.partOf) ? { partOf: str(body.partOf)! } : {}),
+            }),
+          201,
+        );
+      });
+
+      api.get('/users', (_request, reply) => run(reply, () => admin.listUsers()));
+      api.post('/users', (request, reply) => {
+        const body = bodyOf(request);
+        const input: CreateUserInput = {
+          username: str(body.username) ?? '',
+          ...(str(body.email) ? { email: str(body.email)! } : {}),
+          ...(str(body.displayName) ? { displayName: str(body.displayName)! } : {}),
+          ...(str(body.password) ? { password: str(body.password)! } : {}),
+          ...(body.generatePassword === true ? { generatePassword: true } : {}),
+          ...(str(body.practitioner) ? { practitioner: str(body.practitioner)! } : {}),
+          ...(str(body.nhsNumber) ? { nhsNumber: str(body.nhsNumber)! } : {}),
+          ...(str(body.relatedPerson) ? { relatedPerson: str(body.relatedPerson)! } : {}),
+          ...(body.admin === true ? { admin: true } : {}),
+        };
+        return run(reply, () => admin.createUser(input), 201);
+      });
+      type UserReq = FastifyRequest<{ Params: { username: string } }>;
+      api.post('/users/:username/roles', (request: UserReq, reply) => {
+        const body = bodyOf(request);
+        return run(reply, () =>
+          admin.addRole(request.params.username, {
+            organization: str(body.organization) ?? '',
+            role: str(body.role) ?? '',
+            ...(str(body.practitionerRole) ? { practitionerRole: str(body.practitionerRole)! } : {}),
+          }),
+        );
+      });
+      api.post('/users/:username/lock', (request: UserReq, reply) =>
+        run(reply, () => admin.lockUser(request.params.username)),
+      );
+      api.post('/users/:username/unlock', (request: UserReq, reply) =>
+        run(reply, () => admin.unlockUser(request.params.username)),
+      );
+      api.post('/users/:username/password', (request: UserReq, reply) => {
+        const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+        return run(reply, () => admin.setPassword(request.params.username, str(body.password)));
+      });
+
+      api.get('/clients', (_request, reply) => run(reply, () => admin.listClients()));
+      api.post('/clients', (request, reply) => {
+        const body = bodyOf(request);
+        const input: CreateClientInput = {
+          clientId: str(body.clientId) ?? '',
+          scopes: str(body.scopes) ?? '',
+          ...(str(body.description) ? { description: str(body.description)! } : {}),
+          ...(body.jwks && typeof body.jwks === 'object' ? { jwks: body.jwks as CreateClientInput['jwks'] } : {}),
+          ...(str(body.jwksUri) ? { jwksUri: str(body.jwksUri)! } : {}),
+          ...(body.secret === true ? { secret: true } : {}),
+          ...(body.admin === true ? { admin: true } : {}),
+        };
+        return run(reply, () => admin.createClient(input), 201);
+      });
+      done();
+    },
+    { prefix: '/api/admin' },
+  );
+}

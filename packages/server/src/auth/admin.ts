@@ -1,0 +1,459 @@
+import type { Bundle, Organization } from '@medplum/fhirtypes';
+import type { JWK } from 'jose';
+import { ORGANISATION_TYPE_SYSTEM, type OrganisationType } from '../access/actor.ts';
+import { badRequest, notFound } from '../fhir/outcome.ts';
+import type { ResourceService } from '../fhir/store/resource.service.ts';
+import { NHS_NUMBER_SYSTEM, ODS_SYSTEM } from './federation.ts';
+import { ALLOWED_SCOPES_PROPERTY } from './provider.ts';
+import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
+import { parseScope } from './scopes.ts';
+import type { AuthStore } from './store.ts';
+import {
+  accountStatus,
+  DuplicateError,
+  isRoleCode,
+  ROLE_CODES,
+  type ClientRecord,
+  type RoleProfile,
+  type UserRecord,
+} from './store.ts';
+import { randomBytes } from 'node:crypto';
+
+export const ORGANISATION_TYPES: readonly OrganisationType[] = [
+  'gp-practice',
+  'acute-trust',
+  'community',
+  'mental-health',
+  'social-care',
+  'ambulance',
+  'voluntary-sector',
+  'commissioner',
+  'care-home',
+  'non-nhs-app',
+];
+
+export interface OrganisationSummary {
+  id: string;
+  ods?: string;
+  name?: string;
+  type?: string;
+}
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  email?: string;
+  displayName?: string;
+  fhirUser?: string;
+  nhsNumber?: string;
+  admin: boolean;
+  status: 'active' | 'disabled' | 'locked';
+  lockedUntil?: string;
+  passwordSet: boolean;
+  roles: { id: string; organization: string; role: string; practitionerRole?: string }[];
+}
+
+export interface ClientSummary {
+  clientId: string;
+  description?: string;
+  authentication: string;
+  scopes: string;
+  admin: boolean;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface CreateUserInput {
+  username: string;
+  email?: string;
+  displayName?: string;
+  /** Omit (with generatePassword false) for accounts that only sign in through NHS CIS2 / NHS login. */
+  password?: string;
+  generatePassword?: boolean;
+  practitioner?: string;
+  /** Links a patient account: the Patient with this NHS number. */
+  nhsNumber?: string;
+  relatedPerson?: string;
+  admin?: boolean;
+}
+
+export interface AddRoleInput {
+  /** Organization id or ODS code. */
+  organization: string;
+  role: string;
+  practitionerRole?: string;
+}
+
+export interface CreateClientInput {
+  clientId: string;
+  description?: string;
+  /** Public keys for private_key_jwt (SMART Backend Services). */
+  jwks?: { keys: JWK[] };
+  jwksUri?: string;
+  /** client_secret_basic with a generated secret (when no JWKS is given). */
+  secret?: boolean;
+  /** Space-separated system/ scopes the client may be given, e.g. `system/Observation.rs`. */
+  scopes: string;
+  admin?: boolean;
+}
+
+/** The operations behind `careweave org|user|client` and /api/admin, over the database directly. */
+export interface AdminOperations {
+  createOrganization(input: { name: string; ods: string; type: string; partOf?: string }): Promise<OrganisationSummary>;
+  listOrganizations(): Promise<OrganisationSummary[]>;
+  createUser(input: CreateUserInput): Promise<{ user: UserSummary; password?: string }>;
+  listUsers(): Promise<UserSummary[]>;
+  addRole(username: string, input: AddRoleInput): Promise<UserSummary>;
+  lockUser(username: string): Promise<UserSummary>;
+  unlockUser(username: string): Promise<UserSummary>;
+  setPassword(username: string, password?: string): Promise<{ user: UserSummary; password?: string }>;
+  createClient(input: CreateClientInput): Promise<{ client: ClientSummary; clientSecret?: string }>;
+  listClients(): Promise<ClientSummary[]>;
+}
+
+/** Thrown for bad input; the API answers 400, the CLI prints the message. */
+export class AdminInputError extends Error {}
+
+const ID = /^[A-Za-z0-9.-]{1,64}$/;
+
+export class DatabaseAdmin implements AdminOperations {
+  private readonly store: AuthStore;
+  private readonly resources: ResourceService;
+
+  constructor(store: AuthStore, resources: ResourceService) {
+    this.store = store;
+    this.resources = resources;
+  }
+
+  async createOrganization(input: {
+    name: string;
+    ods: string;
+    type: string;
+    partOf?: string;
+  }): Promise<OrganisationSummary> {
+    if (!input.name.trim()) {
+      throw new AdminInputError('An organisation needs a name');
+    }
+    if (!/^[A-Z0-9]{3,10}$/i.test(input.ods)) {
+      throw new AdminInputError(`'${input.ods}' is not an ODS code (3 to 10 letters and digits)`);
+    }
+    if (!ORGANISATION_TYPES.includes(input.type as OrganisationType)) {
+      throw new AdminInputError(`Organisation type must be one of: ${ORGANISATION_TYPES.join(', ')}`);
+    }
+    const ods = input.ods.toUpperCase();
+    if (await this.organisationIdByOds(ods)) {
+      throw new AdminInputError(`An organisation with ODS code ${ods} already exists`);
+    }
+    let partOf: string | undefined;
+    if (input.partOf) {
+      partOf = await this.resolveOrganisation(input.partOf);
+    }
+    const organisation: Organization = {
+      resourceType: 'Organization',
+      identifier: [{ system: ODS_SYSTEM, value: ods }],
+      active: true,
+      type: [{ coding: [{ system: ORGANISATION_TYPE_SYSTEM, code: input.type }] }],
+      name: input.name.trim(),
+      ...(partOf ? { partOf: { reference: `Organization/${partOf}` } } : {}),
+    };
+    const created = await this.resources.create('Organization', organisation, {
+      ifNoneExist: `identifier=${encodeURIComponent(`${ODS_SYSTEM}|${ods}`)}`,
+    });
+    return summariseOrganisation(created.resource as Organization);
+  }
+
+  async listOrganizations(): Promise<OrganisationSummary[]> {
+    const out: OrganisationSummary[] = [];
+    const bundle: Bundle = await this.resources.search('Organization', [
+      ['_count', '1000'],
+      ['_sort', 'name'],
+    ]);
+    for (const entry of bundle.entry ?? []) {
+      if (entry.resource?.resourceType === 'Organization') {
+        out.push(summariseOrganisation(entry.resource));
+      }
+    }
+    return out;
+  }
+
+  async createUser(input: CreateUserInput): Promise<{ user: UserSummary; password?: string }> {
+    const username = input.username.trim();
+    if (!/^[A-Za-z0-9._@-]{3,100}$/.test(username)) {
+      throw new AdminInputError('A username has 3 to 100 letters, digits and . _ @ -');
+    }
+    const links = [input.practitioner, input.nhsNumber, input.relatedPerson].filter((v) => v !== undefined);
+    if (links.length > 1) {
+      throw new AdminInputError('Link a user to one of: a Practitioner, a patient (NHS number) or a RelatedPerson');
+    }
+    let fhirUser: string | undefined;
+    let nhsNumber: string | undefined;
+    if (input.practitioner !== undefined) {
+      fhirUser = `Practitioner/${await this.requireResource('Practitioner', input.practitioner)}`;
+    } else if (input.relatedPerson !== undefined) {
+      fhirUser = `RelatedPerson/${await this.requireResource('RelatedPerson', input.relatedPerson)}`;
+    } else if (input.nhsNumber !== undefined) {
+      nhsNumber = input.nhsNumber.replace(/\s/g, '');
+      const patientId = await this.findByIdentifier('Patient', NHS_NUMBER_SYSTEM, nhsNumber);
+      if (!patientId) {
+        throw new AdminInputError(`No patient has NHS number ${nhsNumber}`);
+      }
+      fhirUser = `Patient/${patientId}`;
+    }
+    let password = input.password;
+    if (password === undefined && input.generatePassword) {
+      password = generatePassword();
+    }
+    if (password !== undefined) {
+      const problem = passwordProblem(password);
+      if (problem) {
+        throw new AdminInputError(problem);
+      }
+    }
+    try {
+      const user = await this.store.createUser({
+        username,
+        ...(input.email ? { email: input.email } : {}),
+        ...(input.displayName ? { displayName: input.displayName } : {}),
+        ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
+        ...(fhirUser ? { fhirUser } : {}),
+        ...(nhsNumber ? { nhsNumber } : {}),
+        isAdmin: input.admin ?? false,
+      });
+      return {
+        user: await this.summariseUser(user),
+        ...(input.password === undefined && password !== undefined ? { password } : {}),
+      };
+    } catch (error) {
+      if (error instanceof DuplicateError) {
+        throw new AdminInputError(error.message);
+      }
+      throw error;
+    }
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    return Promise.all((await this.store.listUsers()).map((u) => this.summariseUser(u)));
+  }
+
+  async addRole(username: string, input: AddRoleInput): Promise<UserSummary> {
+    const user = await this.requireUser(username);
+    if (!user.fhirUser?.startsWith('Practitioner/')) {
+      throw new AdminInputError(`${username} is not linked to a Practitioner; only staff have role profiles`);
+    }
+    const role = input.role.toUpperCase();
+    if (!isRoleCode(role)) {
+      throw new AdminInputError(`Role must be one of: ${ROLE_CODES.join(', ')}`);
+    }
+    const organizationId = await this.resolveOrganisation(input.organization);
+    let practitionerRoleId: string | undefined;
+    if (input.practitionerRole) {
+      practitionerRoleId = await this.requireResource('PractitionerRole', input.practitionerRole);
+    }
+    try {
+      await this.store.addRoleProfile(user.id, {
+        organizationId,
+        roleCode: role,
+        ...(practitionerRoleId ? { practitionerRoleId } : {}),
+      });
+    } catch (error) {
+      if (error instanceof DuplicateError) {
+        throw new AdminInputError(error.message);
+      }
+      throw error;
+    }
+    return this.summariseUser(user);
+  }
+
+  async lockUser(username: string): Promise<UserSummary> {
+    const user = await this.requireUser(username);
+    await this.store.setDisabled(user.id, true);
+    return this.summariseUser((await this.store.userById(user.id))!);
+  }
+
+  async unlockUser(username: string): Promise<UserSummary> {
+    const user = await this.requireUser(username);
+    await this.store.setDisabled(user.id, false);
+    return this.summariseUser((await this.store.userById(user.id))!);
+  }
+
+  async setPassword(username: string, password?: string): Promise<{ user: UserSummary; password?: string }> {
+    const user = await this.requireUser(username);
+    const chosen = password ?? generatePassword();
+    const problem = passwordProblem(chosen);
+    if (problem) {
+      throw new AdminInputError(problem);
+    }
+    await this.store.setPassword(user.id, await hashPassword(chosen));
+    return {
+      user: await this.summariseUser((await this.store.userById(user.id))!),
+      ...(password === undefined ? { password: chosen } : {}),
+    };
+  }
+
+  async createClient(input: CreateClientInput): Promise<{ client: ClientSummary; clientSecret?: string }> {
+    if (!/^[A-Za-z0-9._-]{3,64}$/.test(input.clientId)) {
+      throw new AdminInputError('A client id has 3 to 64 letters, digits and . _ -');
+    }
+    const scopes = input.scopes.split(/\s+/).filter(Boolean);
+    if (!scopes.length) {
+      throw new AdminInputError('Give the scopes the client may have, e.g. --scopes "system/Observation.rs"');
+    }
+    for (const scope of scopes) {
+      if (parseScope(scope)?.context !== 'system') {
+        throw new AdminInputError(`'${scope}' is not a SMART system scope (system/Type.cruds, system/*.rs, ...)`);
+      }
+    }
+    const methods = [input.jwks, input.jwksUri, input.secret || undefined].filter((v) => v !== undefined);
+    if (methods.length !== 1) {
+      throw new AdminInputError('Give exactly one of a JWKS (--jwks), a JWKS URL (--jwks-uri) or --secret');
+    }
+    if (input.jwks) {
+      if (!Array.isArray(input.jwks.keys) || !input.jwks.keys.length) {
+        throw new AdminInputError('The JWKS has no keys');
+      }
+      for (const key of input.jwks.keys) {
+        if ('d' in key || 'k' in key) {
+          throw new AdminInputError('The JWKS must hold public keys only');
+        }
+        if (key.kty !== 'RSA' && key.kty !== 'EC' && key.kty !== 'OKP') {
+          throw new AdminInputError(`Unsupported key type '${String(key.kty)}'`);
+        }
+      }
+    }
+    if (input.jwksUri !== undefined && !/^https:\/\//.test(input.jwksUri)) {
+      throw new AdminInputError('The JWKS URL must be https://');
+    }
+    const clientSecret = input.secret ? randomBytes(32).toString('base64url') : undefined;
+    const metadata: Record<string, unknown> = {
+      client_name: input.description ?? input.clientId,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      [ALLOWED_SCOPES_PROPERTY]: scopes.join(' '),
+      ...(clientSecret
+        ? { token_endpoint_auth_method: 'client_secret_basic', client_secret: clientSecret }
+        : { token_endpoint_auth_method: 'private_key_jwt' }),
+      ...(input.jwks ? { jwks: input.jwks } : {}),
+      ...(input.jwksUri ? { jwks_uri: input.jwksUri } : {}),
+    };
+    try {
+      const client = await this.store.createClient({
+        clientId: input.clientId,
+        metadata,
+        isAdmin: input.admin ?? false,
+        ...(input.description ? { description: input.description } : {}),
+      });
+      return { client: summariseClient(client), ...(clientSecret ? { clientSecret } : {}) };
+    } catch (error) {
+      if (error instanceof DuplicateError) {
+        throw new AdminInputError(error.message);
+      }
+      throw error;
+    }
+  }
+
+  async listClients(): Promise<ClientSummary[]> {
+    return (await this.store.listClients()).map(summariseClient);
+  }
+
+  private async requireUser(username: string): Promise<UserRecord> {
+    const user = await this.store.userByLogin(username);
+    if (!user) {
+      throw new AdminInputError(`No user '${username}'`);
+    }
+    return user;
+  }
+
+  private async requireResource(type: string, id: string): Promise<string> {
+    const clean = id.replace(new RegExp(`^${type}/`), '');
+    if (!ID.test(clean)) {
+      throw new AdminInputError(`'${id}' is not a ${type} id`);
+    }
+    try {
+      await this.resources.read(type, clean);
+    } catch {
+      throw new AdminInputError(`${type}/${clean} does not exist`);
+    }
+    return clean;
+  }
+
+  /** An organisation by id (`org-p81002`, `Organization/…`) or ODS code (`P81002`). */
+  private async resolveOrganisation(value: string): Promise<string> {
+    const clean = value.replace(/^Organization\//, '');
+    if (ID.test(clean)) {
+      try {
+        await this.resources.read('Organization', clean);
+        return clean;
+      } catch {
+        // not an id: try it as an ODS code
+      }
+    }
+    const byOds = await this.organisationIdByOds(value.toUpperCase());
+    if (!byOds) {
+      throw new AdminInputError(`No organisation with id or ODS code '${value}'`);
+    }
+    return byOds;
+  }
+
+  private organisationIdByOds(ods: string): Promise<string | undefined> {
+    return this.findByIdentifier('Organization', ODS_SYSTEM, ods);
+  }
+
+  private async findByIdentifier(type: string, system: string, value: string): Promise<string | undefined> {
+    const bundle: Bundle = await this.resources.search(type, [
+      ['identifier', `${system}|${value}`],
+      ['_count', '1'],
+    ]);
+    return bundle.entry?.find((e) => e.resource?.resourceType === type)?.resource?.id;
+  }
+
+  private async summariseUser(user: UserRecord): Promise<UserSummary> {
+    const profiles: RoleProfile[] = await this.store.roleProfiles(user.id);
+    const status = accountStatus(user);
+    return {
+      id: user.id,
+      username: user.username,
+      ...(user.email ? { email: user.email } : {}),
+      ...(user.displayName ? { displayName: user.displayName } : {}),
+      ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
+      ...(user.nhsNumber ? { nhsNumber: user.nhsNumber } : {}),
+      admin: user.isAdmin,
+      status,
+      ...(status === 'locked' && user.lockedUntil ? { lockedUntil: user.lockedUntil.toISOString() } : {}),
+      passwordSet: user.passwordHash !== null,
+      roles: profiles.map((p) => ({
+        id: p.id,
+        organization: p.organizationId,
+        role: p.roleCode,
+        ...(p.practitionerRoleId ? { practitionerRole: p.practitionerRoleId } : {}),
+      })),
+    };
+  }
+}
+
+function summariseOrganisation(org: Organization): OrganisationSummary {
+  const ods = org.identifier?.find((i) => i.system === ODS_SYSTEM)?.value;
+  const type = org.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === ORGANISATION_TYPE_SYSTEM)?.code;
+  return { id: org.id!, ...(ods ? { ods } : {}), ...(org.name ? { name: org.name } : {}), ...(type ? { type } : {}) };
+}
+
+function summariseClient(client: ClientRecord): ClientSummary {
+  const m = client.metadata;
+  return {
+    clientId: client.clientId,
+    ...(client.description ? { description: client.description } : {}),
+    authentication: typeof m.token_endpoint_auth_method === 'string' ? m.token_endpoint_auth_method : '',
+    scopes: typeof m[ALLOWED_SCOPES_PROPERTY] === 'string' ? m[ALLOWED_SCOPES_PROPERTY] : '',
+    admin: client.isAdmin,
+    disabled: client.disabled,
+    createdAt: client.createdAt.toISOString(),
+  };
+}
+
+/** For the API: a missing thing is 404, bad input 400. */
+export function rethrowAsOutcome(error: unknown): never {
+  if (error instanceof AdminInputError) {
+    return /^No (user|organisation)/.test(error.message) ? notFound(error.message) : badRequest(error.message);
+  }
+  throw error;
+}

@@ -1,0 +1,35 @@
+import type { Actor } from '../access/actor.ts';
+import type { AuthConfig } from '../config/config.ts';
+import type { Platform } from '../http/app.ts';
+import { parseFhirUser, type AuthStore, type UserRecord } from './store.ts';
+
+/** Everything the sign-in modules share for one running app. */
+export interface AuthContext {
+  platform: Platform;
+  config: AuthConfig;
+  store: AuthStore;
+  /** `${baseUrl}/auth`: the `iss` of every token. */
+  issuer: string;
+  /** `${baseUrl}/fhir/R4`: the audience of every access token. */
+  fhirBase: string;
+  /** The public web app (authorization code + PKCE). */
+  webClientId: string;
+}
+
+export const WEB_CLIENT_ID = 'careweave-web';
+export const AUTH_PREFIX = '/auth';
+
+/** What kind of actor a person account signs in as, from the record they are linked to. */
+export function userKind(user: Pick<UserRecord, 'fhirUser'>): Exclude<Actor['kind'], 'system'> | undefined {
+  const ref = user.fhirUser ? parseFhirUser(user.fhirUser) : undefined;
+  switch (ref?.type) {
+    case 'Practitioner':
+      return 'staff';
+    case 'Patient':
+      return 'patient';
+    case 'RelatedPerson':
+      return 'related-person';
+    case undefined:
+      return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.ts';
+import { createPlatform, type Platform } from '../http/app.ts';
+import { loadSeedPopulation } from '../seed/load.ts';
+import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
+import { checkPassword } from './interactions.ts';
+import { ensureDemoUsers, formatDemoLogins } from './demo-users.ts';
+import { AuthStore } from './store.ts';
+
+describe('demo sign-ins', () => {
+  let database: TestDatabase;
+  let platform: Platform;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    platform = createPlatform(loadConfig({ CAREWEAVE_LOG_LEVEL: 'silent' }), database.db);
+    await loadSeedPopulation(platform.resources, { patients: 2, seed: 1 });
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  it('creates one account per kind of person, with printed passwords, once', async () => {
+    const logins = await ensureDemoUsers(platform);
+    expect(logins.map((l) => l.username)).toEqual([
+      'demo.gp',
+      'demo.nurse',
+      'demo.socialworker',
+      'demo.carehome',
+      'demo.privacy',
+      'demo.commissioner',
+      'demo.patient',
+      'demo.carer',
+      'demo.admin',
+    ]);
+    expect(logins.every((l) => l.password)).toBe(true);
+    const store = new AuthStore(platform.db);
+    const gp = (await store.userByLogin('demo.gp'))!;
+    expect((await store.roleProfiles(gp.id)).map((p) => `${p.roleCode}@${p.organizationId}`)).toEqual([
+      'R8000@org-p81002',
+      'R8000@org-8wl01',
+    ]);
+    const roles = async (name: string) =>
+      (await store.roleProfiles((await store.userByLogin(name))!.id)).map((p) => p.roleCode);
+    expect(await roles('demo.nurse')).toEqual(['R8001']);
+    expect(await roles('demo.socialworker')).toEqual(['R8003']);
+    expect(await roles('demo.privacy')).toEqual(['R0001']);
+    expect(await roles('demo.commissioner')).toEqual(['R8012']);
+    expect((await store.roleProfiles((await store.userByLogin('demo.socialworker'))!.id))[0]!.organizationId).toBe(
+      'org-888',
+    );
+    expect((await store.userByLogin('demo.patient'))!.fhirUser).toBe('Patient/pat-000001');
+    expect((await store.userByLogin('demo.carer'))!.fhirUser).toBe('RelatedPerson/rp-demo-carer');
+    const carer = JSON.parse((await platform.resources.read('RelatedPerson', 'rp-demo-carer')).json!);
+    expect(carer.patient.reference).toBe('Patient/pat-000001');
+    // The printed password works.
+    const auth = { platform, store, config: platform.config.auth } as never;
+    expect((await checkPassword(auth, 'demo.gp', logins[0]!.password!)).kind).toBe('ok');
+    expect(formatDemoLogins(logins)[1]).toContain('demo.gp');
+
+    const again = await ensureDemoUsers(platform);
+    expect(again).toHaveLength(9);
+    expect(again.every((l) => l.password === undefined)).toBe(true);
+  });
+});

@@ -1,0 +1,257 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Platform } from '../http/app.ts';
+import { DATA_CATEGORY_SYSTEM } from '../access/actor.ts';
+import { buildInfrastructureModel, staffFor } from '../seed/infrastructure.ts';
+import { NHS_NUMBER_SYSTEM } from './federation.ts';
+import { generatePassword, hashPassword } from './passwords.ts';
+import { AuthStore, type RoleCode } from './store.ts';
+
+export interface DemoLogin {
+  username: string;
+  /** Set only when the account was created now: it is shown once and stored nowhere. */
+  password?: string;
+  description: string;
+}
+
+interface DemoStaff {
+  username: string;
+  displayName: string;
+  description: string;
+  practitionerId: string;
+  profiles: { organizationId: string; roleCode: RoleCode; practitionerRoleId?: string }[];
+}
+
+const DEMO_PATIENT_ID = 'pat-000001';
+const DEMO_CARER_ID = 'rp-demo-carer';
+
+/**
+ * Demo sign-ins for the demo population (seed 1): one account per kind of person the access rules
+ * distinguish. Passwords are random, returned (for `careweave start` to print) only when the
+ * account is created; `careweave user set-password <username>` makes a new one. Existing accounts
+ * are left alone, so this is safe to run on every start. Not run in production.
+ */
+export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<DemoLogin[]> {
+  if (platform.config.production) {
+    return [];
+  }
+  const store = new AuthStore(platform.db);
+  const resources = platform.resources;
+  const model = buildInfrastructureModel(seed);
+  const exists = async (type: string, id: string): Promise<boolean> =>
+    resources.read(type, id).then(
+      () => true,
+      () => false,
+    );
+  const put = async (resource: Resource): Promise<void> => {
+    await resources.update(resource.resourceType, resource.id!, resource);
+  };
+  const newStaff = async (
+    id: string,
+    given: string,
+    family: string,
+    orgId: string,
+    roleText: string,
+  ): Promise<void> => {
+    if (!(await exists('Practitioner', id))) {
+      await put({
+        resourceType: 'Practitioner',
+        id,
+        active: true,
+        name: [{ use: 'official', family, given: [given] }],
+      });
+    }
+    const roleId = `prrole-${id.slice('prac-'.length)}`;
+    if (!(await exists('PractitionerRole', roleId))) {
+      await put({
+        resourceType: 'PractitionerRole',
+        id: roleId,
+        active: true,
+        practitioner: { reference: `Practitioner/${id}` },
+        organization: { reference: `Organization/${orgId}` },
+        code: [{ text: roleText }],
+      });
+    }
+  };
+
+  const practice = model.practices[0]!;
+  const gp = practice.gps[0]!;
+  const nurse = staffFor(model, 'community', 'district-nurse')[0]!;
+  const socialWorker = staffFor(model, 'council', 'social-worker')[0]!;
+  const communityOrg = model.orgIds.get('community')!;
+  const councilOrg = model.orgIds.get('council')!;
+  const ccgOrg = model.orgIds.get('ccg')!;
+  const careHome = model.careHomes[0]!;
+  if (!(await exists('Organization', practice.orgId)) || !(await exists('Practitioner', gp.id))) {
+    return [];
+  }
+
+  await newStaff('prac-demo-carehome', 'Morgan', 'Ashworth', careHome.orgId, 'Registered care home manager');
+  await newStaff('prac-demo-privacy', 'Priya', 'Shah', practice.orgId, 'Privacy officer');
+  await newStaff('prac-demo-commissioner', 'Chris', 'Whitfield', ccgOrg, 'Commissioning analyst');
+  const gpCommunityRole = 'prrole-demo-gp-community';
+  if (!(await exists('PractitionerRole', gpCommunityRole))) {
+    await put({
+      resourceType: 'PractitionerRole',
+      id: gpCommunityRole,
+      active: true,
+      practitioner: { reference: `Practitioner/${gp.id}` },
+      organization: { reference: `Organization/${communityOrg}` },
+      code: [{ text: 'GP with extended role (community frailty service)' }],
+    });
+  }
+
+  const staff: DemoStaff[] = [
+    {
+      username: 'demo.gp',
+      displayName: `Dr ${gp.given} ${gp.family}`,
+      description: `GP (R8000) at ${practice.def.name}; also a community frailty role: chooses a role at sign-in`,
+      practitionerId: gp.id,
+      profiles: [
+        { organizationId: practice.orgId, roleCode: 'R8000', practitionerRoleId: gp.roleId },
+        { organizationId: communityOrg, roleCode: 'R8000', practitionerRoleId: gpCommunityRole },
+      ],
+    },
+    {
+      username: 'demo.nurse',
+      displayName: `${nurse.given} ${nurse.family}`,
+      description: 'Community (district) nurse (R8001), West Lancashire Community Health Services',
+      practitionerId: nurse.id,
+      profiles: [{ organizationId: communityOrg, roleCode: 'R8001', practitionerRoleId: nurse.roleId }],
+    },
+    {
+      username: 'demo.socialworker',
+      displayName: `${socialWorker.given} ${socialWorker.family}`,
+      description: 'Social worker (R8003), Lancashire County Council Adult Social Care',
+      practitionerId: socialWorker.id,
+      profiles: [{ organizationId: councilOrg, roleCode: 'R8003', practitionerRoleId: socialWorker.roleId }],
+    },
+    {
+      username: 'demo.carehome',
+      displayName: 'Morgan Ashworth',
+      description: `Care home manager (R8003), ${careHome.def.name}`,
+      practitionerId: 'prac-demo-carehome',
+      profiles: [{ organizationId: careHome.orgId, roleCode: 'R8003', practitionerRoleId: 'prrole-demo-carehome' }],
+    },
+    {
+      username: 'demo.privacy',
+      displayName: 'Priya Shah',
+      description: `Privacy officer (R0001), ${practice.def.name}`,
+      practitionerId: 'prac-demo-privacy',
+      profiles: [{ organizationId: practice.orgId, roleCode: 'R0001', practitionerRoleId: 'prrole-demo-privacy' }],
+    },
+    {
+      username: 'demo.commissioner',
+      displayName: 'Chris Whitfield',
+      description: 'Commissioner / information officer (R8012), NHS West Lancashire CCG',
+      practitionerId: 'prac-demo-commissioner',
+      profiles: [{ organizationId: ccgOrg, roleCode: 'R8012', practitionerRoleId: 'prrole-demo-commissioner' }],
+    },
+  ];
+
+  const logins: DemoLogin[] = [];
+  const create = async (
+    username: string,
+    description: string,
+    fields: { displayName: string; fhirUser?: string; nhsNumber?: string; isAdmin?: boolean },
+  ): Promise<string | undefined> => {
+    if (await store.userByLogin(username)) {
+      logins.push({ username, description });
+      return undefined;
+    }
+    const password = generatePassword();
+    const user = await store.createUser({ username, passwordHash: await hashPassword(password), ...fields });
+    logins.push({ username, password, description });
+    return user.id;
+  };
+
+  for (const person of staff) {
+    const userId = await create(person.username, person.description, {
+      displayName: person.displayName,
+      fhirUser: `Practitioner/${person.practitionerId}`,
+    });
+    if (userId) {
+      for (const profile of person.profiles) {
+        await store.addRoleProfile(userId, profile);
+      }
+    }
+  }
+
+  if (await exists('Patient', DEMO_PATIENT_ID)) {
+    const stored = await resources.read('Patient', DEMO_PATIENT_ID);
+    const patient = JSON.parse(stored.json ?? '{}') as {
+      identifier?: { system?: string; value?: string }[];
+      name?: { given?: string[]; family?: string }[];
+    };
+    const nhsNumber = patient.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value;
+    const name = [patient.name?.[0]?.given?.[0], patient.name?.[0]?.family].filter(Boolean).join(' ');
+    if (nhsNumber) {
+      await create('demo.patient', `Patient ${name} (NHS number ${nhsNumber}), signs in to the portal`, {
+        displayName: name,
+        fhirUser: `Patient/${DEMO_PATIENT_ID}`,
+        nhsNumber,
+      });
+    }
+    if (!(await exists('RelatedPerson', DEMO_CARER_ID))) {
+      await put({
+        resourceType: 'RelatedPerson',
+        id: DEMO_CARER_ID,
+        active: true,
+        patient: { reference: `Patient/${DEMO_PATIENT_ID}` },
+        relationship: [
+          {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'CHILD', display: 'child' }],
+            text: 'Daughter and main carer',
+          },
+        ],
+        name: [{ use: 'official', family: 'Carter', given: ['Jess'] }],
+      });
+      // The patient's permission for their carer to see and book on their behalf (docs/ACCESS.md).
+      await resources.create('Consent', {
+        resourceType: 'Consent',
+        status: 'active',
+        scope: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+        },
+        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
+        patient: { reference: `Patient/${DEMO_PATIENT_ID}` },
+        policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
+        provision: {
+          type: 'permit',
+          actor: [
+            {
+              role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'CAREGIVER' }] },
+              reference: { reference: `RelatedPerson/${DEMO_CARER_ID}` },
+            },
+          ],
+          code: ['demographics', 'medications', 'encounters', 'allergies'].map((code) => ({
+            coding: [{ system: DATA_CATEGORY_SYSTEM, code }],
+          })),
+        },
+      });
+    }
+    await create('demo.carer', `Carer (RelatedPerson/${DEMO_CARER_ID}) for ${name}, with the patient's consent`, {
+      displayName: 'Jess Carter',
+      fhirUser: `RelatedPerson/${DEMO_CARER_ID}`,
+    });
+  }
+
+  await create('demo.admin', 'Administrator: the admin API and `careweave` admin commands (no patient data)', {
+    displayName: 'CareWeave administrator',
+    isAdmin: true,
+  });
+  return logins;
+}
+
+/** Lines for `careweave start` to print. */
+export function formatDemoLogins(logins: readonly DemoLogin[]): string[] {
+  if (!logins.length) {
+    return [];
+  }
+  const width = Math.max(...logins.map((l) => l.username.length));
+  return [
+    'Demo sign-ins (passwords are shown once, when the account is created; reset with `careweave user set-password <username>`):',
+    ...logins.map(
+      (l) => `  ${l.username.padEnd(width)}  ${(l.password ?? '(already set)').padEnd(23)}  ${l.description}`,
+    ),
+  ];
+}

@@ -1,0 +1,356 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
+import { userKind, type AuthContext } from './context.ts';
+import type { Federation } from './federation.ts';
+import { FederationError, type FederatedLogin, type UpstreamName } from './federation.ts';
+import { OIDC_SCOPES } from './provider.ts';
+import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { grantableScopes, isSmartScope, scopeCoveredBy } from './scopes.ts';
+import { accountStatus, ROLE_NAMES, type RoleProfile, type UserRecord } from './store.ts';
+import {
+  PAGE_HEADERS,
+  renderErrorPage,
+  renderLoginPage,
+  renderMessagePage,
+  renderProfilePage,
+  type ProfileChoice,
+} from './views.ts';
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+type UidRequest = FastifyRequest<{ Params: { uid: string } }>;
+
+const INCORRECT = 'Enter a correct username and password';
+const LOCKED =
+  'Your account is locked because of too many failed sign-in attempts, or by an administrator. Try again later or contact your administrator.';
+
+function formFields(body: unknown): URLSearchParams {
+  return new URLSearchParams(typeof body === 'string' ? body : '');
+}
+
+function sendPage(reply: FastifyReply, html: string, status = 200): FastifyReply {
+  return reply.code(status).headers(PAGE_HEADERS).send(html);
+}
+
+/**
+ * The sign-in pages the provider sends people to: the login form, the role-profile choice, and
+ * the round trip to NHS CIS2 / NHS login. State lives in the provider's Interaction (database),
+ * reached through its cookie, so a form rendered by one instance can be posted to another.
+ */
+export function registerInteractionRoutes(
+  app: FastifyInstance,
+  auth: AuthContext,
+  provider: Provider,
+  federation: Federation,
+): void {
+  const { store, config } = auth;
+  const rateLimit = { max: config.rateLimit.max, timeWindow: config.rateLimit.windowSeconds * 1000 };
+
+  /** The interaction this browser is in, or an error page when its cookie is missing or stale. */
+  async function details(request: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
+    try {
+      const found = await provider.interactionDetails(request.raw, reply.raw);
+      if (found.uid !== request.params.uid) {
+        throw new oidcErrors.SessionNotFound('interaction mismatch');
+      }
+      return found;
+    } catch (error) {
+      if (error instanceof oidcErrors.SessionNotFound || (error as { name?: string }).name === 'SessionNotFound') {
+        sendPage(
+          reply,
+          renderMessagePage(
+            'Your sign-in has expired',
+            'For your security, sign-in pages only work for a limited time. Go back to the application and sign in again.',
+          ),
+          400,
+        );
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async function finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: InteractionResults,
+    merge = false,
+  ): Promise<FastifyReply> {
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, {
+      mergeWithLastSubmission: merge,
+    });
+    return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
+  }
+
+  function loginPage(reply: FastifyReply, d: Details, error?: string, username?: string, status = 200): FastifyReply {
+    return sendPage(
+      reply,
+      renderLoginPage({
+        uid: d.uid,
+        clientName: d.params.client_id === auth.webClientId ? 'CareWeave' : String(d.params.client_id),
+        federation: { cis2: federation.enabled('cis2'), nhsLogin: federation.enabled('nhs-login') },
+        ...(error ? { error } : {}),
+        ...(username ? { username } : {}),
+      }),
+      status,
+    );
+  }
+
+  async function profileChoices(profiles: RoleProfile[]): Promise<ProfileChoice[]> {
+    return Promise.all(
+      profiles.map(async (p) => ({
+        id: p.id,
+        role: `${ROLE_NAMES[p.roleCode]} (${p.roleCode})`,
+        organisation: await organisationName(auth, p.organizationId),
+      })),
+    );
+  }
+
+  /**
+   * The consent step: first-party app, so no consent screen; we grant what the person's kind
+   * allows and, for staff, bind the chosen role profile to the grant (it goes into every token).
+   */
+  async function consent(
+    request: UidRequest,
+    reply: FastifyReply,
+    d: Details,
+    chosenProfileId?: string,
+  ): Promise<FastifyReply> {
+    const accountId = d.session?.accountId;
+    const user = accountId ? await store.userById(accountId) : undefined;
+    if (!user || accountStatus(user) === 'disabled') {
+      return sendPage(reply, renderErrorPage('Your account cannot be used. Contact your administrator.'), 403);
+    }
+    const kind = userKind(user);
+    let profile: RoleProfile | undefined;
+    if (kind === 'staff') {
+      const profiles = await store.roleProfiles(user.id);
+      if (!profiles.length) {
+        return sendPage(
+          reply,
+          renderErrorPage('You have no role in any organisation in CareWeave yet. Ask your administrator to add one.'),
+          403,
+        );
+      }
+      const preselected = (d.lastSubmission as { careweave?: { profileId?: string } } | undefined)?.careweave
+        ?.profileId;
+      const wanted = chosenProfileId ?? preselected ?? (profiles.length === 1 ? profiles[0]!.id : undefined);
+      profile = profiles.find((p) => p.id === wanted);
+      if (!profile) {
+        return sendPage(
+          reply,
+          renderProfilePage({
+            uid: d.uid,
+            name: user.displayName ?? user.username,
+            profiles: await profileChoices(profiles),
+            ...(chosenProfileId ? { error: 'Choose one of your roles' } : {}),
+          }),
+          chosenProfileId ? 400 : 200,
+        );
+      }
+    }
+    const requested = (typeof d.params.scope === 'string' ? d.params.scope : '').split(' ').filter(Boolean);
+    const grant = new provider.Grant({ accountId: user.id, clientId: String(d.params.client_id) });
+    const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
+    if (oidcScopes.length) {
+      grant.addOIDCScope(oidcScopes.join(' '));
+    }
+    const claims = (d.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
+    if (claims?.length) {
+      grant.addOIDCClaims(claims);
+    }
+    const smart = requested.filter(isSmartScope);
+    const allowed =
+      String(d.params.client_id) === auth.webClientId
+        ? grantableScopes(kind, smart).filter((s) => scopeCoveredBy(s, ['patient/*.cruds', 'user/*.cruds']))
+        : [];
+    if (allowed.length) {
+      grant.addResourceScope(auth.fhirBase, allowed.join(' '));
+    }
+    const refused = smart.filter((s) => !allowed.includes(s));
+    if (refused.length) {
+      grant.rejectResourceScope(auth.fhirBase, refused.join(' '));
+    }
+    const grantId = await grant.save();
+    if (profile) {
+      await store.setGrantProfile(grantId, profile.id);
+    }
+    return finish(request, reply, { consent: { grantId } }, true);
+  }
+
+  app.get('/auth/interaction/:uid', async (request: UidRequest, reply) => {
+    const d = await details(request, reply);
+    if (!d) {
+      return reply;
+    }
+    if (d.prompt.name === 'login') {
+      return loginPage(reply, d);
+    }
+    if (d.prompt.name === 'consent') {
+      return consent(request, reply, d);
+    }
+    return sendPage(reply, renderErrorPage(`Unexpected sign-in step '${d.prompt.name}'`), 400);
+  });
+
+  app.post('/auth/interaction/:uid/login', { config: { rateLimit } }, async (request: UidRequest, reply) => {
+    const d = await details(request, reply);
+    if (!d) {
+      return reply;
+    }
+    if (d.prompt.name !== 'login') {
+      return reply.redirect(`/auth/interaction/${encodeURIComponent(d.uid)}`, 303);
+    }
+    const form = formFields(request.body);
+    const username = (form.get('username') ?? '').trim();
+    const password = form.get('password') ?? '';
+    if (!username || !password) {
+      return loginPage(reply, d, 'Enter your username and password', username, 400);
+    }
+    const outcome = await checkPassword(auth, username, password);
+    if (outcome.kind !== 'ok') {
+      request.log.info({ username, outcome: outcome.kind }, 'sign-in refused');
+      return loginPage(
+        reply,
+        d,
+        outcome.kind === 'locked' ? LOCKED : INCORRECT,
+        username,
+        outcome.kind === 'locked' ? 423 : 401,
+      );
+    }
+    return finish(request, reply, { login: { accountId: outcome.user.id, amr: ['pwd'] } });
+  });
+
+  app.post('/auth/interaction/:uid/profile', async (request: UidRequest, reply) => {
+    const d = await details(request, reply);
+    if (!d) {
+      return reply;
+    }
+    if (d.prompt.name !== 'consent') {
+      return reply.redirect(`/auth/interaction/${encodeURIComponent(d.uid)}`, 303);
+    }
+    return consent(request, reply, d, formFields(request.body).get('profile') ?? '');
+  });
+
+  app.get('/auth/interaction/:uid/abort', async (request: UidRequest, reply) => {
+    const d = await details(request, reply);
+    if (!d) {
+      return reply;
+    }
+    return finish(request, reply, { error: 'access_denied', error_description: 'The person cancelled signing in' });
+  });
+
+  app.get(
+    '/auth/interaction/:uid/federate/:provider',
+    { config: { rateLimit } },
+    async (request: FastifyRequest<{ Params: { uid: string; provider: string } }>, reply) => {
+      const d = await details(request, reply);
+      if (!d) {
+        return reply;
+      }
+      const name = request.params.provider as UpstreamName;
+      if ((name !== 'cis2' && name !== 'nhs-login') || !federation.enabled(name)) {
+        return sendPage(reply, renderErrorPage('That way of signing in is not available here.'), 404);
+      }
+      try {
+        const url = await federation.start(name, d.uid);
+        return reply.header('cache-control', 'no-store').redirect(url.href, 303);
+      } catch (error) {
+        request.log.warn({ err: error, provider: name }, 'federation start failed');
+        return sendPage(
+          reply,
+          renderErrorPage(
+            `${name === 'cis2' ? 'NHS CIS2' : 'NHS login'} is not available at the moment. Try again later or sign in with a password.`,
+          ),
+          502,
+        );
+      }
+    },
+  );
+
+  app.get('/auth/federation/callback', { config: { rateLimit } }, async (request, reply) => {
+    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+    try {
+      const { uid, state } = await federation.callback(query);
+      return reply
+        .header('cache-control', 'no-store')
+        .redirect(`/auth/interaction/${encodeURIComponent(uid)}/federated?state=${encodeURIComponent(state)}`, 303);
+    } catch (error) {
+      if (error instanceof FederationError) {
+        return sendPage(reply, renderErrorPage(error.message), 403);
+      }
+      request.log.warn({ err: error }, 'federation callback failed');
+      return sendPage(
+        reply,
+        renderErrorPage('The sign-in could not be completed. Go back to the application and try again.'),
+        400,
+      );
+    }
+  });
+
+  app.get(
+    '/auth/interaction/:uid/federated',
+    async (request: FastifyRequest<{ Params: { uid: string }; Querystring: { state?: string } }>, reply) => {
+      const d = await details(request, reply);
+      if (!d) {
+        return reply;
+      }
+      const login: FederatedLogin | undefined = await federation.complete(d.uid, String(request.query.state ?? ''));
+      if (!login) {
+        return sendPage(reply, renderErrorPage('This sign-in has expired or was already used.'), 400);
+      }
+      const result: InteractionResults = {
+        login: { accountId: login.accountId, amr: [login.provider], ...(login.acr ? { acr: login.acr } : {}) },
+        ...(login.profileId ? { careweave: { profileId: login.profileId } } : {}),
+      };
+      return finish(request, reply, result);
+    },
+  );
+}
+
+export type PasswordOutcome = { kind: 'ok'; user: UserRecord } | { kind: 'incorrect' } | { kind: 'locked' };
+
+/**
+ * Password sign-in with lockout: a locked account is refused without checking the password (so
+ * guessing cannot continue), an unknown username costs the same time as a wrong password, and the
+ * configured number of failures in a row locks the account.
+ */
+export async function checkPassword(auth: AuthContext, login: string, password: string): Promise<PasswordOutcome> {
+  const { store, config } = auth;
+  const user = await store.userByLogin(login);
+  if (!user?.passwordHash) {
+    await verifyAgainstDummy(password);
+    return { kind: 'incorrect' };
+  }
+  const status = accountStatus(user);
+  if (status === 'locked') {
+    return { kind: 'locked' };
+  }
+  const ok = await verifyPassword(password, user.passwordHash);
+  if (!ok) {
+    const after = await store.recordFailedLogin(user.id, config.maxFailedLogins, config.lockoutMinutes);
+    return accountStatus(after) === 'locked' ? { kind: 'locked' } : { kind: 'incorrect' };
+  }
+  if (status === 'disabled') {
+    return { kind: 'locked' };
+  }
+  await store.recordSuccessfulLogin(user.id);
+  return { kind: 'ok', user };
+}
+
+const orgNames = new Map<string, { name: string; at: number }>();
+
+async function organisationName(auth: AuthContext, id: string): Promise<string> {
+  const cached = orgNames.get(id);
+  if (cached && Date.now() - cached.at < 300_000) {
+    return cached.name;
+  }
+  let name = `Organization/${id}`;
+  try {
+    const stored = await auth.platform.resources.read('Organization', id);
+    name = (JSON.parse(stored.json ?? '{}') as { name?: string }).name ?? name;
+  } catch {
+    // Unknown organisation: show its id.
+  }
+  orgNames.set(id, { name, at: Date.now() });
+  return name;
+}

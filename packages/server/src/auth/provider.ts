@@ -1,0 +1,279 @@
+import { decodeJwt, type JWK } from 'jose';
+import Provider, {
+  errors,
+  type AccessToken,
+  type ClientCredentials,
+  type ClientMetadata,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import { oidcAdapter } from './adapter.ts';
+import { WEB_CLIENT_ID, userKind, type AuthContext } from './context.ts';
+import { SIGNING_ALG } from './keys.ts';
+import { isSmartScope, scopeCoveredBy } from './scopes.ts';
+import { parseFhirUser } from './store.ts';
+import { renderErrorPage, renderLogoutPage, renderMessagePage } from './views.ts';
+
+/** Client metadata property listing the SMART scope patterns a client may be given. */
+export const ALLOWED_SCOPES_PROPERTY = 'careweave_allowed_scopes';
+
+/** What the web app may ask for; the person's kind narrows it at sign-in. */
+const WEB_ALLOWED_SCOPES = ['patient/*.cruds', 'user/*.cruds'];
+
+export const OIDC_SCOPES = ['openid', 'offline_access', 'fhirUser', 'profile', 'launch/patient'];
+
+/** The provider's routes, under the /auth mount. */
+export const ROUTES = {
+  authorization: '/authorize',
+  token: '/token',
+  jwks: '/jwks',
+  userinfo: '/userinfo',
+  end_session: '/logout',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  pushed_authorization_request: '/par',
+} as const;
+
+export const CLIENT_AUTH_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'ES256', 'ES384', 'EdDSA'] as const;
+
+type Entities = {
+  AuthorizationCode?: { scope?: string };
+  RefreshToken?: { scope?: string };
+  Client?: { clientId: string; [key: string]: unknown };
+};
+
+/** Every scope this request could end up asking for: its own, and that of the code or refresh token exchanged. */
+function candidateScopes(ctx: KoaContextWithOIDC): string[] {
+  const entities = ctx.oidc.entities as Entities;
+  const sources = [
+    ctx.oidc.params?.scope as string | undefined,
+    entities.AuthorizationCode?.scope,
+    entities.RefreshToken?.scope,
+  ];
+  return [...new Set(sources.flatMap((s) => (typeof s === 'string' ? s.split(' ') : [])).filter(Boolean))];
+}
+
+function allowedPatterns(auth: AuthContext, client: { clientId: string; [key: string]: unknown }): string[] {
+  if (client.clientId === auth.webClientId) {
+    return WEB_ALLOWED_SCOPES;
+  }
+  const extra = client[ALLOWED_SCOPES_PROPERTY];
+  return typeof extra === 'string' ? extra.split(' ').filter(Boolean) : [];
+}
+
+/** The static clients: the web app and, when configured, the bootstrap client. */
+function staticClients(auth: AuthContext): ClientMetadata[] {
+  const clients: ClientMetadata[] = [
+    {
+      client_id: WEB_CLIENT_ID,
+      client_name: 'CareWeave web app',
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: auth.config.webRedirectUris,
+      post_logout_redirect_uris: auth.config.webRedirectUris.map((uri) => new URL('/', uri).href),
+    },
+  ];
+  const bootstrap = auth.config.bootstrapClient;
+  if (bootstrap) {
+    clients.push({
+      client_id: bootstrap.clientId,
+      client_secret: bootstrap.clientSecret,
+      client_name: 'Bootstrap client (development and first set-up only)',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      [ALLOWED_SCOPES_PROPERTY]: 'system/*.cruds',
+    });
+  }
+  return clients;
+}
+
+/**
+ * The OpenID provider (oidc-provider, OpenID Certified): authorization code + PKCE for people,
+ * client credentials (private_key_jwt, or client_secret_basic for the bootstrap client) for
+ * systems. Access tokens are JWTs for the FHIR base carrying SMART scopes and who the person is;
+ * everything it stores goes through our Database.
+ */
+export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider {
+  const { store, fhirBase, config } = auth;
+
+  const configuration: Configuration = {
+    adapter: oidcAdapter(auth.platform.db),
+    clients: staticClients(auth),
+    jwks: { keys: signingKeys },
+    scopes: OIDC_SCOPES,
+    claims: {
+      openid: ['sub'],
+      fhirUser: ['fhirUser'],
+      profile: ['name', 'preferred_username'],
+    },
+    extraClientMetadata: { properties: [ALLOWED_SCOPES_PROPERTY] },
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: { clientAuthSigningAlgValues: [...CLIENT_AUTH_ALGS] },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    routes: ROUTES,
+    conformIdTokenClaims: true,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      // Access tokens are plain bearer tokens: a DPoP binding the resource server does not check
+      // would only look like protection.
+      dPoP: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderLogoutPage(form);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderMessagePage('You have signed out', 'You have signed out of CareWeave.');
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => fhirBase,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx, resourceIndicator, client) => {
+          if (resourceIndicator !== fhirBase) {
+            throw new errors.InvalidTarget(`the only resource is ${fhirBase}`);
+          }
+          const patterns = allowedPatterns(auth, client);
+          const scope = candidateScopes(ctx)
+            .filter((s) => isSmartScope(s) && scopeCoveredBy(s, patterns))
+            .join(' ');
+          return {
+            scope,
+            audience: fhirBase,
+            accessTokenTTL: config.accessTokenTtlSeconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: SIGNING_ALG } },
+          };
+        },
+      },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/auth/interaction/${interaction.uid}`,
+    },
+    ttl: {
+      AccessToken: () => config.accessTokenTtlSeconds,
+      ClientCredentials: () => config.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 12 * 3600,
+      Grant: 12 * 3600,
+      RefreshToken: 12 * 3600,
+    },
+    cookies: {
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientId === WEB_CLIENT_ID && config.webRedirectUris.some((uri) => new URL(uri).origin === origin),
+    async findAccount(_ctx, sub) {
+      const user = await store.userById(sub);
+      if (!user || user.disabled) {
+        return undefined;
+      }
+      return {
+        accountId: user.id,
+        claims: () => ({
+          sub: user.id,
+          preferred_username: user.username,
+          ...(user.displayName ? { name: user.displayName } : {}),
+          ...(user.fhirUser ? { fhirUser: `${fhirBase}/${user.fhirUser}` } : {}),
+        }),
+      };
+    },
+    extraTokenClaims: (_ctx, token) => tokenClaims(auth, token),
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = renderErrorPage(out.error_description ?? out.error ?? 'Something went wrong');
+    },
+  };
+
+  const provider = new Provider(auth.issuer, configuration);
+  // Behind a TLS-terminating load balancer, trust its X-Forwarded-* headers.
+  provider.proxy = config.trustProxy;
+
+  // SMART: the token response names the patient in context (patient users and carers).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === ROUTES.token && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+      const body = ctx.body as Record<string, unknown>;
+      if (typeof body.access_token === 'string') {
+        const claims = decodeJwt(body.access_token);
+        if (typeof claims.patient === 'string') {
+          body.patient = claims.patient;
+        }
+        if (typeof claims.fhirUser === 'string') {
+          body.fhirUser = claims.fhirUser;
+        }
+      }
+    }
+  });
+  return provider;
+}
+
+/**
+ * Claims added to access tokens: who the person is in the record (`fhirUser`), the patient in
+ * context for patients and carers, and for staff the role profile chosen at sign-in.
+ */
+async function tokenClaims(
+  auth: AuthContext,
+  token: AccessToken | ClientCredentials,
+): Promise<Record<string, unknown> | undefined> {
+  if (token.kind === 'ClientCredentials') {
+    return { actor: 'system' };
+  }
+  const accountId = token.accountId;
+  const user = await auth.store.userById(accountId);
+  if (!user?.fhirUser) {
+    return { actor: 'none' };
+  }
+  const kind = userKind(user);
+  const ref = parseFhirUser(user.fhirUser)!;
+  const claims: Record<string, unknown> = { actor: kind, fhirUser: `${auth.fhirBase}/${user.fhirUser}` };
+  if (kind === 'patient') {
+    claims.patient = ref.id;
+  } else if (kind === 'related-person') {
+    const patient = await relatedPersonPatient(auth, ref.id);
+    if (patient) {
+      claims.patient = patient;
+    }
+  } else if (kind === 'staff') {
+    const grantId = token.grantId;
+    const profile = grantId ? await auth.store.grantProfile(grantId) : undefined;
+    if (profile) {
+      claims.role_profile = {
+        id: profile.id,
+        organization: profile.organizationId,
+        role: profile.roleCode,
+        ...(profile.practitionerRoleId ? { practitionerRole: profile.practitionerRoleId } : {}),
+      };
+    }
+  }
+  return claims;
+}
+
+/** The patient a RelatedPerson is for, from the record (unrestricted read). */
+export async function relatedPersonPatient(
+  auth: Pick<AuthContext, 'platform'>,
+  id: string,
+): Promise<string | undefined> {
+  try {
+    const stored = await auth.platform.resources.read('RelatedPerson', id);
+    const resource = JSON.parse(stored.json ?? '{}') as { patient?: { reference?: string } };
+    const match = /(?:^|\/)Patient\/([A-Za-z0-9.-]{1,64})$/.exec(resource.patient?.reference ?? '');
+    return match?.[1];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,144 @@
+import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
+import { badRequest, conflict, fail, OperationOutcomeError } from '../fhir/outcome.ts';
+import type { ResourceService } from '../fhir/store/resource.service.ts';
+import { readParameters, stringParameter } from './parameters.ts';
+import { actorReference, inTransaction, parse, type PortalCaller } from './transaction.ts';
+
+const COURSE_OF_THERAPY = 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy';
+
+/** A repeat template: an active, continuous order that is not itself an issue of another request. */
+export function isRepeatTemplate(request: MedicationRequest): boolean {
+  return (
+    request.intent === 'order' &&
+    request.status === 'active' &&
+    !request.basedOn?.length &&
+    Boolean(request.courseOfTherapyType?.coding?.some((c) => c.system === COURSE_OF_THERAPY && c.code === 'continuous'))
+  );
+}
+
+/**
+ * `MedicationRequest/{id}/$order-repeat`: the patient (or their carer) asks the practice for the
+ * next issue of a repeat. Creates a `proposal` based on the repeat, owned by the practice that
+ * holds the repeat, unless one is already waiting (409).
+ */
+export async function orderRepeat(caller: PortalCaller, id: string, body: unknown): Promise<MedicationRequest> {
+  const parameters = readParameters(body);
+  const note = stringParameter(parameters, 'note');
+  const requester = stringParameter(parameters, 'requester');
+  return inTransaction(caller, async ({ system, asCaller }) => {
+    const repeat = parse<MedicationRequest>((await asCaller.read('MedicationRequest', id)).json);
+    if (!isRepeatTemplate(repeat)) {
+      return fail('business-rule', 'Only an active repeat prescription can be ordered.');
+    }
+    await lock(system, `repeat-order:MedicationRequest/${id}`);
+    if ((await pending(system, `MedicationRequest/${id}`)).length > 0) {
+      return conflict('You have already ordered this medicine. Your GP practice is looking at the request.');
+    }
+    const proposal: MedicationRequest = {
+      resourceType: 'MedicationRequest',
+      meta: repeat.meta?.source ? { source: repeat.meta.source } : undefined,
+      status: 'active',
+      intent: 'proposal',
+      category: repeat.category,
+      medicationCodeableConcept: repeat.medicationCodeableConcept,
+      medicationReference: repeat.medicationReference,
+      subject: repeat.subject,
+      authoredOn: new Date().toISOString(),
+      requester: { reference: actorReference(caller.actor) ?? requester ?? repeat.subject.reference },
+      reasonReference: repeat.reasonReference,
+      courseOfTherapyType: repeat.courseOfTherapyType,
+      dosageInstruction: repeat.dosageInstruction,
+      dispenseRequest: repeat.dispenseRequest?.quantity ? { quantity: repeat.dispenseRequest.quantity } : undefined,
+      basedOn: [{ reference: `MedicationRequest/${id}` }],
+      note: note ? [{ text: note }] : undefined,
+    };
+    return (await asCaller.create('MedicationRequest', proposal)).resource as MedicationRequest;
+  });
+}
+
+/**
+ * `MedicationRequest/{id}/$approve` (practice staff): issues the proposal as an `order` based on
+ * it and marks the proposal `completed`.
+ */
+export async function approveRepeat(caller: PortalCaller, id: string, body: unknown): Promise<MedicationRequest> {
+  requireStaff(caller);
+  const note = stringParameter(readParameters(body), 'note');
+  return inTransaction(caller, async ({ asCaller }) => {
+    const [proposal, version] = await readProposal(asCaller, id);
+    const prescriber = actorReference(caller.actor);
+    const order: MedicationRequest = {
+      ...proposal,
+      id: undefined,
+      meta: proposal.meta?.source ? { source: proposal.meta.source } : undefined,
+      status: 'active',
+      intent: 'order',
+      authoredOn: new Date().toISOString(),
+      requester: prescriber ? { reference: prescriber } : undefined,
+      basedOn: [{ reference: `MedicationRequest/${id}` }, ...(proposal.basedOn ?? [])],
+      note: note ? [{ text: note }] : undefined,
+    };
+    await settle(asCaller, { ...proposal, status: 'completed' }, version);
+    return (await asCaller.create('MedicationRequest', order)).resource as MedicationRequest;
+  });
+}
+
+/** `MedicationRequest/{id}/$reject` (practice staff): cancels the proposal with a reason for the patient. */
+export async function rejectRepeat(caller: PortalCaller, id: string, body: unknown): Promise<MedicationRequest> {
+  requireStaff(caller);
+  const reason =
+    stringParameter(readParameters(body), 'reason') ??
+    badRequest("Parameter 'reason' is required: tell the patient why");
+  return inTransaction(caller, async ({ asCaller }) => {
+    const [proposal, version] = await readProposal(asCaller, id);
+    return settle(asCaller, { ...proposal, status: 'cancelled', statusReason: { text: reason } }, version);
+  });
+}
+
+async function readProposal(service: ResourceService, id: string): Promise<[MedicationRequest, number]> {
+  const stored = await service.read('MedicationRequest', id);
+  const proposal = parse<MedicationRequest>(stored.json);
+  if (proposal.intent !== 'proposal') {
+    return fail('business-rule', 'Only a repeat request from a patient (intent proposal) can be approved or rejected.');
+  }
+  if (proposal.status !== 'active') {
+    return conflict(`This request has already been dealt with (it is ${proposal.status}).`);
+  }
+  return [proposal, stored.versionId];
+}
+
+/** Updates the proposal on the version read, so two members of staff cannot both act on it. */
+async function settle(
+  service: ResourceService,
+  proposal: MedicationRequest,
+  version: number,
+): Promise<MedicationRequest> {
+  try {
+    return (await service.update('MedicationRequest', proposal.id!, proposal, { ifMatch: version }))
+      .resource as MedicationRequest;
+  } catch (error) {
+    if (error instanceof OperationOutcomeError && error.status === 412) {
+      conflict('Someone else has just dealt with this request.');
+    }
+    throw error;
+  }
+}
+
+async function pending(service: ResourceService, repeat: string): Promise<Reference[]> {
+  const bundle = await service.search('MedicationRequest', [
+    ['based-on', repeat],
+    ['intent', 'proposal'],
+    ['status', 'active'],
+    ['_count', '1'],
+  ]);
+  return (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => ({ reference: e.fullUrl }));
+}
+
+async function lock(service: ResourceService, key: string): Promise<void> {
+  await service.searchContext().db.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+}
+
+function requireStaff(caller: PortalCaller): void {
+  if (caller.actor && caller.actor.kind !== 'staff' && caller.actor.kind !== 'system') {
+    fail('forbidden', 'Only staff at the practice can approve or reject repeat prescription requests.');
+  }
+}

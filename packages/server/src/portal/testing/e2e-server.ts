@@ -1,0 +1,44 @@
+/**
+ * The server the web app's end-to-end tests drive (`npm test -w @careweave/web`): `careweave
+ * start` plus what a browser test needs to know in advance. On a fresh database it loads the demo
+ * population, publishes the demo appointment slots, adds one patient with about 1,000 resources
+ * (for the record-summary timing), creates the demo sign-ins with a known password (and a GP at
+ * the demo patient's own practice, with a repeat prescription to order), then listens
+ * and prints one JSON line: `{"ready":true,"baseUrl":…,"logins":[…],"bigPatientId":…}`.
+ *
+ * Environment: the usual CAREWEAVE_* settings; CAREWEAVE_E2E_PASSWORD is the demo password.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import { loadConfig } from '../../config/config.ts';
+import { openDatabase } from '../../db/open.ts';
+import { buildApp, createPlatform } from '../../http/app.ts';
+import { DEMO_SEED, ensureDemoData } from '../../platform/demo-data.ts';
+import { seedDemoSlots } from '../slots.ts';
+import { bigPatientResources, BIG_PATIENT_ID } from './big-patient.ts';
+import { demoLogins, portalFixtures } from './fixtures.ts';
+
+const config = loadConfig();
+const db = await openDatabase(config.database);
+const platform = createPlatform(config, db);
+const quiet = (): void => undefined;
+await ensureDemoData(db, platform.resources, config.demoPatients, quiet);
+await seedDemoSlots(platform.resources, { seed: DEMO_SEED, from: new Date() });
+const big = bigPatientResources(new Date());
+await platform.resources.transaction((tx) =>
+  tx.writeMany(big.map((resource) => ({ resource: resource as Resource, method: 'update' as const }))),
+);
+const password = process.env.CAREWEAVE_E2E_PASSWORD ?? 'correct-horse-battery-staple';
+const logins = await demoLogins(platform, password);
+logins.push(...(await portalFixtures(platform, password)));
+const app = await buildApp(platform);
+await app.listen({ port: config.port, host: config.host });
+process.stdout.write(
+  `${JSON.stringify({ ready: true, baseUrl: config.baseUrl, logins, bigPatientId: BIG_PATIENT_ID, bigPatientResources: big.length })}\n`,
+);
+const shutdown = async (): Promise<void> => {
+  await app.close();
+  await db.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());

@@ -1,0 +1,107 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SERVER = path.resolve(here, '../../../server/src/portal/testing/e2e-server.ts');
+export const PASSWORD = 'e2e-Correct-Horse-Battery-7';
+
+export interface E2eServer {
+  baseUrl: string;
+  logins: { username: string; description: string }[];
+  bigPatientId: string;
+  bigPatientResources: number;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Builds packages/web/dist when it is missing or older than the sources (what the server serves). */
+export function buildWebApp(): void {
+  const result = spawnSync(process.execPath, [path.resolve(here, '../../scripts/build-if-stale.ts')], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) {
+    throw new Error('the web app did not build');
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the platform (packages/server, `src/portal/testing/e2e-server.ts`) as its own process on a
+ * fresh embedded database with a small demo population, and waits until it says it is ready.
+ */
+export async function startE2eServer(patients = 50): Promise<E2eServer> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'careweave-e2e-'));
+  const child: ChildProcess = spawn(process.execPath, [SERVER], {
+    env: {
+      ...process.env,
+      CAREWEAVE_PORT: String(port),
+      CAREWEAVE_HOST: '127.0.0.1',
+      CAREWEAVE_BASE_URL: baseUrl,
+      CAREWEAVE_DATA_DIR: dataDir,
+      CAREWEAVE_DEMO_PATIENTS: String(patients),
+      CAREWEAVE_LOG_LEVEL: 'warn',
+      CAREWEAVE_E2E_PASSWORD: PASSWORD,
+      // Every test signs in several times in a few seconds from one address.
+      CAREWEAVE_AUTH_RATE_LIMIT: '10000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start within 5 minutes:\n${output}`));
+    }, 300_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      output += chunk.toString();
+      const line = buffer.split('\n').find((l) => l.startsWith('{"ready":true'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as Record<string, unknown>);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  return {
+    baseUrl,
+    logins: ready.logins as E2eServer['logins'],
+    bigPatientId: String(ready.bigPatientId),
+    bigPatientResources: Number(ready.bigPatientResources),
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          fs.rmSync(dataDir, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null) {
+          done();
+          return;
+        }
+        child.once('exit', done);
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+import type { Flag } from '@medplum/fhirtypes';
+import { organisationName, type PatientRecord } from '../api/record.ts';
+import { describeAge, formatDate } from '../lib/dates.ts';
+import { bannerName, conceptText, nhsNumberOf, refId } from '../lib/fhir-display.ts';
+import { formatNhsNumber } from '../lib/nhs-number.ts';
+
+/** Who this record is about: always at the top of a patient's pages. */
+export function PatientBanner({ record }: { record: PatientRecord }) {
+  const { patient } = record;
+  const nhs = nhsNumberOf(patient);
+  const practice = refId(
+    patient.generalPractitioner?.find((g) => refId(g, 'Organization')),
+    'Organization',
+  );
+  const alerts = ((record.byType.get('Flag') ?? []) as Flag[]).filter(
+    (flag) => flag.status === 'active' && (!flag.period?.end || Date.parse(flag.period.end) > Date.now()),
+  );
+  return (
+    <section className="cw-banner" aria-label="Patient details">
+      <h1 className="cw-banner__name nhsuk-heading-l" id="patient-name">
+        {bannerName(patient.name)}
+      </h1>
+      <dl className="cw-banner__facts">
+        <div>
+          <dt>NHS number</dt>
+          <dd className="cw-nhs-number">{nhs ? formatNhsNumber(nhs) : 'Not recorded'}</dd>
+        </div>
+        <div>
+          <dt>Date of birth</dt>
+          <dd>
+            {formatDate(patient.birthDate)}
+            {patient.birthDate ? ` (${describeAge(patient.birthDate)})` : ''}
+          </dd>
+        </div>
+        <div>
+          <dt>Gender</dt>
+          <dd>{patient.gender ? patient.gender[0]!.toUpperCase() + patient.gender.slice(1) : 'Not recorded'}</dd>
+        </div>
+        <div>
+          <dt>Registered GP practice</dt>
+          <dd>{practice ? organisationName(practice) : 'Not registered'}</dd>
+        </div>
+      </dl>
+      {alerts.length > 0 && (
+        <div className="cw-banner__alerts" role="region" aria-label="Alerts">
+          <h2 className="nhsuk-heading-xs nhsuk-u-margin-bottom-1">Alerts</h2>
+          <ul className="nhsuk-list nhsuk-u-margin-bottom-0">
+            {alerts.map((flag) => (
+              <li key={flag.id}>
+                <strong className="nhsuk-tag nhsuk-tag--red">Alert</strong> {conceptText(flag.code)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
