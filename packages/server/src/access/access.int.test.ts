@@ -322,6 +322,19 @@ describe('writes', () => {
     await nurse.delete('Observation', resource.id!);
   });
 
+  it('a patient cannot present what they write as an organisation’s record', async () => {
+    const { resource } = await as(ACTORS.patient1).create(
+      'Observation',
+      observation('p1', { meta: { source: `${scenario.fhirBase}/Organization/org-acute` } }),
+    );
+    expect(resource.meta?.source).not.toBe(`${scenario.fhirBase}/Organization/org-acute`);
+    const [row] = await database.db.query<{ source_org: string | null }>(
+      `select source_org from resource where resource_type = 'Observation' and id = $1`,
+      [resource.id!],
+    );
+    expect(row?.source_org).not.toBe('org-acute');
+  });
+
   it('staff may register a new patient with their organisation and then write for them', async () => {
     const gp = as(ACTORS.gp);
     const patient = await gp.update('Patient', 'p4', {

@@ -57,14 +57,26 @@ function fromPortal(tags: string | null | undefined): boolean {
 }
 
 function tagPortal(resource: Resource): Resource {
-  const tags = resource.meta?.tag ?? [];
+  const { meta } = withoutSourceClaim(resource);
+  const tags = meta?.tag ?? [];
   if (tags.some((t) => t.system === ORIGIN_SYSTEM && t.code === PORTAL_ORIGIN)) {
+    return { ...resource, meta };
+  }
+  return { ...resource, meta: { ...meta, tag: [...tags, { system: ORIGIN_SYSTEM, code: PORTAL_ORIGIN }] } };
+}
+
+/**
+ * Only staff writes name a source organisation: a patient or carer may not present what they write
+ * as an organisation's record (which that organisation's staff would then see as their own), so
+ * any `meta.source` they send is dropped and the source is derived as for any other resource.
+ */
+function withoutSourceClaim(resource: Resource): Resource {
+  if (!resource.meta?.source) {
     return resource;
   }
-  return {
-    ...resource,
-    meta: { ...(resource.meta ?? {}), tag: [...tags, { system: ORIGIN_SYSTEM, code: PORTAL_ORIGIN }] },
-  };
+  const { source: _claimed, ...meta } = resource.meta;
+  void _claimed;
+  return { ...resource, meta };
 }
 
 /**
@@ -221,7 +233,9 @@ async function authorizePortal(
       throw forbidden(`${hidden}: the patient has not permitted this related person to record this`);
     }
   }
-  return writes.map((w) => (w.resource.resourceType === 'Consent' ? w.resource : tagPortal(w.resource)));
+  return writes.map((w) =>
+    w.resource.resourceType === 'Consent' ? withoutSourceClaim(w.resource) : tagPortal(w.resource),
+  );
 }
 
 /** The first of these labelled rows the actor could not see, if any: the read policy applied to values. */
