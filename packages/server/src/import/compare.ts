@@ -1,6 +1,7 @@
 /**
  * Whether stored JSON and a resource about to be written have the same content, ignoring the
- * stamps the store sets on every write (meta.versionId, meta.lastUpdated) and the order of keys.
+ * stamps the store sets on every write (meta.versionId, meta.lastUpdated), the `meta.source` it
+ * derives when the input has none (docs/ACCESS.md: source organisation), and the order of keys.
  */
 export function sameContent(storedJson: string, resource: unknown): boolean {
   let stored: unknown;
@@ -9,10 +10,16 @@ export function sameContent(storedJson: string, resource: unknown): boolean {
   } catch {
     return false;
   }
-  return deepEqual(withoutStamps(stored), withoutStamps(resource));
+  const derivedSource = !hasMetaSource(resource);
+  return deepEqual(withoutStamps(stored, derivedSource), withoutStamps(resource, derivedSource));
 }
 
-function withoutStamps(resource: unknown): unknown {
+function hasMetaSource(resource: unknown): boolean {
+  const meta = (resource as { meta?: { source?: unknown } } | null)?.meta;
+  return typeof meta === 'object' && meta !== null && meta.source !== undefined;
+}
+
+function withoutStamps(resource: unknown, dropSource = false): unknown {
   if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
     return resource;
   }
@@ -23,6 +30,9 @@ function withoutStamps(resource: unknown): unknown {
   const { versionId: _versionId, lastUpdated: _lastUpdated, ...otherMeta } = meta as Record<string, unknown>;
   void _versionId;
   void _lastUpdated;
+  if (dropSource) {
+    delete otherMeta.source;
+  }
   return Object.keys(otherMeta).length ? { ...rest, meta: otherMeta } : rest;
 }
 
