@@ -58,9 +58,9 @@ function processTicks(pid: number): { comm: string; ticks: number } | null {
 }
 
 /**
- * PostgreSQL processes that work for us: backends connected to `database` and the shared
- * background processes (WAL writer, checkpointer, autovacuum). Backends of other databases on the
- * same server (other people's tests) count as "other".
+ * PostgreSQL processes that work for us: backends and autovacuum workers of `database`, and the
+ * shared background processes (WAL writer, checkpointer, background writer). Backends and
+ * autovacuum workers of other databases on the same server (other people's tests) count as "other".
  */
 function postgresTicks(database: string | undefined): Map<number, number> | null {
   if (!database) {
@@ -85,8 +85,9 @@ function postgresTicks(database: string | undefined): Map<number, number> | null
       } catch {
         continue;
       }
-      const clientBackend = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(cmdline);
-      if (clientBackend && !cmdline.includes(` ${database} `)) {
+      // Client backends and autovacuum workers name their database; count only ours.
+      const perDatabase = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]|autovacuum worker/.test(cmdline);
+      if (perDatabase && !cmdline.includes(` ${database}`)) {
         continue;
       }
       ticks.set(Number(entry), p.ticks);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -30,4 +31,23 @@ export function machineInfo(): MachineInfo {
 
 export function describeMachine(m: MachineInfo): string {
   return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}`;
+}
+
+/** The code being measured: commit and whether the working tree had uncommitted changes (read-only git). */
+export function codeVersion(cwd: string): { commit: string; uncommittedFiles: number } | undefined {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return { commit, uncommittedFiles: status.split('\n').filter(Boolean).length };
+  } catch {
+    return undefined;
+  }
 }

@@ -29,7 +29,7 @@ import {
   seededPopulation,
   type ThroughputResult,
 } from './load.ts';
-import { machineInfo } from './machine.ts';
+import { codeVersion, machineInfo } from './machine.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
 import {
   EVERYTHING_QUERY,
@@ -618,6 +618,7 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: machineInfo(),
+    code: codeVersion(PACKAGE_DIR),
     options: { ...options, only: [...only], postgres: kinds.includes('postgres') ? redact(adminUrl) : undefined },
     runs: [],
   };

@@ -48,6 +48,7 @@ export interface BenchReport {
   finishedAt?: string;
   command: string;
   machine: MachineInfo;
+  code?: { commit: string; uncommittedFiles: number };
   options: Record<string, unknown>;
   runs: DatabaseRun[];
 }
@@ -70,6 +71,11 @@ export function markdown(report: BenchReport): string {
     `- Command: \`${report.command}\``,
     `- Machine: ${describeMachine(report.machine)}`,
   ];
+  if (report.code) {
+    lines.push(
+      `- Code: commit ${report.code.commit}${report.code.uncommittedFiles ? ` plus uncommitted changes to ${report.code.uncommittedFiles} tracked files` : ''}`,
+    );
+  }
   for (const run of report.runs) {
     const size = run.dataSize
       ? `${num(run.dataSize.resources)} resources (${num(run.patients)} seeded patients)${run.dataSize.databaseMiB !== null ? `, ${num(run.dataSize.databaseMiB)} MiB on disk` : ''}`

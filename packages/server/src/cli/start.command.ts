@@ -5,6 +5,7 @@ import { buildApp, createPlatform } from '../http/app.ts';
 import { DEMO_SEED, ensureDemoData } from '../platform/demo-data.ts';
 import { ensureDemoUsers, formatDemoLogins } from '../auth/demo-users.ts';
 import { seedDemoSlots } from '../portal/index.ts';
+import { ensureDemoAgreement } from '../platform/demo-agreement.ts';
 import { acquireDataDirLock } from '../auth/server-lock.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -24,6 +25,7 @@ export function registerStartCommand(program: Command): void {
       if (config.demoData) {
         await ensureDemoData(db, platform.resources, config.demoPatients, (line) => process.stdout.write(`${line}\n`));
         await seedDemoSlots(platform.resources, { seed: DEMO_SEED, from: new Date() });
+        await ensureDemoAgreement(platform);
         const created = await ensureDemoUsers(platform, DEMO_SEED);
         demoLogins = created.length
           ? ['Demo logins (shown once; keep them):', ...formatDemoLogins(created)]

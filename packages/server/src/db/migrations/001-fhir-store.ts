@@ -24,6 +24,9 @@ create table resource (
   primary key (resource_type, id)
 );
 create index resource_patient_idx on resource (patient_id) where patient_id is not null;
+-- Searches sort by id under collation "C" (identical order on PGlite and any PostgreSQL locale);
+-- this index supplies that order, so a page of 20 never sorts every resource of a type.
+create index resource_type_id_c_idx on resource (resource_type, (id collate "C"));
 create index resource_compartments_idx on resource using gin (compartments);
 create index resource_last_updated_idx on resource (resource_type, last_updated);
 

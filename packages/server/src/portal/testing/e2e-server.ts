@@ -14,6 +14,7 @@ import { openDatabase } from '../../db/open.ts';
 import { buildApp, createPlatform } from '../../http/app.ts';
 import { DEMO_SEED, ensureDemoData } from '../../platform/demo-data.ts';
 import { seedDemoSlots } from '../slots.ts';
+import { ensureDemoAgreement } from '../../platform/demo-agreement.ts';
 import { bigPatientResources, BIG_PATIENT_ID } from './big-patient.ts';
 import { demoLogins, portalFixtures } from './fixtures.ts';
 
@@ -23,6 +24,7 @@ const platform = createPlatform(config, db);
 const quiet = (): void => undefined;
 await ensureDemoData(db, platform.resources, config.demoPatients, quiet);
 await seedDemoSlots(platform.resources, { seed: DEMO_SEED, from: new Date() });
+await ensureDemoAgreement(platform);
 const big = bigPatientResources(new Date());
 await platform.resources.transaction((tx) =>
   tx.writeMany(big.map((resource) => ({ resource: resource as Resource, method: 'update' as const }))),
