@@ -24,13 +24,9 @@ import { buildWebApp, startE2eServer, type E2eServer } from './support/server.ts
 let server: E2eServer;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
-const report: { axe: Record<string, number>; timings: Record<string, number[]>; bundle?: unknown } = {
-  axe: {},
-  timings: {},
-};
+const report: { axe: Record<string, number> } = { axe: {} };
 
 const GP = { username: 'demo.gp', role: /Ormskirk Medical Practice/ };
-const PRACTICE = 'e2e.practice';
 const BIG_NHS_NUMBER = '999 000 0034';
 
 beforeAll(async () => {
@@ -120,6 +116,16 @@ describe('clinician', () => {
     expect(await banner.textContent()).toMatch(/14 March 1941 \(\d+ years old\)/);
     expect(await banner.textContent()).toContain('Ormskirk Medical Practice');
     expect(await banner.getByRole('region', { name: 'Alerts' }).textContent()).toContain('Lives alone');
+    // The mental health trust's diagnosis is not shared with the practice: said, without saying what.
+    await page.getByText('Some information is not shared with your organisation').waitFor();
+    expect(await page.locator('main').textContent()).not.toContain('Depressive disorder');
+    // The web app keeps a refresh token to renew its 15-minute access token.
+    const stored = await page.evaluate(() =>
+      Object.keys(sessionStorage)
+        .filter((key) => key.startsWith('oidc.user:'))
+        .map((key) => JSON.parse(sessionStorage.getItem(key) ?? '{}') as { refresh_token?: string }),
+    );
+    expect(stored[0]?.refresh_token).toBeTruthy();
     for (const section of [
       'Medications',
       'Allergies and adverse reactions',
@@ -141,7 +147,9 @@ describe('clinician', () => {
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     const status = page.getByRole('status').filter({ hasText: 'Showing' });
     const total = Number(/of (\d+)/.exec((await status.textContent()) ?? '')![1]);
-    await page.getByLabel('Organisation').selectOption({ label: 'West Lancashire Community Health Services' });
+    await page
+      .getByLabel('Organisation', { exact: true })
+      .selectOption({ label: 'West Lancashire Community Health Services' });
     await expect.poll(async () => Number(/of (\d+)/.exec((await status.textContent()) ?? '')![1])).toBeLessThan(total);
     await page.getByLabel('Type').selectOption({ label: 'Visits and admissions' });
     await check(page, 'record-timeline');
@@ -155,33 +163,6 @@ describe('clinician', () => {
       .click();
     await check(page, 'record-trends');
     await page.context().close();
-  });
-
-  it('renders the record summary within the target after sign-in (1,000 resources)', async () => {
-    const runs: number[] = [];
-    const loads: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      const { page, context } = await newPage(browser);
-      await page.goto(`${server.baseUrl}/sign-in?returnTo=${encodeURIComponent(`/patients/${server.bigPatientId}`)}`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.locator('#username').fill(GP.username);
-      await page.locator('#password').fill((await import('./support/server.ts')).PASSWORD);
-      await page.locator('form button[type=submit]').click();
-      await page.getByLabel(GP.role).check();
-      // The clock starts when the person has done their part of signing in.
-      const started = Date.now();
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByRole('heading', { name: 'Latest observations' }).waitFor({ timeout: 30_000 });
-      runs.push(Date.now() - started);
-      loads.push(Number(await page.locator('.cw-record').getAttribute('data-load-ms')));
-      await context.close();
-    }
-    report.timings['sign-in to summary (ms)'] = runs;
-    report.timings['$everything fetch + parse (ms)'] = loads;
-    console.log(
-      `sign-in → summary: ${runs.join(', ')} ms; record fetch: ${loads.join(', ')} ms (${server.bigPatientResources} resources)`,
-    );
-    expect(Math.min(...runs)).toBeLessThan(5_000);
   });
 });
 
@@ -224,7 +205,8 @@ describe('patient portal', () => {
     await patient.locator('.cw-requests').getByText('Waiting').first().waitFor();
     await check(patient, 'portal-prescriptions');
 
-    const practice = await as(PRACTICE, { returnTo: '/practice/repeat-requests' });
+    // demo.gp works at the demo patient's practice: the printed logins do the whole journey.
+    const practice = await as(GP.username, { role: GP.role, returnTo: '/practice/repeat-requests' });
     await practice.getByRole('heading', { name: 'Repeat prescription requests' }).waitFor();
     await practice.getByRole('heading', { name: new RegExp(`${medicine} for`) }).waitFor();
     await check(practice, 'practice-repeat-requests');
@@ -263,7 +245,7 @@ describe('patient portal', () => {
     const wired = (await fetch(`${server.baseUrl}/api/access/break-glass`)).status !== 404;
     context.skip(!wired, 'src/access/ is not wired into the app yet (no /api/access routes), so consent has no effect');
 
-    const nurse = await as('demo.nurse', { returnTo: '/patients/pat-000001' });
+    const nurse = await as('demo.nurse', { returnTo: `/patients/${server.demoPatientId}` });
     await nurse.getByText('Some information is not shared with your organisation').waitFor();
     await check(nurse, 'record-withheld');
     await nurse.getByText('Get emergency access (break-glass)').click();

@@ -1,4 +1,4 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patientEverything } from '../fhir/operations/everything.ts';
 import { isOperationOutcomeError } from '../fhir/outcome.ts';
@@ -156,9 +156,17 @@ describe('each actor sees exactly what docs/ACCESS.md allows', () => {
       return;
     }
     const bundle = await patientEverything(service, 'p1', {});
-    const refs = (bundle.entry ?? []).map((e) => ref(e.resource!));
+    const matches = (bundle.entry ?? []).filter((e) => e.search?.mode === 'match');
+    const refs = matches.map((e) => ref(e.resource!));
     expect(sorted(refs.filter((r) => UNIVERSE.includes(r)))).toEqual(sorted(expected));
     expect(bundle.total).toBe(refs.length);
+    // Something of p1's is hidden from this caller exactly when a `suppressed` outcome says so.
+    const everything = await patientEverything(scenario.resources, 'p1', {});
+    const hidden = (everything.entry ?? []).map((e) => ref(e.resource!)).filter((r) => !refs.includes(r));
+    const notices = (bundle.entry ?? []).filter((e) => e.search?.mode === 'outcome');
+    expect(notices.map((e) => (e.resource as OperationOutcome).issue[0]!.code)).toEqual(
+      hidden.length ? ['suppressed'] : [],
+    );
   });
 
   it('IDOR: a patient cannot read another patient’s resources by id', async () => {

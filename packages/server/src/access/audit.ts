@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/database.ts';
-import { AUDIT_GENESIS_HASH } from '../db/migrations/002-access.ts';
 import type { AccessEvent } from '../fhir/store/hooks.ts';
 import type { Actor } from './actor.ts';
+import { auditWhere, type AuditFilter } from './audit-query.ts';
+import { verifyAuditChains, type VerifyResult } from './audit-verify.ts';
 
 export interface AuditEntry {
   seq: number;
@@ -16,16 +17,15 @@ export interface AuditEntry {
   query: string | null;
   prevHash: string;
   hash: string;
+  /** The hash chain the row is on (migration 005). */
+  chain: number;
+  /** Heads of the other chains (chain → [seq, hash]) when this row is a checkpoint. */
+  checkpoint: Record<string, [number, string]> | null;
+  /** The exact text the hash covers (only when asked for: exports). */
+  canonical?: string;
 }
 
-export interface VerifyResult {
-  ok: boolean;
-  /** Rows checked. */
-  checked: number;
-  /** The first row whose hash or link to its predecessor does not hold. */
-  firstBrokenSeq?: number;
-  reason?: string;
-}
+export type { VerifyResult } from './audit-verify.ts';
 
 /** Who, for the audit row: user, practitioner, role, organisation (staff), or the patient/carer/client. */
 export function describeActor(actor: Actor): Record<string, unknown> {
@@ -92,13 +92,21 @@ interface Row {
   query: string | null;
   prev_hash: string;
   hash: string;
+  chain: number | string;
+  checkpoint: Record<string, [number | string, string]> | string | null;
+  canonical?: string;
+}
+
+function parseJson<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }
 
 function toEntry(row: Row): AuditEntry {
+  const checkpoint = row.checkpoint === null ? null : parseJson(row.checkpoint);
   return {
     seq: Number(row.seq),
     recordedAt: new Date(row.recorded_at).toISOString(),
-    actor: typeof row.actor === 'string' ? (JSON.parse(row.actor) as Record<string, unknown>) : row.actor,
+    actor: parseJson(row.actor),
     patientIds: row.patient_ids,
     resourceRefs: row.resource_refs,
     interaction: row.interaction,
@@ -108,6 +116,11 @@ function toEntry(row: Row): AuditEntry {
     query: row.query,
     prevHash: row.prev_hash,
     hash: row.hash,
+    chain: Number(row.chain),
+    checkpoint:
+      checkpoint &&
+      Object.fromEntries(Object.entries(checkpoint).map(([chain, [seq, hash]]) => [chain, [Number(seq), hash]])),
+    ...(row.canonical === undefined ? {} : { canonical: row.canonical }),
   };
 }
 
@@ -211,18 +224,24 @@ export class AuditLog {
     }
   }
 
-  /** Writes the queued read rows, in the order they were recorded, in one statement. */
+  /** Writes the queued read rows, in the order they were recorded, 1000 to a statement. */
   async flush(): Promise<void> {
     const run = this.flushing
       .catch(() => undefined)
       .then(async () => {
-        const batch = this.pending.splice(0);
-        if (!batch.length) {
-          return;
+        while (this.pending.length) {
+          await this.writeBatch(this.pending.splice(0, 1000));
         }
-        try {
-          await this.db.query(
-            `insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
+      });
+    this.flushing = run;
+    return run;
+  }
+
+  /** One statement for a batch of queued rows; on failure they go back to the front of the queue. */
+  private async writeBatch(batch: BufferedRow[]): Promise<void> {
+    try {
+      await this.db.query(
+        `insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
              select e.actor, p.ids, e.refs, e.interaction, e.purpose,
                     case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, e.query
                from (select (x->'actor')::jsonb as actor, array(select json_array_elements_text(x->'refs')) as refs,
@@ -244,15 +263,12 @@ export class AuditLog {
                cross join (select set_config('synchronous_commit', 'off', true)) as async_commit
               where cardinality(p.ids) > 0
               order by e.ord`,
-            [JSON.stringify(batch)],
-          );
-        } catch (error) {
-          this.pending.unshift(...batch);
-          throw error;
-        }
-      });
-    this.flushing = run;
-    return run;
+        [JSON.stringify(batch)],
+      );
+    } catch (error) {
+      this.pending.unshift(...batch);
+      throw error;
+    }
   }
 
   /** A row written by the access module itself (break-glass, agreement changes). */
@@ -284,51 +300,109 @@ export class AuditLog {
     );
   }
 
-  /** Newest first; `patient` narrows to one patient's accesses; `before` pages by seq. */
-  async list(options: { patient?: string; before?: number; count?: number } = {}): Promise<AuditEntry[]> {
+  /**
+   * Newest first (or oldest first with `order: 'asc'`), a page of at most 1000. `before` / `after`
+   * page by seq; see AuditFilter for the rest. `canonical` adds the text each hash covers.
+   */
+  async list(options: AuditListOptions = {}): Promise<AuditEntry[]> {
     await this.flush();
     const count = Math.min(Math.max(options.count ?? 100, 1), 1000);
+    const where = auditWhere(options);
     const rows = await this.db.query<Row>(
-      `select * from audit_log
-        where ($1::text is null or patient_ids @> array[$1::text]) and ($2::bigint is null or seq < $2::bigint)
-        order by seq desc limit $3`,
-      [options.patient ?? null, options.before ?? null, count],
+      `select a.*${options.canonical ? ', audit_log_canonical(a) as canonical' : ''} from audit_log a
+        where ${where.sql}
+        order by seq ${options.order === 'asc' ? 'asc' : 'desc'} limit ${count}`,
+      where.params,
     );
     return rows.map(toEntry);
   }
 
-  /**
-   * Recomputes the chain in seq order, a page at a time: each row's prev_hash must be its
-   * predecessor's hash (zeros for the first) and its hash sha256(prev_hash || canonical row).
-   * Editing a row breaks its hash; removing one breaks its successor's link.
-   */
-  async verify(pageSize = 5000): Promise<VerifyResult> {
-    await this.flush();
-    let expectedPrev = AUDIT_GENESIS_HASH;
-    let after = -1;
-    let checked = 0;
+  /** Every matching row, oldest first, a page at a time (for exports). */
+  async *stream(filter: AuditFilter = {}, pageSize = 1000): AsyncGenerator<AuditEntry> {
+    let after = filter.after;
     for (;;) {
-      const rows = await this.db.query<{ seq: number | string; prev_hash: string; hash: string; recomputed: string }>(
-        `select seq, prev_hash, hash,
-                encode(sha256(convert_to(prev_hash || audit_log_canonical(a), 'UTF8')), 'hex') as recomputed
-           from audit_log a where seq > $1 order by seq limit $2`,
-        [after, pageSize],
-      );
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        if (row.prev_hash !== expectedPrev) {
-          return { ok: false, checked, firstBrokenSeq: seq, reason: 'prev_hash does not match the preceding row' };
-        }
-        if (row.recomputed !== row.hash) {
-          return { ok: false, checked, firstBrokenSeq: seq, reason: 'the row does not match its hash' };
-        }
-        expectedPrev = row.hash;
-        after = seq;
-        checked++;
+      const page = await this.list({ ...filter, after, order: 'asc', count: pageSize, canonical: true });
+      yield* page;
+      if (page.length < pageSize) {
+        return;
       }
-      if (rows.length < pageSize) {
-        return { ok: true, checked };
-      }
+      after = page[page.length - 1]!.seq;
     }
   }
+
+  /**
+   * Display names of Practitioner, Organization, Patient and RelatedPerson references ('Type/id'),
+   * from their current versions; for showing audit entries to people.
+   */
+  async displayNames(refs: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(refs)].map((ref) => ref.split('/')).filter((p) => p.length === 2);
+    if (!wanted.length) {
+      return new Map();
+    }
+    const rows = await this.db.query<{ resource_type: string; id: string; name: unknown }>(
+      `select r.resource_type, r.id, r.content->'name' as name from current_resource r
+         join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i
+        where not r.deleted`,
+      [wanted.map((p) => p[0]!), wanted.map((p) => p[1]!)],
+    );
+    const names = new Map<string, string>();
+    for (const row of rows) {
+      const display = nameText(parseJson(row.name));
+      if (display) {
+        names.set(`${row.resource_type}/${row.id}`, display);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * A carer may read the access log of the person they act for when that person's consent lets
+   * them see data of category `other` (where AuditEvents belong, docs/ACCESS.md): an active permit
+   * naming them covers it and no deny naming them does.
+   */
+  async carerMayReadLog(relatedPersonId: string, patientId: string): Promise<boolean> {
+    const [row] = await this.db.query<{ allowed: boolean }>(
+      `select coalesce(bool_or(cr.effect = 'permit') and not bool_or(cr.effect = 'deny'), false) as allowed
+         from access_consent_rule cr
+        where cr.patient_id = $1 and cr.active and $2 = any(cr.actors)
+          and (cardinality(cr.categories) = 0 or 'other' = any(cr.categories))
+          and (cr.valid_from is null or cr.valid_from <= now()) and (cr.valid_to is null or cr.valid_to >= now())`,
+      [patientId, `RelatedPerson/${relatedPersonId}`],
+    );
+    return row?.allowed === true;
+  }
+
+  /** Checks every chain and every checkpoint (see audit-verify.ts). */
+  async verify(pageSize = 5000): Promise<VerifyResult> {
+    await this.flush();
+    return verifyAuditChains(this.db, pageSize);
+  }
+}
+
+export interface AuditListOptions extends AuditFilter {
+  count?: number;
+  order?: 'asc' | 'desc';
+  canonical?: boolean;
+}
+
+/** An Organization's name, or a HumanName list's first text / given + family. */
+function nameText(name: unknown): string | undefined {
+  if (typeof name === 'string') {
+    return name;
+  }
+  if (!Array.isArray(name)) {
+    return undefined;
+  }
+  const names = name as unknown[];
+  const first = names.find((n) => (n as { use?: string } | null)?.use === 'official') ?? names[0];
+  if (!first || typeof first !== 'object') {
+    return undefined;
+  }
+  const { text, given, family, prefix } = first as {
+    text?: string;
+    given?: string[];
+    family?: string;
+    prefix?: string[];
+  };
+  return text ?? ([...(prefix ?? []), ...(given ?? []), family].filter(Boolean).join(' ') || undefined);
 }

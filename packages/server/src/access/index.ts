@@ -14,8 +14,10 @@ export { categoryOf } from './categories.ts';
 export { patientOf } from './references.ts';
 export { restrictionFor } from './policy.ts';
 export { registerAccessRoutes } from './routes.ts';
+export { registerAuditOperations } from './audit-operations.ts';
 export { relabelAll } from './relabel.ts';
 export type { AuditEntry, VerifyResult } from './audit.ts';
+export { toAuditEvent } from './audit-event.ts';
 export type { Agreement, AgreementStatus } from './agreements.repository.ts';
 export type { SharingMap, SharingFlow } from './agreements.service.ts';
 export type { BreakGlassSession } from './break-glass.ts';
@@ -53,14 +55,23 @@ export interface AccessModule {
   audit: AuditLog;
 }
 
+/**
+ * The store hooks that keep access facts in step with the record: every write is labelled and its
+ * relationships and consent rules derived, in the write's transaction. Stateless, so a platform can
+ * build its store with them (and compose other hooks) before the access module itself.
+ */
+export function accessHooks(fhirBase: string): StoreHooks {
+  return {
+    label: (tx, resources) => labelResources(tx, resources, fhirBase),
+    afterWrite: (tx, writes, resources) => replaceDerivedFacts(tx, writes, resources, fhirBase),
+  };
+}
+
 /** The access module (docs/ACCESS.md): one policy decision point, enforced in SQL. */
 export function createAccessModule(options: AccessModuleOptions): AccessModule {
   const { db, fhirBase } = options;
   const audit = new AuditLog(db, { bufferReadsMs: options.auditBufferMs ?? 0 });
-  const hooks: StoreHooks = {
-    label: (tx, resources) => labelResources(tx, resources, fhirBase),
-    afterWrite: (tx, writes, resources) => replaceDerivedFacts(tx, writes, resources, fhirBase),
-  };
+  const hooks = accessHooks(fhirBase);
   const resources =
     options.resources ?? new ResourceService(db, { fhirBase, defaultPageSize: 20, maxPageSize: 100, hooks });
   return {

@@ -3,6 +3,7 @@ import { badRequest, issue, OperationOutcomeError, outcome } from '../fhir/outco
 import type { Actor } from './actor.ts';
 import type { AgreementService } from './agreements.service.ts';
 import type { AuditLog } from './audit.ts';
+import { auditAdmin } from './audit-operations.ts';
 import { forbidden } from './authorize.ts';
 import type { BreakGlassService } from './break-glass.ts';
 
@@ -22,11 +23,6 @@ function signedIn(request: FastifyRequest): Actor {
   return request.actor;
 }
 
-/** Privacy officers (any organisation) and back-end integrations read and verify the whole log. */
-function auditAdmin(actor: Actor): boolean {
-  return actor.kind === 'system' || (actor.kind === 'staff' && actor.roleCode === 'R0001');
-}
-
 function body(request: FastifyRequest): Record<string, unknown> {
   const value = request.body;
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -39,6 +35,8 @@ function body(request: FastifyRequest): Record<string, unknown> {
  */
 export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps): void {
   const { agreements, breakGlass, audit } = deps;
+  // Buffered audit rows (CAREWEAVE_AUDIT_BUFFER_MS) must reach the database before it closes.
+  app.addHook('onClose', async () => audit.flush());
 
   app.get('/api/access/agreements', async (request) => {
     const query = request.query as Query;

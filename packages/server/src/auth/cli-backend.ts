@@ -76,7 +76,7 @@ async function httpSession(config: Config, baseUrl: string): Promise<AdminSessio
   return { ops: new HttpAdmin(baseUrl, token), via: baseUrl, close: () => Promise.resolve() };
 }
 
-async function fetchToken(baseUrl: string, clientId: string, clientSecret: string): Promise<string> {
+export async function fetchToken(baseUrl: string, clientId: string, clientSecret: string): Promise<string> {
   const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
   const response = await fetch(`${baseUrl}/auth/token`, {
     method: 'POST',

@@ -14,7 +14,21 @@ describe('demo sign-ins', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     platform = createPlatform(loadConfig({ CAREWEAVE_LOG_LEVEL: 'silent' }), database.db);
-    await loadSeedPopulation(platform.resources, { patients: 2, seed: 1 });
+    await loadSeedPopulation(platform.resources, { patients: 40, seed: 1 });
+    // Adults at demo.gp's practice (org-p81002) in this population: pat-000009 and pat-000025;
+    // give the second a repeat medicine so the choice has one to find.
+    await platform.resources.create('MedicationRequest', {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: 'Patient/pat-000025' },
+      medicationCodeableConcept: { text: 'Ramipril 5mg capsules' },
+      courseOfTherapyType: {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy', code: 'continuous' },
+        ],
+      },
+    });
   });
   afterAll(async () => {
     await database?.dispose();
@@ -49,10 +63,20 @@ describe('demo sign-ins', () => {
     expect((await store.roleProfiles((await store.userByLogin('demo.socialworker'))!.id))[0]!.organizationId).toBe(
       'org-888',
     );
-    expect((await store.userByLogin('demo.patient'))!.fhirUser).toBe('Patient/pat-000001');
+    // The demo patient is registered with demo.gp's practice and has a repeat medicine to order.
+    const patientRef = (await store.userByLogin('demo.patient'))!.fhirUser!;
+    const patient = JSON.parse((await platform.resources.read('Patient', patientRef.split('/')[1]!)).json!);
+    expect(patient.generalPractitioner[0].reference).toBe('Organization/org-p81002');
+    expect(patient.deceasedBoolean ?? patient.deceasedDateTime).toBeFalsy();
+    const orders = await platform.resources.search('MedicationRequest', [
+      ['subject', patientRef],
+      ['status', 'active'],
+    ]);
+    const courses = orders.entry!.map((e: any) => e.resource.courseOfTherapyType?.coding?.[0]?.code);
+    expect(courses).toContain('continuous');
     expect((await store.userByLogin('demo.carer'))!.fhirUser).toBe('RelatedPerson/rp-demo-carer');
     const carer = JSON.parse((await platform.resources.read('RelatedPerson', 'rp-demo-carer')).json!);
-    expect(carer.patient.reference).toBe('Patient/pat-000001');
+    expect(carer.patient.reference).toBe(patientRef);
     // The printed password works.
     const auth = { platform, store, config: platform.config.auth } as never;
     expect((await checkPassword(auth, 'demo.gp', logins[0]!.password!)).kind).toBe('ok');

@@ -21,8 +21,53 @@ interface DemoStaff {
   profiles: { organizationId: string; roleCode: RoleCode; practitionerRoleId?: string }[];
 }
 
-const DEMO_PATIENT_ID = 'pat-000001';
+const FALLBACK_DEMO_PATIENT_ID = 'pat-000001';
 const DEMO_CARER_ID = 'rp-demo-carer';
+const COURSE_OF_THERAPY = 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy';
+
+type Resources = Platform['resources'];
+
+/** The patient `demo.patient` already signs in as, if the account exists. */
+async function existingDemoPatient(store: AuthStore): Promise<string | undefined> {
+  const fhirUser = (await store.userByLogin('demo.patient'))?.fhirUser;
+  return fhirUser?.startsWith('Patient/') ? fhirUser.slice('Patient/'.length) : undefined;
+}
+
+async function hasRepeatMedicine(resources: Resources, patientId: string): Promise<boolean> {
+  const orders = await resources.search('MedicationRequest', [
+    ['subject', `Patient/${patientId}`],
+    ['status', 'active'],
+    ['_count', '100'],
+  ]);
+  return (orders.entry ?? []).some((entry) => {
+    const order = entry.resource as { courseOfTherapyType?: { coding?: { system?: string; code?: string }[] } };
+    return order.courseOfTherapyType?.coding?.some((c) => c.system === COURSE_OF_THERAPY && c.code === 'continuous');
+  });
+}
+
+/**
+ * The demo patient: the first living adult (by id) registered at demo.gp's practice who has a
+ * repeat medicine, so that a newcomer with the printed logins can order a repeat prescription as
+ * demo.patient and approve it as demo.gp (2,000 demo patients always have one). Deterministic for a
+ * seed; falls back to the first adult there, then to pat-000001 (a tiny population).
+ */
+async function chooseDemoPatient(resources: Resources, practiceOrgId: string): Promise<string> {
+  const adultsBorn = `le${new Date().getUTCFullYear() - 18}`;
+  const candidates = await resources.search('Patient', [
+    ['general-practitioner', `Organization/${practiceOrgId}`],
+    ['deceased', 'false'],
+    ['birthdate', adultsBorn],
+    ['_sort', '_id'],
+    ['_count', '50'],
+  ]);
+  const ids = (candidates.entry ?? []).flatMap((entry) => (entry.resource?.id ? [entry.resource.id] : []));
+  for (const id of ids) {
+    if (await hasRepeatMedicine(resources, id)) {
+      return id;
+    }
+  }
+  return ids[0] ?? FALLBACK_DEMO_PATIENT_ID;
+}
 
 /**
  * Demo sign-ins for the demo population (seed 1): one account per kind of person the access rules
@@ -176,8 +221,9 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
     }
   }
 
-  if (await exists('Patient', DEMO_PATIENT_ID)) {
-    const stored = await resources.read('Patient', DEMO_PATIENT_ID);
+  const demoPatientId = (await existingDemoPatient(store)) ?? (await chooseDemoPatient(resources, practice.orgId));
+  if (await exists('Patient', demoPatientId)) {
+    const stored = await resources.read('Patient', demoPatientId);
     const patient = JSON.parse(stored.json ?? '{}') as {
       identifier?: { system?: string; value?: string }[];
       name?: { given?: string[]; family?: string }[];
@@ -187,7 +233,7 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
     if (nhsNumber) {
       await create('demo.patient', `Patient ${name} (NHS number ${nhsNumber}), signs in to the portal`, {
         displayName: name,
-        fhirUser: `Patient/${DEMO_PATIENT_ID}`,
+        fhirUser: `Patient/${demoPatientId}`,
         nhsNumber,
       });
     }
@@ -196,7 +242,7 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
         resourceType: 'RelatedPerson',
         id: DEMO_CARER_ID,
         active: true,
-        patient: { reference: `Patient/${DEMO_PATIENT_ID}` },
+        patient: { reference: `Patient/${demoPatientId}` },
         relationship: [
           {
             coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'CHILD', display: 'child' }],
@@ -213,7 +259,7 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
           coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
         },
         category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
-        patient: { reference: `Patient/${DEMO_PATIENT_ID}` },
+        patient: { reference: `Patient/${demoPatientId}` },
         policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
         provision: {
           type: 'permit',

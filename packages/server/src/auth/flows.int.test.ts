@@ -135,6 +135,27 @@ describe('sign-in flows', () => {
     });
   });
 
+  it('renews a staff token with its rotating refresh token, keeping the chosen role', async () => {
+    const { tokens } = await userToken('gp', 'openid fhirUser user/*.cruds', 1);
+    expect(typeof tokens.refresh_token).toBe('string');
+    const refresh = async (token: string) => {
+      const response = await fetch(`${s.baseUrl}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: 'careweave-web' }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const renewed = await refresh(tokens.refresh_token);
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.access_token).not.toBe(tokens.access_token);
+    expect(decodeJwt(renewed.body.access_token).role_profile).toMatchObject({ organization: 'org-council' });
+    expect((await whoami(renewed.body.access_token)).body.actor).toMatchObject({ roleCode: 'R8003' });
+    // Rotation: the used refresh token is spent; the new one works.
+    expect(renewed.body.refresh_token).not.toBe(tokens.refresh_token);
+    expect((await refresh(tokens.refresh_token)).status).toBe(400);
+  });
+
   it('skips the choice for a single role, and knows a carer’s patient', async () => {
     const nurse = await userToken('nurse', 'openid user/*.rs');
     expect((await whoami(nurse.tokens.access_token)).body.actor).toMatchObject({

@@ -193,6 +193,11 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
       };
     },
     extraTokenClaims: (_ctx, token) => tokenClaims(auth, token),
+    // The web app renews its short-lived access tokens with a refresh token instead of sending the
+    // person back to sign in every 15 minutes. Without `offline_access` the refresh token belongs
+    // to the sign-in session (signing out ends it), and for a public client it rotates on every
+    // use (oidc-provider's default), as the OAuth browser-app guidance asks.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     renderError: (ctx, out) => {
       ctx.type = 'html';
       ctx.body = renderErrorPage(out.error_description ?? out.error ?? 'Something went wrong');

@@ -146,7 +146,9 @@ export function scopeRequirements(
     return need('*', 'r', 's');
   }
   if (!TYPE.test(first!)) {
-    return EVERYTHING;
+    // A system-level operation (`$export`, `$export-status/{id}`, …) needs what it declared.
+    const system = first!.startsWith('$') ? OPERATION_SCOPES.get(`${m} system/${first}`) : undefined;
+    return system ? system.map((r) => ({ ...r })) : EVERYTHING;
   }
   const type = first!;
   if (segments.length === 1) {
@@ -219,6 +221,18 @@ export function defineOperationScopes(
   requirements: readonly ScopeRequirement[],
 ): void {
   OPERATION_SCOPES.set(`${method.toUpperCase()} ${resourceType}/${level}/${operation}`, [...requirements]);
+}
+
+/**
+ * Declares what a system-level operation needs, for every path under it (`$export-status/{id}`
+ * too). An empty list leaves the check to the operation itself.
+ */
+export function defineSystemOperationScopes(
+  method: string,
+  operation: string,
+  requirements: readonly ScopeRequirement[],
+): void {
+  OPERATION_SCOPES.set(`${method.toUpperCase()} system/${operation}`, [...requirements]);
 }
 
 // The portal's operations (src/portal/): booking creates an Appointment, cancelling updates one;

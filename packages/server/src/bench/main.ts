@@ -30,6 +30,7 @@ import {
   type ThroughputResult,
 } from './load.ts';
 import { codeVersion, machineInfo } from './machine.ts';
+import { policyBenchmark, policyFigures } from './policy.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
 import {
   EVERYTHING_QUERY,
@@ -45,7 +46,16 @@ const FHIR_PATH = '/fhir/R4';
 const SEARCH_WARMUP = 10;
 const EVERYTHING_WARMUP = 3;
 
-export const BENCHMARKS = ['write', 'bundle', 'read', 'read-2-servers', 'search', 'everything', 'explain'] as const;
+export const BENCHMARKS = [
+  'write',
+  'bundle',
+  'policy',
+  'read',
+  'read-2-servers',
+  'search',
+  'everything',
+  'explain',
+] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 /** Targets from the performance issue. Stated for PostgreSQL; searches at 1,000,000+ resources. */
@@ -56,6 +66,7 @@ const TARGETS = {
   searchP95Ms: 10,
   searchScale: 1_000_000,
   everythingP95Ms: 50,
+  policyRatio: 1.3,
 };
 
 interface Options {
@@ -70,6 +81,7 @@ interface Options {
   searchTimeLimit: number;
   everythingIterations: number;
   everythingSize: number;
+  policyIterations: number;
   bundlePatients?: number;
   batchSize: number;
   writeConcurrency: number;
@@ -124,6 +136,7 @@ const program = new Command()
   )
   .option('--everything-iterations <n>', 'requests of $everything', integer(1), 50)
   .option('--everything-size <n>', 'resources in the $everything patient compartment', integer(1), 1000)
+  .option('--policy-iterations <n>', 'runs of each query per variant in the policy benchmark', integer(1), 100)
   .option(
     '--bundle-patients <n>',
     'patients uploaded as transaction Bundles (default 10% of --patients, at most 1000)',
@@ -350,6 +363,15 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
   run.dataSize = await dataSize(db, written.resources + (bundled?.resources ?? 0) + everything.length);
   const resources = run.dataSize.resources;
   log(`${kind}: ${resources.toLocaleString('en-GB')} resources, ${run.dataSize.databaseMiB ?? '?'} MiB`);
+
+  if (only.has('policy')) {
+    await waitForIdle(options.waitIdle);
+    log(
+      `${kind}: policy cost (in process): ${options.policyIterations} runs of each query, policy off / on / on + audit`,
+    );
+    const policy = await policyBenchmark(platform, { iterations: options.policyIterations, seed: options.seed, log });
+    run.figures.push(...policyFigures(kind, resources, policy, TARGETS.policyRatio));
+  }
 
   const rng = new Rng(options.seed, 7);
   const sample: SearchSample = collector.sample();

@@ -10,6 +10,7 @@ import { registerSeedCommand } from './seed.command.ts';
 import { registerOrgCommand } from './org.command.ts';
 import { registerUserCommand } from './user.command.ts';
 import { registerClientCommand } from './client.command.ts';
+import { registerAuditCommand } from './audit.command.ts';
 
 const program = new Command()
   .name('careweave')
@@ -27,6 +28,7 @@ registerSeedCommand(program);
 registerOrgCommand(program);
 registerUserCommand(program);
 registerClientCommand(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -33,6 +33,19 @@ const configSchema = z.object({
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
   PRODUCTION: booleanFromEnv.default(false),
+  // Audit (src/access/audit.ts): reads' audit rows written in batches at most this many ms later.
+  AUDIT_BUFFER_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  // Background jobs (src/jobs/) and FHIR bulk export (src/fhir/bulk/).
+  JOB_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1),
+  BULK_EXPORT_EXPIRY_HOURS: z.coerce.number().positive().max(720).default(24),
+  // FHIR Subscriptions (src/fhir/subscriptions/): rest-hook delivery.
+  SUBSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SUBSCRIPTION_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
+  SUBSCRIPTION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  SUBSCRIPTION_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\], -]+$/, 'a comma-separated list of host names (host or host:port)')
+    .optional(),
   // Sign-in (src/auth/).
   WEB_REDIRECT_URIS: z.string().optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
@@ -75,7 +88,30 @@ export interface Config {
   defaultPageSize: number;
   maxPageSize: number;
   production: boolean;
+  /**
+   * > 0: reads' audit rows are queued and written in batches at most this many ms later, off the
+   * request path (flushed at shutdown; a crash loses what is queued). 0: each read writes its row first.
+   */
+  auditBufferMs: number;
+  /** Jobs of each kind this instance runs at once; 0: it runs none, other instances do. */
+  jobConcurrency: number;
+  /** How long a bulk export's status and files are kept after it is requested or finishes. */
+  bulkExportExpiryHours: number;
+  subscriptions: SubscriptionConfig;
   auth: AuthConfig;
+}
+
+/** Delivery of FHIR Subscription notifications (rest-hook). */
+export interface SubscriptionConfig {
+  /** How long one POST to an endpoint may take. */
+  timeoutMs: number;
+  /** Retries of a failed delivery (with exponential backoff from `retryDelaySeconds`) before the Subscription is set to `error`. */
+  retryLimit: number;
+  retryDelaySeconds: number;
+  /** Endpoint hosts (`host` or `host:port`, lower case) notifications may go to; undefined: any. */
+  allowedHosts?: string[];
+  /** Production: endpoints must be https. */
+  httpsOnly: boolean;
 }
 
 /** An upstream OpenID provider we federate to (NHS CIS2 for staff, NHS login for citizens). */
@@ -144,6 +180,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultPageSize: c.DEFAULT_PAGE_SIZE,
     maxPageSize: c.MAX_PAGE_SIZE,
     production: c.PRODUCTION,
+    auditBufferMs: c.AUDIT_BUFFER_MS,
+    jobConcurrency: c.JOB_CONCURRENCY,
+    bulkExportExpiryHours: c.BULK_EXPORT_EXPIRY_HOURS,
+    subscriptions: {
+      timeoutMs: c.SUBSCRIPTION_TIMEOUT_MS,
+      retryLimit: c.SUBSCRIPTION_RETRY_LIMIT,
+      retryDelaySeconds: c.SUBSCRIPTION_RETRY_DELAY_SECONDS,
+      ...(c.SUBSCRIPTION_ALLOWED_HOSTS !== undefined
+        ? {
+            allowedHosts: c.SUBSCRIPTION_ALLOWED_HOSTS.split(',')
+              .map((host) => host.trim().toLowerCase())
+              .filter(Boolean),
+          }
+        : {}),
+      httpsOnly: c.PRODUCTION,
+    },
     auth: authConfig(c, baseUrl),
   };
 }

@@ -2,6 +2,10 @@ import type { Database } from './database.ts';
 import { sql as fhirStore } from './migrations/001-fhir-store.ts';
 import { sql as access } from './migrations/002-access.ts';
 import { sql as auth } from './migrations/003-auth.ts';
+import { sql as bulkExport } from './migrations/004-bulk-export.ts';
+import { sql as auditChains } from './migrations/005-audit-chains.ts';
+import { sql as subscriptions } from './migrations/006-subscriptions.ts';
+import { sql as searchPlanning } from './migrations/007-search-planning.ts';
 
 export interface Migration {
   version: number;
@@ -14,6 +18,10 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'fhir-store', sql: fhirStore },
   { version: 2, name: 'access', sql: access },
   { version: 3, name: 'auth', sql: auth },
+  { version: 4, name: 'bulk-export', sql: bulkExport },
+  { version: 5, name: 'audit-chains', sql: auditChains },
+  { version: 6, name: 'subscriptions', sql: subscriptions },
+  { version: 7, name: 'search-planning', sql: searchPlanning },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

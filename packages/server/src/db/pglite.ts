@@ -71,6 +71,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   const base = wrap(pg);
   return {
     kind: 'pglite',
+    native: { kind: 'pglite', pglite: pg },
     ...base,
     // PGlite has a single connection and serialises transactions itself.
     transaction: (work) => pg.transaction((tx) => work(wrap(tx))),

@@ -11,6 +11,39 @@ const SEARCH_TYPE_DOCS: Record<string, string> = {
   uri: 'exact, :below, :above, :missing',
 };
 
+/** The audit trail as AuditEvents (src/access/audit-operations.ts; docs/ACCESS.md, Audit). */
+const AUDIT_OPERATIONS = {
+  patient: [
+    {
+      name: 'access-log',
+      definition: 'https://careweave.example/fhir/OperationDefinition/Patient-access-log',
+      documentation: 'AuditEvents of accesses to this patient, newest first; _count, _format=ndjson',
+    },
+  ],
+  system: [
+    {
+      name: 'audit-log',
+      definition: 'https://careweave.example/fhir/OperationDefinition/audit-log',
+      documentation: 'The audit trail as AuditEvents; patient, agent, date, _count, _format=ndjson',
+    },
+  ],
+};
+
+/** FHIR Bulk Data export (src/fhir/bulk/; docs/FHIR.md, Bulk export). */
+const BULK_DATA = 'http://hl7.org/fhir/uv/bulkdata';
+const EXPORT_DOCS =
+  'Bulk Data Access IG v2 (Prefer: respond-async); _outputFormat (ndjson), _type, _since; ' +
+  'limited to what the caller may see and search';
+const EXPORT_OPERATIONS = {
+  system: { name: 'export', definition: `${BULK_DATA}/OperationDefinition/export`, documentation: EXPORT_DOCS },
+  Patient: {
+    name: 'export',
+    definition: `${BULK_DATA}/OperationDefinition/patient-export`,
+    documentation: EXPORT_DOCS,
+  },
+  Group: { name: 'export', definition: `${BULK_DATA}/OperationDefinition/group-export`, documentation: EXPORT_DOCS },
+};
+
 /**
  * The CapabilityStatement, built from what the server really indexes: every R4 resource type,
  * and for each the search parameters of supported types (composite and special ones are absent).
@@ -61,9 +94,14 @@ export function capabilityStatement(
     ],
     ...(type === 'Patient'
       ? {
-          operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }],
+          operation: [
+            { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+            ...AUDIT_OPERATIONS.patient,
+            EXPORT_OPERATIONS.Patient,
+          ],
         }
       : {}),
+    ...(type === 'Group' ? { operation: [EXPORT_OPERATIONS.Group] } : {}),
   })) as CapabilityStatementRestResource[];
   return {
     resourceType: 'CapabilityStatement',
@@ -71,6 +109,7 @@ export function capabilityStatement(
     date: new Date().toISOString(),
     publisher: 'CareWeave',
     kind: 'instance',
+    instantiates: [`${BULK_DATA}/CapabilityStatement/bulk-data`],
     software,
     implementation: { description: 'CareWeave shared care record', url: fhirBase },
     fhirVersion: '4.0.1',
@@ -85,6 +124,7 @@ export function capabilityStatement(
           'Composite and special search parameters (_text, _content, _query, near, *-value-* composites) are not supported.',
         resource: resources,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+        operation: [...AUDIT_OPERATIONS.system, EXPORT_OPERATIONS.system],
         searchParam: [
           { name: '_count', type: 'number', documentation: 'page size' },
           { name: '_sort', type: 'string', documentation: 'comma separated, - for descending' },

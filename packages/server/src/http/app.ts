@@ -8,9 +8,20 @@ import { ResourceService } from '../fhir/store/resource.service.ts';
 import { SOFTWARE } from '../version.ts';
 import { registerAuth } from '../auth/register.ts';
 import { actorOf } from '../auth/authenticate.ts';
-import { createAccessModule, registerAccessRoutes, type AccessModule } from '../access/index.ts';
+import {
+  accessHooks,
+  createAccessModule,
+  registerAccessRoutes,
+  registerAuditOperations,
+  type AccessModule,
+} from '../access/index.ts';
 import { registerPortal } from '../portal/index.ts';
 import type { FastifyRequest } from 'fastify';
+import { JobQueue } from '../jobs/queue.ts';
+import { BulkExportService } from '../fhir/bulk/service.ts';
+import { registerBulkExportRoutes } from '../fhir/bulk/routes.ts';
+import { SubscriptionEvents } from '../fhir/subscriptions/events.ts';
+import { SubscriptionService } from '../fhir/subscriptions/service.ts';
 
 export interface Platform {
   config: Config;
@@ -21,16 +32,44 @@ export interface Platform {
   access: AccessModule;
   /** The record as the request's verified actor may see and change it (docs/ACCESS.md). */
   serviceFor(request: FastifyRequest): ResourceService;
+  /** Background jobs (pg-boss), shared by every instance on the database; started with the app. */
+  jobs: JobQueue;
+  /** FHIR Bulk Data export ($export), run as jobs. */
+  bulkExport: BulkExportService;
+  /** FHIR Subscriptions (rest-hook), matched and delivered as their owners through the access policy. */
+  subscriptions: SubscriptionService;
 }
 
 export function createPlatform(config: Config, db: Database): Platform {
   const fhirBase = `${config.baseUrl}/fhir/R4`;
-  const access = createAccessModule({ db, fhirBase });
+  // Every write also records Subscription outbox events, in its own transaction.
+  const subscriptionEvents = new SubscriptionEvents(accessHooks(fhirBase));
   const resources = new ResourceService(db, {
     fhirBase,
     defaultPageSize: config.defaultPageSize,
     maxPageSize: config.maxPageSize,
-    hooks: access.hooks,
+    hooks: subscriptionEvents.hooks,
+  });
+  // The access module writes (break-glass alerts) through the same store, so they notify too.
+  const access = createAccessModule({ db, fhirBase, resources, auditBufferMs: config.auditBufferMs });
+  const jobs = new JobQueue(db, { concurrency: config.jobConcurrency });
+  const subscriptions = new SubscriptionService({
+    db,
+    queue: jobs,
+    resources,
+    access,
+    events: subscriptionEvents,
+    fhirBase,
+    settings: config.subscriptions,
+  });
+  // Exports see the record exactly as the caller's searches do: with the Subscription rules.
+  const bulkExport = new BulkExportService({
+    db,
+    queue: jobs,
+    resources,
+    access: { ...access, accessFor: (actor, options) => subscriptions.accessFor(actor, options) },
+    fhirBase,
+    expiryHours: config.bulkExportExpiryHours,
   });
   return {
     config,
@@ -38,7 +77,10 @@ export function createPlatform(config: Config, db: Database): Platform {
     resources,
     fhirBase,
     access,
-    serviceFor: (request) => resources.forCaller(access.accessFor(actorOf(request))),
+    serviceFor: (request) => resources.forCaller(subscriptions.accessFor(actorOf(request))),
+    jobs,
+    bulkExport,
+    subscriptions,
   };
 }
 
@@ -102,6 +144,17 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     return reply.code(statusForOutcome(body)).header('content-type', FHIR_JSON).send(JSON.stringify(body));
   });
 
+  // The job queue runs while the app does: started when it is ready, stopped (running jobs are
+  // left to be retried) when it closes.
+  app.addHook('onReady', async () => {
+    await platform.jobs.start(app.log);
+    platform.subscriptions.start(app.log);
+  });
+  app.addHook('onClose', async () => {
+    await platform.subscriptions.stop();
+    await platform.jobs.stop();
+  });
+
   app.get('/healthz', async () => {
     await platform.db.query('select 1');
     return { status: 'ok', database: platform.db.kind };
@@ -131,6 +184,14 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
         serviceFor: (request) => platform.serviceFor(request),
         fhirBase: platform.fhirBase,
         software: SOFTWARE,
+      });
+      // The audit trail as AuditEvents: Patient/{id}/$access-log and $audit-log (src/access/).
+      registerAuditOperations(fhir, { audit: platform.access.audit, fhirBase: platform.fhirBase });
+      registerBulkExportRoutes(fhir, {
+        exports: platform.bulkExport,
+        actorOf,
+        serviceFor: (request) => platform.serviceFor(request),
+        fhirBase: platform.fhirBase,
       });
       done();
     },

@@ -13,6 +13,8 @@ export interface E2eServer {
   baseUrl: string;
   logins: { username: string; description: string }[];
   bigPatientId: string;
+  /** The patient demo.patient signs in as: registered at demo.gp's practice. */
+  demoPatientId: string;
   bigPatientResources: number;
   output: () => string;
   stop(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startE2eServer(patients = 50): Promise<E2eServer> {
     baseUrl,
     logins: ready.logins as E2eServer['logins'],
     bigPatientId: String(ready.bigPatientId),
+    demoPatientId: String(ready.demoPatientId),
     bigPatientResources: Number(ready.bigPatientResources),
     output: () => output,
     stop: () =>

@@ -80,10 +80,24 @@ function userManager(): UserManager {
     // The server narrows the SMART scopes to the person's kind (staff: user/, patients and carers: patient/).
     scope: 'openid profile fhirUser launch/patient patient/*.cruds user/*.cruds',
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
-    automaticSilentRenew: false,
+    // Access tokens last 15 minutes: renew a minute before expiry with the refresh token (rotated
+    // by the server on each use), so a clinician in a long consultation is not signed out.
+    automaticSilentRenew: true,
     loadUserInfo: false,
   });
+  manager.events.addUserLoaded((renewed) => {
+    user = renewed;
+  });
   return manager;
+}
+
+/** Swaps a kept refresh token for a new access token; undefined when that is no longer possible. */
+async function renew(): Promise<User | undefined> {
+  try {
+    return (await userManager().signinSilent()) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let oidc: Promise<boolean> | undefined;
@@ -153,7 +167,10 @@ function withActingFor(next: Session): Session {
 /** At start-up: picks up a sign-in kept in this browser tab. */
 export async function restoreSession(): Promise<void> {
   if (await oidcAvailable()) {
-    const stored = await userManager().getUser();
+    let stored = await userManager().getUser();
+    if (stored?.expired && stored.refresh_token) {
+      stored = (await renew()) ?? null;
+    }
     if (stored && !stored.expired) {
       user = stored;
       publish(withActingFor(sessionFromUser(stored)));

@@ -563,11 +563,9 @@ function consentArb(
   careTeams: readonly CareTeam[],
   relatedPersons: readonly (RelatedPerson & { id: string })[],
 ): fc.Arbitrary<Consent> {
-  // Unless ambiguous cases are wanted, consents name only care teams with a status and without
-  // participation periods (the spec does not say whether those count for consent).
-  const nameable = careTeams.filter(
-    (t) => options.ambiguous || (t.status !== undefined && !(t.participant ?? []).some((p) => p.period)),
-  );
+  // Consents name any care team: with or without a status, with or without participation periods
+  // (docs/ACCESS.md settles both).
+  const nameable = careTeams;
   const ownTeams = nameable
     .filter((t) => t.subject?.reference === `Patient/${patientId}`)
     .map((t) => `CareTeam/${t.id}`);

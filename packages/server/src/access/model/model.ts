@@ -10,10 +10,9 @@
  * - "the organisation of the resource's encounter" is that Encounter's source organisation, and
  *   only the element named `encounter` counts; the registered practice is the first Organization
  *   among Patient.generalPractitioner;
- * - a consent naming a CareTeam matches when the team's status is exactly `active`, whatever the
- *   participants' periods (the server differs on both: it takes an absent status as active and
- *   requires the participation period to cover now, as for relationships; the generators leave
- *   these cases out unless asked for ambiguous ones);
+ * - a consent naming a CareTeam matches when the team's status is `active` or absent and the
+ *   actor's participation period (if any) covers now, as for the care-team relationship (settled
+ *   in docs/ACCESS.md after the first model and the server read it differently);
  * - a provision's codes count only through the data-category system;
  * - outside the NHS, a permit "names" them only through Organization/O or Practitioner/Pr;
  * - writes: see decideWrite.
@@ -629,11 +628,17 @@ function covers(rule: ConsentRule, category: DataCategory): boolean {
 
 /**
  * A rule matches a staff actor when it has no actors, or names the actor's organisation or
- * practitioner, or names a CareTeam (status active, subject P) with the organisation or practitioner
- * as a participant. Reading: "active" here means status `active` exactly, and participation counts
- * whatever `participant.period` says (the spec names no period for this).
+ * practitioner, or names a CareTeam (active, subject P) with the organisation or practitioner as a
+ * participant. As the spec settles it: "active" is status `active` or no status, and a participant
+ * counts only while its `participant.period` (if any) covers now — as for the care-team relationship.
  */
-export function ruleMatchesStaff(world: World, rule: ConsentRule, actor: StaffActor, patientId: string): boolean {
+export function ruleMatchesStaff(
+  world: World,
+  rule: ConsentRule,
+  actor: StaffActor,
+  patientId: string,
+  now: Date,
+): boolean {
   if (rule.actors.length === 0) {
     return true;
   }
@@ -647,11 +652,11 @@ export function ruleMatchesStaff(world: World, rule: ConsentRule, actor: StaffAc
     const team = teamId ? world.careTeams.find((t) => t.id === teamId) : undefined;
     return (
       team !== undefined &&
-      team.status === 'active' &&
+      (team.status === undefined || team.status === 'active') &&
       refId(world, team.subject, 'Patient') === patientId &&
       (team.participant ?? []).some((p) => {
         const member = localRef(world, p.member);
-        return member === org || member === practitioner;
+        return (member === org || member === practitioner) && periodCovers(p.period, now);
       })
     );
   });
@@ -684,7 +689,7 @@ export function consentWithholds(
   includeSensitive: boolean,
 ): Withholding | undefined {
   const matching = consentRules(world, patientId, now).filter((rule) =>
-    ruleMatchesStaff(world, rule, actor, patientId),
+    ruleMatchesStaff(world, rule, actor, patientId, now),
   );
   // 1. Opt-out: a matching deny with no actors and no codes withholds everything.
   if (matching.some((r) => r.type === 'deny' && r.actors.length === 0 && r.categories === undefined)) {

@@ -1,4 +1,4 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { ResourceService } from '../store/resource.service.ts';
 import { SqlParams } from '../search/sql-params.ts';
 import { badRequest } from '../outcome.ts';
@@ -17,35 +17,42 @@ export async function patientEverything(
 ): Promise<Bundle> {
   await service.read('Patient', patientId);
   const { db, fhirBase, restrict } = service.searchContext();
+  const since = options.since === undefined ? undefined : new Date(options.since);
+  if (since && Number.isNaN(since.getTime())) {
+    badRequest(`_since '${options.since}' is not an instant`);
+  }
   const params = new SqlParams();
-  const conditions = [
-    `((r.resource_type = 'Patient' and r.id = ${params.add(patientId)}) or r.compartments @> array[${params.add(patientId)}]::text[])`,
+  const patient = params.add(patientId);
+  const scope = [
+    `((r.resource_type = 'Patient' and r.id = ${patient}) or r.compartments @> array[${patient}]::text[])`,
     'not r.deleted',
+    ...(since ? [`r.last_updated >= ${params.add(since.toISOString())}::timestamptz`] : []),
+    ...(options.types?.length ? [`r.resource_type = any(${params.add(options.types)}::text[])`] : []),
   ];
-  if (options.since) {
-    const since = new Date(options.since);
-    if (Number.isNaN(since.getTime())) {
-      badRequest(`_since '${options.since}' is not an instant`);
-    }
-    conditions.push(`r.last_updated >= ${params.add(since.toISOString())}::timestamptz`);
-  }
-  if (options.types?.length) {
-    conditions.push(`r.resource_type = any(${params.add(options.types)}::text[])`);
-  }
-  if (restrict) {
-    conditions.push(restrict('r', params));
-  }
-  const compartment = `select r.resource_type, r.id, r.content from current_resource r where ${conditions.join(' and ')}`;
+  // The restriction is evaluated once per compartment row: visible rows are returned, and whether
+  // any row is hidden comes from the same pass (`coalesce`: a restriction that is null hides too).
+  const visible = restrict ? `coalesce((${restrict('r', params)}), false)` : 'true';
   const referencedRestriction = restrict ? `and ${restrict('t', params)}` : '';
-  const sql = `with c as (${compartment} limit ${EVERYTHING_LIMIT})
+  const sql = `with scope as materialized (
+      select r.resource_type, r.id, r.version_id, ${visible} as visible from resource r where ${scope.join(' and ')}),
+    c as (select s.resource_type, s.id, v.content from scope s
+      join resource_version v on v.resource_type = s.resource_type and v.id = s.id and v.version_id = s.version_id
+      where s.visible limit ${EVERYTHING_LIMIT})
     select resource_type, id, content, 0 as rank from c
     union all
     select * from (select distinct on (t.resource_type, t.id) t.resource_type, t.id, t.content, 1 as rank from search_reference ref
       join c on ref.resource_type = c.resource_type and ref.id = c.id
       join current_resource t on t.resource_type = ref.target_type and t.id = ref.target_id and not t.deleted
-      where t.resource_type <> 'Patient' and not t.compartments @> array[${params.add(patientId)}]::text[] ${referencedRestriction}) referenced
+      where t.resource_type <> 'Patient' and not t.compartments @> array[${patient}]::text[] ${referencedRestriction}) referenced
+    union all
+    select null, null, null, 2 where exists (select 1 from scope where not visible)
     order by rank, resource_type, id`;
-  const rows = await db.query<{ resource_type: string; id: string; content: string }>(sql, params.values as never);
+  const all = await db.query<{ resource_type: string; id: string; content: string; rank: number }>(
+    sql,
+    params.values as never,
+  );
+  const rows = all.filter((row) => row.rank !== 2);
+  const withheld = rows.length < all.length;
   await service.recordAccess({
     interaction: 'everything',
     resources: rows.map((row) => `${row.resource_type}/${row.id}`),
@@ -56,9 +63,30 @@ export async function patientEverything(
     type: 'searchset',
     total: rows.length,
     link: [{ relation: 'self', url: `${fhirBase}/Patient/${patientId}/$everything` }],
-    entry: rows.map((row) => {
-      const resource = JSON.parse(row.content) as Resource;
-      return { fullUrl: `${fhirBase}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } };
-    }),
+    entry: [
+      ...rows.map((row): BundleEntry => {
+        const resource = JSON.parse(row.content) as Resource;
+        return { fullUrl: `${fhirBase}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } };
+      }),
+      ...(withheld ? [{ resource: WITHHELD_NOTICE, search: { mode: 'outcome' as const } }] : []),
+    ],
   };
 }
+
+/**
+ * Said when the caller's access hides part of the compartment: that something is withheld, never
+ * what (docs/ACCESS.md "Telling people something is withheld"). An `outcome` entry, not a match.
+ */
+export const WITHHELD_NOTICE: OperationOutcome = {
+  resourceType: 'OperationOutcome',
+  issue: [
+    {
+      severity: 'information',
+      code: 'suppressed',
+      details: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'CONSENT' }],
+        text: 'Some information in this record is not shared with you, by the patient’s choice or because no information-sharing agreement covers it.',
+      },
+    },
+  ],
+};

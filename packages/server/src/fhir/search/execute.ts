@@ -4,6 +4,7 @@ import { badRequest } from '../outcome.ts';
 import { applyElements, applySummary } from '../representation.ts';
 import { filterToSql } from './filters.ts';
 import type { IncludeRule, SearchRequest } from './model.ts';
+import { planIsReusable } from './plan-reuse.ts';
 import { afterRow, orderBy, sortKeys } from './sort.ts';
 import { SqlParams } from './sql-params.ts';
 
@@ -47,6 +48,7 @@ export async function executeSearch(
     const rows = await ctx.db.query<{ n: string }>(
       `select count(*) as n from resource r where ${countWhere}`,
       countParams.values as never,
+      { reusePlan: planIsReusable(request) },
     );
     bundle.total = Number(rows[0]?.n ?? 0);
   }
@@ -75,7 +77,7 @@ export async function executeSearch(
     ) page
     join resource_version v on v.resource_type = page.resource_type and v.id = page.id and v.version_id = page.version_id
     order by ${orderBy(keys, reverse)}`;
-  const rows = await ctx.db.query<ResourceRow>(sql, params.values as never);
+  const rows = await ctx.db.query<ResourceRow>(sql, params.values as never, { reusePlan: planIsReusable(request) });
   const hasMore = rows.length > request.count;
   const page = rows.slice(0, request.count);
   if (reverse) {

@@ -239,5 +239,21 @@ export function bigPatientResources(now: Date): FhirResource[] {
       meta: { source: `Organization/${i === 2 ? 'org-8wl01' : 'org-rvy'}` },
     }),
   );
+  // Held by the mental health trust: sensitive, so not shared with the GP practice without the
+  // patient's permission. The record page says that something is withheld, never what.
+  out.push({
+    resourceType: 'Condition',
+    id: 'big-mh-cond',
+    meta: { source: 'Organization/org-rw5' },
+    clinicalStatus: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+    },
+    code: {
+      coding: [{ system: SNOMED, code: '35489007', display: 'Depressive disorder' }],
+      text: 'Depressive disorder',
+    },
+    subject: { reference: patient },
+    onsetDateTime: '2023-02-01',
+  });
   return out;
 }

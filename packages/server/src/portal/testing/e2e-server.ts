@@ -3,8 +3,8 @@
  * start` plus what a browser test needs to know in advance. On a fresh database it loads the demo
  * population, publishes the demo appointment slots, adds one patient with about 1,000 resources
  * (for the record-summary timing), creates the demo sign-ins with a known password (and a GP at
- * the demo patient's own practice, with a repeat prescription to order), then listens
- * and prints one JSON line: `{"ready":true,"baseUrl":…,"logins":[…],"bigPatientId":…}`.
+ * (demo.patient is registered at demo.gp's practice and has a repeat prescription to order), then
+ * listens and prints one JSON line: `{"ready":true,"baseUrl":…,"logins":[…],"bigPatientId":…,"demoPatientId":…}`.
  *
  * Environment: the usual CAREWEAVE_* settings; CAREWEAVE_E2E_PASSWORD is the demo password.
  */
@@ -16,7 +16,7 @@ import { DEMO_SEED, ensureDemoData } from '../../platform/demo-data.ts';
 import { seedDemoSlots } from '../slots.ts';
 import { ensureDemoAgreement } from '../../platform/demo-agreement.ts';
 import { bigPatientResources, BIG_PATIENT_ID } from './big-patient.ts';
-import { demoLogins, portalFixtures } from './fixtures.ts';
+import { demoLogins, demoPatientId, portalFixtures } from './fixtures.ts';
 
 const config = loadConfig();
 const db = await openDatabase(config.database);
@@ -31,11 +31,12 @@ await platform.resources.transaction((tx) =>
 );
 const password = process.env.CAREWEAVE_E2E_PASSWORD ?? 'correct-horse-battery-staple';
 const logins = await demoLogins(platform, password);
-logins.push(...(await portalFixtures(platform, password)));
+await portalFixtures(platform);
+const demoPatient = await demoPatientId(platform);
 const app = await buildApp(platform);
 await app.listen({ port: config.port, host: config.host });
 process.stdout.write(
-  `${JSON.stringify({ ready: true, baseUrl: config.baseUrl, logins, bigPatientId: BIG_PATIENT_ID, bigPatientResources: big.length })}\n`,
+  `${JSON.stringify({ ready: true, baseUrl: config.baseUrl, logins, bigPatientId: BIG_PATIENT_ID, demoPatientId: demoPatient, bigPatientResources: big.length })}\n`,
 );
 const shutdown = async (): Promise<void> => {
   await app.close();

@@ -1,9 +1,5 @@
-import type { Patient, PractitionerRole, Resource } from '@medplum/fhirtypes';
+import type { MedicationRequest, Patient } from '@medplum/fhirtypes';
 import type { Platform } from '../../http/app.ts';
-
-/** The demo patient of src/auth/demo-users.ts. */
-export const DEMO_PATIENT_ID = 'pat-000001';
-export const PRACTICE_LOGIN = 'e2e.practice';
 
 interface DemoUsersModule {
   ensureDemoUsers(platform: Platform): Promise<{ username: string; description: string }[]>;
@@ -12,18 +8,8 @@ interface PasswordsModule {
   hashPassword(password: string): Promise<string>;
 }
 interface AuthStoreLike {
-  userByLogin(login: string): Promise<{ id: string } | undefined>;
+  userByLogin(login: string): Promise<{ id: string; fhirUser?: string } | undefined>;
   setPassword(id: string, hash: string): Promise<boolean>;
-  createUser(user: {
-    username: string;
-    displayName?: string;
-    passwordHash?: string;
-    fhirUser?: string;
-  }): Promise<{ id: string }>;
-  addRoleProfile(
-    userId: string,
-    profile: { organizationId: string; roleCode: 'R8000'; practitionerRoleId?: string },
-  ): Promise<unknown>;
 }
 interface StoreModule {
   AuthStore: new (db: Platform['db']) => AuthStoreLike;
@@ -76,29 +62,45 @@ export async function demoLogins(
   return logins.map(({ username, description }) => ({ username, description }));
 }
 
+/** The patient `demo.patient` signs in as (src/auth/demo-users.ts chooses one at demo.gp's practice). */
+export async function demoPatientId(platform: Platform): Promise<string | undefined> {
+  const store = await optional<StoreModule>('../../auth/store.ts');
+  const user = store ? await new store.AuthStore(platform.db).userByLogin('demo.patient') : undefined;
+  return user?.fhirUser?.replace(/^Patient\//, '');
+}
+
 /**
  * What the portal journeys need beyond the demo sign-ins: a repeat prescription for the demo
- * patient (a young child in the demo population may have none), and a GP sign-in at the demo
- * patient's own practice to approve it (`e2e.practice`).
+ * patient when the small test population gave them none (the 2,000-patient demo always does).
+ * demo.gp works at the demo patient's practice, so approves it.
  */
-export async function portalFixtures(
-  platform: Platform,
-  password: string,
-): Promise<{ username: string; description: string }[]> {
+export async function portalFixtures(platform: Platform): Promise<void> {
   const { resources } = platform;
-  const patient = JSON.parse((await resources.read('Patient', DEMO_PATIENT_ID)).json ?? '{}') as Patient;
-  const practiceId = patient.generalPractitioner?.[0]?.reference?.split('/').pop();
-  if (!practiceId) {
-    return [];
+  const patientId = await demoPatientId(platform);
+  if (!patientId) {
+    return;
   }
-  const repeat: Resource = {
+  const patient = JSON.parse((await resources.read('Patient', patientId)).json ?? '{}') as Patient;
+  const practiceId = patient.generalPractitioner?.[0]?.reference?.split('/').pop();
+  const orders = await resources.search('MedicationRequest', [
+    ['subject', `Patient/${patientId}`],
+    ['status', 'active'],
+    ['_count', '100'],
+  ]);
+  const hasRepeat = (orders.entry ?? []).some((e) =>
+    (e.resource as MedicationRequest).courseOfTherapyType?.coding?.some((c) => c.code === 'continuous'),
+  );
+  if (!practiceId || hasRepeat) {
+    return;
+  }
+  const repeat: MedicationRequest = {
     resourceType: 'MedicationRequest',
     id: 'e2e-repeat-salbutamol',
     meta: { source: `Organization/${practiceId}` },
     status: 'active',
     intent: 'order',
     medicationCodeableConcept: { text: 'Salbutamol 100 micrograms inhaler' },
-    subject: { reference: `Patient/${DEMO_PATIENT_ID}` },
+    subject: { reference: `Patient/${patientId}` },
     authoredOn: new Date(Date.now() - 90 * 86_400_000).toISOString(),
     courseOfTherapyType: {
       coding: [
@@ -109,37 +111,4 @@ export async function portalFixtures(
     dispenseRequest: { numberOfRepeatsAllowed: 5, quantity: { value: 1, unit: 'inhaler' } },
   };
   await resources.update('MedicationRequest', repeat.id!, repeat);
-
-  const signIn = await auth(platform, password);
-  if (!signIn) {
-    return [];
-  }
-  const roles = await resources.search('PractitionerRole', [
-    ['organization', `Organization/${practiceId}`],
-    ['_count', '1'],
-  ]);
-  const role = roles.entry?.[0]?.resource as PractitionerRole | undefined;
-  const practitioner = role?.practitioner?.reference;
-  if (!role || !practitioner) {
-    return [];
-  }
-  const existing = await signIn.store.userByLogin(PRACTICE_LOGIN);
-  if (existing) {
-    await signIn.store.setPassword(existing.id, signIn.hash);
-  } else {
-    const user = await signIn.store.createUser({
-      username: PRACTICE_LOGIN,
-      displayName: 'GP at the demo patient’s practice',
-      passwordHash: signIn.hash,
-      fhirUser: practitioner,
-    });
-    await signIn.store.addRoleProfile(user.id, {
-      organizationId: practiceId,
-      roleCode: 'R8000',
-      practitionerRoleId: role.id,
-    });
-  }
-  return [
-    { username: PRACTICE_LOGIN, description: `GP (R8000) at Organization/${practiceId}, the demo patient's practice` },
-  ];
 }

@@ -1,0 +1,217 @@
+import { Readable } from 'node:stream';
+import type { Bundle } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
+import { queryPairs, rawQuery, sendResource } from '../fhir/rest/http.ts';
+import type { Actor } from './actor.ts';
+import type { AuditEntry, AuditLog } from './audit.ts';
+import { toAuditEvent } from './audit-event.ts';
+import { dateBounds, type AuditFilter } from './audit-query.ts';
+import { forbidden } from './authorize.ts';
+import { defineOperationScopes, defineSystemOperationScopes } from '../auth/scopes.ts';
+
+export const FHIR_NDJSON = 'application/fhir+ndjson';
+const DEFAULT_COUNT = 50;
+const MAX_COUNT = 1000;
+
+export interface AuditOperationOptions {
+  audit: AuditLog;
+  fhirBase: string;
+}
+
+/** Privacy officers (R0001, any organisation) and back-end integrations may read every access log. */
+export function auditAdmin(actor: Actor): boolean {
+  return actor.kind === 'system' || (actor.kind === 'staff' && actor.roleCode === 'R0001');
+}
+
+function signedIn(request: FastifyRequest): Actor {
+  if (!request.actor) {
+    throw new OperationOutcomeError(outcome(issue('error', 'login', 'Sign in first')));
+  }
+  return request.actor;
+}
+
+/**
+ * The audit trail as FHIR AuditEvents, read-only, as operations (the AuditEvent resource type
+ * itself stays an ordinary stored type for external systems):
+ * - `GET Patient/{id}/$access-log`: who accessed this patient's record, newest first;
+ * - `GET $audit-log?patient=&agent=&date=`: the whole trail, for privacy officers and systems.
+ * Both page with `_count` and a `next` link; `_format=ndjson` (or Accept: application/fhir+ndjson)
+ * streams every matching event, oldest first, for export. Register on the FHIR base.
+ */
+export function registerAuditOperations(app: FastifyInstance, options: AuditOperationOptions): void {
+  const { audit } = options;
+  // What the token must allow (beyond the checks below): searching AuditEvents.
+  defineOperationScopes('GET', 'Patient', 'instance', '$access-log', [
+    { resourceType: 'AuditEvent', interaction: 's' },
+  ]);
+  defineSystemOperationScopes('GET', '$audit-log', [{ resourceType: 'AuditEvent', interaction: 's' }]);
+
+  app.get('/Patient/:id/$access-log', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const actor = signedIn(request);
+    const patient = request.params.id;
+    await requireLogReader(audit, actor, patient);
+    const params = parseParams(request, ['_count', '_cursor', '_format']);
+    const self = actor.kind === 'patient';
+    return answer(request, reply, options, { patient }, params, self ? undefined : [patient]);
+  });
+
+  app.get('/$audit-log', async (request, reply) => {
+    const actor = signedIn(request);
+    if (!auditAdmin(actor)) {
+      throw forbidden('Only privacy officers (R0001) and system clients may read the audit log');
+    }
+    const params = parseParams(request, ['patient', 'agent', 'date', '_count', '_cursor', '_format']);
+    const patient = params.get('patient')?.[0]?.replace(/^Patient\//, '');
+    const agent = params.get('agent')?.[0];
+    const filter: AuditFilter = {
+      ...(patient ? { patient } : {}),
+      ...(agent ? { agent } : {}),
+      ...dateBounds(params.get('date') ?? []),
+    };
+    return answer(request, reply, options, filter, params, patient ? [patient] : []);
+  });
+}
+
+/** The patient themselves, a carer their consent permits to see `other` data, privacy officers, systems. */
+async function requireLogReader(audit: AuditLog, actor: Actor, patient: string): Promise<void> {
+  if (auditAdmin(actor) || (actor.kind === 'patient' && actor.patientId === patient)) {
+    return;
+  }
+  if (actor.kind === 'related-person' && actor.patientId === patient) {
+    if (await audit.carerMayReadLog(actor.relatedPersonId, patient)) {
+      return;
+    }
+    throw forbidden("The patient's consent does not let this carer see their access log");
+  }
+  throw forbidden('Only the patient, a carer they permit, or a privacy officer (R0001) may read this access log');
+}
+
+type Params = Map<string, string[]>;
+
+function parseParams(request: FastifyRequest, allowed: string[]): Params {
+  const params: Params = new Map();
+  for (const [key, value] of queryPairs(request)) {
+    if (!allowed.includes(key)) {
+      // An ignored filter would widen what a privacy officer exports: refuse it instead.
+      return badRequest(`Unknown parameter '${key}'; this operation takes ${allowed.join(', ')}`, [key]);
+    }
+    params.set(key, [...(params.get(key) ?? []), value]);
+  }
+  return params;
+}
+
+function wholeNumber(params: Params, name: string): number | undefined {
+  const value = params.get(name)?.[0];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    return badRequest(`${name} must be a whole number`, [name]);
+  }
+  return Number(value);
+}
+
+function wantsNdjson(request: FastifyRequest, params: Params): boolean {
+  const format = params.get('_format')?.[0];
+  if (format !== undefined) {
+    return /ndjson/.test(format);
+  }
+  return /ndjson/.test(String(request.headers.accept ?? ''));
+}
+
+/**
+ * Records the read of the log (unless a patient reads their own: that would only fill it), then
+ * answers with a page as a Bundle or with everything as NDJSON.
+ */
+async function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: AuditOperationOptions,
+  filter: AuditFilter,
+  params: Params,
+  recordFor: string[] | undefined,
+): Promise<FastifyReply> {
+  const ndjson = wantsNdjson(request, params);
+  const actor = signedIn(request);
+  if (recordFor) {
+    await options.audit.recordEvent(actor, {
+      interaction: ndjson ? 'audit-log-export' : 'audit-log-read',
+      patients: recordFor,
+      decision: 'permit',
+      query: `${request.url.split('?')[0]}${rawQuery(request) ? `?${rawQuery(request)}` : ''}`,
+    });
+  }
+  if (ndjson) {
+    return reply.header('content-type', FHIR_NDJSON).send(Readable.from(ndjsonLines(options, filter)));
+  }
+  const count = Math.min(wholeNumber(params, '_count') ?? DEFAULT_COUNT, MAX_COUNT);
+  const before = wholeNumber(params, '_cursor');
+  const entries = count ? await options.audit.list({ ...filter, before, count, canonical: true }) : [];
+  return sendResource(reply, await bundle(request, options, entries, count));
+}
+
+async function* ndjsonLines(options: AuditOperationOptions, filter: AuditFilter): AsyncGenerator<string> {
+  let page: AuditEntry[] = [];
+  const flush = async function* (): AsyncGenerator<string> {
+    const names = await options.audit.displayNames(page.flatMap(namedRefs));
+    yield page
+      .map((entry) => `${JSON.stringify(toAuditEvent(entry, { fhirBase: options.fhirBase, names }))}\n`)
+      .join('');
+    page = [];
+  };
+  for await (const entry of options.audit.stream(filter)) {
+    page.push(entry);
+    if (page.length >= 500) {
+      yield* flush();
+    }
+  }
+  if (page.length) {
+    yield* flush();
+  }
+}
+
+/** The references whose names an AuditEvent shows: the agents and the patients. */
+export function namedRefs(entry: AuditEntry): string[] {
+  const actor = entry.actor;
+  const refs = ['practitioner', 'organization', 'patient', 'relatedPerson']
+    .map((key) => actor[key])
+    .filter((value): value is string => typeof value === 'string');
+  return [...refs, ...entry.patientIds.map((id) => `Patient/${id}`)];
+}
+
+async function bundle(
+  request: FastifyRequest,
+  options: AuditOperationOptions,
+  entries: AuditEntry[],
+  count: number,
+): Promise<Bundle> {
+  const names = await options.audit.displayNames(entries.flatMap(namedRefs));
+  const path = request.url.split('?')[0]!.replace(/^.*?\/fhir\/R4/, '');
+  const link = (cursor?: number): string => {
+    const query = new URLSearchParams(queryPairs(request).filter(([key]) => key !== '_cursor'));
+    query.set('_count', String(count));
+    if (cursor !== undefined) {
+      query.set('_cursor', String(cursor));
+    }
+    return `${options.fhirBase}${path}?${query.toString()}`;
+  };
+  const last = entries[entries.length - 1];
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    link: [
+      { relation: 'self', url: link(wholeNumberOrUndefined(queryPairs(request))) },
+      ...(last && entries.length === count ? [{ relation: 'next', url: link(last.seq) }] : []),
+    ],
+    entry: entries.map((entry) => ({
+      resource: toAuditEvent(entry, { fhirBase: options.fhirBase, names }),
+      search: { mode: 'match' as const },
+    })),
+  };
+}
+
+function wholeNumberOrUndefined(pairs: [string, string][]): number | undefined {
+  const cursor = pairs.find(([key]) => key === '_cursor')?.[1];
+  return cursor === undefined ? undefined : Number(cursor);
+}

@@ -1,0 +1,169 @@
+import type { Subscription } from '@medplum/fhirtypes';
+import type { Actor } from '../../access/actor.ts';
+import type { AccessModule } from '../../access/index.ts';
+import type { SubscriptionConfig } from '../../config/config.ts';
+import type { Database } from '../../db/database.ts';
+import type { RunningJob } from '../../jobs/queue.ts';
+import { isOperationOutcomeError } from '../outcome.ts';
+import type { ResourceService } from '../store/resource.service.ts';
+import type { Delivery } from './dispatch.ts';
+import { findAsOwner } from './evaluate.ts';
+import { notificationBundle } from './notification.ts';
+import { SubscriptionRepository } from './repository.ts';
+import { endpointProblem, FHIR_JSON_PAYLOAD, parseHeaders } from './validate.ts';
+
+export interface DelivererOptions {
+  db: Database;
+  /** Unrestricted, with the store hooks: reads the Subscription and records its status. */
+  resources: ResourceService;
+  access: AccessModule;
+  fhirBase: string;
+  settings: SubscriptionConfig;
+}
+
+/** A failed POST: retried by the queue, and the text of the Subscription's `error` once it gives up. */
+class DeliveryFailed extends Error {}
+
+/**
+ * Sends one notification. The search is repeated as the owner, audited, immediately before the
+ * POST, so what is sent is what the owner may see at that moment (access withdrawn since the write
+ * is honoured; each attempt that sends data is in the audit trail). A failure is thrown for the
+ * queue to retry with backoff; after the last attempt the Subscription's status becomes `error`,
+ * and a later success sets it back to `active`.
+ */
+export class Deliverer {
+  private readonly options: DelivererOptions;
+
+  constructor(options: DelivererOptions) {
+    this.options = options;
+  }
+
+  async run(job: RunningJob<Delivery>): Promise<void> {
+    const { subscriptionId } = job.data;
+    const row = await new SubscriptionRepository(this.options.db).find(subscriptionId);
+    const subscription = row?.owner && !row.deleted ? await this.current(subscriptionId) : undefined;
+    if (!row?.owner || !subscription || (subscription.status !== 'active' && subscription.status !== 'error')) {
+      return; // deleted, turned off or never owned since the event: nothing to send
+    }
+    const problem = endpointProblem(subscription.channel.endpoint, this.options.settings);
+    if (problem) {
+      // The server's rules changed since it was accepted: retrying cannot help.
+      await this.setStatus(subscriptionId, 'error', problem);
+      return;
+    }
+    try {
+      await this.send(job, row.owner, subscription);
+    } catch (error) {
+      if (job.lastAttempt && !job.signal.aborted) {
+        const reason = error instanceof DeliveryFailed ? error.message : 'the notification could not be sent';
+        await this.setStatus(subscriptionId, 'error', `${reason} (${new Date().toISOString()})`);
+      }
+      throw error;
+    }
+    if (subscription.status === 'error') {
+      await this.setStatus(subscriptionId, 'active');
+    }
+  }
+
+  private async send(job: RunningJob<Delivery>, owner: Actor, subscription: Subscription): Promise<void> {
+    const { data } = job;
+    const resource = await findAsOwner(
+      this.options.db,
+      this.options.resources,
+      this.options.access,
+      { owner, criteria: subscription.criteria, resourceType: data.resourceType, resourceId: data.resourceId },
+      true,
+    );
+    if (!resource) {
+      return; // no longer matches, or no longer visible to the owner
+    }
+    const bundle = notificationBundle({
+      id: job.id,
+      fhirBase: this.options.fhirBase,
+      subscriptionId: data.subscriptionId,
+      status: subscription.status === 'error' ? 'error' : 'active',
+      eventNumber: data.eventNumber,
+      timestamp: new Date(),
+      resourceType: data.resourceType,
+      resourceId: data.resourceId,
+      method: data.method,
+      ...(subscription.channel.payload === FHIR_JSON_PAYLOAD ? { resource } : {}),
+    });
+    await this.post(subscription, JSON.stringify(bundle), job.signal);
+  }
+
+  private async post(subscription: Subscription, body: string, signal: AbortSignal): Promise<void> {
+    const headers = new Headers(parseHeaders(subscription.channel.header));
+    headers.set('content-type', `${FHIR_JSON_PAYLOAD}; charset=utf-8`);
+    let response: Response;
+    try {
+      response = await fetch(subscription.channel.endpoint!, {
+        method: 'POST',
+        headers,
+        body,
+        // A redirect could lead past the endpoint rules (https, allowed hosts): it counts as a failure.
+        redirect: 'manual',
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.settings.timeoutMs)]),
+      });
+    } catch (error) {
+      throw new DeliveryFailed(
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `the endpoint did not answer within ${this.options.settings.timeoutMs} ms`
+          : `the endpoint could not be reached (${networkReason(error)})`,
+      );
+    }
+    await response.body?.cancel();
+    if (response.status < 200 || response.status > 299) {
+      throw new DeliveryFailed(`the endpoint answered HTTP ${response.status}`);
+    }
+  }
+
+  private async current(id: string): Promise<Subscription | undefined> {
+    try {
+      const stored = await this.options.resources.read('Subscription', id);
+      return JSON.parse(stored.json!) as Subscription;
+    } catch (error) {
+      if (isOperationOutcomeError(error)) {
+        return undefined; // gone
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Records the delivery state on the Subscription itself (a new version, as R4 expects), unless
+   * it already says so. Optimistic: a concurrent change by the owner wins and this is tried again.
+   */
+  private async setStatus(id: string, status: 'active' | 'error', error?: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await this.options.resources.read('Subscription', id).catch(() => undefined);
+      const subscription = stored?.json ? (JSON.parse(stored.json) as Subscription) : undefined;
+      if (!subscription || subscription.status === 'off' || subscription.status === 'requested') {
+        return;
+      }
+      if (subscription.status === status && (status === 'active' || subscription.error !== undefined)) {
+        return;
+      }
+      const { error: _old, ...rest } = subscription;
+      void _old;
+      const updated: Subscription = { ...rest, status, ...(error !== undefined ? { error } : {}) };
+      try {
+        await this.options.resources.update('Subscription', id, updated, { ifMatch: stored!.versionId });
+        return;
+      } catch (failure) {
+        if (!(isOperationOutcomeError(failure) && failure.status === 412)) {
+          throw failure;
+        }
+      }
+    }
+  }
+}
+
+/** fetch reports a network failure as 'fetch failed' with the reason (ECONNREFUSED, …) as its cause. */
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Error) {
+    return 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

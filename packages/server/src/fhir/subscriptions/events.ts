@@ -1,0 +1,72 @@
+import type { Resource, Subscription } from '@medplum/fhirtypes';
+import type { Queryable } from '../../db/database.ts';
+import type { StoreHooks } from '../store/hooks.ts';
+import type { VersionWrite } from '../store/resource.repository.ts';
+import { SubscriptionRepository, type SubscriptionMirror } from './repository.ts';
+
+/**
+ * The store side of Subscriptions: composes the platform's other store hooks (the access module's
+ * labels and derived facts run first, unchanged) with two steps in the same transaction as every
+ * write — Subscription resources are mirrored into `subscription`, and writes of watched types are
+ * added to the outbox `subscription_event`, so a committed write is never missed and a rolled-back
+ * one never notified. Listeners hear of each transaction that added events (to wake the dispatcher
+ * once it has committed).
+ */
+export class SubscriptionEvents {
+  readonly hooks: StoreHooks;
+  private readonly listeners: ((txid: string) => void)[] = [];
+
+  constructor(inner: StoreHooks) {
+    this.hooks = {
+      ...(inner.label ? { label: inner.label.bind(inner) } : {}),
+      afterWrite: async (tx, writes, resources) => {
+        await inner.afterWrite?.(tx, writes, resources);
+        await this.afterWrite(tx, writes, resources);
+      },
+    };
+  }
+
+  onRecorded(listener: (txid: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private async afterWrite(
+    tx: Queryable,
+    writes: readonly VersionWrite[],
+    resources: ReadonlyMap<string, Resource>,
+  ): Promise<void> {
+    const repository = new SubscriptionRepository(tx);
+    const own = writes.filter((w) => w.resourceType === 'Subscription');
+    if (own.length) {
+      await repository.mirror(own.flatMap((w) => (w.deleted ? [] : [mirrorOf(w, resources)])));
+      await repository.markDeleted(own.filter((w) => w.deleted).map((w) => w.id));
+    }
+    // Subscriptions themselves are never watched (criteria.ts), so they need no events.
+    const watched = writes.filter((w) => w.resourceType !== 'Subscription');
+    if (!watched.length) {
+      return;
+    }
+    const { count, txid } = await repository.recordEvents(watched);
+    if (count > 0) {
+      for (const listener of this.listeners) {
+        listener(txid);
+      }
+    }
+  }
+}
+
+function mirrorOf(write: VersionWrite, resources: ReadonlyMap<string, Resource>): SubscriptionMirror {
+  const resource = (resources.get(`Subscription/${write.id}`) ??
+    (write.json ? JSON.parse(write.json) : {})) as Subscription;
+  const criteria = resource.criteria?.trim() ?? null;
+  // Written without the caller checks (import, internal), criteria may be anything: the type is
+  // only what precedes '?', and the dispatcher parses the rest again (skipping what fails).
+  const resourceType = criteria ? (/^([A-Za-z]+)(\?|$)/.exec(criteria)?.[1] ?? null) : null;
+  return {
+    id: write.id,
+    resourceType,
+    criteria,
+    status: resource.status ?? null,
+    endsAt: resource.end && !Number.isNaN(Date.parse(resource.end)) ? new Date(resource.end).toISOString() : null,
+  };
+}
