@@ -1,4 +1,4 @@
-import type { RowRestriction } from '../fhir/search/execute.ts';
+import type { RestrictionHint, RowRestriction } from '../fhir/search/execute.ts';
 import type { SqlParams } from '../fhir/search/sql-params.ts';
 import {
   OUTSIDE_NHS,
@@ -34,7 +34,7 @@ import {
 export function restrictionFor(actor: Actor): RowRestriction | undefined {
   switch (actor.kind) {
     case 'staff':
-      return (alias, params) => staffCondition(actor, alias, params);
+      return (alias, params, hint) => staffCondition(actor, alias, params, hint);
     case 'patient':
       return (alias, params) => patientCondition(actor, alias, params);
     case 'related-person':
@@ -70,9 +70,12 @@ function ruleMatchesStaff(cr: string, names: string, org: string, practitioner: 
         and 'CareTeam/' || ct.care_team_id = any(${cr}.actors)))`;
 }
 
-/** SQL: active rules of the row's patient in force now, covering the row's category, for which `match` holds. */
-function rulesWhere(row: string, match: (cr: string) => string): string {
-  return `cr.patient_id = ${row}.patient_id and cr.active and ${NOW_VALID('cr')}
+/**
+ * SQL: active rules of the patient `patient` in force now, covering the row's category, for which
+ * `match` holds.
+ */
+function rulesWhere(row: string, match: (cr: string) => string, patient = `${row}.patient_id`): string {
+  return `cr.patient_id = ${patient} and cr.active and ${NOW_VALID('cr')}
       and (cardinality(cr.categories) = 0 or ${row}.category = any(cr.categories)) and ${match('cr')}`;
 }
 
@@ -80,7 +83,10 @@ function ruleExists(row: string, effect: 'deny' | 'permit', match: (cr: string) 
   return `exists (select 1 from access_consent_rule cr where cr.effect = '${effect}' and ${rulesWhere(row, match)})`;
 }
 
-function staffCondition(actor: StaffActor, r: string, params: SqlParams): string {
+function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: RestrictionHint = {}): string {
+  // The rows' patient: a known one (one lookup of their relationships and rules per query), or each
+  // row's own.
+  const patient = hint.patient ?? `${r}.patient_id`;
   const org = `${params.add(actor.organizationId)}::text`;
   const practitioner = `${params.add(actor.practitionerId)}::text`;
   const user = `${params.add(actor.userId)}::text`;
@@ -90,7 +96,7 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams): string
   if (OUTSIDE_NHS.includes(actor.organizationType)) {
     // Rule 5: no agreement needed; no matching deny covers C and a permit naming them does.
     shared = `coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
-        from access_consent_rule cr where ${rulesWhere(r, matches)}), false)`;
+        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false)`;
   } else {
     const role = `${params.add(actor.roleCode)}::text`;
     const sensitive = `${params.add(SENSITIVE_CATEGORIES)}::text[]`;
@@ -104,12 +110,12 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams): string
     // needs a matching permit. A patient without rules: shared unless C is sensitive.
     const notSensitive = `${r}.category <> all(${sensitive})`;
     shared = `${grants} and coalesce((select not bool_or(cr.effect = 'deny') and (${notSensitive} or bool_or(cr.effect = 'permit'))
-        from access_consent_rule cr where ${rulesWhere(r, matches)}), ${notSensitive})`;
+        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), ${notSensitive})`;
   }
   return `(${r}.patient_id is null
     or ${r}.source_org = ${org}
-    or ${breakGlassFor(`${r}.patient_id`, user)}
-    or (${relationshipExists(`${r}.patient_id`, org, practitioner)} and ${shared}))`;
+    or ${breakGlassFor(patient, user)}
+    or (${relationshipExists(patient, org, practitioner)} and ${shared}))`;
 }
 
 function patientCondition(actor: PatientActor, r: string, params: SqlParams): string {

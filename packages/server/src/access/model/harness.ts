@@ -5,6 +5,7 @@
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Database } from '../../db/database.ts';
+import { patientEverything } from '../../fhir/operations/everything.ts';
 import { isOperationOutcomeError } from '../../fhir/outcome.ts';
 import { ResourceService } from '../../fhir/store/resource.service.ts';
 import type { Actor, StaffActor } from '../actor.ts';
@@ -175,6 +176,67 @@ export async function loadWorld(h: Harness, generated: GeneratedWorld): Promise<
   return { world, actors: generated.actors, stored, types, deleted };
 }
 
+/** Types searched by `patient=` in the pinned comparison: the clinical ones the generator writes. */
+const PINNED_TYPES = ['Observation', 'Condition', 'Encounter', 'DocumentReference', 'MedicationRequest'];
+
+/**
+ * The policy has a second form for rows known to belong to one patient (a search pinned by
+ * `patient=`, and `$everything`): it must decide exactly as the general form, which the model
+ * checks. So for every patient: `T?patient=P` as the actor = (the actor's `T` search) ∩
+ * (`T?patient=P` unrestricted), and `Patient/P/$everything` as the actor = (everything the actor
+ * found by type) ∩ (`$everything` unrestricted), or 404 when the actor may not see P.
+ */
+async function comparePinned(
+  h: Harness,
+  service: ResourceService,
+  actor: Actor,
+  world: World,
+  types: readonly string[],
+  seen: ReadonlySet<string>,
+): Promise<Disagreement[]> {
+  const out: Disagreement[] = [];
+  const differ = (resource: Resource, expected: boolean, got: boolean): void => {
+    out.push({ kind: 'search', actor, resource, expected: expected ? 'allow' : 'deny', got: got ? 'allow' : 'deny' });
+  };
+  const compare = (label: string, all: Resource[], got: Set<string>, visible = (k: string) => seen.has(k)): void => {
+    for (const resource of all) {
+      const expected = visible(key(resource));
+      if (expected !== got.has(key(resource))) {
+        differ({ ...resource, id: `${resource.id} (${label})` }, expected, got.has(key(resource)));
+      }
+    }
+  };
+  for (const patient of world.patients) {
+    for (const type of PINNED_TYPES.filter((t) => types.includes(t))) {
+      const query: [string, string][] = [
+        ['patient', patient.id!],
+        ['_count', '1000'],
+      ];
+      const all = (await h.resources.search(type, query)).entry?.map((e) => e.resource!) ?? [];
+      const pinned = (await service.search(type, query)).entry?.map((e) => e.resource!) ?? [];
+      compare(`${type}?patient=${patient.id}`, all, new Set(pinned.map(key)));
+    }
+    // The compartment's own resources (what they point to depends on which of them are visible).
+    const compartment = await h.resources.searchContext().db.query<{ resource_type: string; id: string }>(
+      `select resource_type, id from resource where not deleted
+            and ((resource_type = 'Patient' and id = $1) or compartments @> array[$1]::text[])`,
+      [patient.id!],
+    );
+    const own = new Set(compartment.map((row) => `${row.resource_type}/${row.id}`));
+    const everything = await patientEverything(h.resources, patient.id!, {});
+    const all = (everything.entry ?? []).map((e) => e.resource!).filter((r) => own.has(key(r)));
+    const got = await patientEverything(service, patient.id!, {}).then(
+      (bundle) => new Set((bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => key(e.resource!))),
+      () => new Set<string>(),
+    );
+    // `$everything` answers 404 when the patient themselves is hidden, whatever else would be visible.
+    const patientSeen = seen.has(`Patient/${patient.id}`);
+    const inTypes = all.filter((r) => types.includes(r.resourceType));
+    compare(`Patient/${patient.id}/$everything`, inTypes, got, (k) => patientSeen && seen.has(k));
+  }
+  return out;
+}
+
 /** Every match of a search for `type`, following `next` links. */
 export async function searchAll(service: ResourceService, type: string): Promise<Resource[]> {
   const found: Resource[] = [];
@@ -257,6 +319,9 @@ export async function compareReads(h: Harness, loaded: LoadedWorld, now: Date): 
       } catch (error) {
         searchErrors.set(type, describeError(error));
       }
+    }
+    if (!searchErrors.size) {
+      result.disagreements.push(...(await comparePinned(h, service, actor, world, types, seen)));
     }
     const known = new Set(resources.map(key));
     for (const unexpected of [...seen].filter((k) => !known.has(k))) {

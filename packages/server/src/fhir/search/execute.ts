@@ -1,6 +1,7 @@
 import type { Bundle, BundleEntry, BundleLink, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '../../db/database.ts';
 import { badRequest } from '../outcome.ts';
+import { ID_PATTERN, parseReference } from '../references.ts';
 import { applyElements, applySummary } from '../representation.ts';
 import { filterToSql } from './filters.ts';
 import type { IncludeRule, SearchRequest } from './model.ts';
@@ -12,7 +13,16 @@ import { SqlParams } from './sql-params.ts';
  * Extra SQL every query must satisfy, e.g. the access policy's "this caller may see this row".
  * Given the alias of a `resource` row, returns a condition; parameters go through `params`.
  */
-export type RowRestriction = (alias: string, params: SqlParams) => string;
+export type RowRestriction = (alias: string, params: SqlParams, hint?: RestrictionHint) => string;
+
+/**
+ * What the caller of a restriction knows about the rows: `patient` is a SQL expression equal to
+ * every row's `patient_id` (the patient of `$everything`), so the per-patient facts (relationship,
+ * consent rules, break-glass) can be looked up once instead of per row.
+ */
+export interface RestrictionHint {
+  patient?: string;
+}
 
 export interface SearchContext {
   db: Queryable;
@@ -122,9 +132,45 @@ function whereClause(ctx: SearchContext, request: SearchRequest, alias: string, 
     );
   }
   if (ctx.restrict) {
-    conditions.push(ctx.restrict(alias, params));
+    const patient = pinnedPatient(request, ctx.fhirBase);
+    conditions.push(
+      patient ? restrictionForPatient(ctx.restrict, alias, params, params.add(patient)) : ctx.restrict(alias, params),
+    );
   }
   return conditions.join(' and ');
+}
+
+/**
+ * The access restriction for rows that (nearly) all belong to one patient, `patient` (a SQL
+ * expression): rows of that patient get the restriction with the patient known, so their
+ * relationships and consent rules are looked up once per query; any other row gets the general one.
+ */
+export function restrictionForPatient(
+  restrict: RowRestriction,
+  alias: string,
+  params: SqlParams,
+  patient: string,
+): string {
+  return `(case when ${alias}.patient_id = ${patient} then coalesce((${restrict(alias, params, { patient })}), false)
+    else coalesce((${restrict(alias, params)}), false) end)`;
+}
+
+/** The one patient a search is pinned to by a plain `patient=` (or `subject=Patient/…`) filter. */
+function pinnedPatient(request: SearchRequest, fhirBase: string): string | undefined {
+  for (const filter of request.filters) {
+    if (filter.modifier || filter.chain || filter.has || filter.anyOf || filter.values.length !== 1) {
+      continue;
+    }
+    const value = filter.values[0]!;
+    if (filter.name === 'patient' && ID_PATTERN.test(value)) {
+      return value;
+    }
+    const ref = parseReference(value, fhirBase);
+    if ((filter.name === 'patient' || filter.name === 'subject') && ref.type === 'Patient' && !ref.url && ref.id) {
+      return ref.id;
+    }
+  }
+  return undefined;
 }
 
 function shape(request: SearchRequest, resource: Resource): Resource {
