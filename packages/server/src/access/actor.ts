@@ -82,3 +82,21 @@ export interface SystemActor {
 }
 
 export type Actor = StaffActor | PatientActor | RelatedPersonActor | SystemActor;
+
+/**
+ * The identity that work started by an actor belongs to (a bulk export, a Subscription): the person
+ * in the same role profile for staff, since the work runs under that profile's access, or the
+ * system client. Kept with the work so that only its owner can see or change it.
+ */
+export function actorKey(actor: Actor): string {
+  switch (actor.kind) {
+    case 'staff':
+      return `staff:${actor.userId}:${actor.organizationId}:${actor.roleCode}`;
+    case 'patient':
+      return `patient:${actor.userId}:${actor.patientId}`;
+    case 'related-person':
+      return `related-person:${actor.userId}:${actor.relatedPersonId}`;
+    case 'system':
+      return `system:${actor.clientId}`;
+  }
+}

@@ -28,7 +28,7 @@ export function registerStartCommand(program: Command): void {
         await ensureDemoAgreement(platform);
         const created = await ensureDemoUsers(platform, DEMO_SEED);
         demoLogins = created.length
-          ? ['Demo logins (shown once; keep them):', ...formatDemoLogins(created)]
+          ? formatDemoLogins(created)
           : ['Demo logins were printed on first start; reset one with `careweave user set-password demo.gp`.'];
       }
       const app = await buildApp(platform);

@@ -1,22 +1,8 @@
 import type { Actor } from '../../access/actor.ts';
 import { contextsFor, forbidden, parseScope, scopesAllow } from '../../auth/scopes.ts';
 
-/**
- * Who may read an export's status and files: the person (in the same role profile, for staff,
- * since the export was made under that profile's access) or the system client that started it.
- */
-export function ownerKey(actor: Actor): string {
-  switch (actor.kind) {
-    case 'staff':
-      return `staff:${actor.userId}:${actor.organizationId}:${actor.roleCode}`;
-    case 'patient':
-      return `patient:${actor.userId}:${actor.patientId}`;
-    case 'related-person':
-      return `related-person:${actor.userId}:${actor.relatedPersonId}`;
-    case 'system':
-      return `system:${actor.clientId}`;
-  }
-}
+/** Who may read an export's status and files: whoever started it (see actorKey). */
+export { actorKey as ownerKey } from '../../access/actor.ts';
 
 /** Whether the token lets the caller export this type: the same search permission a search of it needs. */
 export function mayExport(actor: Actor, resourceType: string): boolean {

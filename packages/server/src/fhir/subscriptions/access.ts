@@ -1,9 +1,8 @@
 import type { Resource, Subscription } from '@medplum/fhirtypes';
-import type { Actor } from '../../access/actor.ts';
 import { forbidden, scopesAllow } from '../../auth/scopes.ts';
 import type { Queryable } from '../../db/database.ts';
 import type { CallerAccess, PendingWrite } from '../store/hooks.ts';
-import { ownerKey } from './owner.ts';
+import { actorKey as ownerKey, type Actor } from '../../access/actor.ts';
 import { SubscriptionRepository } from './repository.ts';
 import { validateSubscription, type EndpointRules } from './validate.ts';
 
