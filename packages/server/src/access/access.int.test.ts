@@ -169,6 +169,19 @@ describe('each actor sees exactly what docs/ACCESS.md allows', () => {
     );
   });
 
+  it('audits a refused read by id as a denial in the patient’s log, and an unknown id not at all', async () => {
+    const before = (await scenario.access.audit.list({ patient: 'p1' }))[0]?.seq ?? 0;
+    expect(await status(as(ACTORS.patient2).read('Observation', 'p1-acute-lab'))).toBe(404);
+    expect(await status(as(ACTORS.patient2).vread('Observation', 'p1-acute-lab', '1'))).toBe(404);
+    expect(await status(as(ACTORS.patient2).read('Observation', 'no-such-observation'))).toBe(404);
+    const added = (await scenario.access.audit.list({ patient: 'p1' })).filter((e) => e.seq > before);
+    expect(added.map((e) => [e.interaction, e.decision, e.resourceRefs])).toEqual([
+      ['vread', 'deny', ['Observation/p1-acute-lab']],
+      ['read', 'deny', ['Observation/p1-acute-lab']],
+    ]);
+    expect(added[0]!.actor).toMatchObject({ kind: 'patient', patient: 'Patient/p2' });
+  });
+
   it('IDOR: a patient cannot read another patient’s resources by id', async () => {
     expect(await status(as(ACTORS.patient2).read('Observation', 'p1-acute-lab'))).toBe(404);
     expect(await status(as(ACTORS.patient2).read('Patient', 'p1'))).toBe(404);

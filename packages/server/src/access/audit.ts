@@ -162,7 +162,9 @@ export class AuditLog {
     // latency of every read. A crash can lose the last moments' read rows, never break the chain.
     // Writes are audited inside their own transaction and keep its durability.
     const asyncCommit = tx === this.db && READS.includes(event.interaction);
-    if (asyncCommit && this.bufferMs > 0) {
+    // Refusals are rare and are evidence: written at once, never buffered.
+    const denied = event.decision === 'deny';
+    if (asyncCommit && this.bufferMs > 0 && !denied) {
       this.enqueue({
         actor: describeActor(actor),
         patients: event.patients,
@@ -191,7 +193,8 @@ export class AuditLog {
        bg as materialized (select ${reason} as reason from p)
        insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
        select $1::jsonb, p.ids, $3::text[], $4::text, $5::text,
-              case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, $6::text
+              ${denied ? `'deny'` : `case when bg.reason is null then 'permit' else 'permit-break-glass' end`},
+              ${denied ? 'null::text' : 'bg.reason'}, $6::text
          from p cross join bg
          ${asyncCommit ? `cross join (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}
         where cardinality(p.ids) > 0`,

@@ -28,6 +28,12 @@ export interface AccessEvent {
   /** Patient ids those resources belong to. */
   patients: string[];
   query?: string;
+  /**
+   * `deny`: the caller asked for these resources by id and the access policy hid them (they were
+   * answered 404, as if absent). Recorded so that a patient and their privacy officer see refused
+   * attempts too. Absent: the resources were returned or written.
+   */
+  decision?: 'deny';
 }
 
 /**

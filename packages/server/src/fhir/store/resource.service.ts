@@ -79,6 +79,20 @@ export class ResourceService {
     return this.db.transaction((tx) => work(new ResourceService(tx, this.options, this.access, true)));
   }
 
+  /**
+   * A read by id the access policy refused (the caller gets the same 404 as for an unknown id):
+   * audited as a denial when the resource exists, so attempts show in the patient's access log.
+   */
+  private async recordRefusal(interaction: 'read' | 'vread', resourceType: string, id: string): Promise<void> {
+    if (!this.restrict || !this.access?.recordAccess) {
+      return;
+    }
+    const hidden = await this.repository().readCurrent(resourceType, id);
+    if (hidden && !hidden.deleted) {
+      await this.recordAccess({ interaction, resources: [`${resourceType}/${id}`], patients: [], decision: 'deny' });
+    }
+  }
+
   private repository(db: Queryable = this.db): ResourceRepository {
     return new ResourceRepository(db);
   }
@@ -87,6 +101,7 @@ export class ResourceService {
     assertType(resourceType);
     const stored = await this.repository().readCurrent(resourceType, id, this.restrict);
     if (!stored) {
+      await this.recordRefusal('read', resourceType, id);
       return notFound(`${resourceType}/${id} is not known`);
     }
     if (stored.deleted) {
@@ -103,6 +118,7 @@ export class ResourceService {
       return notFound(`${resourceType}/${id} has no version '${versionId}'`);
     }
     if (this.restrict && !(await this.repository().readCurrent(resourceType, id, this.restrict))) {
+      await this.recordRefusal('vread', resourceType, id);
       return notFound(`${resourceType}/${id} has no version ${versionId}`);
     }
     const stored = await this.repository().readVersion(resourceType, id, version);

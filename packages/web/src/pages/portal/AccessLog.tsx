@@ -126,7 +126,9 @@ export function AccessLog({ patientId }: { patientId: string }) {
                         What they did{' '}
                       </span>
                       {breakGlass && <strong className="nhsuk-tag nhsuk-tag--red cw-tag-s">Emergency access</strong>}{' '}
-                      {INTERACTION[entry.interaction] ?? entry.interaction}
+                      {entry.decision.startsWith('deny')
+                        ? 'Asked to see part of your record and was refused'
+                        : (INTERACTION[entry.interaction] ?? entry.interaction)}
                       {entry.breakGlassReason && (
                         <span className="cw-item-detail">Reason given: “{entry.breakGlassReason}”</span>
                       )}
