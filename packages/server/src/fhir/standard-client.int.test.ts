@@ -8,8 +8,9 @@ import { buildApp, createPlatform } from '../http/app.ts';
 import { createTestDatabase, testDatabaseKind, type TestDatabaseKind } from '../testing/database.ts';
 import { freePort } from '../testing/server-process.ts';
 import { testSystemToken } from '../auth/testing/tokens.ts';
+import { SHARED_DATA } from '../testing/shared-data.ts';
 
-const SYNTHEA = path.resolve(import.meta.dirname, '../../../../../shared/data/synthea/bundles');
+const SYNTHEA = path.join(SHARED_DATA, 'synthea/bundles');
 const BUNDLES = fs
   .readdirSync(SYNTHEA)
   .filter((f) => f.endsWith('.json') && !/^(hospital|practitioner)Information/.test(f))

@@ -11,8 +11,9 @@ import { createPlatform, type Platform } from '../http/app.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import { importFiles } from './importer.ts';
 import type { ImportProgress, ImportSummary } from './types.ts';
+import { SHARED_DATA } from '../testing/shared-data.ts';
 
-const SYNTHEA = '/work/shared/data/synthea';
+const SYNTHEA = path.join(SHARED_DATA, 'synthea');
 const BUNDLES = path.join(SYNTHEA, 'bundles');
 const NDJSON = path.join(SYNTHEA, 'bulk-ndjson-10-patients');
 const haveSynthea = fs.existsSync(BUNDLES) && fs.existsSync(NDJSON);

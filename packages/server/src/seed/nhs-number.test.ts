@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateNhsNumber, isValidNhsNumber, NHS_NUMBER_CAPACITY, nhsNumberCheckDigit } from './nhs-number.ts';
+import { SHARED_DATA } from '../testing/shared-data.ts';
 
-const VECTORS_PATH = '/work/shared/data/nhs-number/nhs-number-vectors.json';
+const VECTORS_PATH = path.join(SHARED_DATA, 'nhs-number/nhs-number-vectors.json');
 
 interface Vector {
   nhsNumber: string;

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { checkNhsNumber, formatNhsNumber } from './nhs-number.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const vectorsFile = path.resolve(here, '../../../../../shared/data/nhs-number/nhs-number-vectors.json');
+// The workplace's shared test data sits beside the checkout; CAREWEAVE_SHARED_DATA overrides, and a
+// clone made elsewhere on this machine finds it at /work/shared/data.
+const sharedData = [
+  process.env['CAREWEAVE_SHARED_DATA'],
+  path.resolve(here, '../../../../../shared/data'),
+  '/work/shared/data',
+].find((dir): dir is string => Boolean(dir) && fs.existsSync(dir!));
+const vectorsFile = path.join(sharedData ?? '../shared/data', 'nhs-number/nhs-number-vectors.json');
 const vectors = JSON.parse(fs.readFileSync(vectorsFile, 'utf8')) as { nhsNumber: string; mod11Valid: boolean }[];
 
 describe('NHS number Modulus 11', () => {

@@ -5,10 +5,11 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { fhirDefinitions } from '../definitions.ts';
 import { extractIndex, INDEX_TABLES } from './extract.ts';
+import { SHARED_DATA } from '../../testing/shared-data.ts';
 
 const require = createRequire(import.meta.url);
 const EXAMPLES = path.dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
-const SHARED = path.resolve(import.meta.dirname, '../../../../../../shared/data');
+const SHARED = SHARED_DATA;
 const DEFINITION_TYPES =
   /^(StructureDefinition|SearchParameter|ValueSet|CodeSystem|ConceptMap|OperationDefinition|CompartmentDefinition|ImplementationGuide|NamingSystem|CapabilityStatement|StructureMap)-/;
 

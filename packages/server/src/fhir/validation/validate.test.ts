@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -7,6 +8,7 @@ import { fhirDefinitions } from '../definitions.ts';
 import { OperationOutcomeError } from '../outcome.ts';
 import { assertValidResource, validateFhirResource, type ValidateOptions } from './validate.ts';
 import { walkResource } from './walk.ts';
+import { SHARED_DATA } from '../../testing/shared-data.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -686,7 +688,7 @@ describe('official R4 examples (hl7.fhir.r4.examples@4.0.1)', () => {
   );
 });
 
-const SYNTHEA_DIR = '/work/shared/data/synthea/bundles';
+const SYNTHEA_DIR = path.join(SHARED_DATA, 'synthea/bundles');
 const SYNTHEA_BUNDLES = [
   'Abdul_Koepp_e925b0f3-8006-43f6-aa31-94bd215e55e7.json',
   'Alda_Carter_ee1034c9-cb75-413c-8f36-da7e4268d2b5.json',
@@ -731,7 +733,7 @@ describe('Synthea transaction Bundles', () => {
   });
 });
 
-const UKCORE_DIR = '/work/shared/data/ukcore/examples';
+const UKCORE_DIR = path.join(SHARED_DATA, 'ukcore/examples');
 
 /** UK Core examples that break R4 rules. */
 const KNOWN_INVALID_UKCORE: Record<string, { why: string; errorsAt: RegExp }> = {
