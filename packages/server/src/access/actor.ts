@@ -2,17 +2,21 @@
  * Who is making a request, as established by a verified access token (src/auth/) and used by the
  * policy (src/access/). See docs/ACCESS.md.
  */
-export type OrganisationType =
-  | 'gp-practice'
-  | 'acute-trust'
-  | 'community'
-  | 'mental-health'
-  | 'social-care'
-  | 'ambulance'
-  | 'voluntary-sector'
-  | 'commissioner'
-  | 'care-home'
-  | 'non-nhs-app';
+/** Every kind of organisation in the local health economy (docs/ACCESS.md). */
+export const ORGANISATION_TYPES = [
+  'gp-practice',
+  'acute-trust',
+  'community',
+  'mental-health',
+  'social-care',
+  'ambulance',
+  'voluntary-sector',
+  'commissioner',
+  'care-home',
+  'non-nhs-app',
+] as const;
+
+export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
 
 export const ORGANISATION_TYPE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/organisation-type';
 export const DATA_CATEGORY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/data-category';

@@ -52,7 +52,10 @@ export function auditWhere(filter: AuditFilter): { sql: string; params: SqlParam
     conditions.push(`a.patient_ids @> array[${add(filter.patient)}::text]`);
   }
   if (filter.agent !== undefined) {
-    conditions.push(`a.actor @> any(${add(agentPatterns(filter.agent).map((p) => JSON.stringify(p)))}::jsonb[])`);
+    // One containment test per pattern, ORed, so that the GIN index on `actor` (migration 008) can
+    // serve each; `@> any(array)` cannot use it.
+    const tests = agentPatterns(filter.agent).map((p) => `a.actor @> ${add(JSON.stringify(p))}::jsonb`);
+    conditions.push(`(${tests.join(' or ')})`);
   }
   if (filter.from !== undefined) {
     conditions.push(`a.recorded_at >= ${add(filter.from)}::timestamptz`);

@@ -1,6 +1,6 @@
 import type { Bundle, Organization } from '@medplum/fhirtypes';
 import type { JWK } from 'jose';
-import { ORGANISATION_TYPE_SYSTEM, type OrganisationType } from '../access/actor.ts';
+import { ORGANISATION_TYPE_SYSTEM, ORGANISATION_TYPES, type OrganisationType } from '../access/actor.ts';
 import { badRequest, notFound } from '../fhir/outcome.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import { NHS_NUMBER_SYSTEM, ODS_SYSTEM } from './federation.ts';
@@ -18,19 +18,6 @@ import {
   type UserRecord,
 } from './store.ts';
 import { randomBytes } from 'node:crypto';
-
-export const ORGANISATION_TYPES: readonly OrganisationType[] = [
-  'gp-practice',
-  'acute-trust',
-  'community',
-  'mental-health',
-  'social-care',
-  'ambulance',
-  'voluntary-sector',
-  'commissioner',
-  'care-home',
-  'non-nhs-app',
-];
 
 export interface OrganisationSummary {
   id: string;

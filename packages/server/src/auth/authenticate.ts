@@ -1,6 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { ORGANISATION_TYPE_SYSTEM, type Actor, type OrganisationType, type StaffActor } from '../access/actor.ts';
+import {
+  ORGANISATION_TYPE_SYSTEM,
+  ORGANISATION_TYPES,
+  type Actor,
+  type OrganisationType,
+  type StaffActor,
+} from '../access/actor.ts';
 import { OperationOutcomeError, issue, outcome } from '../fhir/outcome.ts';
 import { FHIR_JSON, queryPairs } from '../fhir/rest/http.ts';
 import type { AuthContext } from './context.ts';
@@ -38,19 +44,6 @@ export class AuthenticationError extends Error {
     this.oauthError = oauthError;
   }
 }
-
-const ORGANISATION_TYPES: readonly OrganisationType[] = [
-  'gp-practice',
-  'acute-trust',
-  'community',
-  'mental-health',
-  'social-care',
-  'ambulance',
-  'voluntary-sector',
-  'commissioner',
-  'care-home',
-  'non-nhs-app',
-];
 
 /** Small time-limited memo, so a burst of requests costs one lookup. */
 class Memo<T> {

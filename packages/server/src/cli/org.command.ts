@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ORGANISATION_TYPES } from '../auth/admin.ts';
+import { ORGANISATION_TYPES } from '../access/actor.ts';
 import { printTable, runAdminCommand } from '../auth/cli-backend.ts';
 import { loadConfig } from '../config/config.ts';
 

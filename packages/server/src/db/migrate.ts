@@ -6,6 +6,7 @@ import { sql as bulkExport } from './migrations/004-bulk-export.ts';
 import { sql as auditChains } from './migrations/005-audit-chains.ts';
 import { sql as subscriptions } from './migrations/006-subscriptions.ts';
 import { sql as searchPlanning } from './migrations/007-search-planning.ts';
+import { sql as auditLookups } from './migrations/008-audit-lookups.ts';
 
 export interface Migration {
   version: number;
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'audit-chains', sql: auditChains },
   { version: 6, name: 'subscriptions', sql: subscriptions },
   { version: 7, name: 'search-planning', sql: searchPlanning },
+  { version: 8, name: 'audit-lookups', sql: auditLookups },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

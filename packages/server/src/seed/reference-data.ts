@@ -5,6 +5,7 @@
  * modelled on the local health economy (see docs/SEED.md) but the people, addresses and
  * clinical records are entirely made up.
  */
+import type { OrganisationType } from '../access/actor.ts';
 import type { ConditionKey, Sex } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -638,17 +639,7 @@ export const POSTCODE_UNIT_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
 // Organisations
 // ---------------------------------------------------------------------------------------------
 
-export type OrganisationType =
-  | 'gp-practice'
-  | 'acute-trust'
-  | 'community'
-  | 'mental-health'
-  | 'social-care'
-  | 'ambulance'
-  | 'voluntary-sector'
-  | 'commissioner'
-  | 'care-home'
-  | 'non-nhs-app';
+export type { OrganisationType };
 
 export const ORGANISATION_TYPE_DISPLAY: Record<OrganisationType, string> = {
   'gp-practice': 'GP practice',
