@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditAppendOnlyTriggers } from '../db/migrations/002-access.ts';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { migrate, migrations } from '../db/migrate.ts';
-import { openPglite } from '../db/pglite.ts';
-import { openPostgres } from '../db/postgres.ts';
 import { AUDIT_CHECKPOINT_EVERY } from '../db/migrations/005-audit-chains.ts';
-import { createTestDatabase, TEST_POSTGRES_URL, testDatabaseKind, type TestDatabase } from '../testing/database.ts';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../testing/database.ts';
 import { AuditLog } from './audit.ts';
 import { ACTORS } from './testing/scenario.ts';
 
@@ -148,28 +144,7 @@ describe('audit log', () => {
 
 /** A database with the schema as it was before migration 005 (one global chain). */
 async function databaseBefore005(): Promise<TestDatabase> {
-  let database: TestDatabase;
-  if (testDatabaseKind() === 'pglite') {
-    const db = await openPglite();
-    database = { db, dispose: () => db.close() };
-  } else {
-    const name = `careweave_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const db = await openPostgres(TEST_POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`), 4);
-    database = {
-      db,
-      async dispose() {
-        await db.close();
-        const cleanup = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-        await cleanup.connect();
-        await cleanup.query(`drop database if exists ${name} with (force)`);
-        await cleanup.end();
-      },
-    };
-  }
+  const database = await createTestDatabase(undefined, { migrated: false });
   await database.db.exec(
     'create table schema_migration (version integer primary key, name text not null, applied_at timestamptz not null default now())',
   );

@@ -48,7 +48,7 @@ export interface AccessOptions {
 export interface AccessModule {
   /** Pass into ServiceOptions.hooks: labels every write, keeps relationships/consent rules in step. */
   hooks: StoreHooks;
-  /** Bind a request: `platform.resources.forCaller(access.accessFor(actor))`. */
+  /** The policy alone; requests bind `platform.accessFor(actor)`, which adds the platform's rules. */
   accessFor(actor: Actor, options?: AccessOptions): CallerAccess;
   agreements: AgreementService;
   breakGlass: BreakGlassService;

@@ -175,8 +175,8 @@ export async function policyBenchmark(
     }
     const variants = [
       platform.resources,
-      platform.resources.forCaller(platform.access.accessFor(actor, { audit: false })),
-      platform.resources.forCaller(platform.access.accessFor(actor)),
+      platform.resources.forCaller(platform.accessFor(actor, { audit: false })),
+      platform.resources.forCaller(platform.accessFor(actor)),
     ];
     for (const query of QUERIES) {
       const samples: number[][] = [[], [], []];

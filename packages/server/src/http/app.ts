@@ -14,7 +14,10 @@ import {
   registerAccessRoutes,
   registerAuditOperations,
   type AccessModule,
+  type AccessOptions,
 } from '../access/index.ts';
+import type { Actor } from '../access/actor.ts';
+import type { CallerAccess } from '../fhir/store/hooks.ts';
 import { registerPortal } from '../portal/index.ts';
 import type { FastifyRequest } from 'fastify';
 import { JobQueue } from '../jobs/queue.ts';
@@ -30,6 +33,11 @@ export interface Platform {
   resources: ResourceService;
   fhirBase: string;
   access: AccessModule;
+  /**
+   * A caller's whole access: the access policy plus the platform's own rules on top (who may see a
+   * Subscription). Everything that reads or writes for someone binds this, never `access.accessFor`.
+   */
+  accessFor(actor: Actor, options?: AccessOptions): CallerAccess;
   /** The record as the request's verified actor may see and change it (docs/ACCESS.md). */
   serviceFor(request: FastifyRequest): ResourceService;
   /** Background jobs (pg-boss), shared by every instance on the database; started with the app. */
@@ -62,12 +70,13 @@ export function createPlatform(config: Config, db: Database): Platform {
     fhirBase,
     settings: config.subscriptions,
   });
-  // Exports see the record exactly as the caller's searches do: with the Subscription rules.
+  const accessFor = (actor: Actor, options?: AccessOptions): CallerAccess => subscriptions.accessFor(actor, options);
+  // Exports see the record exactly as the caller's searches do.
   const bulkExport = new BulkExportService({
     db,
     queue: jobs,
     resources,
-    access: { ...access, accessFor: (actor, options) => subscriptions.accessFor(actor, options) },
+    access: { ...access, accessFor },
     fhirBase,
     expiryHours: config.bulkExportExpiryHours,
   });
@@ -77,7 +86,8 @@ export function createPlatform(config: Config, db: Database): Platform {
     resources,
     fhirBase,
     access,
-    serviceFor: (request) => resources.forCaller(subscriptions.accessFor(actorOf(request))),
+    accessFor,
+    serviceFor: (request) => resources.forCaller(accessFor(actorOf(request))),
     jobs,
     bulkExport,
     subscriptions,

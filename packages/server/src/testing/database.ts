@@ -22,11 +22,20 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** A fresh, migrated, empty database of the kind this test run is for. */
-export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKind()): Promise<TestDatabase> {
+/**
+ * A fresh, empty database of the kind this test run is for, migrated to the current schema
+ * (`migrated: false`: no schema at all, for tests of a migration itself).
+ */
+export async function createTestDatabase(
+  kind: TestDatabaseKind = testDatabaseKind(),
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
+  const migrated = options.migrated ?? true;
   if (kind === 'pglite') {
     const db = await openPglite();
-    await migrate(db);
+    if (migrated) {
+      await migrate(db);
+    }
     return { db, dispose: () => db.close() };
   }
   const name = `careweave_test_${randomBytes(6).toString('hex')}`;
@@ -36,7 +45,9 @@ export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKi
   await admin.end();
   const url = TEST_POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`);
   const db = await openPostgres(url, 8);
-  await migrate(db);
+  if (migrated) {
+    await migrate(db);
+  }
   return {
     db,
     url,

@@ -30,6 +30,7 @@ import {
   DATA_CATEGORIES,
   DATA_CATEGORY_SYSTEM,
   ORGANISATION_TYPE_SYSTEM,
+  ORGANISATION_TYPES,
   type Actor,
   type DataCategory,
   type OrganisationType,
@@ -74,18 +75,8 @@ export interface Change {
   after?: Resource;
 }
 
-export const ORGANISATION_TYPES: readonly OrganisationType[] = [
-  'gp-practice',
-  'acute-trust',
-  'community',
-  'mental-health',
-  'social-care',
-  'ambulance',
-  'voluntary-sector',
-  'commissioner',
-  'care-home',
-  'non-nhs-app',
-];
+// The vocabulary of organisation types is shared with the server; the rules about them are not.
+export { ORGANISATION_TYPES };
 export const ROLE_CODES = ['R8000', 'R8001', 'R8003', 'R8008', 'R8010', 'R8012', 'R8013', 'R0001'] as const;
 
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
