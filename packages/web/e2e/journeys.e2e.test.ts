@@ -262,6 +262,8 @@ describe('patient portal', () => {
     const again = await as('demo.patient', { returnTo: '/my/access-log' });
     // The reason shows on the break-glass entry and on each access made under it.
     await again.getByText('Found collapsed at home, need medication history').first().waitFor();
+    // The nurse's refused attempt before breaking the glass is in the log too.
+    await again.getByText('Asked to see part of your record and was refused').first().waitFor();
     await check(again, 'portal-access-log-break-glass');
     await again.context().close();
   });
