@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { nhsukLocalFonts } from './scripts/nhsuk-fonts.ts';
 
 /** The CareWeave server the dev server proxies to (`npm start` in another terminal). */
 const api = process.env.CAREWEAVE_API ?? 'http://127.0.0.1:8080';
@@ -21,7 +22,7 @@ function nhsukImages(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), nhsukImages()],
+  plugins: [react(), nhsukImages(), nhsukLocalFonts()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

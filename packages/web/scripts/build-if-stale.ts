@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const built = path.join(root, 'dist', 'index.html');
-const inputs = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p));
+const inputs = ['src', 'public', 'index.html', 'vite.config.ts', 'scripts/nhsuk-fonts.ts', 'package.json'].map((p) =>
+  path.join(root, p),
+);
 
 function newest(file: string): number {
   const stat = fs.statSync(file, { throwIfNoEntry: false });

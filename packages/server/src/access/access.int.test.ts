@@ -358,23 +358,25 @@ describe('writes', () => {
 
   it('staff may register a new patient with their organisation and then write for them', async () => {
     const gp = as(ACTORS.gp);
-    const patient = await gp.update('Patient', 'p4', {
+    const patient = await gp.create('Patient', {
       resourceType: 'Patient',
-      id: 'p4',
       generalPractitioner: [{ reference: 'Organization/org-gp' }],
     });
     expect(patient.outcome).toBe('created');
-    expect(await status(gp.create('Observation', observation('p4')))).toBe(200);
+    expect(await status(gp.create('Observation', observation(patient.resource.id!)))).toBe(200);
     // Another organisation may not create a patient registered elsewhere and claim it.
     expect(
       await status(
-        as(ACTORS.nurse).update('Patient', 'p5', {
+        as(ACTORS.nurse).create('Patient', {
           resourceType: 'Patient',
-          id: 'p5',
           generalPractitioner: [{ reference: 'Organization/org-gp' }],
         }),
       ),
     ).toBe(403);
+    // Update as create is for trusted integrations: for staff a PUT to an unknown id is 404, as for a hidden one.
+    expect(
+      await status(gp.update('Patient', 'p5', { resourceType: 'Patient', id: 'p5', generalPractitioner: [] })),
+    ).toBe(404);
   });
 
   it('a patient may create their own Consent and portal resources, nothing else', async () => {

@@ -48,6 +48,12 @@ export const SENSITIVE_CATEGORIES: readonly DataCategory[] = [
   'social-care',
 ];
 
+/**
+ * RBAC job roles that administer their organisation's directory entries (docs/ACCESS.md,
+ * *Directory data*): R8008 admin and clinical support, R8013 health records manager.
+ */
+export const DIRECTORY_ADMIN_ROLES: readonly string[] = ['R8008', 'R8013'];
+
 /** SMART on FHIR v2 scopes granted to the token, e.g. `user/*.cruds`, `patient/Observation.rs`. */
 export type Scopes = readonly string[];
 

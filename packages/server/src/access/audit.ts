@@ -153,7 +153,7 @@ export class AuditLog {
    * recorded as the decision `permit-break-glass` with its reason.
    */
   async record(actor: Actor, event: AccessEvent, tx: Queryable = this.db): Promise<void> {
-    if (!event.resources.length && !event.patients.length) {
+    if (!event.resources.length && !event.patients.length && event.query === undefined) {
       return;
     }
     const refs = event.resources.map((ref) => ref.split('/'));

@@ -1,60 +1,17 @@
+export { ORIGIN_SYSTEM, PORTAL_ORIGIN } from './origin.ts';
+export { forbidden, WriteRefusal, refusalEvent } from './refusal.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '../db/database.ts';
 import { issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
 import type { PendingWrite } from '../fhir/store/hooks.ts';
 import { SqlParams } from '../fhir/search/sql-params.ts';
-import type { Actor, PatientActor, RelatedPersonActor, StaffActor } from './actor.ts';
+import type { Actor, PatientActor, RelatedPersonActor } from './actor.ts';
 import { labelResources } from './labels.ts';
-import { breakGlassFor, relationshipExists, restrictionFor } from './policy.ts';
-import { patientOf, targetId } from './references.ts';
-
-export function forbidden(message: string): OperationOutcomeError {
-  return new OperationOutcomeError(outcome(issue('error', 'forbidden', message)));
-}
-
-interface StoredLabels {
-  patient_id: string | null;
-  source_org: string | null;
-  category: string | null;
-  deleted: boolean;
-  /** `meta.tag` of the current version, as JSON text (only read for portal writes). */
-  tags?: string | null;
-}
-
-/** Marks what patients and carers write through the portal, so they may later update only that. */
-export const ORIGIN_SYSTEM = 'https://careweave.example/fhir/CodeSystem/record-origin';
-export const PORTAL_ORIGIN = 'patient-portal';
-
-async function storedLabels(
-  db: Queryable,
-  writes: readonly PendingWrite[],
-  withTags = false,
-): Promise<Map<string, StoredLabels>> {
-  const keys = writes.filter((w) => w.previous).map((w) => w.resource);
-  if (!keys.length) {
-    return new Map();
-  }
-  const rows = await db.query<StoredLabels & { resource_type: string; id: string }>(
-    `select r.resource_type, r.id, r.patient_id, r.source_org, r.category, r.deleted
-            ${
-              withTags
-                ? `, (select (v.content->'meta'->'tag')::text from resource_version v
-                 where v.resource_type = r.resource_type and v.id = r.id and v.version_id = r.version_id) as tags`
-                : ''
-            }
-       from resource r join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
-    [keys.map((r) => r.resourceType), keys.map((r) => r.id!)],
-  );
-  return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row]));
-}
-
-function fromPortal(tags: string | null | undefined): boolean {
-  const parsed = tags ? (JSON.parse(tags) as unknown) : [];
-  return (
-    Array.isArray(parsed) &&
-    parsed.some((t: { system?: unknown; code?: unknown }) => t.system === ORIGIN_SYSTEM && t.code === PORTAL_ORIGIN)
-  );
-}
+import { restrictionFor } from './policy.ts';
+import { fromPortal, ORIGIN_SYSTEM, PORTAL_ORIGIN } from './origin.ts';
+import { forbidden, refuse, WriteRefusal } from './refusal.ts';
+import { authorizeStaff } from './staff-writes.ts';
+import { writeScopes, type WriteScope } from './write-scope.ts';
 
 function tagPortal(resource: Resource): Resource {
   const { meta } = withoutSourceClaim(resource);
@@ -79,13 +36,47 @@ function withoutSourceClaim(resource: Resource): Resource {
   return { ...resource, meta };
 }
 
+/** What a hidden resource and an absent one both get: the same 404, naming nothing else. */
+function notKnown(scope: WriteScope): never {
+  throw new WriteRefusal(new OperationOutcomeError(outcome(issue('error', 'not-found', `${scope.key} is not known`))), {
+    patients: scope.patients,
+    resources: [scope.key],
+  });
+}
+
 /**
- * The write rules of docs/ACCESS.md. Returns the resources to write: what a patient or carer writes
- * (other than Consent) is tagged `record-origin|patient-portal`, and only resources so tagged may
- * be updated from the portal later; for a staff actor each one
- * gets `meta.source = {fhirBase}/Organization/{actor's organisation}`, which the label hook then
- * takes as the source organisation (it comes first in the resolution order), so a client can never
- * claim another organisation's record. Throws 403 (OperationOutcome `forbidden`) otherwise.
+ * Checks shared by every caller but a system client: the resource being changed must be one the
+ * caller may see (a hidden one is answered exactly as an absent one), and everything the new content
+ * refers to that can hold patient data must exist and be visible to them, so a reference can neither
+ * probe for hidden records nor borrow them. Refusals carry the hidden target for the audit trail.
+ */
+function checkVisibility(scope: WriteScope): void {
+  if (scope.before && !scope.before.visible) {
+    notKnown(scope);
+  }
+  if (scope.unresolved) {
+    const { reference, hidden } = scope.unresolved;
+    throw new WriteRefusal(
+      new OperationOutcomeError(
+        outcome(
+          issue('error', 'processing', `Reference ${reference} does not resolve to a resource you may see`, [
+            scope.write.resource.resourceType,
+          ]),
+        ),
+      ),
+      { patients: scope.patients, resources: hidden ? [scope.key, reference] : [scope.key] },
+    );
+  }
+}
+
+/**
+ * The write rules of docs/ACCESS.md (*Writes*). Returns the resources to write: what a patient or
+ * carer writes (other than Consent) is tagged `record-origin|patient-portal`, and only resources so
+ * tagged may be updated from the portal later; a staff write gets
+ * `meta.source = {fhirBase}/Organization/{actor's organisation}`, which the label hook takes as the
+ * source organisation, so a client can never claim another organisation's record. Throws a
+ * `WriteRefusal` (403, 404 for what the caller may not see, 422 for a reference that does not
+ * resolve) otherwise. The audit trail is read-only to everyone, system clients included.
  */
 export async function authorizeWrites(
   db: Queryable,
@@ -93,75 +84,20 @@ export async function authorizeWrites(
   writes: readonly PendingWrite[],
   fhirBase: string,
 ): Promise<Resource[]> {
-  switch (actor.kind) {
-    case 'system':
-      return writes.map((w) => w.resource);
-    case 'staff':
-      return authorizeStaff(db, actor, writes, fhirBase);
-    case 'patient':
-    case 'related-person':
-      return authorizePortal(db, actor, writes, fhirBase);
+  const audit = writes.find((w) => w.resource.resourceType === 'AuditEvent');
+  if (audit) {
+    throw new WriteRefusal(forbidden('AuditEvent is read-only: the audit trail is written by the server itself'), {
+      resources: [`AuditEvent/${audit.resource.id}`],
+    });
   }
-}
-
-async function authorizeStaff(
-  db: Queryable,
-  actor: StaffActor,
-  writes: readonly PendingWrite[],
-  fhirBase: string,
-): Promise<Resource[]> {
-  const previous = await storedLabels(db, writes);
-  const patients = new Set<string>();
-  // A new Patient registered with the actor's organisation is a relationship in itself.
-  const registering = new Set<string>();
-  for (const write of writes) {
-    const key = `${write.resource.resourceType}/${write.resource.id}`;
-    const before = previous.get(key);
-    if (before && !before.deleted && before.source_org && before.source_org !== actor.organizationId) {
-      throw forbidden(`${key} is another organisation's record (${before.source_org}); it cannot be changed`);
-    }
-    if (before?.patient_id) {
-      patients.add(before.patient_id);
-    }
-    if (write.method !== 'delete') {
-      const patientId = patientOf(write.resource, fhirBase);
-      if (patientId) {
-        patients.add(patientId);
-      }
-      const resource = write.resource;
-      if (
-        resource.resourceType === 'Patient' &&
-        (!before || before.deleted) &&
-        [...(resource.generalPractitioner ?? []), resource.managingOrganization].some(
-          (ref) => targetId(ref, 'Organization', fhirBase) === actor.organizationId,
-        )
-      ) {
-        registering.add(resource.id!);
-      }
-    }
+  if (actor.kind === 'system') {
+    return writes.map((w) => w.resource);
   }
-  const toCheck = [...patients].filter((p) => !registering.has(p));
-  if (toCheck.length) {
-    const params = new SqlParams();
-    const list = params.add(toCheck);
-    const org = `${params.add(actor.organizationId)}::text`;
-    const practitioner = `${params.add(actor.practitionerId)}::text`;
-    const user = `${params.add(actor.userId)}::text`;
-    const rows = await db.query<{ p: string }>(
-      `select p from unnest(${list}::text[]) as p
-        where not (${relationshipExists('p', org, practitioner)} or ${breakGlassFor('p', user)})`,
-      params.values as never,
-    );
-    if (rows.length) {
-      throw forbidden(
-        `No legitimate relationship with Patient/${rows[0]!.p}: records about this patient cannot be written`,
-      );
-    }
-  }
-  const source = `${fhirBase}/Organization/${actor.organizationId}`;
-  return writes.map(({ resource, method }) =>
-    method === 'delete' ? resource : { ...resource, meta: { ...(resource.meta ?? {}), source } },
-  );
+  const scopes = await writeScopes(db, writes, fhirBase, restrictionFor(actor));
+  scopes.forEach(checkVisibility);
+  return actor.kind === 'staff'
+    ? authorizeStaff(db, actor, scopes, fhirBase)
+    : authorizePortal(db, actor, scopes, fhirBase);
 }
 
 /** What the portal writes: Consents (patients only), bookings, repeat requests, device readings. */
@@ -179,66 +115,60 @@ function portalResource(resource: Resource, actor: PatientActor | RelatedPersonA
   }
 }
 
+function checkPortalWrite(actor: PatientActor | RelatedPersonActor, scope: WriteScope): void {
+  const { write, key, before } = scope;
+  const who = actor.kind === 'patient' ? 'Patients' : 'Related persons';
+  if (write.method === 'delete') {
+    refuse(scope, forbidden(`${who} cannot delete ${key}`));
+  }
+  if (!portalResource(write.resource, actor)) {
+    refuse(scope, forbidden(`${key}: this kind of resource cannot be written from the portal`));
+  }
+  // Every patient the write is about, before and after, must be the one the actor is.
+  const others = [...scope.patients].filter((p) => p !== actor.patientId);
+  if (others.length || !scope.patients.has(actor.patientId)) {
+    refuse(scope, forbidden(`${key} is not only about Patient/${actor.patientId}`));
+  }
+  // Consents about themselves, whoever recorded them; otherwise only what the portal created.
+  if (before && write.resource.resourceType !== 'Consent' && !fromPortal(before.resource)) {
+    refuse(scope, forbidden(`${key} was not created through the portal; it cannot be changed there`));
+  }
+}
+
 async function authorizePortal(
   db: Queryable,
   actor: PatientActor | RelatedPersonActor,
-  writes: readonly PendingWrite[],
+  scopes: readonly WriteScope[],
   fhirBase: string,
 ): Promise<Resource[]> {
-  const previous = await storedLabels(db, writes, true);
-  for (const write of writes) {
-    const key = `${write.resource.resourceType}/${write.resource.id}`;
-    if (write.method === 'delete') {
-      throw forbidden(`${actor.kind === 'patient' ? 'Patients' : 'Related persons'} cannot delete ${key}`);
-    }
-    if (!portalResource(write.resource, actor)) {
-      throw forbidden(`${key}: this kind of resource cannot be written from the portal`);
-    }
-    const patientId = patientOf(write.resource, fhirBase);
-    const before = previous.get(key);
-    if (patientId !== actor.patientId || (before && !before.deleted && before.patient_id !== actor.patientId)) {
-      throw forbidden(`${key} is not about Patient/${actor.patientId}`);
-    }
-    // Consents about themselves, whoever recorded them; otherwise only what the portal created.
-    if (before && !before.deleted && write.resource.resourceType !== 'Consent' && !fromPortal(before.tags)) {
-      throw forbidden(`${key} was not created through the portal; it cannot be changed there`);
-    }
-  }
+  scopes.forEach((scope) => checkPortalWrite(actor, scope));
   if (actor.kind === 'related-person') {
-    // Within what the patient's permits allow: the new version, and any current one, must be visible.
-    const labelled = await labelResources(
-      db,
-      writes.map((w) => w.resource),
-      fhirBase,
-    );
-    const rows = [
-      ...labelled.map(({ resource, labels }) => ({ type: resource.resourceType, id: resource.id!, ...labels })),
-      ...writes.flatMap((w) => {
-        const before = previous.get(`${w.resource.resourceType}/${w.resource.id}`);
-        return before && !before.deleted
-          ? [
-              {
-                type: w.resource.resourceType,
-                id: w.resource.id!,
-                patientId: before.patient_id,
-                sourceOrg: before.source_org,
-                category: before.category,
-              },
-            ]
-          : [];
-      }),
-    ];
-    const hidden = await invisible(db, actor, rows);
-    if (hidden) {
-      throw forbidden(`${hidden}: the patient has not permitted this related person to record this`);
-    }
+    await checkCarerPermits(db, actor, scopes, fhirBase);
   }
-  return writes.map((w) =>
-    w.resource.resourceType === 'Consent' ? withoutSourceClaim(w.resource) : tagPortal(w.resource),
+  return scopes.map(({ write }) =>
+    write.resource.resourceType === 'Consent' ? withoutSourceClaim(write.resource) : tagPortal(write.resource),
   );
 }
 
-/** The first of these labelled rows the actor could not see, if any: the read policy applied to values. */
+/** A carer writes within what the patient's permits allow: the new version, and the current one, must be visible. */
+async function checkCarerPermits(
+  db: Queryable,
+  actor: RelatedPersonActor,
+  scopes: readonly WriteScope[],
+  fhirBase: string,
+): Promise<void> {
+  const labelled = await labelResources(
+    db,
+    scopes.map((s) => tagPortal(s.write.resource)),
+    fhirBase,
+  );
+  const rows = labelled.map(({ resource, labels }) => ({ type: resource.resourceType, id: resource.id!, ...labels }));
+  const hidden = await invisible(db, actor, rows);
+  if (hidden) {
+    const scope = scopes.find((s) => s.key === hidden)!;
+    refuse(scope, forbidden(`${hidden}: the patient has not permitted this related person to record this`));
+  }
+}
 async function invisible(
   db: Queryable,
   actor: Actor,

@@ -1,10 +1,10 @@
 import type { Database } from '../db/database.ts';
-import type { CallerAccess, StoreHooks } from '../fhir/store/hooks.ts';
+import type { AccessEvent, CallerAccess, StoreHooks } from '../fhir/store/hooks.ts';
 import { ResourceService } from '../fhir/store/resource.service.ts';
 import type { Actor } from './actor.ts';
 import { AgreementService } from './agreements.service.ts';
 import { AuditLog } from './audit.ts';
-import { authorizeWrites } from './authorize.ts';
+import { authorizeWrites, refusalEvent, WriteRefusal } from './authorize.ts';
 import { BreakGlassService, DEFAULT_BREAK_GLASS_HOURS } from './break-glass.ts';
 import { replaceDerivedFacts } from './derived.ts';
 import { labelResources } from './labels.ts';
@@ -78,10 +78,32 @@ export function createAccessModule(options: AccessModuleOptions): AccessModule {
     hooks,
     accessFor(actor, accessOptions = {}) {
       const restrict = restrictionFor(actor);
+      const audited = accessOptions.audit !== false;
+      // Refused writes roll their transaction back; their audit rows are written after it ends.
+      const refusals: AccessEvent[] = [];
       return {
         ...(restrict ? { restrict } : {}),
-        authorizeWrite: (tx, writes) => authorizeWrites(tx, actor, writes, fhirBase),
-        ...(accessOptions.audit === false ? {} : { recordAccess: (tx, event) => audit.record(actor, event, tx) }),
+        authorizeWrite: async (tx, writes) => {
+          try {
+            return await authorizeWrites(tx, actor, writes, fhirBase);
+          } catch (error) {
+            if (audited && error instanceof WriteRefusal) {
+              refusals.push(refusalEvent(error, writes[0]?.method ?? 'update'));
+            }
+            throw error;
+          }
+        },
+        ...(audited
+          ? {
+              recordAccess: (tx, event) => audit.record(actor, event, tx),
+              recordRefusal: (event) => void refusals.push(event),
+              flushRefusals: async () => {
+                for (const event of refusals.splice(0)) {
+                  await audit.record(actor, event);
+                }
+              },
+            }
+          : {}),
       };
     },
     agreements: new AgreementService(db, audit),

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/database.ts';
 import type { ResourceLabels } from '../fhir/store/resource.repository.ts';
 import { ORGANISATION_TYPE_SYSTEM } from './actor.ts';
 import { categoryOf } from './categories.ts';
+import { fromPortal } from './origin.ts';
 import { organisationOfSource, patientOf, targetId } from './references.ts';
 
 export interface Labelled {
@@ -15,9 +16,11 @@ export interface Labelled {
  * patient, source organisation and category, and writes the source into `meta.source` as
  * `{fhirBase}/Organization/{id}`.
  *
- * Source organisation, in order: `meta.source` naming an Organization (for a staff write the
+ * A Consent has no source organisation: it is the patient's own record of their wishes.
+ * Otherwise the source organisation, in order: `meta.source` naming an Organization (for a staff write the
  * access layer has already set it to the actor's organisation, see authorize.ts, so that always
- * wins); `Encounter.serviceProvider`; the source organisation of the resource's `encounter`; a
+ * wins); `Encounter.serviceProvider`; the source organisation of the resource's `encounter` (not for what
+ * the portal wrote: a patient's reading pointing at a hospital's encounter is not its record); a
  * Patient's `managingOrganization`; the patient's registered practice (first Organization in
  * `Patient.generalPractitioner`). Everything the batch itself holds (the Patient, its Encounters,
  * Organizations) is used first; what is missing is read with at most three queries per batch.
@@ -71,6 +74,9 @@ export async function labelResources(
       }
       memo.set(index, undefined); // guards against reference cycles
       const { resource, patientId } = items[index]!;
+      if (resource.resourceType === 'Consent') {
+        return undefined; // a patient's Consent is their own, never an organisation's record
+      }
       const found =
         organisationOfSource(resource.meta?.source) ??
         (resource.resourceType === 'Encounter'
@@ -85,6 +91,10 @@ export async function labelResources(
       return found;
     };
     const encounterSource = (resource: Resource): string | undefined => {
+      // What a patient or carer writes in the portal never borrows an organisation's encounter.
+      if (fromPortal(resource)) {
+        return undefined;
+      }
       const encounterId = targetId(encounterReference(resource), 'Encounter', fhirBase);
       if (!encounterId) {
         return undefined;
@@ -139,7 +149,9 @@ export async function labelResources(
     const source = sources[index] ?? null;
     const stamped: Resource = source
       ? { ...resource, meta: { ...(resource.meta ?? {}), source: `${fhirBase}/Organization/${source}` } }
-      : resource;
+      : resource.resourceType === 'Consent'
+        ? withoutMetaSource(resource)
+        : resource;
     return {
       resource: stamped,
       labels: {
@@ -212,4 +224,14 @@ function encounterReference(resource: Resource): Reference | undefined {
   const value = (resource as { encounter?: unknown }).encounter;
   const first = Array.isArray(value) ? (value[0] as unknown) : value;
   return first && typeof first === 'object' ? first : undefined;
+}
+
+/** A Consent claims no organisation as its source, whoever sent one. */
+function withoutMetaSource(resource: Resource): Resource {
+  if (!resource.meta?.source) {
+    return resource;
+  }
+  const { source: _source, ...meta } = resource.meta;
+  void _source;
+  return { ...resource, meta };
 }

@@ -23,7 +23,8 @@ import {
  *   6. `(source_org, category) in (access_grant rows for O, role R, dated today)`: hashed once;
  *   7. one probe of the patient's consent rules: no matching deny covers C, and a sensitive C has
  *      a matching permit (a rule matches with no actors, naming O/Pr, or naming a CareTeam whose
- *      current participants include O/Pr).
+ *      current participants include O/Pr);
+ *   and, for NHS organisations with a relationship, the patient's Consent resources themselves.
  * Patient P: `patient_id is null or patient_id = P`. Related person RP of P: directory data, RP
  * itself, or P's data with a permit naming RP covering C and no deny naming RP covering it.
  *
@@ -112,10 +113,13 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
     shared = `${grants} and coalesce((select not bool_or(cr.effect = 'deny') and (${notSensitive} or bool_or(cr.effect = 'permit'))
         from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), ${notSensitive})`;
   }
+  // A patient's Consents (their own, with no source organisation) are seen by NHS staff with a
+  // relationship, who act on them and may record the patient's instructions.
+  const consents = OUTSIDE_NHS.includes(actor.organizationType) ? 'false' : `${r}.resource_type = 'Consent'`;
   return `(${r}.patient_id is null
     or ${r}.source_org = ${org}
     or ${breakGlassFor(patient, user)}
-    or (${relationshipExists(patient, org, practitioner)} and ${shared}))`;
+    or (${relationshipExists(patient, org, practitioner)} and (${consents} or ${shared})))`;
 }
 
 function patientCondition(actor: PatientActor, r: string, params: SqlParams): string {

@@ -3,6 +3,8 @@ import type { Reference, Resource } from '@medplum/fhirtypes';
 import { fhirDefinitions, searchParamsFor } from '../fhir/definitions.ts';
 import { parseReference } from '../fhir/references.ts';
 
+export { localReferencesIn } from '../fhir/references.ts';
+
 /** The id a reference points to when it is a local reference to `type` (relative, or absolute to this server). */
 export function targetId(reference: Reference | undefined, type: string, fhirBase: string): string | undefined {
   const text = reference?.reference;
@@ -31,21 +33,25 @@ export function organisationOfSource(source: string | undefined): string | undef
 }
 
 /**
- * The resource's patient (docs/ACCESS.md): a Patient is its own; otherwise the first Patient whose
- * compartment contains it, in exactly the order `extractIndex(...).compartments` lists them, but
- * evaluating only the compartment's reference parameters. Null for directory data.
+ * The resource's patient (docs/ACCESS.md): a Patient is its own; otherwise the first Patient named
+ * by its compartment parameters taken in the order of the R4 Patient CompartmentDefinition, whose
+ * first parameter is the one that says whom the resource is about (`subject` before `performer`,
+ * `patient` before `recorder`), so a reference in a secondary role never decides whose it is.
+ * Null for directory data.
  */
 export function patientOf(resource: Resource, fhirBase: string): string | null {
   if (resource.resourceType === 'Patient') {
     return resource.id ?? null;
   }
-  const params = fhirDefinitions().patientCompartment.get(resource.resourceType);
-  if (!params) {
+  const names = fhirDefinitions().patientCompartment.get(resource.resourceType);
+  if (!names) {
     return null;
   }
+  const params = searchParamsFor(resource.resourceType);
   let typed: TypedValue[] | undefined;
-  for (const param of searchParamsFor(resource.resourceType).values()) {
-    if (param.type !== 'reference' || !params.includes(param.name)) {
+  for (const name of names) {
+    const param = params.get(name);
+    if (param?.type !== 'reference') {
       continue;
     }
     let values: TypedValue[];
@@ -60,20 +66,30 @@ export function patientOf(resource: Resource, fhirBase: string): string | null {
       continue;
     }
     for (const { value } of values) {
-      const text =
-        typeof value === 'string'
-          ? value
-          : value && typeof value === 'object'
-            ? (value as { reference?: unknown }).reference
-            : undefined;
-      if (typeof text !== 'string' || text === '' || text.startsWith('#')) {
-        continue;
-      }
-      const parsed = parseReference(text, fhirBase);
-      if (parsed.type === 'Patient' && parsed.id) {
-        return parsed.id;
+      const id = patientIdOf(value, fhirBase);
+      if (id) {
+        return id;
       }
     }
   }
   return null;
+}
+
+function patientIdOf(value: unknown, fhirBase: string): string | undefined {
+  const text =
+    typeof value === 'string'
+      ? value
+      : value && typeof value === 'object'
+        ? (value as { reference?: unknown }).reference
+        : undefined;
+  if (typeof text !== 'string' || text === '' || text.startsWith('#')) {
+    return undefined;
+  }
+  const parsed = parseReference(text, fhirBase);
+  return parsed.type === 'Patient' && parsed.id && !parsed.url ? parsed.id : undefined;
+}
+
+/** Types whose instances can be a patient's data: Patient and every type in the Patient compartment. */
+export function canHoldPatientData(resourceType: string): boolean {
+  return resourceType === 'Patient' || fhirDefinitions().patientCompartment.has(resourceType);
 }

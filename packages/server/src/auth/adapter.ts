@@ -18,8 +18,13 @@ const parse = (payload: AdapterPayload | string): AdapterPayload =>
  * (model, id), with the columns the provider looks things up by. Clients come from `auth_client`
  * (registered with `careweave client create`); the provider's own cache of them is keyed by a hash
  * of the metadata, so a change made through another instance is seen on the next request.
+ * `onGrantRevoked` hears of every grant the provider revokes (a replayed code or refresh token,
+ * revocation, sign-out), for the JWT access tokens it cannot delete.
  */
-export function oidcAdapter(db: Queryable): new (name: string) => Adapter {
+export function oidcAdapter(
+  db: Queryable,
+  onGrantRevoked: (grantId: string) => Promise<void> = async () => {},
+): new (name: string) => Adapter {
   return class DatabaseAdapter implements Adapter {
     private readonly model: string;
 
@@ -78,6 +83,7 @@ export function oidcAdapter(db: Queryable): new (name: string) => Adapter {
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await db.query('delete from auth_oidc where grant_id = $1', [grantId]);
+      await onGrantRevoked(grantId);
     }
 
     private async findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {

@@ -73,8 +73,8 @@ class Memo<T> {
 
 /**
  * Verifies access tokens (signature with the database's keys, issuer, audience = FHIR base,
- * expiry, `typ: at+jwt`, RS256 only: `alg: none` and HMAC tricks are refused by construction) and
- * turns them into the Actor the access policy works with.
+ * expiry, `typ: at+jwt`, RS256 only: `alg: none` and HMAC tricks are refused by construction; the
+ * grant they came from not revoked) and turns them into the Actor the access policy works with.
  */
 export class TokenVerifier {
   private readonly auth: AuthContext;
@@ -105,6 +105,10 @@ export class TokenVerifier {
       claims = verified.payload;
     } catch (error) {
       throw new AuthenticationError(describeJoseError(error), 401, 'invalid_token');
+    }
+    // Tokens from a grant the provider revoked (a replayed code, sign-out, …) die with it.
+    if (typeof claims.grant === 'string' && (await this.auth.revocations.isRevoked(claims.grant))) {
+      throw new AuthenticationError('The access token has been revoked', 401, 'invalid_token');
     }
     const clientId = String(claims.client_id);
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];

@@ -1,6 +1,7 @@
 import type { Actor } from '../access/actor.ts';
 import type { AuthConfig } from '../config/config.ts';
 import type { Platform } from '../http/app.ts';
+import type { GrantRevocations } from './revocations.ts';
 import { parseFhirUser, type AuthStore, type UserRecord } from './store.ts';
 
 /** Everything the sign-in modules share for one running app. */
@@ -14,6 +15,8 @@ export interface AuthContext {
   fhirBase: string;
   /** The public web app (authorization code + PKCE). */
   webClientId: string;
+  /** Grants revoked by the provider, whose access tokens are refused. */
+  revocations: GrantRevocations;
 }
 
 export const WEB_CLIENT_ID = 'careweave-web';

@@ -3,7 +3,8 @@ import { loadConfig } from '../config/config.ts';
 import { createPlatform, type Platform } from '../http/app.ts';
 import { loadSeedPopulation } from '../seed/load.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
-import { checkPassword } from './interactions.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { checkPassword } from './password-login.ts';
 import { ensureDemoUsers, formatDemoLogins } from './demo-users.ts';
 import { AuthStore } from './store.ts';
 
@@ -78,8 +79,9 @@ describe('demo sign-ins', () => {
     const carer = JSON.parse((await platform.resources.read('RelatedPerson', 'rp-demo-carer')).json!);
     expect(carer.patient.reference).toBe(patientRef);
     // The printed password works.
-    const auth = { platform, store, config: platform.config.auth } as never;
-    expect((await checkPassword(auth, 'demo.gp', logins[0]!.password!)).kind).toBe('ok');
+    const throttle = new LoginThrottle(platform.db, platform.config.auth.loginThrottle);
+    const attempt = { login: 'demo.gp', password: logins[0]!.password!, clientId: 'careweave-web', address: '::1' };
+    expect((await checkPassword({ store, throttle }, attempt)).kind).toBe('ok');
     expect(formatDemoLogins(logins)[1]).toContain('demo.gp');
 
     const again = await ensureDemoUsers(platform);

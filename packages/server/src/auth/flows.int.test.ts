@@ -210,6 +210,44 @@ describe('sign-in flows', () => {
     expect(again.body.error).toBe('invalid_grant');
   });
 
+  it('revokes the tokens issued from a code when the code is replayed (RFC 6749 §4.1.2)', async () => {
+    const result = await signIn({
+      baseUrl: s.baseUrl,
+      username: 'patient',
+      password: PASSWORD,
+      scope: 'openid fhirUser patient/*.rs',
+      redirectUri: s.redirectUri,
+    });
+    expect(result.code, result.page?.body.slice(0, 500)).toBeDefined();
+    const first = await exchangeCode(s.baseUrl, result.code!, result.verifier, s.redirectUri);
+    expect(first.status).toBe(200);
+    expect(typeof decodeJwt(first.body.access_token).grant).toBe('string');
+    expect((await get(`${s.fhirBase}/Patient/pat-1`, first.body.access_token)).status).toBe(200);
+    // Someone else (who stole the code and verifier) replays the exchange: refused, and the grant is revoked.
+    const replay = await exchangeCode(s.baseUrl, result.code!, result.verifier, s.redirectUri);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toBe('invalid_grant');
+    const refused = await get(`${s.fhirBase}/Patient/pat-1`, first.body.access_token);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    expect(refused.body.issue[0].diagnostics).toMatch(/revoked/);
+    expect((await whoami(first.body.access_token)).status).toBe(401);
+    // The refresh token from that exchange is gone too.
+    const refresh = await fetch(`${s.baseUrl}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: first.body.refresh_token,
+        client_id: 'careweave-web',
+      }),
+    });
+    expect(refresh.status).toBe(400);
+    // Another sign-in's tokens are untouched.
+    const other = await userToken('patient', 'openid patient/*.rs');
+    expect((await get(`${s.fhirBase}/Patient/pat-1`, other.tokens.access_token)).status).toBe(200);
+  });
+
   it('refuses redirect URIs that are not registered', async () => {
     const page = await new Browser().follow(
       `${s.baseUrl}/auth/authorize?${new URLSearchParams({

@@ -5,9 +5,12 @@ import { userKind, type AuthContext } from './context.ts';
 import type { Federation } from './federation.ts';
 import { FederationError, type FederatedLogin, type UpstreamName } from './federation.ts';
 import { OIDC_SCOPES } from './provider.ts';
-import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { clientAddress } from './client-address.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { checkPassword } from './password-login.ts';
+import { dummyPasswordHash } from './passwords.ts';
 import { grantableScopes, isSmartScope, scopeCoveredBy } from './scopes.ts';
-import { accountStatus, ROLE_NAMES, type RoleProfile, type UserRecord } from './store.ts';
+import { accountStatus, ROLE_NAMES, type RoleProfile } from './store.ts';
 import {
   PAGE_HEADERS,
   renderErrorPage,
@@ -20,9 +23,16 @@ import {
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 type UidRequest = FastifyRequest<{ Params: { uid: string } }>;
 
-const INCORRECT = 'Enter a correct username and password';
-const LOCKED =
-  'Your account is locked because of too many failed sign-in attempts, or by an administrator. Try again later or contact your administrator.';
+/**
+ * The one answer to every refused password sign-in (unknown name, wrong password, locked account,
+ * too many attempts), so the page never says which accounts exist or are locked.
+ */
+function refusedMessage(windowMinutes: number): string {
+  return (
+    'Enter a correct username and password. After several attempts that fail, wait ' +
+    `${windowMinutes} minutes before you try again. If it still does not work, contact your administrator.`
+  );
+}
 
 function formFields(body: unknown): URLSearchParams {
   return new URLSearchParams(typeof body === 'string' ? body : '');
@@ -45,6 +55,9 @@ export function registerInteractionRoutes(
 ): void {
   const { store, config } = auth;
   const rateLimit = { max: config.rateLimit.max, timeWindow: config.rateLimit.windowSeconds * 1000 };
+  const throttle = new LoginThrottle(auth.platform.db, config.loginThrottle);
+  // Made now, so the first sign-in with an unknown name costs no more than any other.
+  void dummyPasswordHash();
 
   /** The interaction this browser is in, or an error page when its cookie is missing or stale. */
   async function details(request: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
@@ -206,16 +219,18 @@ export function registerInteractionRoutes(
     if (!username || !password) {
       return loginPage(reply, d, 'Enter your username and password', username, 400);
     }
-    const outcome = await checkPassword(auth, username, password);
+    const outcome = await checkPassword(
+      { store, throttle },
+      {
+        login: username,
+        password,
+        clientId: String(d.params.client_id),
+        address: clientAddress(request, config.trustProxy),
+      },
+    );
     if (outcome.kind !== 'ok') {
-      request.log.info({ username, outcome: outcome.kind }, 'sign-in refused');
-      return loginPage(
-        reply,
-        d,
-        outcome.kind === 'locked' ? LOCKED : INCORRECT,
-        username,
-        outcome.kind === 'locked' ? 423 : 401,
-      );
+      request.log.info({ username, reason: outcome.reason }, 'sign-in refused');
+      return loginPage(reply, d, refusedMessage(config.loginThrottle.windowMinutes), username, 401);
     }
     return finish(request, reply, { login: { accountId: outcome.user.id, amr: ['pwd'] } });
   });
@@ -305,36 +320,6 @@ export function registerInteractionRoutes(
       return finish(request, reply, result);
     },
   );
-}
-
-export type PasswordOutcome = { kind: 'ok'; user: UserRecord } | { kind: 'incorrect' } | { kind: 'locked' };
-
-/**
- * Password sign-in with lockout: a locked account is refused without checking the password (so
- * guessing cannot continue), an unknown username costs the same time as a wrong password, and the
- * configured number of failures in a row locks the account.
- */
-export async function checkPassword(auth: AuthContext, login: string, password: string): Promise<PasswordOutcome> {
-  const { store, config } = auth;
-  const user = await store.userByLogin(login);
-  if (!user?.passwordHash) {
-    await verifyAgainstDummy(password);
-    return { kind: 'incorrect' };
-  }
-  const status = accountStatus(user);
-  if (status === 'locked') {
-    return { kind: 'locked' };
-  }
-  const ok = await verifyPassword(password, user.passwordHash);
-  if (!ok) {
-    const after = await store.recordFailedLogin(user.id, config.maxFailedLogins, config.lockoutMinutes);
-    return accountStatus(after) === 'locked' ? { kind: 'locked' } : { kind: 'incorrect' };
-  }
-  if (status === 'disabled') {
-    return { kind: 'locked' };
-  }
-  await store.recordSuccessfulLogin(user.id);
-  return { kind: 'ok', user };
 }
 
 const orgNames = new Map<string, { name: string; at: number }>();

@@ -74,6 +74,28 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('sign-in across two app proce
     expect(await read(b, tokens.body.access_token)).toBe(200);
   });
 
+  it('refuses on B, within seconds, a token whose code was replayed on A', async () => {
+    const result = await signIn({
+      baseUrl: a.baseUrl,
+      username: 'patient',
+      password: PASSWORD,
+      scope: 'openid patient/*.rs',
+      redirectUri,
+    });
+    const tokens = await exchangeCode(a.baseUrl, result.code!, result.verifier, redirectUri);
+    expect(tokens.status).toBe(200);
+    // B has seen the token while it was good, so it may trust that for a moment…
+    expect(await read(b, tokens.body.access_token)).toBe(200);
+    expect((await exchangeCode(a.baseUrl, result.code!, result.verifier, redirectUri)).status).toBe(400);
+    expect(await read(a, tokens.body.access_token)).toBe(401);
+    // …but only for a few seconds: revocation lives in the database, not in A's memory.
+    const started = Date.now();
+    while ((await read(b, tokens.body.access_token)) !== 401) {
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+
   it('counts the rate limit across both instances', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 9; i++) {
@@ -86,7 +108,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('sign-in across two app proce
       await res.body?.cancel();
       statuses.push(res.status);
     }
-    // Of the budget of 8, the earlier tests used 2 (the bootstrap token on A, the code exchange on A).
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429, 429]);
+    // Of the budget of 8, the earlier tests used 4 (the bootstrap token on A, three code exchanges on A).
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429, 429, 429, 429]);
   });
 });

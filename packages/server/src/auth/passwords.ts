@@ -44,12 +44,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-/** Spends the same time as a real check, so an unknown username is not revealed by timing. */
+/**
+ * A real scrypt hash of a password nobody uses, to verify against when there is no account or no
+ * password, so that costs the same as a real check. Made once per process (call it at start-up so
+ * the first unknown name is not slower).
+ */
 let dummyHash: Promise<string> | undefined;
-export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword('careweave-dummy-password');
-  await verifyPassword(password, await dummyHash);
-  return false;
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(18).toString('base64url'));
+  return dummyHash;
 }
 
 /** Reasons a new password is refused, or undefined when it is acceptable. */

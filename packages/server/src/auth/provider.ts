@@ -10,6 +10,7 @@ import Provider, {
 import { oidcAdapter } from './adapter.ts';
 import { WEB_CLIENT_ID, userKind, type AuthContext } from './context.ts';
 import { SIGNING_ALG } from './keys.ts';
+import { grantTag } from './revocations.ts';
 import { isSmartScope, scopeCoveredBy } from './scopes.ts';
 import { parseFhirUser } from './store.ts';
 import { renderErrorPage, renderLogoutPage, renderMessagePage } from './views.ts';
@@ -101,7 +102,7 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
   const { store, fhirBase, config } = auth;
 
   const configuration: Configuration = {
-    adapter: oidcAdapter(auth.platform.db),
+    adapter: oidcAdapter(auth.platform.db, (grantId) => auth.revocations.revoke(grantId)),
     clients: staticClients(auth),
     jwks: { keys: signingKeys },
     scopes: OIDC_SCOPES,
@@ -229,7 +230,8 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
 
 /**
  * Claims added to access tokens: who the person is in the record (`fhirUser`), the patient in
- * context for patients and carers, and for staff the role profile chosen at sign-in.
+ * context for patients and carers, for staff the role profile chosen at sign-in, and a tag of the
+ * grant (`grant`) so that a revoked grant's tokens are refused.
  */
 async function tokenClaims(
   auth: AuthContext,
@@ -238,14 +240,16 @@ async function tokenClaims(
   if (token.kind === 'ClientCredentials') {
     return { actor: 'system' };
   }
+  // The grant the token comes from, so the token dies with it (src/auth/revocations.ts).
+  const grant = token.grantId ? { grant: grantTag(token.grantId) } : {};
   const accountId = token.accountId;
   const user = await auth.store.userById(accountId);
   if (!user?.fhirUser) {
-    return { actor: 'none' };
+    return { actor: 'none', ...grant };
   }
   const kind = userKind(user);
   const ref = parseFhirUser(user.fhirUser)!;
-  const claims: Record<string, unknown> = { actor: kind, fhirUser: `${auth.fhirBase}/${user.fhirUser}` };
+  const claims: Record<string, unknown> = { actor: kind, fhirUser: `${auth.fhirBase}/${user.fhirUser}`, ...grant };
   if (kind === 'patient') {
     claims.patient = ref.id;
   } else if (kind === 'related-person') {

@@ -6,35 +6,24 @@ import type { Platform } from '../http/app.ts';
 import { purgeExpired } from './adapter.ts';
 import { registerAdminApi } from './admin-api.ts';
 import { authenticateHook, fhirScopeHook, TokenVerifier } from './authenticate.ts';
+import { clientAddress } from './client-address.ts';
 import { AUTH_PREFIX, WEB_CLIENT_ID, type AuthContext } from './context.ts';
 import { Federation } from './federation.ts';
 import { registerInteractionRoutes } from './interactions.ts';
 import { ensureSigningKeys } from './keys.ts';
 import { createProvider, ROUTES } from './provider.ts';
 import { databaseRateLimitStore } from './rate-limit.ts';
+import { GrantRevocations } from './revocations.ts';
 import { smartConfiguration } from './smart.ts';
 import { AuthStore } from './store.ts';
 import { PAGE_HEADERS, renderMessagePage } from './views.ts';
+
+export { clientAddress };
 
 export interface AuthRuntime {
   context: AuthContext;
   provider: Provider;
   verifier: TokenVerifier;
-}
-
-/**
- * The caller's address for rate limiting: the socket's, or behind a trusted proxy the last
- * X-Forwarded-For entry (the address the proxy itself saw; earlier entries are client-supplied).
- */
-export function clientAddress(request: FastifyRequest, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = request.headers['x-forwarded-for'];
-    const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').pop()?.trim();
-    if (last) {
-      return last;
-    }
-  }
-  return request.socket.remoteAddress ?? request.ip;
 }
 
 class TooManyRequests extends Error {
@@ -61,6 +50,7 @@ export async function registerAuth(app: FastifyInstance, platform: Platform): Pr
     issuer: `${platform.config.baseUrl}${AUTH_PREFIX}`,
     fhirBase: platform.fhirBase,
     webClientId: WEB_CLIENT_ID,
+    revocations: new GrantRevocations(platform.db),
   };
   const keys = await ensureSigningKeys(platform.db);
   const provider = createProvider(context, keys);

@@ -8,6 +8,8 @@ import { startAuthTestServer, type AuthTestServer } from './testing/server.ts';
 import { mintToken, systemToken } from './testing/tokens.ts';
 
 const RATE_LIMIT = 12;
+const MAX_FAILURES = 5;
+const MAX_FAILURES_PER_ADDRESS = 10;
 
 describe('access token checks and sign-in abuse', () => {
   let s: AuthTestServer;
@@ -46,7 +48,13 @@ describe('access token checks and sign-in abuse', () => {
     });
 
   beforeAll(async () => {
-    s = await startAuthTestServer({ CAREWEAVE_AUTH_RATE_LIMIT: String(RATE_LIMIT) });
+    s = await startAuthTestServer({
+      CAREWEAVE_AUTH_RATE_LIMIT: String(RATE_LIMIT),
+      CAREWEAVE_LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+      CAREWEAVE_LOGIN_MAX_FAILURES_PER_ADDRESS: String(MAX_FAILURES_PER_ADDRESS),
+      // Sign-in attempts below come from several addresses, given in X-Forwarded-For.
+      CAREWEAVE_TRUST_PROXY: 'true',
+    });
   });
   afterAll(async () => {
     await s?.close();
@@ -210,7 +218,8 @@ describe('access token checks and sign-in abuse', () => {
     await admin.unlockUser('carer');
   });
 
-  it('locks an account after 5 failed passwords for 15 minutes, even for the right password', async () => {
+  /** A fresh login form in a fresh browser; posts to it come from `address` (X-Forwarded-For, trusted here). */
+  const loginForm = async (address: string) => {
     const browser = new Browser();
     const { challenge } = pkce();
     const start = await browser.follow(
@@ -225,32 +234,63 @@ describe('access token checks and sign-in abuse', () => {
     );
     expect(start.status).toBe(200);
     const action = formAction(start.body, start.url);
-    const attempt = (password: string) => browser.request(action, { form: { username: 'nurse', password } });
-    for (let i = 1; i <= 4; i++) {
-      const page = await attempt(`wrong password ${i}`);
-      expect(page.status).toBe(401);
-      expect(page.body).toContain('Enter a correct username and password');
+    return async (username: string, password: string) => {
+      const page = await browser.request(action, {
+        form: { username, password },
+        headers: { 'x-forwarded-for': address },
+      });
+      // The page echoes the username typed; apart from that, refusals must be identical.
+      return { status: page.status, body: page.body.replaceAll(`value="${username}"`, 'value=""') };
+    };
+  };
+
+  it('throttles failed passwords per account, client and address, and answers every refusal alike', async () => {
+    const admin = new DatabaseAdmin(s.fixtures.store, s.platform.resources);
+    const stranger = await loginForm('198.51.100.1');
+    const refusals: { status: number; body: string }[] = [];
+    for (let i = 1; i <= MAX_FAILURES; i++) {
+      refusals.push(await stranger('nurse', `wrong password ${i}`));
     }
-    const fifth = await attempt('wrong password 5');
-    expect(fifth.status).toBe(423);
-    expect(fifth.body).toContain('locked');
-    const right = await attempt(PASSWORD);
-    expect(right.status).toBe(423);
-    const nurse = await s.fixtures.store.userByLogin('nurse');
-    const minutes = (nurse!.lockedUntil!.getTime() - Date.now()) / 60_000;
-    expect(minutes).toBeGreaterThan(14);
-    expect(minutes).toBeLessThanOrEqual(15.1);
-    // Unknown users get the same answer as wrong passwords.
-    const unknown = await browser.request(action, { form: { username: 'nobody', password: 'whatever-password' } });
-    expect(unknown.status).toBe(401);
-    expect(unknown.body).toContain('Enter a correct username and password');
-    // When the lock has passed, the right password works (and clears the count).
-    await s.platform.db.query(
-      `update auth_user set locked_until = now() - interval '1 second' where username = 'nurse'`,
+    // The stranger has used up their tries at this account: even the right password is refused,
+    // with the same page as a wrong one.
+    refusals.push(await stranger('nurse', PASSWORD));
+    refusals.push(await stranger('nobody-by-this-name', 'whatever-password'));
+    await admin.lockUser('carer');
+    try {
+      refusals.push(await stranger('carer', PASSWORD));
+    } finally {
+      await admin.unlockUser('carer');
+    }
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe(401);
+      expect(refusal.body).toContain('Enter a correct username and password');
+      expect(refusal.body).toBe(refusals[0]!.body);
+    }
+    expect(refusals[0]!.body).not.toMatch(/locked|does not exist|not found/i);
+    // No account is locked: the nurse, from their own computer, signs in at once.
+    const nurse = await loginForm('198.51.100.2');
+    expect((await nurse('nurse', PASSWORD)).status).toBe(303);
+    const stored = await s.fixtures.store.userByLogin('nurse');
+    expect(stored!.lockedUntil).toBeNull();
+    expect(stored!.disabled).toBe(false);
+    // Still throttled where the guessing came from, until an administrator unlocks the account.
+    const again = await loginForm('198.51.100.1');
+    expect((await again('nurse', PASSWORD)).status).toBe(401);
+    await admin.unlockUser('nurse');
+    expect((await again('nurse', PASSWORD)).status).toBe(303);
+  });
+
+  it('throttles an address that tries many accounts, and only that address', async () => {
+    const sprayer = await loginForm('198.51.100.3');
+    for (let i = 1; i <= MAX_FAILURES_PER_ADDRESS; i++) {
+      expect((await sprayer(`guess-${i}`, 'password123456')).status).toBe(401);
+    }
+    expect((await sprayer('patient', PASSWORD)).status).toBe(401);
+    expect((await (await loginForm('198.51.100.4'))('patient', PASSWORD)).status).toBe(303);
+    const [row] = await s.platform.db.query<{ count: number }>(
+      `select count from auth_rate_limit where key = 'login|address|198.51.100.3'`,
     );
-    const after = await attempt(PASSWORD);
-    expect(after.status).toBe(303);
-    expect((await s.fixtures.store.userByLogin('nurse'))!.failedAttempts).toBe(0);
+    expect(Number(row!.count)).toBe(MAX_FAILURES_PER_ADDRESS + 1);
   });
 
   it('rate-limits the login form and the token endpoint per IP (429), counted in the database', async () => {
@@ -276,7 +316,7 @@ describe('access token checks and sign-in abuse', () => {
     );
     expect(Number(row!.count)).toBe(RATE_LIMIT + 1);
 
-    // The login form has its own budget (the lockout test used some of it).
+    // The login form has its own budget.
     let last = 0;
     for (let i = 0; i < RATE_LIMIT + 1 && last !== 429; i++) {
       const res = await fetch(`${s.baseUrl}/auth/interaction/any-uid/login`, {

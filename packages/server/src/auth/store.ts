@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
+import { accountCountersPrefix } from './login-throttle.ts';
 
 /** National RBAC job role codes a role profile may carry (docs/ACCESS.md). */
 export const ROLE_CODES = ['R8000', 'R8001', 'R8003', 'R8008', 'R8010', 'R8012', 'R8013', 'R0001'] as const;
@@ -34,6 +35,7 @@ export interface UserRecord {
   email: string | null;
   displayName: string | null;
   passwordHash: string | null;
+  /** Legacy: the automatic lockout of earlier versions (replaced by LoginThrottle); nothing sets them now. */
   failedAttempts: number;
   lockedUntil: Date | null;
   disabled: boolean;
@@ -217,16 +219,21 @@ export class AuthStore {
     return (await this.db.query<UserRow>('select * from auth_user order by lower(username)')).map(toUser);
   }
 
+  /** A new password; also lifts the sign-in throttling of the account (docs/AUTH.md). */
   async setPassword(userId: string, passwordHash: string): Promise<boolean> {
     const rows = await this.db.query(
       `update auth_user set password_hash = $2, failed_attempts = 0, locked_until = null, updated_at = now()
        where id = $1 returning id`,
       [userId, passwordHash],
     );
+    await this.clearLoginThrottle(userId);
     return rows.length > 0;
   }
 
-  /** An administrator's lock: no sign-in (password or federated) and no new tokens until unlocked. */
+  /**
+   * An administrator's lock: no sign-in (password or federated) and no new tokens until unlocked.
+   * Unlocking also lifts the sign-in throttling of the account, wherever the attempts came from.
+   */
   async setDisabled(userId: string, disabled: boolean): Promise<boolean> {
     const rows = await this.db.query(
       `update auth_user set disabled = $2, failed_attempts = case when $2 then failed_attempts else 0 end,
@@ -234,27 +241,14 @@ export class AuthStore {
        where id = $1 returning id`,
       [userId, disabled],
     );
+    if (!disabled) {
+      await this.clearLoginThrottle(userId);
+    }
     return rows.length > 0;
   }
 
-  /**
-   * Counts a failed password; the `maxFailures`-th failure in a row locks the account for
-   * `lockoutMinutes`. One statement, so concurrent attempts on several instances all count.
-   */
-  async recordFailedLogin(userId: string, maxFailures: number, lockoutMinutes: number): Promise<UserRecord> {
-    const [row] = await this.db.query<UserRow>(
-      `update auth_user set
-         failed_attempts = case when locked_until is not null and locked_until <= now() then 1 else failed_attempts + 1 end,
-         locked_until = case
-           when (case when locked_until is not null and locked_until <= now() then 1 else failed_attempts + 1 end) >= $2
-             then now() + make_interval(mins => $3::int)
-           when locked_until is not null and locked_until <= now() then null
-           else locked_until end,
-         updated_at = now()
-       where id = $1 returning *`,
-      [userId, maxFailures, lockoutMinutes],
-    );
-    return toUser(row!);
+  private async clearLoginThrottle(userId: string): Promise<void> {
+    await this.db.query('delete from auth_rate_limit where starts_with(key, $1)', [accountCountersPrefix(userId)]);
   }
 
   async recordSuccessfulLogin(userId: string): Promise<void> {

@@ -148,7 +148,7 @@ export function registerUserCommand(program: Command): void {
 
   user
     .command('unlock <username>')
-    .description('Unlock an account (locked by an administrator or after too many failed sign-ins)')
+    .description('Unlock an account locked by an administrator; also lifts throttling after failed sign-ins')
     .option(...SERVER_OPTION)
     .addHelpText('after', '\nExample:\n  careweave user unlock jsmith\n')
     .action(async (username: string, options: { server?: string }) => {
@@ -159,7 +159,7 @@ export function registerUserCommand(program: Command): void {
 
   user
     .command('set-password <username>')
-    .description('Set a new password (generated unless --password-stdin); also clears a failed-attempt lockout')
+    .description('Set a new password (generated unless --password-stdin); also lifts throttling after failed sign-ins')
     .option('--password-stdin', 'read the password from standard input')
     .option(...SERVER_OPTION)
     .addHelpText(

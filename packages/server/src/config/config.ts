@@ -22,6 +22,8 @@ const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // PostgreSQL stops any one statement that runs longer (0: no limit set by CareWeave).
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   DEMO_DATA: booleanFromEnv.default(true),
   DEMO_PATIENTS: z.coerce.number().int().min(0).default(2000),
   MAX_REQUEST_BYTES: z.coerce
@@ -29,6 +31,10 @@ const configSchema = z.object({
     .int()
     .min(1024)
     .default(16 * 1024 * 1024),
+  // JSON values in one request body (src/fhir/limits.ts); each resource in it is limited to 100,000.
+  MAX_JSON_NODES: z.coerce.number().int().min(1000).max(100_000_000).default(100_000),
+  // Strict-Transport-Security max-age; default one year when BASE_URL is https, else 0 (not sent).
+  HSTS_MAX_AGE: z.coerce.number().int().min(0).max(63_072_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
@@ -44,14 +50,16 @@ const configSchema = z.object({
   SUBSCRIPTION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   SUBSCRIPTION_ALLOWED_HOSTS: z
     .string()
-    .regex(/^[A-Za-z0-9.:[\], -]+$/, 'a comma-separated list of host names (host or host:port)')
+    .regex(/^(\*|[A-Za-z0-9.:[\], -]+)$/, 'a comma-separated list of host names (host or host:port), or *')
     .optional(),
+  SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: booleanFromEnv.default(false),
   // Sign-in (src/auth/).
   WEB_REDIRECT_URIS: z.string().optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   BOOTSTRAP_CLIENT_ID: z
@@ -80,10 +88,22 @@ export interface Config {
   host: string;
   /** Public base of the server, e.g. https://care.example.nhs.uk; the FHIR base is `${baseUrl}/fhir/R4`. */
   baseUrl: string;
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolSize: number };
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    | {
+        kind: 'postgres';
+        url: string;
+        poolSize: number;
+        /** `statement_timeout` of every pooled connection; 0 or unset: the server's own setting. */
+        statementTimeoutMs?: number;
+      };
   demoData: boolean;
   demoPatients: number;
   maxRequestBytes: number;
+  /** JSON values (objects, arrays, strings, …) in one request body. */
+  maxJsonNodes: number;
+  /** Strict-Transport-Security max-age in seconds; 0: not sent. */
+  hstsMaxAge: number;
   logLevel: string;
   defaultPageSize: number;
   maxPageSize: number;
@@ -108,8 +128,16 @@ export interface SubscriptionConfig {
   /** Retries of a failed delivery (with exponential backoff from `retryDelaySeconds`) before the Subscription is set to `error`. */
   retryLimit: number;
   retryDelaySeconds: number;
-  /** Endpoint hosts (`host` or `host:port`, lower case) notifications may go to; undefined: any. */
-  allowedHosts?: string[];
+  /**
+   * Endpoint hosts (`host` or `host:port`, lower case) notifications may go to; `['*']`: any host.
+   * Empty (the default): none, so rest-hook Subscriptions are refused until this is configured.
+   */
+  allowedHosts: string[];
+  /**
+   * Whether endpoints may be (or resolve to) loopback, link-local or private addresses (RFC 1918,
+   * fc00::/7, …). Cloud metadata addresses are refused even then.
+   */
+  allowPrivateNetworks: boolean;
   /** Production: endpoints must be https. */
   httpsOnly: boolean;
 }
@@ -134,8 +162,11 @@ export interface AuthConfig {
   /** Where the web app (`careweave-web`) may receive authorization codes. */
   webRedirectUris: string[];
   accessTokenTtlSeconds: number;
-  maxFailedLogins: number;
-  lockoutMinutes: number;
+  /**
+   * Password sign-in throttling (docs/AUTH.md): attempts counted per (account, client, address) and
+   * per address in windows of `windowMinutes`; no account is ever locked by failed attempts.
+   */
+  loginThrottle: { maxFailures: number; maxFailuresPerAddress: number; windowMinutes: number };
   /** Requests per IP per window to the login form and the token endpoint. */
   rateLimit: { max: number; windowSeconds: number };
   bootstrapClient?: { clientId: string; clientSecret: string };
@@ -171,11 +202,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: c.HOST,
     baseUrl,
     database: c.DATABASE_URL
-      ? { kind: 'postgres', url: c.DATABASE_URL, poolSize: c.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: c.DATABASE_URL,
+          poolSize: c.DATABASE_POOL_SIZE,
+          statementTimeoutMs: c.STATEMENT_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dataDir: path.resolve(c.DATA_DIR) },
     demoData: c.DEMO_DATA,
     demoPatients: c.DEMO_PATIENTS,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
+    maxJsonNodes: c.MAX_JSON_NODES,
+    hstsMaxAge: c.HSTS_MAX_AGE ?? (baseUrl.startsWith('https://') ? 31_536_000 : 0),
     logLevel: c.LOG_LEVEL,
     defaultPageSize: c.DEFAULT_PAGE_SIZE,
     maxPageSize: c.MAX_PAGE_SIZE,
@@ -187,13 +225,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: c.SUBSCRIPTION_TIMEOUT_MS,
       retryLimit: c.SUBSCRIPTION_RETRY_LIMIT,
       retryDelaySeconds: c.SUBSCRIPTION_RETRY_DELAY_SECONDS,
-      ...(c.SUBSCRIPTION_ALLOWED_HOSTS !== undefined
-        ? {
-            allowedHosts: c.SUBSCRIPTION_ALLOWED_HOSTS.split(',')
-              .map((host) => host.trim().toLowerCase())
-              .filter(Boolean),
-          }
-        : {}),
+      allowedHosts: (c.SUBSCRIPTION_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+      allowPrivateNetworks: c.SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS,
       httpsOnly: c.PRODUCTION,
     },
     auth: authConfig(c, baseUrl),
@@ -276,8 +312,11 @@ function authConfig(c: z.output<typeof configSchema>, baseUrl: string): AuthConf
     trustProxy: c.TRUST_PROXY,
     webRedirectUris,
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL,
-    maxFailedLogins: c.LOGIN_MAX_FAILURES,
-    lockoutMinutes: c.LOGIN_LOCKOUT_MINUTES,
+    loginThrottle: {
+      maxFailures: c.LOGIN_MAX_FAILURES,
+      maxFailuresPerAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowMinutes: c.LOGIN_LOCKOUT_MINUTES,
+    },
     rateLimit: { max: c.AUTH_RATE_LIMIT, windowSeconds: c.AUTH_RATE_LIMIT_WINDOW_SECONDS },
     ...(c.BOOTSTRAP_CLIENT_ID !== undefined && c.BOOTSTRAP_CLIENT_SECRET !== undefined
       ? { bootstrapClient: { clientId: c.BOOTSTRAP_CLIENT_ID, clientSecret: c.BOOTSTRAP_CLIENT_SECRET } }

@@ -33,6 +33,11 @@ const MIGRATION_LOCK_KEY = 4_242_001;
 export async function migrate(db: Database): Promise<number[]> {
   const applied: number[] = [];
   await db.transaction(async (tx) => {
+    if (db.kind === 'postgres') {
+      // A migration may build an index over a large table, and waits for other instances' lock:
+      // the statement timeout meant for requests (CAREWEAVE_STATEMENT_TIMEOUT_MS) does not apply.
+      await tx.exec('set local statement_timeout = 0');
+    }
     await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(`create table if not exists schema_migration (
       version integer primary key, name text not null, applied_at timestamptz not null default now())`);

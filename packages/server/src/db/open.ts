@@ -7,7 +7,9 @@ import { migrate } from './migrate.ts';
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(config: Config['database']): Promise<Database> {
   const db =
-    config.kind === 'postgres' ? await openPostgres(config.url, config.poolSize) : await openPglite(config.dataDir);
+    config.kind === 'postgres'
+      ? await openPostgres(config.url, config.poolSize, { statementTimeoutMs: config.statementTimeoutMs })
+      : await openPglite(config.dataDir);
   await migrate(db);
   return db;
 }

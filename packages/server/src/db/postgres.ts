@@ -53,8 +53,20 @@ function wrapClient(client: pg.PoolClient | pg.Pool, statements: StatementNames)
 /** Distinct statement texts prepared by name (see StatementNames). */
 const MAX_NAMED_STATEMENTS = 500;
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+export interface PostgresOptions {
+  /**
+   * `statement_timeout` (ms) of every connection of the pool, sent when it connects: PostgreSQL
+   * cancels a statement that runs longer (SQLSTATE 57014). 0 or unset: the server's own setting.
+   */
+  statementTimeoutMs?: number;
+}
+
+export async function openPostgres(url: string, poolSize = 10, options: PostgresOptions = {}): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
   const statements = new StatementNames(MAX_NAMED_STATEMENTS);
   pool.on('error', () => {
     // An idle client died (e.g. server restart); the pool replaces it on next use.

@@ -40,6 +40,15 @@ export const notFound = (message: string): never => fail('not-found', message);
 export const gone = (message: string): never => fail('deleted', message);
 export const conflict = (message: string): never => fail('conflict', message);
 
+/**
+ * A request the server refuses to do the work for (too many values, too large, too slow). The
+ * issue code is `too-costly` whatever the cause, so the status is passed: 400 for a request that
+ * asks too much, 413 for a body that is too large, 503 for a query stopped by the statement timeout.
+ */
+export function tooCostly(message: string, status: 400 | 413 | 503, expression?: string[]): OperationOutcomeError {
+  return new OperationOutcomeError(outcome(issue('error', 'too-costly', message, expression)), status);
+}
+
 /** 412 is not expressible by an issue code alone, so precondition failures pass it explicitly. */
 export function preconditionError(message: string): OperationOutcomeError {
   return new OperationOutcomeError(outcome(issue('error', 'conflict', message)), 412);

@@ -28,3 +28,34 @@ export function parseReference(reference: string, fhirBase: string): ParsedRefer
 }
 
 export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * Every local reference anywhere in a resource (`Type/id`, absolute ones to this server included,
+ * contained `#…` and other servers' left out): each `reference` string of a Reference, in any
+ * element, extension or contained resource. Writes are judged on all of them (docs/ACCESS.md, *Writes*), so a patient
+ * named as a performer, participant, recipient or through an `encounter` counts like the subject.
+ */
+export function localReferencesIn(resource: object, fhirBase: string): string[] {
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (!node || typeof node !== 'object') {
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'reference' && typeof value === 'string') {
+        const parsed = value.startsWith('#') ? undefined : parseReference(value, fhirBase);
+        if (parsed?.type && parsed.id && !parsed.url) {
+          found.add(`${parsed.type}/${parsed.id}`);
+        }
+      } else {
+        visit(value);
+      }
+    }
+  };
+  visit(resource);
+  return [...found];
+}

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
+import { fromDatabaseError } from '../fhir/database-errors.ts';
 import { isOperationOutcomeError, issue, outcome, statusForOutcome } from '../fhir/outcome.ts';
 import { FHIR_JSON } from '../fhir/rest/http.ts';
 import { registerFhirRoutes } from '../fhir/rest/routes.ts';
@@ -25,6 +26,8 @@ import { BulkExportService } from '../fhir/bulk/service.ts';
 import { registerBulkExportRoutes } from '../fhir/bulk/routes.ts';
 import { SubscriptionEvents } from '../fhir/subscriptions/events.ts';
 import { SubscriptionService } from '../fhir/subscriptions/service.ts';
+import { clientErrorHandler, frameworkErrorHandler, registerHardening } from './hardening.ts';
+import { parseJsonBody } from './json-body.ts';
 
 export interface Platform {
   config: Config;
@@ -99,6 +102,7 @@ const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/js
 /** Builds the HTTP application: FHIR API under /fhir/R4, health check, errors as OperationOutcome. */
 export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const { config } = platform;
+  const hardening = { hstsMaxAge: config.hstsMaxAge };
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.maxRequestBytes,
@@ -107,18 +111,20 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // What Node or the router refuses before any route runs is an OperationOutcome too (src/http/hardening.ts).
+    clientErrorHandler: clientErrorHandler(hardening),
+    frameworkErrors: frameworkErrorHandler(hardening),
   });
+  registerHardening(app, hardening);
 
   app.removeAllContentTypeParsers();
+  // Bodies past the size, node-count or depth limits, or holding text PostgreSQL cannot store, are
+  // refused before anything is built from them (src/fhir/limits.ts, docs/FHIR.md "Limits").
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
+      done(null, body === '' ? undefined : parseJsonBody(body as string, { maxNodes: config.maxJsonNodes }));
     } catch (error) {
-      const parseError = Object.assign(new Error(`The body is not valid JSON: ${(error as Error).message}`), {
-        statusCode: 400,
-        code: 'CW_INVALID_JSON',
-      });
-      done(parseError, undefined);
+      done(error as Error, undefined);
     }
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
@@ -128,6 +134,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isOperationOutcomeError(error)) {
       return reply.code(error.status).header('content-type', FHIR_JSON).send(JSON.stringify(error.outcome));
+    }
+    const refused = fromDatabaseError(error);
+    if (refused) {
+      request.log.warn({ err: error }, 'the database refused the request');
+      return reply.code(refused.status).header('content-type', FHIR_JSON).send(JSON.stringify(refused.outcome));
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {

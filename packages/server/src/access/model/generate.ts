@@ -36,7 +36,15 @@ import {
   type OrganisationType,
   type StaffActor,
 } from '../actor.ts';
-import { isOutsideNhs, PURPOSES, type Agreement, type BreakGlassSession, type Purpose, type World } from './model.ts';
+import {
+  isOutsideNhs,
+  PURPOSES,
+  type Agreement,
+  type BreakGlassSession,
+  type Purpose,
+  type World,
+  PORTAL_ORIGIN_TAG,
+} from './model.ts';
 
 export interface GenerateOptions {
   now: Date;
@@ -178,8 +186,13 @@ function metaArb(options: GenerateOptions, orgIds: readonly string[]): fc.Arbitr
 }
 
 /** Adds `meta` to a resource only when there is one (keeps the JSON minimal for counterexamples). */
+/** The generated meta, keeping any tag the resource already carries (the portal's origin tag). */
 function withMeta<T extends Resource>(resource: T, meta: Meta | undefined): T {
-  return meta ? { ...resource, meta } : resource;
+  if (!meta) {
+    return resource;
+  }
+  const tag = [...(resource.meta?.tag ?? []), ...(meta.tag ?? [])];
+  return { ...resource, meta: { ...meta, ...(tag.length ? { tag } : {}) } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,14 +652,23 @@ function consentArb(
         { arbitrary: pick(['research', 'treatment', 'adr']), weight: 1 },
       ),
       provision: rule(0),
+      // Recorded by staff on the patient's instruction (docs/ACCESS.md): verified with the patient.
+      instructed: fc.boolean(),
     })
-    .map(({ status, scope, provision }) => ({
+    .map(({ status, scope, provision, instructed }) => ({
       resourceType: 'Consent',
       status,
       scope: cc('http://terminology.hl7.org/CodeSystem/consentscope', scope),
       category: [cc('http://loinc.org', '59284-0', 'Patient Consent')],
       patient: ref(`Patient/${patientId}`),
       policyRule: cc(ACT_CODE, 'OPTIN'),
+      ...(instructed
+        ? {
+            verification: [
+              { verified: true, verifiedWith: ref(`Patient/${patientId}`), verificationDate: '2026-01-05' },
+            ],
+          }
+        : {}),
       provision,
     }));
 }
@@ -731,6 +753,12 @@ function breakGlassArb(
 // ---------------------------------------------------------------------------------------------
 
 type Kind =
+  | 'TwoPatientObservation'
+  | 'CrossEncounterObservation'
+  | 'PortalObservation'
+  | 'OwnedLocation'
+  | 'OwnedService'
+  | 'PractitionerRole'
   | 'Condition'
   | 'Observation'
   | 'LabObservation'
@@ -756,6 +784,12 @@ type Kind =
   | 'HealthcareService';
 
 const KINDS: readonly Kind[] = [
+  'TwoPatientObservation',
+  'CrossEncounterObservation',
+  'PortalObservation',
+  'OwnedLocation',
+  'OwnedService',
+  'PractitionerRole',
   'Condition',
   'Observation',
   'LabObservation',
@@ -783,6 +817,8 @@ const KINDS: readonly Kind[] = [
 
 /** Kinds with an element named `encounter`. */
 const HAS_ENCOUNTER: readonly Kind[] = [
+  'CrossEncounterObservation',
+  'PortalObservation',
   'Condition',
   'Observation',
   'LabObservation',
@@ -817,14 +853,22 @@ function clinicalArb(
       encounterPick: fc.nat({ max: 4 }),
       author: pick(practitionerIds),
       intent: pick(['order', 'proposal', 'plan'] as const),
+      other: pick(patientIds),
+      owner: pick(orgIds),
+      anyEncounter: fc.nat({ max: 1000 }),
     })
-    .map(({ kind, patient, meta, encounterPick, author, intent }) => {
+    .map(({ kind, patient, meta, encounterPick, author, intent, other, owner, anyEncounter }) => {
       const subject = ref(`Patient/${patient}`);
       const own = encounters.filter((e) => e.subject?.reference === `Patient/${patient}`);
-      const encounterId = own.length && encounterPick < own.length ? own[encounterPick]!.id : undefined;
+      const encounterId =
+        kind === 'CrossEncounterObservation' || kind === 'PortalObservation'
+          ? encounters[anyEncounter % Math.max(encounters.length, 1)]?.id
+          : own.length && encounterPick < own.length
+            ? own[encounterPick]!.id
+            : undefined;
       const encounter =
         encounterId && HAS_ENCOUNTER.includes(kind) ? { encounter: ref(`Encounter/${encounterId}`) } : {};
-      const resource = buildClinical(kind, subject, author, intent);
+      const resource = buildClinical(kind, subject, author, intent, { other, owner });
       if (kind === 'DocumentReference' && options.ambiguous && encounterId) {
         (resource as { context?: unknown }).context = { encounter: [ref(`Encounter/${encounterId}`)] };
       }
@@ -837,9 +881,50 @@ function buildClinical(
   subject: Reference<never>,
   author: string,
   intent: 'order' | 'proposal' | 'plan',
+  extra: { other: string; owner: string },
 ): Resource {
   const code = cc(SNOMED, '38341003', 'Hypertension');
   switch (kind) {
+    case 'TwoPatientObservation':
+      // About one patient, naming another (possibly the same) as performer: writes need both.
+      return {
+        resourceType: 'Observation',
+        status: 'final',
+        code: cc(LOINC, '8867-4', 'Heart rate'),
+        subject,
+        performer: [ref(`Patient/${extra.other}`)],
+      };
+    case 'CrossEncounterObservation':
+      // Pointing at any patient's encounter: a reference never lends a source or a patient.
+      return { resourceType: 'Observation', status: 'final', code: cc(LOINC, '8867-4', 'Heart rate'), subject };
+    case 'PortalObservation':
+      // A patient's own reading from the portal, pointing at an encounter: its source is not borrowed.
+      return {
+        resourceType: 'Observation',
+        meta: { tag: [{ ...PORTAL_ORIGIN_TAG }] },
+        status: 'final',
+        code: cc(LOINC, '29463-7', 'Body weight'),
+        subject,
+        device: ref('Device/scales-1'),
+      };
+    case 'OwnedLocation':
+      return {
+        resourceType: 'Location',
+        name: 'Clinic room 2',
+        managingOrganization: ref(`Organization/${extra.owner}`),
+      };
+    case 'OwnedService':
+      return {
+        resourceType: 'HealthcareService',
+        name: 'Falls service',
+        providedBy: ref(`Organization/${extra.owner}`),
+      };
+    case 'PractitionerRole':
+      return {
+        resourceType: 'PractitionerRole',
+        practitioner: ref(`Practitioner/${author}`),
+        organization: ref(`Organization/${extra.owner}`),
+      };
     case 'Condition':
       return { resourceType: 'Condition', subject, code, asserter: ref(`Practitioner/${author}`) };
     case 'Observation':

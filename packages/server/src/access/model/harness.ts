@@ -3,7 +3,7 @@
  * server what each actor may see, for comparison with the reference model. Used by
  * policy.property.int.test.ts; knows nothing of how the policy is implemented.
  */
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import type { Database } from '../../db/database.ts';
 import { patientEverything } from '../../fhir/operations/everything.ts';
 import { isOperationOutcomeError } from '../../fhir/outcome.ts';
@@ -15,6 +15,7 @@ import {
   allResources,
   decideRead,
   decideWrite,
+  localRef,
   patientOf,
   labelsOf,
   organisationType,
@@ -237,6 +238,88 @@ async function comparePinned(
   return out;
 }
 
+/** `Patient/…` of the resource's `subject`, what the `patient` search parameter of the pinned types follows. */
+function subjectPatient(world: World, resource: Resource): string | undefined {
+  const local = localRef(world, (resource as { subject?: Reference }).subject);
+  return local?.startsWith('Patient/') ? local : undefined;
+}
+
+const matchKeys = (bundle: Bundle): Set<string> =>
+  new Set((bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => key(e.resource!)));
+
+/**
+ * Searches that join other rows must see only what the actor may see, or they answer yes/no
+ * questions about hidden records: for each clinical type T, `Patient?_has:T:patient:_id=…` finds a
+ * Patient only when the Patient and one of its T rows are both visible; `T?patient._id=…` (a chain)
+ * finds a T row only when it and its Patient are; and `T?_summary=count` counts exactly the visible
+ * rows. `seen` (the actor's plain searches, themselves compared with the model) is the oracle.
+ */
+async function compareJoins(
+  service: ResourceService,
+  actor: Actor,
+  world: World,
+  types: readonly string[],
+  seen: ReadonlySet<string>,
+): Promise<Disagreement[]> {
+  const out: Disagreement[] = [];
+  const compare = (
+    label: string,
+    candidates: Resource[],
+    got: Set<string>,
+    expected: (r: Resource) => boolean,
+  ): void => {
+    for (const resource of candidates) {
+      if (expected(resource) !== got.has(key(resource))) {
+        out.push({
+          kind: 'search',
+          actor,
+          resource: { ...resource, id: `${resource.id} (${label})` },
+          expected: expected(resource) ? 'allow' : 'deny',
+          got: got.has(key(resource)) ? 'allow' : 'deny',
+        });
+      }
+    }
+  };
+  const patientIds = world.patients.map((p) => p.id!).join(',');
+  for (const type of PINNED_TYPES.filter((t) => types.includes(t))) {
+    const rows = allResources(world).filter((r) => r.resourceType === type);
+    if (!rows.length) {
+      continue;
+    }
+    const has = `_has:${type}:patient:_id`;
+    const withRows = await service.search('Patient', [
+      [has, rows.map((r) => r.id!).join(',')],
+      ['_count', '1000'],
+    ]);
+    compare(
+      `Patient?${has}`,
+      world.patients,
+      matchKeys(withRows),
+      (p) => seen.has(key(p)) && rows.some((r) => seen.has(key(r)) && subjectPatient(world, r) === `Patient/${p.id}`),
+    );
+    const chained = await service.search(type, [
+      ['patient._id', patientIds],
+      ['_count', '1000'],
+    ]);
+    compare(`${type}?patient._id`, rows, matchKeys(chained), (r) => {
+      const patient = subjectPatient(world, r);
+      return seen.has(key(r)) && patient !== undefined && seen.has(patient);
+    });
+    const counted = await service.search(type, [['_summary', 'count']]);
+    const visible = [...seen].filter((k) => k.startsWith(`${type}/`)).length;
+    if (counted.total !== visible) {
+      out.push({
+        kind: 'search',
+        actor,
+        resource: { resourceType: type, id: '(_summary=count)' } as Resource,
+        expected: `total ${visible}`,
+        got: `total ${counted.total}`,
+      });
+    }
+  }
+  return out;
+}
+
 /** Every match of a search for `type`, following `next` links. */
 export async function searchAll(service: ResourceService, type: string): Promise<Resource[]> {
   const found: Resource[] = [];
@@ -322,6 +405,7 @@ export async function compareReads(h: Harness, loaded: LoadedWorld, now: Date): 
     }
     if (!searchErrors.size) {
       result.disagreements.push(...(await comparePinned(h, service, actor, world, types, seen)));
+      result.disagreements.push(...(await compareJoins(service, actor, world, types, seen)));
     }
     const known = new Set(resources.map(key));
     for (const unexpected of [...seen].filter((k) => !known.has(k))) {
@@ -432,7 +516,7 @@ const ROLLBACK = new Error('rolled back');
 /**
  * For each actor and every `sample`-th resource (a different slice per actor): create a copy,
  * update it unchanged, delete it — each in a transaction that is rolled back — and compare the
- * outcome (403/404 = denied) with the model.
+ * outcome (403/404/422 = denied) with the model.
  */
 export async function compareWrites(h: Harness, loaded: LoadedWorld, now: Date, sample = 1): Promise<Comparison> {
   const { world, actors } = loaded;
@@ -472,7 +556,7 @@ export async function compareWrites(h: Harness, loaded: LoadedWorld, now: Date, 
           got =
             error === ROLLBACK
               ? 'allow'
-              : isOperationOutcomeError(error) && (error.status === 403 || error.status === 404)
+              : isOperationOutcomeError(error) && [403, 404, 422].includes(error.status)
                 ? 'deny'
                 : `error ${describeError(error)}`;
         }

@@ -137,6 +137,7 @@ const GP: StaffActor = staff('gp', 'gp-practice', 'pr-gp');
 const ACUTE: StaffActor = staff('acute', 'acute-trust', 'pr-acute');
 const HOME: StaffActor = staff('home', 'care-home', 'pr-home', 'R8003');
 const MH: StaffActor = staff('mh', 'mental-health', 'pr-mh');
+const MH_ADMIN: StaffActor = staff('mh', 'mental-health', 'pr-mh-admin', 'R8013');
 const PATIENT1: PatientActor = { kind: 'patient', userId: 'u-p1', patientId: 'p1', scopes: ['patient/*.rs'] };
 const CARER: RelatedPersonActor = {
   kind: 'related-person',
@@ -1246,6 +1247,12 @@ describe('patients, carers and systems', () => {
   ]);
 });
 
+/** A Consent as staff record it on the patient's instruction. */
+const instructed = (c: Consent): Consent => ({
+  ...c,
+  verification: [{ verified: true, verifiedWith: { reference: 'Patient/p1' }, verificationDate: '2026-06-14' }],
+});
+
 describe('writes', () => {
   const medRequest = (intent: string, patient = 'p1'): Resource =>
     ({
@@ -1301,10 +1308,153 @@ describe('writes', () => {
       false,
     ],
     [
-      'staff create directory data',
+      'a clinician may not add a directory entry',
       MH,
       { method: 'create', resource: { resourceType: 'Location', name: 'Ward 9' } },
+      false,
+    ],
+    [
+      "a directory administrator adds their organisation's Location",
+      MH_ADMIN,
+      {
+        method: 'create',
+        resource: { resourceType: 'Location', managingOrganization: { reference: 'Organization/mh' } },
+      },
       true,
+    ],
+    [
+      "a directory administrator may not add another organisation's Location",
+      MH_ADMIN,
+      {
+        method: 'create',
+        resource: { resourceType: 'Location', managingOrganization: { reference: 'Organization/gp' } },
+      },
+      false,
+    ],
+    [
+      'a directory administrator updates their own Organization',
+      MH_ADMIN,
+      { method: 'update', resource: org('mh', 'mental-health'), previous: org('mh', 'mental-health') },
+      true,
+    ],
+    [
+      "a directory administrator may not change their organisation's type",
+      MH_ADMIN,
+      { method: 'update', resource: org('mh', 'community'), previous: org('mh', 'mental-health') },
+      false,
+    ],
+    [
+      'a directory administrator may not edit another Organization',
+      MH_ADMIN,
+      { method: 'update', resource: org('gp', 'gp-practice'), previous: org('gp', 'gp-practice') },
+      false,
+    ],
+    ['staff may not create an Organization', MH_ADMIN, { method: 'create', resource: org('new', 'community') }, false],
+    [
+      'staff may not change a directory entry nobody owns',
+      GP,
+      {
+        method: 'update',
+        resource: { resourceType: 'Medication', id: 'm1' },
+        previous: { resourceType: 'Medication', id: 'm1' },
+      },
+      false,
+    ],
+    [
+      'staff naming an unrelated patient as performer',
+      GP,
+      { method: 'create', resource: condition({ asserter: { reference: 'Patient/p2' } }) },
+      false,
+    ],
+    [
+      'staff naming an unknown patient as performer',
+      GP,
+      { method: 'create', resource: condition({ asserter: { reference: 'Patient/nobody' } }) },
+      false,
+    ],
+    [
+      'staff pointing at an encounter they may not see',
+      GP,
+      { method: 'create', resource: condition({ encounter: { reference: 'Encounter/enc-acute' } }) },
+      false,
+    ],
+    [
+      'staff pointing at an encounter that does not exist',
+      GP,
+      { method: 'create', resource: condition({ encounter: { reference: 'Encounter/none' } }) },
+      false,
+    ],
+    [
+      "staff record a Consent on the patient's instruction",
+      GP,
+      { method: 'create', resource: instructed(consent({ type: 'deny', actor: actors('Organization/acute') })) },
+      true,
+    ],
+    [
+      "staff may not record a Consent without the patient's instruction",
+      GP,
+      { method: 'create', resource: consent({ type: 'deny', actor: actors('Organization/acute') }) },
+      false,
+    ],
+    [
+      'staff may not record a permit for their own organisation',
+      HOME,
+      { method: 'create', resource: instructed(consent({ type: 'permit', actor: actors('Organization/home') })) },
+      false,
+    ],
+    [
+      "staff may not switch off a patient's Consent without their instruction",
+      GP,
+      {
+        method: 'update',
+        resource: consent({ type: 'deny' }, { status: 'inactive' }),
+        previous: consent({ type: 'deny' }),
+      },
+      false,
+    ],
+    [
+      'staff may not delete a Consent',
+      GP,
+      {
+        method: 'delete',
+        resource: instructed(consent({ type: 'deny' })),
+        previous: instructed(consent({ type: 'deny' })),
+      },
+      false,
+    ],
+    [
+      'staff without a relationship may not record a Consent',
+      MH,
+      { method: 'create', resource: instructed(consent({ type: 'permit', actor: actors('Organization/acute') })) },
+      false,
+    ],
+    [
+      'no one writes the audit trail',
+      SYSTEM,
+      { method: 'create', resource: { resourceType: 'AuditEvent' } as Resource },
+      false,
+    ],
+    [
+      'patient naming another patient as performer',
+      PATIENT1,
+      { method: 'create', resource: { ...deviceObs, performer: [{ reference: 'Patient/p2' }] } as Resource },
+      false,
+    ],
+    [
+      'carer booking an appointment for two patients',
+      CARER,
+      {
+        method: 'create',
+        resource: {
+          ...appointment,
+          participant: [
+            { status: 'needs-action', actor: { reference: 'Patient/p1' } },
+            { status: 'needs-action', actor: { reference: 'Patient/p2' } },
+          ],
+        } as Resource,
+      },
+      false,
+      addConsent(consent({ type: 'permit', actor: actors('RelatedPerson/rp1'), code: codes('encounters') })),
     ],
     ['staff update of own record', GP, { method: 'update', resource: CONDITION, previous: CONDITION }, true],
     [

@@ -40,6 +40,7 @@ import {
   type Actor,
   type DataCategory,
   type OrganisationType,
+  type PatientActor,
   type RelatedPersonActor,
   type StaffActor,
 } from '../actor.ts';
@@ -301,9 +302,14 @@ function registeredPractice(world: World, patient: Patient | undefined): string 
  *
  * Reading: "the organisation of the resource's encounter" is that Encounter's own source
  * organisation (computed by these same rules), and only the element named `encounter` counts
- * (not DocumentReference.context.encounter).
+ * (not DocumentReference.context.encounter). A Consent has none; a portal resource does not take
+ * its encounter's.
  */
 export function sourceOrganisationOf(world: World, resource: Resource): string | null {
+  // A Consent is the patient's own: no organisation's record.
+  if (resource.resourceType === 'Consent') {
+    return null;
+  }
   const fromMeta = metaSourceOrganisation(resource);
   if (fromMeta) {
     return fromMeta;
@@ -315,7 +321,11 @@ export function sourceOrganisationOf(world: World, resource: Resource): string |
     }
   }
   const encounterRef = (resource as { encounter?: Reference }).encounter;
-  const encounterId = resource.resourceType === 'Encounter' ? undefined : refId(world, encounterRef, 'Encounter');
+  // What the portal wrote (tagged record-origin|patient-portal) never borrows an encounter's source.
+  const encounterId =
+    resource.resourceType === 'Encounter' || isFromPortal(resource)
+      ? undefined
+      : refId(world, encounterRef, 'Encounter');
   const encounter = encounterId ? world.encounters.find((e) => e.id === encounterId) : undefined;
   if (encounter) {
     const viaEncounter = sourceOrganisationOf(world, encounter);
@@ -331,6 +341,18 @@ export function sourceOrganisationOf(world: World, resource: Resource): string |
   }
   const patient = resource.resourceType === 'Patient' ? resource : findPatient(world, patientOf(world, resource));
   return registeredPractice(world, patient) ?? null;
+}
+
+export const PORTAL_ORIGIN_TAG = {
+  system: 'https://careweave.example/fhir/CodeSystem/record-origin',
+  code: 'patient-portal',
+};
+
+/** Written through the portal: tagged `record-origin|patient-portal`. */
+export function isFromPortal(resource: Resource): boolean {
+  return (resource.meta?.tag ?? []).some(
+    (t) => t.system === PORTAL_ORIGIN_TAG.system && t.code === PORTAL_ORIGIN_TAG.code,
+  );
 }
 
 export function organisationType(world: World, organisationId: string | null): OrganisationType | undefined {
@@ -750,6 +772,10 @@ function decideStaff(world: World, actor: StaffActor, resource: Resource, now: D
   if (!relationship) {
     return { allow: false, rule: 'staff 4: no legitimate relationship', detail: labels };
   }
+  // 4a. the patient's Consents, for NHS staff with a relationship
+  if (resource.resourceType === 'Consent' && !isOutsideNhs(actor.organizationType)) {
+    return { allow: true, rule: "staff 4a: the patient's consent, with a relationship", detail: labels };
+  }
   // 5. outside the NHS: consent alone decides
   if (isOutsideNhs(actor.organizationType)) {
     const withheld = consentWithholds(world, actor, patientId, category, now, false);
@@ -862,84 +888,254 @@ export function isPortalResource(resource: Resource): boolean {
   }
 }
 
-function decideStaffWrite(world: World, actor: StaffActor, write: WriteRequest, now: Date): Decision {
-  // Staff may not change or delete another organisation's resources. Reading: a resource with no
-  // source organisation is nobody's, so any staff actor may change it (subject to the next check).
-  if (write.previous) {
-    const previousSource = sourceOrganisationOf(world, write.previous);
-    if (previousSource !== null && previousSource !== actor.organizationId) {
-      return { allow: false, rule: "staff write: another organisation's resource", detail: `source ${previousSource}` };
-    }
+/** Every `reference` string anywhere in the content, as a local `Type/id` where it is one. */
+function referencesIn(world: World, node: unknown): string[] {
+  if (Array.isArray(node)) {
+    return node.flatMap((item) => referencesIn(world, item));
   }
-  // The resource (before and after) must be directory data or about a patient the actor has a
-  // relationship with (or break-glass for).
-  const contents =
-    write.method === 'delete' ? [write.resource] : [write.resource, ...(write.previous ? [write.previous] : [])];
-  for (const content of contents) {
-    // A Patient is its own patient, judged as it is written (registering a new patient at the
-    // actor's practice is a relationship); a Patient being created has no id yet.
-    const patient = content.resourceType === 'Patient' ? { ...content, id: content.id ?? 'new-patient' } : undefined;
-    const judged = patient
-      ? { ...world, patients: [...world.patients.filter((p) => p.id !== patient.id), patient] }
-      : world;
-    const patientId = patient ? patient.id : patientOf(world, content);
-    if (patientId === null) {
+  if (!node || typeof node !== 'object') {
+    return [];
+  }
+  return Object.entries(node).flatMap(([key, value]) => {
+    if (key === 'reference' && typeof value === 'string') {
+      const local = value.startsWith('#') ? undefined : localRef(world, value);
+      return local ? [local] : [];
+    }
+    return referencesIn(world, value);
+  });
+}
+
+/** Types whose instances can be a patient's data. Reading: Patient and the compartment's types. */
+function canHoldPatientData(type: string): boolean {
+  return type === 'Patient' || COMPARTMENT_TYPES.includes(type);
+}
+
+function findResource(world: World, ref: string): Resource | undefined {
+  return allResources(world).find((r) => `${r.resourceType}/${r.id}` === ref);
+}
+
+/**
+ * The write's references to what can hold patient data, and every patient it is about: its own
+ * patient before and after, every Patient either version names, and the patient of everything else
+ * either version references. `unresolved` is the first reference of the new content (to something
+ * other than a Patient) that does not exist or that the actor may not read.
+ */
+function writeScope(
+  world: World,
+  actor: Actor,
+  write: WriteRequest,
+  now: Date,
+): { patients: Set<string>; unresolved?: string } {
+  const patients = new Set<string>();
+  const add = (id: string | null | undefined): void => void (id && patients.add(id));
+  const after = write.method === 'delete' ? undefined : write.resource;
+  const targetPatient = (ref: string): string | null => {
+    const target = findResource(world, ref);
+    return target ? patientOf(world, target) : null;
+  };
+  let unresolved: string | undefined;
+  for (const content of [after, write.previous]) {
+    if (!content) {
       continue;
     }
+    add(patientOf(world, content));
+    for (const ref of referencesIn(world, content).filter((r) => canHoldPatientData(r.split('/')[0]!))) {
+      if (ref.startsWith('Patient/')) {
+        add(ref.slice('Patient/'.length)); // judged by the write rule, whether it exists or not
+        continue;
+      }
+      const target = findResource(world, ref);
+      if (content === after && !(target && canRead(world, actor, target, now))) {
+        unresolved ??= ref;
+        continue;
+      }
+      add(targetPatient(ref));
+    }
+  }
+  return { patients, ...(unresolved ? { unresolved } : {}) };
+}
+
+/** RBAC roles that administer their organisation's directory entries (docs/ACCESS.md, *Directory data*). */
+const DIRECTORY_ADMINS = ['R8008', 'R8013'];
+
+/** The organisation owning a directory entry of these types. */
+function directoryOwner(world: World, resource: Resource): string | null | undefined {
+  switch (resource.resourceType) {
+    case 'Organization':
+      return resource.id ?? null;
+    case 'PractitionerRole':
+      return refId(world, resource.organization, 'Organization') ?? null;
+    case 'Location':
+      return refId(world, resource.managingOrganization, 'Organization') ?? null;
+    case 'HealthcareService':
+      return refId(world, resource.providedBy, 'Organization') ?? null;
+    case 'Endpoint':
+      return refId(world, resource.managingOrganization, 'Organization') ?? null;
+    default:
+      return undefined;
+  }
+}
+
+function decideDirectoryWrite(world: World, actor: StaffActor, write: WriteRequest): Decision | undefined {
+  const type = write.resource.resourceType;
+  const owned = directoryOwner(world, write.resource) !== undefined;
+  if (!owned && type !== 'Practitioner') {
+    return undefined;
+  }
+  if (!DIRECTORY_ADMINS.includes(actor.roleCode)) {
+    return { allow: false, rule: 'staff write: directory entries need a directory administrator' };
+  }
+  if (type === 'Organization') {
+    const previous = write.previous;
+    const typeOf = (r: Resource): string | undefined =>
+      (r as Organization).type
+        ?.flatMap((t) => t.coding ?? [])
+        .find((c) => c.system === ORGANISATION_TYPE_SYSTEM && c.code)?.code;
+    if (write.method === 'create' || write.method === 'delete' || !previous || previous.id !== actor.organizationId) {
+      return { allow: false, rule: 'staff write: only their own Organization, updated, by its administrators' };
+    }
+    return typeOf(previous) === typeOf(write.resource)
+      ? { allow: true, rule: 'staff write: their own Organization' }
+      : { allow: false, rule: "staff write: an organisation's type is the platform's to change" };
+  }
+  const owners = owned
+    ? [write.method === 'delete' ? undefined : write.resource, write.previous].flatMap((r) =>
+        r ? [directoryOwner(world, r)] : [],
+      )
+    : write.previous
+      ? [sourceOrganisationOf(world, write.previous)]
+      : [];
+  return owners.every((o) => o === actor.organizationId)
+    ? { allow: true, rule: "staff write: their organisation's directory entry" }
+    : { allow: false, rule: "staff write: another organisation's directory entry" };
+}
+
+/** Staff record a Consent only on the patient's documented instruction, never for themselves. */
+function decideConsentOnInstruction(world: World, actor: StaffActor, write: WriteRequest): Decision {
+  if (write.method === 'delete') {
+    return { allow: false, rule: 'staff write: a Consent is never deleted by staff' };
+  }
+  const consent = write.resource as Consent;
+  const instructed = (consent.verification ?? []).some(
+    (v) =>
+      v.verified &&
+      v.verificationDate &&
+      (refId(world, v.verifiedWith, 'Patient') !== undefined ||
+        refId(world, v.verifiedWith, 'RelatedPerson') !== undefined),
+  );
+  if (!instructed) {
+    return { allow: false, rule: "staff write: a Consent without the patient's instruction" };
+  }
+  const permits = (provision: ConsentProvision | undefined): string[] =>
+    provision
+      ? [
+          ...(provision.type === 'permit'
+            ? (provision.actor ?? []).flatMap((a) => localRef(world, a.reference) ?? [])
+            : []),
+          ...(provision.provision ?? []).flatMap(permits),
+        ]
+      : [];
+  const own = [`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`];
+  return permits(consent.provision).some((ref) => own.includes(ref))
+    ? { allow: false, rule: 'staff write: a permit for their own organisation or themselves' }
+    : { allow: true, rule: "staff write: a Consent on the patient's instruction" };
+}
+
+function decideStaffWrite(
+  world: World,
+  actor: StaffActor,
+  write: WriteRequest,
+  patients: Set<string>,
+  now: Date,
+): Decision {
+  const type = write.resource.resourceType;
+  const kindRule =
+    type === 'Consent'
+      ? decideConsentOnInstruction(world, actor, write)
+      : (decideDirectoryWrite(world, actor, write) ??
+        // Otherwise only the actor's organisation's own records change. Reading: a resource with no
+        // source organisation is the platform's, changed by system clients only.
+        (write.previous && sourceOrganisationOf(world, write.previous) !== actor.organizationId
+          ? { allow: false, rule: "staff write: not their organisation's resource" }
+          : undefined));
+  if (kindRule && !kindRule.allow) {
+    return kindRule;
+  }
+  // Every patient the write is about: a relationship or break-glass. A Patient created with the
+  // actor's organisation as its practice is judged as written (registering is a relationship).
+  const created =
+    write.method === 'create' && type === 'Patient' ? { ...(write.resource as Patient), id: 'new-patient' } : undefined;
+  const judged = created ? { ...world, patients: [...world.patients, created] } : world;
+  for (const patientId of created ? [...patients, 'new-patient'] : patients) {
     if (!relationshipWith(judged, actor, patientId, now) && !unexpiredBreakGlass(world, actor, patientId, now)) {
       return { allow: false, rule: 'staff write: no relationship or break-glass', detail: `patient ${patientId}` };
     }
   }
-  return { allow: true, rule: 'staff write: directory data or relationship' };
+  return kindRule ?? { allow: true, rule: 'staff write: directory data or relationship with every patient' };
 }
 
-function decidePatientWrite(world: World, patientId: string, write: WriteRequest): Decision {
-  if (write.method === 'delete') {
-    return { allow: false, rule: 'patient write: patients create and update only' };
+/** What a patient or carer writes, as the portal stores it: tagged, with no source claim. */
+function asPortalWrite(resource: Resource): Resource {
+  if (resource.resourceType === 'Consent') {
+    return resource;
   }
-  for (const content of [write.resource, ...(write.previous ? [write.previous] : [])]) {
-    const about = patientOf(world, content);
-    const allowedKind =
-      (content.resourceType === 'Consent' && refId(world, content.patient, 'Patient') === patientId) ||
-      isPortalResource(content);
-    if (!allowedKind || about !== patientId) {
-      return { allow: false, rule: 'patient write: not their Consent or a portal resource about them' };
-    }
-  }
-  return { allow: true, rule: 'patient write: their Consent or portal resource' };
+  const { source: _source, ...meta } = resource.meta ?? {};
+  void _source;
+  return { ...resource, meta: { ...meta, tag: [...(meta.tag ?? []), PORTAL_ORIGIN_TAG] } };
 }
 
-function decideRelatedPersonWrite(world: World, actor: RelatedPersonActor, write: WriteRequest, now: Date): Decision {
+function decidePortalWrite(
+  world: World,
+  actor: PatientActor | RelatedPersonActor,
+  write: WriteRequest,
+  patients: Set<string>,
+  now: Date,
+): Decision {
+  const rule = actor.kind === 'patient' ? 'patient write' : 'related-person write';
   if (write.method === 'delete') {
-    return { allow: false, rule: 'related-person write: create and update only' };
+    return { allow: false, rule: `${rule}: no deletes` };
   }
-  for (const content of [write.resource, ...(write.previous ? [write.previous] : [])]) {
-    if (!isPortalResource(content) || patientOf(world, content) !== actor.patientId) {
-      return { allow: false, rule: 'related-person write: not a portal resource about their patient' };
-    }
-    const read = decideRelatedPerson(world, actor, content, now);
+  const kind = (content: Resource): boolean =>
+    content.resourceType === 'Consent'
+      ? actor.kind === 'patient' && refId(world, content.patient, 'Patient') === actor.patientId
+      : isPortalResource(content);
+  if (![write.resource, ...(write.previous ? [write.previous] : [])].every(kind)) {
+    return { allow: false, rule: `${rule}: not their Consent or a portal resource` };
+  }
+  if (patients.size !== 1 || !patients.has(actor.patientId)) {
+    return { allow: false, rule: `${rule}: about another patient too`, detail: [...patients].join(', ') };
+  }
+  if (actor.kind === 'related-person') {
+    const read = decideRelatedPerson(world, actor, asPortalWrite(write.resource), now);
     if (!read.allow) {
-      return { allow: false, rule: `related-person write: ${read.rule}` };
+      return { allow: false, rule: `${rule}: ${read.rule}` };
     }
   }
-  return { allow: true, rule: 'related-person write: portal resource their permit covers' };
+  return { allow: true, rule: `${rule}: their Consent or portal resource` };
 }
 
 /**
- * The decision on a write. Readings: patients and related persons may not delete; a related person
- * writes only the portal resources (not Consent), in categories a permit naming them covers.
+ * The decision on a write (docs/ACCESS.md, *Writes*). Readings: patients and related persons may
+ * not delete; a related person writes only the portal resources (not Consent), in categories a
+ * permit naming them covers; the audit trail (AuditEvent) is read-only to everyone.
  */
 export function decideWrite(world: World, actor: Actor, write: WriteRequest, now: Date): Decision {
-  switch (actor.kind) {
-    case 'staff':
-      return decideStaffWrite(world, actor, write, now);
-    case 'patient':
-      return decidePatientWrite(world, actor.patientId, write);
-    case 'related-person':
-      return decideRelatedPersonWrite(world, actor, write, now);
-    case 'system':
-      return { allow: true, rule: 'system: trusted' };
+  if (write.resource.resourceType === 'AuditEvent') {
+    return { allow: false, rule: 'write: the audit trail is read-only' };
   }
+  if (actor.kind === 'system') {
+    return { allow: true, rule: 'system: trusted' };
+  }
+  if (write.previous && !canRead(world, actor, write.previous, now)) {
+    return { allow: false, rule: 'write: hidden from the actor (answered as absent)' };
+  }
+  const { patients, unresolved } = writeScope(world, actor, write, now);
+  if (unresolved) {
+    return { allow: false, rule: 'write: a reference the actor cannot resolve', detail: unresolved };
+  }
+  return actor.kind === 'staff'
+    ? decideStaffWrite(world, actor, write, patients, now)
+    : decidePortalWrite(world, actor, write, patients, now);
 }
 
 export function canWrite(world: World, actor: Actor, write: WriteRequest, now: Date): boolean {

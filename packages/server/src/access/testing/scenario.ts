@@ -127,6 +127,7 @@ export const EXPECTED: Record<keyof typeof ACTORS, string[]> = {
     'ServiceRequest/p1-sr',
     'Encounter/p1-acute-enc',
     'Condition/p1-mh-cond',
+    ...P1_CONSENTS, // NHS staff with a relationship see the patient's consents
     // not p1-acute-lab (consent denies results to community), not p1-acute-sex (agreement expired)
   ],
   socialWorker: [
@@ -136,9 +137,10 @@ export const EXPECTED: Record<keyof typeof ACTORS, string[]> = {
     'Condition/p1-gp-cond',
     'CareTeam/p1-ct',
     'ServiceRequest/p1-sr',
+    ...P1_CONSENTS,
     // not medications (agreement unsigned), not allergies (agreement withdrawn)
   ],
-  socialClerk: ['DocumentReference/p1-sc-doc'], // the agreement is for role R8003 only
+  socialClerk: ['DocumentReference/p1-sc-doc', ...P1_CONSENTS], // the agreement is for role R8003 only
   careHome: ['Patient/p1', 'RelatedPerson/rp1', 'MedicationRequest/p1-gp-med', 'AllergyIntolerance/p1-gp-allergy'],
   mhNurse: ['Condition/p1-mh-cond'], // care-team membership ended
   acute: ['Encounter/p1-acute-enc', 'Observation/p1-acute-lab', 'Observation/p1-acute-sex', 'Observation/p2-acute-obs'],

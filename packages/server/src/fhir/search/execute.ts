@@ -128,7 +128,14 @@ function whereClause(ctx: SearchContext, request: SearchRequest, alias: string, 
   const conditions = [`${alias}.resource_type = ${params.add(request.resourceType)}`, `not ${alias}.deleted`];
   for (const filter of request.filters) {
     conditions.push(
-      filterToSql(filter, { alias, resourceType: request.resourceType, fhirBase: ctx.fhirBase, params, depth: 0 }),
+      filterToSql(filter, {
+        alias,
+        resourceType: request.resourceType,
+        fhirBase: ctx.fhirBase,
+        params,
+        depth: 0,
+        ...(ctx.restrict ? { restrict: ctx.restrict } : {}),
+      }),
     );
   }
   if (ctx.restrict) {
@@ -282,7 +289,12 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(value: string): Cursor {
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length >= 2 && parsed.slice(1).every((v) => typeof v === 'string')) {
+    // NUL cannot be a PostgreSQL text value: a cursor holding one was not written by this server.
+    if (
+      Array.isArray(parsed) &&
+      parsed.length >= 2 &&
+      parsed.slice(1).every((v) => typeof v === 'string' && !v.includes('\0'))
+    ) {
       return { reverse: parsed[0] === 1, values: parsed.slice(1) as string[] };
     }
   } catch {

@@ -5,6 +5,7 @@ import { ID_PATTERN, parseReference } from '../references.ts';
 import type { SearchFilter } from './model.ts';
 import { splitPipes, unescapeValue } from './parse.ts';
 import { dateCondition, numberCondition, splitPrefix } from './prefixes.ts';
+import type { RowRestriction } from './execute.ts';
 import type { SqlParams } from './sql-params.ts';
 
 export interface FilterScope {
@@ -14,6 +15,16 @@ export interface FilterScope {
   fhirBase: string;
   params: SqlParams;
   depth: number;
+  /**
+   * The caller's access restriction. Chains and `_has` join other resources; each joined row must
+   * pass it too, or a filter would answer yes/no questions about records the caller may not see.
+   */
+  restrict?: RowRestriction;
+}
+
+/** `and <the caller may see alias>`, or nothing for an unrestricted caller. */
+function visibleTo(scope: FilterScope, alias: string): string {
+  return scope.restrict ? ` and coalesce((${scope.restrict(alias, scope.params)}), false)` : '';
 }
 
 /** Translates one search filter into a SQL condition on `scope.alias`. */
@@ -209,7 +220,7 @@ function chainToSql(filter: SearchFilter, scope: FilterScope): string {
   return `exists (select 1 from search_reference ${t} join resource ${target}
       on ${target}.resource_type = ${t}.target_type and ${target}.id = ${t}.target_id and not ${target}.deleted
     where ${t}.resource_type = ${params.add(scope.resourceType)} and ${t}.id = ${scope.alias}.id
-      and ${t}.param = ${params.add(filter.name)} and ${t}.target_type = ${params.add(chain.targetType)} and ${inner})`;
+      and ${t}.param = ${params.add(filter.name)} and ${t}.target_type = ${params.add(chain.targetType)} and ${inner}${visibleTo(scope, target)})`;
 }
 
 /** `_has:Observation:patient:code=x`: this resource is referenced by a matching Observation. */
@@ -227,5 +238,5 @@ function hasToSql(filter: SearchFilter, scope: FilterScope): string {
   return `exists (select 1 from search_reference ${t} join resource ${source}
       on ${source}.resource_type = ${t}.resource_type and ${source}.id = ${t}.id and not ${source}.deleted
     where ${t}.target_type = ${params.add(scope.resourceType)} and ${t}.target_id = ${scope.alias}.id
-      and ${t}.resource_type = ${params.add(has.sourceType)} and ${t}.param = ${params.add(has.referenceParam)} and ${inner})`;
+      and ${t}.resource_type = ${params.add(has.sourceType)} and ${t}.param = ${params.add(has.referenceParam)} and ${inner}${visibleTo(scope, source)})`;
 }

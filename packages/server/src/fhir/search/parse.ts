@@ -1,5 +1,6 @@
 import { fhirDefinitions, searchParamsFor } from '../definitions.ts';
-import { badRequest, fail } from '../outcome.ts';
+import { MAX_SEARCH_PARAMETERS, MAX_SEARCH_VALUES } from '../limits.ts';
+import { badRequest, fail, tooCostly } from '../outcome.ts';
 import { RESULT_PARAMS, type IncludeRule, type SearchFilter, type SearchRequest, type SortRule } from './model.ts';
 
 export interface ParseOptions {
@@ -26,6 +27,7 @@ export function parseSearch(
   pairs: readonly [string, string][],
   options: ParseOptions,
 ): SearchRequest {
+  checkLimits(pairs);
   const request: SearchRequest = {
     resourceType,
     filters: [],
@@ -60,6 +62,36 @@ export function parseSearch(
 }
 
 type Reject = (name: string, reason: string) => undefined;
+
+/** NUL, which PostgreSQL text cannot hold, and a UTF-16 surrogate without its pair. */
+const UNSTORABLE = /[\0\p{Cs}]/u;
+
+/**
+ * Refuses, before any work, a search with more parameters or values than any real client sends
+ * (each value becomes SQL to plan and run), and values PostgreSQL cannot hold (NUL).
+ */
+function checkLimits(pairs: readonly [string, string][]): void {
+  const counts = new Map<string, number>();
+  for (const [rawName, value] of pairs) {
+    const name = rawName.split(/[:.]/, 1)[0]!;
+    if (UNSTORABLE.test(rawName) || UNSTORABLE.test(value)) {
+      badRequest(`Search parameter '${name}' holds a NUL character or an unpaired surrogate`, [name]);
+    }
+    const count = (counts.get(name) ?? 0) + splitValues(value).length;
+    if (count > MAX_SEARCH_VALUES) {
+      throw tooCostly(`Search parameter '${name}' has more than ${MAX_SEARCH_VALUES} values`, 400, [name]);
+    }
+    counts.set(name, count);
+  }
+  if (pairs.length > MAX_SEARCH_PARAMETERS) {
+    const [most = ''] = [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+    throw tooCostly(
+      `The search has ${pairs.length} parameters; at most ${MAX_SEARCH_PARAMETERS} are allowed (most often '${most}')`,
+      400,
+      [most],
+    );
+  }
+}
 
 function parseFilter(resourceType: string, rawName: string, value: string, reject: Reject): SearchFilter | undefined {
   const dot = rawName.indexOf('.');

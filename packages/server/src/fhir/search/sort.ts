@@ -1,4 +1,6 @@
+import { isTimestampText } from '../calendar.ts';
 import { searchParamsFor } from '../definitions.ts';
+import { badRequest } from '../outcome.ts';
 import type { SortRule } from './model.ts';
 import type { SqlParams } from './sql-params.ts';
 
@@ -70,9 +72,31 @@ export function orderBy(keys: readonly SortKey[], reverse: boolean): string {
   return keys.map((key, i) => `sort_${i} ${key.descending !== reverse ? 'desc' : 'asc'}`).join(', ');
 }
 
+/** PostgreSQL's text form of a numeric, as `(numeric)::text` writes it (no exponent). */
+const NUMERIC_TEXT = /^(?:NaN|-?Infinity|-?(\d+)(?:\.(\d+))?)$/;
+
+/** Within numeric's range: 131072 digits before the decimal point, 16383 after. */
+function isNumericText(value: string): boolean {
+  const match = NUMERIC_TEXT.exec(value);
+  return match !== null && (match[1]?.length ?? 0) <= 131_072 && (match[2]?.length ?? 0) <= 16_383;
+}
+
+/** Whether a cursor value can be cast back to its sort key's type (a tampered one may not be). */
+function castable(value: string, cast: SortKey['cast']): boolean {
+  switch (cast) {
+    case 'text':
+      return true;
+    case 'timestamptz':
+      return isTimestampText(value);
+    case 'numeric':
+      return isNumericText(value);
+  }
+}
+
 /**
  * The keyset condition "after this row" for mixed directions:
- * (k1 > v1) or (k1 = v1 and k2 > v2) or … with > flipped for descending keys.
+ * (k1 > v1) or (k1 = v1 and k2 > v2) or … with > flipped for descending keys. The values come from
+ * the client's `_cursor`, so each is checked against its key's type first: 400, not a SQL error.
  */
 export function afterRow(
   keys: readonly SortKey[],
@@ -80,6 +104,9 @@ export function afterRow(
   reverse: boolean,
   params: SqlParams,
 ): string {
+  if (values.some((value, i) => !keys[i] || !castable(value, keys[i].cast))) {
+    return badRequest('Invalid _cursor: use the next/previous links exactly as returned');
+  }
   const placeholders = values.map((value, i) => `${params.add(value)}::${keys[i]!.cast}`);
   const branches: string[] = [];
   for (let i = 0; i < keys.length; i++) {

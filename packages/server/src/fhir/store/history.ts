@@ -1,5 +1,7 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { isTimestampText } from '../calendar.ts';
 import { badRequest, notFound } from '../outcome.ts';
+import { ID_PATTERN } from '../references.ts';
 import type { ResourceService } from './resource.service.ts';
 import { ResourceRepository, type HistoryQuery, type StoredResource } from './resource.repository.ts';
 import type { Queryable } from '../../db/database.ts';
@@ -104,14 +106,24 @@ function encode(row: StoredResource): string {
 
 function decode(value: string): HistoryQuery['before'] {
   try {
-    const [lastUpdated, resourceType, id, versionId] = JSON.parse(Buffer.from(value, 'base64url').toString()) as [
-      string,
-      string,
-      string,
-      number,
-    ];
-    return { lastUpdated, resourceType, id, versionId };
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString()) as unknown;
+    // The values go into SQL casts: a tampered cursor must be a 400 here, not a SQL error later.
+    if (Array.isArray(parsed) && parsed.length === 4) {
+      const [lastUpdated, resourceType, id, versionId] = parsed as unknown[];
+      if (
+        typeof lastUpdated === 'string' &&
+        isTimestampText(lastUpdated) &&
+        typeof resourceType === 'string' &&
+        typeof id === 'string' &&
+        ID_PATTERN.test(id) &&
+        /^[A-Za-z]{1,64}$/.test(resourceType) &&
+        Number.isSafeInteger(versionId)
+      ) {
+        return { lastUpdated, resourceType, id, versionId: versionId as number };
+      }
+    }
   } catch {
-    return badRequest('Invalid _cursor: use the next link exactly as returned');
+    // fall through to the error below
   }
+  return badRequest('Invalid _cursor: use the next link exactly as returned');
 }

@@ -45,4 +45,11 @@ export interface CallerAccess {
   /** Throws an OperationOutcomeError (403) when the caller may not make these writes; may rewrite them. */
   authorizeWrite?(tx: Queryable, writes: readonly PendingWrite[]): Promise<Resource[]>;
   recordAccess?(tx: Queryable, event: AccessEvent): Promise<void>;
+  /**
+   * Remembers a refused write (`decision: 'deny'`) to be audited once the write's transaction has
+   * ended: the refusal rolls the transaction back, and its audit row must not go with it.
+   */
+  recordRefusal?(event: AccessEvent): void;
+  /** Writes the remembered refusals' audit rows (outside any transaction). */
+  flushRefusals?(): Promise<void>;
 }

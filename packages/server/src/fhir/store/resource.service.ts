@@ -5,8 +5,9 @@ import type { Database, Queryable } from '../../db/database.ts';
 import { isKnownResourceType } from '../definitions.ts';
 import { extractIndex } from '../indexing/extract.ts';
 import { badRequest, fail, gone, notFound, OperationOutcomeError, preconditionError } from '../outcome.ts';
-import { ID_PATTERN } from '../references.ts';
+import { ID_PATTERN, localReferencesIn } from '../references.ts';
 import { executeSearch, type RowRestriction } from '../search/execute.ts';
+import { patientsNamedIn } from '../search/named-patients.ts';
 import { parseSearch } from '../search/parse.ts';
 import { assertValidResource } from '../validation/validate.ts';
 import type { AccessEvent, CallerAccess, StoreHooks } from './hooks.ts';
@@ -76,7 +77,39 @@ export class ResourceService {
     if (this.inTransaction || !('transaction' in this.db)) {
       return work(this);
     }
-    return this.db.transaction((tx) => work(new ResourceService(tx, this.options, this.access, true)));
+    try {
+      return await this.db.transaction((tx) => work(new ResourceService(tx, this.options, this.access, true)));
+    } finally {
+      await this.access?.flushRefusals?.();
+    }
+  }
+
+  /**
+   * The resource a restricted caller asks to change or delete, as they may see it: one the policy
+   * hides is answered exactly like one that does not exist (404, nothing about its version or
+   * owner), before any If-Match is compared, and the attempt is audited as a refusal.
+   */
+  private async visibleForWrite(
+    resourceType: string,
+    id: string,
+    current: StoredResource | undefined,
+    interaction: 'update' | 'patch' | 'delete',
+  ): Promise<StoredResource | undefined> {
+    if (!this.restrict || !current) {
+      return current;
+    }
+    if (await this.repository().readCurrent(resourceType, id, this.restrict)) {
+      return current;
+    }
+    if (!current.deleted) {
+      this.access?.recordRefusal?.({
+        interaction,
+        resources: [`${resourceType}/${id}`],
+        patients: [],
+        decision: 'deny',
+      });
+    }
+    return notKnown(`${resourceType}/${id}`, interaction);
   }
 
   /**
@@ -224,7 +257,16 @@ export class ResourceService {
     await this.transaction(async (service) => {
       const repository = service.repository();
       await repository.lock([`${resourceType}/${id}`]);
-      const current = await repository.readCurrent(resourceType, id);
+      const current = await service.visibleForWrite(
+        resourceType,
+        id,
+        await repository.readCurrent(resourceType, id),
+        'delete',
+      );
+      if (!current && service.restrict) {
+        // Hidden and absent look the same to a restricted caller: both are 404.
+        return notFound(`${resourceType}/${id} is not known`);
+      }
       checkIfMatch(current, options.ifMatch, `${resourceType}/${id}`);
       if (!current || current.deleted) {
         return;
@@ -276,12 +318,17 @@ export class ResourceService {
     const returned = (bundle.entry ?? []).flatMap((e) =>
       e.resource && e.search?.mode !== 'outcome' ? [e.resource] : [],
     );
-    await this.recordAccess({
-      interaction: 'search',
-      resources: [...new Set(returned.map((r) => `${r.resourceType}/${r.id}`))],
-      patients: returned.filter((r) => r.resourceType === 'Patient').map((r) => r.id!),
-      query: `${resourceType}?${new URLSearchParams(query).toString()}`,
-    });
+    // Every search is audited, also when it returns nothing or only directory data (a probe for
+    // hidden records is evidence), against every patient it returned or asked about.
+    if (this.access?.recordAccess) {
+      const named = await patientsNamedIn(this.db, request, this.options.fhirBase);
+      await this.access.recordAccess(this.db, {
+        interaction: 'search',
+        resources: [...new Set(returned.map((r) => `${r.resourceType}/${r.id}`))],
+        patients: [...new Set([...returned.filter((r) => r.resourceType === 'Patient').map((r) => r.id!), ...named])],
+        query: `${resourceType}?${new URLSearchParams(query).toString()}`,
+      });
+    }
     return bundle;
   }
 
@@ -310,7 +357,17 @@ export class ResourceService {
     const repository = this.repository();
     // The lock makes read-check-write atomic across every process sharing the database.
     await repository.lock([key]);
-    const current = await repository.readCurrent(resource.resourceType, resource.id!);
+    const current = await this.visibleForWrite(
+      resource.resourceType,
+      resource.id!,
+      await repository.readCurrent(resource.resourceType, resource.id!),
+      method,
+    );
+    if (this.restrict && (!current || current.deleted)) {
+      // Update as create is for trusted integrations only: for anyone else a PUT to an id that is
+      // not there would answer differently from a PUT to one that is hidden from them.
+      return notKnown(key, method);
+    }
     checkIfMatch(current, ifMatch, key);
     const [written] = await this.writeMany([{ resource, method }], current ? new Map([[key, current]]) : new Map());
     return [written!, !current || current.deleted];
@@ -374,10 +431,16 @@ export class ResourceService {
       finalWrites,
       new Map(results.map((r) => [`${r.resourceType}/${r.id}`, r])),
     );
+    // Recorded against every patient the write names, not only the one it is filed under.
+    const named = results.flatMap((r) =>
+      localReferencesIn(r, this.options.fhirBase).flatMap((ref) =>
+        ref.startsWith('Patient/') ? [ref.slice('Patient/'.length)] : [],
+      ),
+    );
     await this.recordAccess({
       interaction: items[0]?.method ?? 'update',
       resources: [...new Set(results.map((r) => `${r.resourceType}/${r.id}`))],
-      patients: [...new Set(writes.flatMap((w) => (w.labels?.patientId ? [w.labels.patientId] : [])))],
+      patients: [...new Set([...writes.flatMap((w) => (w.labels?.patientId ? [w.labels.patientId] : [])), ...named])],
     });
     return results;
   }
@@ -399,6 +462,13 @@ function stampMeta(resource: Resource, versionId: number, now: Date): Resource {
   const { resourceType, id, meta: _ignored, ...rest } = resource;
   void _ignored;
   return { resourceType, id, meta, ...rest } as Resource;
+}
+
+/** The one answer for a resource a restricted caller may not change, whether hidden or absent. */
+function notKnown(key: string, interaction: 'update' | 'patch' | 'delete'): never {
+  return notFound(
+    interaction === 'update' ? `${key} is not known; create new resources with POST` : `${key} is not known`,
+  );
 }
 
 function checkIfMatch(current: StoredResource | undefined, ifMatch: number | undefined, key: string): void {

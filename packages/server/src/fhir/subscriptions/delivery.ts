@@ -10,6 +10,7 @@ import type { Delivery } from './dispatch.ts';
 import { findAsOwner } from './evaluate.ts';
 import { notificationBundle } from './notification.ts';
 import { SubscriptionRepository } from './repository.ts';
+import { checkEndpoint, DeliveryFailed, EndpointRefused, postToEndpoint } from './endpoint-request.ts';
 import { endpointProblem, FHIR_JSON_PAYLOAD, parseHeaders } from './validate.ts';
 
 export interface DelivererOptions {
@@ -20,9 +21,6 @@ export interface DelivererOptions {
   fhirBase: string;
   settings: SubscriptionConfig;
 }
-
-/** A failed POST: retried by the queue, and the text of the Subscription's `error` once it gives up. */
-class DeliveryFailed extends Error {}
 
 /**
  * Sends one notification. The search is repeated as the owner, audited, immediately before the
@@ -48,12 +46,17 @@ export class Deliverer {
     const problem = endpointProblem(subscription.channel.endpoint, this.options.settings);
     if (problem) {
       // The server's rules changed since it was accepted: retrying cannot help.
-      await this.setStatus(subscriptionId, 'error', problem);
+      await this.setStatus(subscriptionId, 'error', problem.message);
       return;
     }
     try {
       await this.send(job, row.owner, subscription);
     } catch (error) {
+      if (error instanceof EndpointRefused) {
+        // Its host now resolves into the server's own networks: nothing was sent, retrying cannot help.
+        await this.setStatus(subscriptionId, 'error', `${error.message} (${new Date().toISOString()})`);
+        return;
+      }
       if (job.lastAttempt && !job.signal.aborted) {
         const reason = error instanceof DeliveryFailed ? error.message : 'the notification could not be sent';
         await this.setStatus(subscriptionId, 'error', `${reason} (${new Date().toISOString()})`);
@@ -67,6 +70,8 @@ export class Deliverer {
 
   private async send(job: RunningJob<Delivery>, owner: Actor, subscription: Subscription): Promise<void> {
     const { data } = job;
+    // Before the owner's search, so that nothing is read (and audited) for an endpoint that is refused.
+    const endpoint = await checkEndpoint(subscription.channel.endpoint!, this.options.settings.allowPrivateNetworks);
     const resource = await findAsOwner(
       this.options.db,
       this.options.resources,
@@ -89,32 +94,16 @@ export class Deliverer {
       method: data.method,
       ...(subscription.channel.payload === FHIR_JSON_PAYLOAD ? { resource } : {}),
     });
-    await this.post(subscription, JSON.stringify(bundle), job.signal);
-  }
-
-  private async post(subscription: Subscription, body: string, signal: AbortSignal): Promise<void> {
-    const headers = new Headers(parseHeaders(subscription.channel.header));
-    headers.set('content-type', `${FHIR_JSON_PAYLOAD}; charset=utf-8`);
-    let response: Response;
-    try {
-      response = await fetch(subscription.channel.endpoint!, {
-        method: 'POST',
-        headers,
-        body,
-        // A redirect could lead past the endpoint rules (https, allowed hosts): it counts as a failure.
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.settings.timeoutMs)]),
-      });
-    } catch (error) {
-      throw new DeliveryFailed(
-        error instanceof Error && error.name === 'TimeoutError'
-          ? `the endpoint did not answer within ${this.options.settings.timeoutMs} ms`
-          : `the endpoint could not be reached (${networkReason(error)})`,
-      );
-    }
-    await response.body?.cancel();
-    if (response.status < 200 || response.status > 299) {
-      throw new DeliveryFailed(`the endpoint answered HTTP ${response.status}`);
+    const status = await postToEndpoint(endpoint, {
+      headers: parseHeaders(subscription.channel.header).concat([
+        ['content-type', `${FHIR_JSON_PAYLOAD}; charset=utf-8`],
+      ]),
+      body: JSON.stringify(bundle),
+      timeoutMs: this.options.settings.timeoutMs,
+      signal: job.signal,
+    });
+    if (status < 200 || status > 299) {
+      throw new DeliveryFailed(`the endpoint answered HTTP ${status}`);
     }
   }
 
@@ -157,13 +146,4 @@ export class Deliverer {
       }
     }
   }
-}
-
-/** fetch reports a network failure as 'fetch failed' with the reason (ECONNREFUSED, …) as its cause. */
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    return 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

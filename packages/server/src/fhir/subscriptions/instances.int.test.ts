@@ -20,7 +20,10 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two platforms on one Postgre
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    a = await createTestApp();
+    a = await createTestApp({
+      CAREWEAVE_SUBSCRIPTION_ALLOWED_HOSTS: '127.0.0.1',
+      CAREWEAVE_SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
     await a.app.ready();
     bDb = await openPostgres(a.database.url!, 4);
     b = await buildApp(createPlatform(a.platform.config, bDb));

@@ -83,6 +83,9 @@ async function subscriptionCount(): Promise<number> {
 beforeAll(async () => {
   receiver = await startReceiver();
   t = await createTestApp({
+    // The receiver is on this machine: allowed here explicitly (endpoint-policy.int.test.ts has the defaults).
+    CAREWEAVE_SUBSCRIPTION_ALLOWED_HOSTS: '127.0.0.1',
+    CAREWEAVE_SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'true',
     CAREWEAVE_SUBSCRIPTION_RETRY_LIMIT: '1',
     CAREWEAVE_SUBSCRIPTION_RETRY_DELAY_SECONDS: '1',
     CAREWEAVE_SUBSCRIPTION_TIMEOUT_MS: '2000',
@@ -167,8 +170,9 @@ describe('delivery is evaluated as the owner, through the access policy', () => 
     const history = await t.fhir('GET', `Subscription/${id}/_history`, undefined, as(acuteToken));
     expect(history.body.entry ?? []).toEqual([]);
     const stolen = { ...subscription(`Observation?code=${LOINC}|3001-1`, { endpoint: 'http://127.0.0.1:9/x' }), id };
-    expect((await t.fhir('PUT', `Subscription/${id}`, stolen, as(acuteToken))).status).toBe(403);
-    expect((await t.fhir('DELETE', `Subscription/${id}`, undefined, as(acuteToken))).status).toBe(403);
+    // Hidden from them, so answered exactly as a Subscription that does not exist.
+    expect((await t.fhir('PUT', `Subscription/${id}`, stolen, as(acuteToken))).status).toBe(404);
+    expect((await t.fhir('DELETE', `Subscription/${id}`, undefined, as(acuteToken))).status).toBe(404);
     expect((await t.fhir('DELETE', `Subscription/${id}`, undefined, as(gpToken))).status).toBe(204);
   });
 

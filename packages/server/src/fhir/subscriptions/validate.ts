@@ -1,11 +1,23 @@
+import { isIP } from 'node:net';
 import type { Subscription } from '@medplum/fhirtypes';
 import type { SubscriptionConfig } from '../../config/config.ts';
 import { issue, OperationOutcomeError, outcome, type IssueCode } from '../outcome.ts';
 import { parseCriteria, type Criteria } from './criteria.ts';
+import { addressProblem } from './network.ts';
 
 export const FHIR_JSON_PAYLOAD = 'application/fhir+json';
 
-export type EndpointRules = Pick<SubscriptionConfig, 'httpsOnly' | 'allowedHosts'>;
+export type EndpointRules = Pick<SubscriptionConfig, 'httpsOnly' | 'allowedHosts' | 'allowPrivateNetworks'>;
+
+/**
+ * Why an endpoint is refused: `invalid` when it is not a usable URL (400), `business-rule` when it is
+ * one this server will not call (422): a host not allowed, http where https is required, an address
+ * inside the server's own networks.
+ */
+export interface EndpointProblem {
+  code: 'invalid' | 'business-rule';
+  message: string;
+}
 
 /** Headers a subscriber may not set: the server owns the request's framing and content type. */
 const RESERVED_HEADERS = new Set(['host', 'content-type', 'content-length', 'transfer-encoding', 'connection']);
@@ -16,22 +28,41 @@ function refuse(code: IssueCode, message: string, element: string): never {
   throw new OperationOutcomeError(outcome(issue('error', code, message, [`Subscription.${element}`])), 400);
 }
 
-/** Why notifications may not go to `endpoint` under these rules, or undefined when they may. */
-export function endpointProblem(endpoint: string | undefined, rules: EndpointRules): string | undefined {
+function hostAllowed(url: URL, allowedHosts: readonly string[]): boolean {
+  return allowedHosts.includes('*') || allowedHosts.includes(url.host) || allowedHosts.includes(url.hostname);
+}
+
+/**
+ * Why notifications may not go to `endpoint` under these rules, or undefined when they may. A host
+ * name is checked here against the allowed hosts only; the addresses it resolves to are checked at
+ * each delivery (src/fhir/subscriptions/endpoint-request.ts), since DNS can change in between.
+ */
+export function endpointProblem(endpoint: string | undefined, rules: EndpointRules): EndpointProblem | undefined {
+  const invalid = (message: string): EndpointProblem => ({ code: 'invalid', message });
+  const refused = (message: string): EndpointProblem => ({ code: 'business-rule', message });
   if (!endpoint || !URL.canParse(endpoint)) {
-    return `channel.endpoint must be an absolute http(s) URL, not '${endpoint ?? ''}'`;
+    return invalid(`channel.endpoint must be an absolute http(s) URL, not '${endpoint ?? ''}'`);
   }
   const url = new URL(endpoint);
-  if (url.protocol !== 'https:' && (rules.httpsOnly || url.protocol !== 'http:')) {
-    return `channel.endpoint must be an ${rules.httpsOnly ? 'https' : 'http(s)'} URL, not ${url.protocol}`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return invalid(`channel.endpoint must be an http(s) URL, not ${url.protocol}`);
   }
   if (url.username || url.password) {
-    return 'channel.endpoint may not contain credentials; send them with channel.header';
+    return invalid('channel.endpoint may not contain credentials; send them with channel.header');
   }
-  if (rules.allowedHosts && !rules.allowedHosts.includes(url.host) && !rules.allowedHosts.includes(url.hostname)) {
-    return `channel.endpoint host '${url.host}' is not one this server delivers to`;
+  if (rules.httpsOnly && url.protocol !== 'https:') {
+    return refused('channel.endpoint must be an https URL on this server');
   }
-  return undefined;
+  if (!hostAllowed(url, rules.allowedHosts)) {
+    return refused(
+      rules.allowedHosts.length
+        ? `channel.endpoint host '${url.host}' is not one this server delivers to`
+        : 'this server delivers notifications to no endpoint until CAREWEAVE_SUBSCRIPTION_ALLOWED_HOSTS names its host',
+    );
+  }
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const problem = isIP(hostname) ? addressProblem(hostname, rules.allowPrivateNetworks) : undefined;
+  return problem ? refused(`channel.endpoint: ${problem}`) : undefined;
 }
 
 /** `channel.header` entries as name/value pairs ("Authorization: Bearer …"). */
@@ -51,7 +82,8 @@ export function parseHeaders(headers: readonly string[] | undefined): [string, s
 /**
  * What a client may ask for (docs/FHIR.md, Subscriptions): criteria the search parser accepts, a
  * rest-hook channel to an allowed http(s) endpoint, id-only or `application/fhir+json` payload.
- * Throws a 400 OperationOutcome naming the element; returns the parsed criteria.
+ * Throws an OperationOutcome naming the element (400, or 422 for an endpoint this server will not
+ * call); returns the parsed criteria.
  */
 export function validateSubscription(subscription: Subscription, rules: EndpointRules): Criteria {
   const criteria = parseCriteria(subscription.criteria);
@@ -60,8 +92,13 @@ export function validateSubscription(subscription: Subscription, rules: Endpoint
     refuse('not-supported', `channel.type '${channel?.type ?? ''}' is not supported; use rest-hook`, 'channel.type');
   }
   const problem = endpointProblem(channel.endpoint, rules);
+  if (problem?.code === 'invalid') {
+    refuse('invalid', problem.message, 'channel.endpoint');
+  }
   if (problem) {
-    refuse('invalid', problem, 'channel.endpoint');
+    throw new OperationOutcomeError(
+      outcome(issue('error', 'business-rule', problem.message, ['Subscription.channel.endpoint'])),
+    );
   }
   if (channel.payload !== undefined && channel.payload !== FHIR_JSON_PAYLOAD) {
     refuse(

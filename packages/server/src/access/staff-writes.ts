@@ -1,0 +1,187 @@
+import type { Consent, ConsentProvision, Organization, Reference, Resource } from '@medplum/fhirtypes';
+import type { Queryable } from '../db/database.ts';
+import { SqlParams } from '../fhir/search/sql-params.ts';
+import { DIRECTORY_ADMIN_ROLES, type StaffActor } from './actor.ts';
+import { forbidden, refuse } from './refusal.ts';
+import { organisationType } from './labels.ts';
+import { breakGlassFor, relationshipExists } from './policy.ts';
+import { localReference, targetId } from './references.ts';
+import type { WriteScope } from './write-scope.ts';
+
+/**
+ * The organisation that owns a directory entry of these types: only its directory administrators
+ * (or the platform) may change it (docs/ACCESS.md, *Directory data*).
+ */
+const DIRECTORY_OWNER: Readonly<Record<string, (resource: Resource) => Reference | undefined>> = {
+  Organization: (r) => ({ reference: `Organization/${r.id}` }),
+  PractitionerRole: (r) => (r.resourceType === 'PractitionerRole' ? r.organization : undefined),
+  Location: (r) => (r.resourceType === 'Location' ? r.managingOrganization : undefined),
+  HealthcareService: (r) => (r.resourceType === 'HealthcareService' ? r.providedBy : undefined),
+  Endpoint: (r) => (r.resourceType === 'Endpoint' ? r.managingOrganization : undefined),
+};
+
+/**
+ * Staff writes (docs/ACCESS.md, *Writes*): every patient the write is about needs a legitimate
+ * relationship or break-glass; a patient's Consent is recorded only on their instruction; directory
+ * entries change only through their owners; otherwise only the actor's organisation's own records
+ * change. Each resource is stamped with the actor's organisation as its source.
+ */
+export async function authorizeStaff(
+  db: Queryable,
+  actor: StaffActor,
+  scopes: readonly WriteScope[],
+  fhirBase: string,
+): Promise<Resource[]> {
+  for (const scope of scopes) {
+    const type = scope.write.resource.resourceType;
+    if (type === 'Consent') {
+      checkConsentOnInstruction(actor, scope, fhirBase);
+    } else if (type in DIRECTORY_OWNER || type === 'Practitioner') {
+      checkDirectoryEntry(actor, scope, fhirBase);
+    } else if (scope.before && scope.before.sourceOrg !== actor.organizationId) {
+      refuse(scope, forbidden(`${scope.key} is not your organisation's record; it cannot be changed`));
+    }
+  }
+  await checkRelationships(db, actor, scopes, fhirBase);
+  const source = `${fhirBase}/Organization/${actor.organizationId}`;
+  // A Consent stays the patient's own: it gets no source (labels.ts drops any it carries).
+  return scopes.map(({ write: { resource, method } }) =>
+    method === 'delete' || resource.resourceType === 'Consent'
+      ? resource
+      : { ...resource, meta: { ...(resource.meta ?? {}), source } },
+  );
+}
+
+/** Every patient of every write: a relationship or break-glass, except a Patient being registered here. */
+async function checkRelationships(
+  db: Queryable,
+  actor: StaffActor,
+  scopes: readonly WriteScope[],
+  fhirBase: string,
+): Promise<void> {
+  const registering = new Set(scopes.filter((s) => registersHere(actor, s, fhirBase)).map((s) => s.write.resource.id!));
+  const toCheck = [...new Set(scopes.flatMap((s) => [...s.patients]))].filter((p) => !registering.has(p));
+  if (!toCheck.length) {
+    return;
+  }
+  const params = new SqlParams();
+  const list = params.add(toCheck);
+  const org = `${params.add(actor.organizationId)}::text`;
+  const practitioner = `${params.add(actor.practitionerId)}::text`;
+  const user = `${params.add(actor.userId)}::text`;
+  const rows = await db.query<{ p: string }>(
+    `select p from unnest(${list}::text[]) as p
+      where not (${relationshipExists('p', org, practitioner)} or ${breakGlassFor('p', user)})`,
+    params.values as never,
+  );
+  const unrelated = rows[0]?.p;
+  if (unrelated) {
+    const scope = scopes.find((s) => s.patients.has(unrelated))!;
+    refuse(
+      scope,
+      forbidden(`No legitimate relationship with Patient/${unrelated}: records about this patient cannot be written`),
+    );
+  }
+}
+
+/** A new Patient registered with the actor's organisation is a relationship in itself. */
+function registersHere(actor: StaffActor, scope: WriteScope, fhirBase: string): boolean {
+  const resource = scope.write.resource;
+  return (
+    resource.resourceType === 'Patient' &&
+    scope.write.method !== 'delete' &&
+    !scope.before &&
+    [...(resource.generalPractitioner ?? []), resource.managingOrganization].some(
+      (ref) => targetId(ref, 'Organization', fhirBase) === actor.organizationId,
+    )
+  );
+}
+
+/**
+ * A patient's Consent is theirs: staff record or change it only on the patient's documented
+ * instruction (`verification` with `verified` true, `verifiedWith` the patient or their carer, and a
+ * date), never delete it, and never record a permission for their own organisation or themselves.
+ */
+function checkConsentOnInstruction(actor: StaffActor, scope: WriteScope, fhirBase: string): void {
+  const { write, key } = scope;
+  if (write.method === 'delete') {
+    refuse(
+      scope,
+      forbidden(`${key}: a patient's consent is withdrawn on their instruction (status inactive), not deleted`),
+    );
+  }
+  const consent = write.resource as Consent;
+  const instructed = (consent.verification ?? []).some(
+    (v) =>
+      v.verified &&
+      v.verificationDate &&
+      ['Patient', 'RelatedPerson'].some((type) => targetId(v.verifiedWith, type, fhirBase)),
+  );
+  if (!instructed) {
+    refuse(
+      scope,
+      forbidden(
+        `${key}: a Consent is the patient's own choice; staff record it only on the patient's instruction, ` +
+          'given as Consent.verification (verified, verifiedWith the patient or their carer, verificationDate)',
+      ),
+    );
+  }
+  const own = new Set([`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`]);
+  if (permitActors(consent.provision, fhirBase).some((ref) => own.has(ref))) {
+    refuse(
+      scope,
+      forbidden(
+        `${key}: staff may not record a permission for their own organisation or themselves; ` +
+          'the patient records it in the portal, or another organisation records their instruction',
+      ),
+    );
+  }
+}
+
+function permitActors(provision: ConsentProvision | undefined, fhirBase: string): string[] {
+  if (!provision) {
+    return [];
+  }
+  const here =
+    provision.type === 'permit'
+      ? (provision.actor ?? []).flatMap((a) => localReference(a.reference, fhirBase) ?? [])
+      : [];
+  return [...here, ...(provision.provision ?? []).flatMap((p) => permitActors(p, fhirBase))];
+}
+
+/**
+ * Directory entries: an Organization, and the PractitionerRoles, Locations, HealthcareServices and
+ * Endpoints it owns, change only through that organisation's directory administrators; a
+ * Practitioner through the administrators of the organisation that added it. Organisations are
+ * added and removed, and their type changed, only by the platform (a system client).
+ */
+function checkDirectoryEntry(actor: StaffActor, scope: WriteScope, fhirBase: string): void {
+  const { write, key, before } = scope;
+  const type = write.resource.resourceType;
+  if (!DIRECTORY_ADMIN_ROLES.includes(actor.roleCode)) {
+    refuse(scope, forbidden(`${key}: only your organisation's directory administrators may change directory entries`));
+  }
+  if (type === 'Organization') {
+    if (write.method !== 'update' && write.method !== 'patch') {
+      refuse(scope, forbidden(`${key}: organisations are added and removed by the platform administrator`));
+    }
+    if (!before || write.resource.id !== actor.organizationId) {
+      refuse(scope, forbidden(`${key} is not your organisation`));
+    }
+    if (organisationType(before.resource as Organization) !== organisationType(write.resource as Organization)) {
+      refuse(scope, forbidden(`${key}: an organisation's type is changed only by the platform administrator`));
+    }
+    return;
+  }
+  const owner = DIRECTORY_OWNER[type];
+  const owners = owner
+    ? [write.method === 'delete' ? undefined : write.resource, before?.resource].flatMap((r) =>
+        r ? [targetId(owner(r), 'Organization', fhirBase) ?? null] : [],
+      )
+    : before
+      ? [before.sourceOrg]
+      : [];
+  if (owners.some((org) => org !== actor.organizationId)) {
+    refuse(scope, forbidden(`${key} belongs to another organisation's directory`));
+  }
+}
