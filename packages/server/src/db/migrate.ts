@@ -7,6 +7,7 @@ import { sql as auditChains } from './migrations/005-audit-chains.ts';
 import { sql as subscriptions } from './migrations/006-subscriptions.ts';
 import { sql as searchPlanning } from './migrations/007-search-planning.ts';
 import { sql as auditLookups } from './migrations/008-audit-lookups.ts';
+import { sql as consentOwner } from './migrations/009-consent-owner.ts';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'subscriptions', sql: subscriptions },
   { version: 7, name: 'search-planning', sql: searchPlanning },
   { version: 8, name: 'audit-lookups', sql: auditLookups },
+  { version: 9, name: 'consent-owner', sql: consentOwner },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app
