@@ -168,7 +168,7 @@ function checkDirectoryEntry(actor: StaffActor, scope: WriteScope, fhirBase: str
     if (!before || write.resource.id !== actor.organizationId) {
       refuse(scope, forbidden(`${key} is not your organisation`));
     }
-    if (organisationType(before.resource as Organization) !== organisationType(write.resource as Organization)) {
+    if (organisationType(before.resource as Organization) !== organisationType(write.resource)) {
       refuse(scope, forbidden(`${key}: an organisation's type is changed only by the platform administrator`));
     }
     return;

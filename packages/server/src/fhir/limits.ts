@@ -20,3 +20,21 @@ export const MAX_SEARCH_VALUES = 100;
 
 /** Characters of a request's target (path and query string); past it, 414 URI Too Long. */
 export const MAX_URL_LENGTH = 8192;
+
+/** Operations in one JSON Patch. */
+export const MAX_PATCH_OPERATIONS = 1000;
+
+/** JSON values in `value`, counting no further than `limit` (a cheap bound, not an exact size). */
+export function countJsonValues(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && count <= limit) {
+    const next = stack.pop();
+    count++;
+    if (next && typeof next === 'object') {
+      const children: unknown[] = Array.isArray(next) ? (next as unknown[]) : Object.values(next);
+      stack.push(...children);
+    }
+  }
+  return count;
+}

@@ -130,5 +130,7 @@ function endOfString(text: string, start: number): number {
 }
 
 function unpaired(at: number): OperationOutcomeError {
-  return invalid(`The body holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF), which is not text (near ${at})`);
+  return invalid(
+    `The body holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF), which is not text (near ${at})`,
+  );
 }

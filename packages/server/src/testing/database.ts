@@ -24,11 +24,12 @@ export interface TestDatabase {
 
 /**
  * A fresh, empty database of the kind this test run is for, migrated to the current schema
- * (`migrated: false`: no schema at all, for tests of a migration itself).
+ * (`migrated: false`: no schema at all, for tests of a migration itself). `statementTimeoutMs`
+ * sets PostgreSQL's statement timeout on its connections (PGlite has none).
  */
 export async function createTestDatabase(
   kind: TestDatabaseKind = testDatabaseKind(),
-  options: { migrated?: boolean } = {},
+  options: { migrated?: boolean; statementTimeoutMs?: number } = {},
 ): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
   if (kind === 'pglite') {
@@ -44,7 +45,7 @@ export async function createTestDatabase(
   await admin.query(`create database ${name}`);
   await admin.end();
   const url = TEST_POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`);
-  const db = await openPostgres(url, 8);
+  const db = await openPostgres(url, 8, { statementTimeoutMs: options.statementTimeoutMs });
   if (migrated) {
     await migrate(db);
   }

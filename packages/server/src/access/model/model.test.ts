@@ -1437,7 +1437,7 @@ describe('writes', () => {
     [
       'patient naming another patient as performer',
       PATIENT1,
-      { method: 'create', resource: { ...deviceObs, performer: [{ reference: 'Patient/p2' }] } as Resource },
+      { method: 'create', resource: { ...deviceObs, performer: [{ reference: 'Patient/p2' }] } },
       false,
     ],
     [
@@ -1451,7 +1451,7 @@ describe('writes', () => {
             { status: 'needs-action', actor: { reference: 'Patient/p1' } },
             { status: 'needs-action', actor: { reference: 'Patient/p2' } },
           ],
-        } as Resource,
+        },
       },
       false,
       addConsent(consent({ type: 'permit', actor: actors('RelatedPerson/rp1'), code: codes('encounters') })),

@@ -1064,7 +1064,7 @@ function decideStaffWrite(
   // Every patient the write is about: a relationship or break-glass. A Patient created with the
   // actor's organisation as its practice is judged as written (registering is a relationship).
   const created =
-    write.method === 'create' && type === 'Patient' ? { ...(write.resource as Patient), id: 'new-patient' } : undefined;
+    write.method === 'create' && type === 'Patient' ? { ...write.resource, id: 'new-patient' } : undefined;
   const judged = created ? { ...world, patients: [...world.patients, created] } : world;
   for (const patientId of created ? [...patients, 'new-patient'] : patients) {
     if (!relationshipWith(judged, actor, patientId, now) && !unexpiredBreakGlass(world, actor, patientId, now)) {

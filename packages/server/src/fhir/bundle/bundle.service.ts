@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleEntryResponse, Resource } from '@medplum/fhirtypes';
 import { badRequest, isOperationOutcomeError, notFound, outcome, issue, OperationOutcomeError } from '../outcome.ts';
 import { assertValidResource } from '../validation/validate.ts';
+import { fromDatabaseError } from '../database-errors.ts';
 import type { ResourceService } from '../store/resource.service.ts';
 import { collectReferences, rewriteReferences } from './references.ts';
 
@@ -129,10 +130,12 @@ export class BundleService {
           ),
         );
       } catch (error) {
-        if (!isOperationOutcomeError(error)) {
+        // A database refusal of one entry's values (src/fhir/database-errors.ts) fails that entry only.
+        const refused = isOperationOutcomeError(error) ? error : fromDatabaseError(error);
+        if (!refused) {
           throw error;
         }
-        results.push(errorEntry(error));
+        results.push(errorEntry(refused));
       }
     }
     return { resourceType: 'Bundle', type: 'batch-response', entry: results };

@@ -160,17 +160,19 @@ describe('conditional interactions', () => {
   });
 
   it('conditional create with several matches is a 412-class error', async () => {
-    await t.fhir('POST', 'Patient', withIdentifier('dup'));
-    await t.fhir('POST', 'Patient', withIdentifier('dup'));
-    const res = await t.fhir('POST', 'Patient', withIdentifier('dup'), { 'if-none-exist': 'identifier=dup' });
+    await t.fhir('POST', 'Patient', withIdentifier('9736363074'));
+    await t.fhir('POST', 'Patient', withIdentifier('9736363074'));
+    const res = await t.fhir('POST', 'Patient', withIdentifier('9736363074'), {
+      'if-none-exist': 'identifier=9736363074',
+    });
     expect([409, 412]).toContain(res.status);
     expect(res.body.resourceType).toBe('OperationOutcome');
   });
 
   it('conditional delete removes the single match', async () => {
-    await t.fhir('POST', 'Patient', withIdentifier('to-delete'));
-    expect((await t.fhir('DELETE', 'Patient?identifier=to-delete')).status).toBe(204);
-    const search = await t.fhir('GET', 'Patient?identifier=to-delete');
+    await t.fhir('POST', 'Patient', withIdentifier('9736363066'));
+    expect((await t.fhir('DELETE', 'Patient?identifier=9736363066')).status).toBe(204);
+    const search = await t.fhir('GET', 'Patient?identifier=9736363066');
     expect(search.body.entry ?? []).toHaveLength(0);
   });
 });

@@ -4,7 +4,8 @@ import jsonPatch, { type Operation } from 'fast-json-patch';
 import type { Database, Queryable } from '../../db/database.ts';
 import { isKnownResourceType } from '../definitions.ts';
 import { extractIndex } from '../indexing/extract.ts';
-import { badRequest, fail, gone, notFound, OperationOutcomeError, preconditionError } from '../outcome.ts';
+import { badRequest, fail, gone, notFound, OperationOutcomeError, preconditionError, tooCostly } from '../outcome.ts';
+import { countJsonValues, MAX_PATCH_OPERATIONS, MAX_RESOURCE_NODES } from '../limits.ts';
 import { ID_PATTERN, localReferencesIn } from '../references.ts';
 import { executeSearch, type RowRestriction } from '../search/execute.ts';
 import { patientsNamedIn } from '../search/named-patients.ts';
@@ -230,11 +231,9 @@ export class ResourceService {
       const before = JSON.parse(current.json!) as Resource;
       let patched: Resource;
       try {
-        const error = jsonPatch.validate(operations as Operation[], before);
-        if (error) {
-          throw error;
-        }
-        patched = jsonPatch.applyPatch(before, operations as Operation[], false, false).newDocument;
+        // Validated operation by operation as it is applied (applyBoundedPatch): validating the
+        // whole patch first would apply it to a copy without the bound.
+        patched = applyBoundedPatch(before, operations as Operation[]);
       } catch (error) {
         if (error instanceof OperationOutcomeError) {
           throw error;
@@ -444,6 +443,33 @@ export class ResourceService {
     });
     return results;
   }
+}
+
+/**
+ * Applies a JSON Patch one operation at a time, refusing it once the document could have grown past
+ * the per-resource limit: `copy` doubles a subtree in a few bytes of patch, so thirty of them would
+ * otherwise build a resource of a billion values before validation ever saw it.
+ */
+function applyBoundedPatch(document: Resource, operations: Operation[]): Resource {
+  if (operations.length > MAX_PATCH_OPERATIONS) {
+    throw tooCostly(`A JSON Patch may have at most ${MAX_PATCH_OPERATIONS} operations`, 413);
+  }
+  let size = countJsonValues(document, MAX_RESOURCE_NODES);
+  let current = document;
+  for (const operation of operations) {
+    const added: unknown =
+      operation.op === 'copy'
+        ? (jsonPatch.getValueByPointer(current, operation.from) as unknown)
+        : operation.op === 'add' || operation.op === 'replace'
+          ? operation.value
+          : undefined;
+    size += added === undefined ? 0 : countJsonValues(added, MAX_RESOURCE_NODES);
+    if (size > MAX_RESOURCE_NODES) {
+      throw tooCostly(`The patched resource would have more than ${MAX_RESOURCE_NODES} JSON values`, 413);
+    }
+    current = jsonPatch.applyOperation(current, operation, true, true).newDocument;
+  }
+  return current;
 }
 
 /** Within a batch only the last write of a resource may become its current row. */

@@ -24,8 +24,11 @@ export interface ContentCheck {
 }
 
 class TooLarge extends Error {
-  constructor(readonly item: OperationOutcomeIssue) {
+  readonly item: OperationOutcomeIssue;
+
+  constructor(item: OperationOutcomeIssue) {
     super(item.diagnostics);
+    this.item = item;
   }
 }
 

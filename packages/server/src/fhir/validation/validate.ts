@@ -6,6 +6,7 @@ import {
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { fhirDefinitions } from '../definitions.ts';
 import { issue, OperationOutcomeError, outcome } from '../outcome.ts';
+import { checkContent, type ContentLimits } from './content.ts';
 import { resolveIssuePath } from './paths.ts';
 import { ID_PATTERN, ID_RULE, UNKNOWN_NESTED_TYPE, walkResource } from './walk.ts';
 
@@ -18,6 +19,11 @@ export interface ValidateOptions {
   requireId?: boolean;
   /** The body must not carry an id. */
   forbidId?: boolean;
+  /**
+   * Size and depth limits; by default those of src/fhir/limits.ts, which every write is held to.
+   * Larger ones are for tools and tests that check big trusted definitions (the R4 examples).
+   */
+  limits?: ContentLimits;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -32,7 +38,11 @@ type JsonObject = Record<string, unknown>;
  *    primitive formats, FHIRPath invariants (a few known false positives of it are dropped);
  * 3. required terminology bindings on `code` / `Coding` / `CodeableConcept`, wherever the value
  *    set can be expanded from the packaged R4 definitions;
- * 4. `url` on every extension; nested resources' type and id; one branch per choice element.
+ * 4. `url` on every extension; nested resources' type and id; one branch per choice element;
+ *    calendar dates (no 30 February); NHS numbers' Modulus 11 check digit.
+ * Before 2–4, the whole resource is checked for size and depth (past the limits nothing else is
+ * looked at), for property names that are not FHIR elements but JavaScript's (`__proto__`), and for
+ * strings PostgreSQL cannot store (NUL, unpaired surrogates): see content.ts.
  * Warnings (e.g. a reference to an unexpected resource type) are returned with severity 'warning'.
  */
 export function validateFhirResource(resource: unknown, options: ValidateOptions = {}): OperationOutcomeIssue[] {
@@ -59,10 +69,14 @@ export function validateFhirResource(resource: unknown, options: ValidateOptions
     ];
   }
 
+  const content = checkContent(body, resourceType, options.limits);
+  if (content.tooLarge) {
+    return content.issues;
+  }
   const issues: OperationOutcomeIssue[] = [];
   checkId(body, resourceType, options, issues);
 
-  const own: OperationOutcomeIssue[] = [];
+  const own: OperationOutcomeIssue[] = [...content.issues];
   walkResource(body, resourceTypes, own);
 
   // Where our own structural checks already speak about a path (an extension's missing url, a
@@ -86,13 +100,13 @@ export function validateFhirResource(resource: unknown, options: ValidateOptions
 }
 
 /**
- * Throws an OperationOutcomeError (HTTP 400) listing every issue when any of them is an error.
- * Warnings alone do not fail.
+ * Throws an OperationOutcomeError listing every issue when any of them is an error: HTTP 400, or
+ * 413 for a resource over the size limit. Warnings alone do not fail.
  */
 export function assertValidResource(resource: unknown, options?: ValidateOptions): asserts resource is Resource {
   const issues = validateFhirResource(resource, options);
   if (issues.some((item) => item.severity === 'error' || item.severity === 'fatal')) {
-    throw new OperationOutcomeError(outcome(...issues), 400);
+    throw new OperationOutcomeError(outcome(...issues), issues.some((item) => item.code === 'too-costly') ? 413 : 400);
   }
 }
 

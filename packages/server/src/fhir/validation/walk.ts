@@ -1,4 +1,6 @@
+import { validationRegexes } from '@medplum/core';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { impossibleDay } from '../calendar.ts';
 import { issue } from '../outcome.ts';
 import {
   bindingExpansion,
@@ -8,6 +10,7 @@ import {
   type RequiredBinding,
   type TypeInfo,
 } from './elements.ts';
+import { isValidNhsNumber, NHS_NUMBER_SYSTEM } from './nhs-number.ts';
 
 /**
  * One generic pass over a resource, guided by the precomputed element index, for the checks
@@ -15,7 +18,9 @@ import {
  * - required terminology bindings on `code`, `Coding` and `CodeableConcept` elements;
  * - `url` on every `extension` / `modifierExtension` (also inside primitive `_element` extensions);
  * - nested resources (`contained`, `Bundle.entry.resource`, …): a known `resourceType` and a valid `id`;
- * - at most one branch of each choice element (`deceasedBoolean` and `deceasedDateTime` together).
+ * - at most one branch of each choice element (`deceasedBoolean` and `deceasedDateTime` together);
+ * - `date`, `dateTime` and `instant` values on a day that exists (the type's regex allows 2024-02-30);
+ * - NHS numbers (Identifier with the NHS number system): 10 digits with a valid Modulus 11 check digit.
  * Unknown properties are skipped here: @medplum/core reports them.
  */
 
@@ -146,12 +151,29 @@ function walkPrimitiveExtensions(name: string, value: object, ctx: WalkContext):
   ctx.indexes.pop();
 }
 
+/** The formats of the date types, to leave a malformed value to @medplum/core's format issue. */
+const DATE_FORMATS: ReadonlyMap<string, RegExp | undefined> = new Map(
+  (['date', 'dateTime', 'instant'] as const).map((type) => [type, validationRegexes[type]]),
+);
+
 function visitValue(element: ElementInfo, value: unknown, ctx: WalkContext): void {
   if (element.binding !== undefined) {
     checkBinding(element, element.binding, value, ctx);
   }
-  if (element.primitive || !isObject(value)) {
+  if (element.primitive) {
+    if (typeof value === 'string' && DATE_FORMATS.has(element.typeCode)) {
+      const format = DATE_FORMATS.get(element.typeCode);
+      if (!format || format.test(value)) {
+        checkDay(value, ctx);
+      }
+    }
     return;
+  }
+  if (!isObject(value)) {
+    return;
+  }
+  if (element.typeCode === 'Identifier' && value.system === NHS_NUMBER_SYSTEM) {
+    checkNhsNumber(value, ctx);
   }
   if (element.typeCode === 'Resource') {
     visitNestedResource(value, ctx);
@@ -173,6 +195,29 @@ function visitValue(element: ElementInfo, value: unknown, ctx: WalkContext): voi
   const child = childInfo(element);
   if (child) {
     walkObject(value, child, ctx);
+  }
+}
+
+function checkDay(value: string, ctx: WalkContext): void {
+  const problem = impossibleDay(value);
+  if (problem !== undefined) {
+    const path = currentPath(ctx);
+    ctx.issues.push(issue('error', 'value', `Invalid date: ${problem} (${path})`, [path]));
+  }
+}
+
+function checkNhsNumber(identifier: JsonObject, ctx: WalkContext): void {
+  const value = identifier.value;
+  if (typeof value === 'string' && !isValidNhsNumber(value)) {
+    const path = currentPath(ctx, 'value');
+    ctx.issues.push(
+      issue(
+        'error',
+        'value',
+        `'${value}' is not a valid NHS number: 10 digits, no spaces, the last a Modulus 11 check digit (${path})`,
+        [path],
+      ),
+    );
   }
 }
 
