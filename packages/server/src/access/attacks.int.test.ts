@@ -512,6 +512,21 @@ describe('8. hidden and absent look the same on every write path', () => {
     expect((await t.fhir('GET', 'Condition/p3-cond')).status).toBe(200);
   });
 
+  it('a conditional update naming a hidden id creates a new resource and leaves the hidden one alone', async () => {
+    const body = {
+      resourceType: 'Condition',
+      id: 'p3-cond',
+      identifier: [{ system: 'https://example.org/problems', value: 'gp-42' }],
+      subject: { reference: 'Patient/p1' },
+      code: { text: 'Asthma' },
+    };
+    const response = await as(gp, 'PUT', 'Condition?identifier=https://example.org/problems|gp-42', body);
+    expect(response.status).toBe(201);
+    expect(response.body.id).not.toBe('p3-cond');
+    const hidden = await t.fhir('GET', 'Condition/p3-cond');
+    expect([hidden.body.subject.reference, hidden.body.meta.versionId]).toEqual(['Patient/p3', '1']);
+  });
+
   it('a visible record of another organisation is refused openly, and audited', async () => {
     const before = (await refusalsIn('p1')).length;
     expect((await as(nurse, 'DELETE', 'Condition/p1-gp-cond')).status).toBe(403);

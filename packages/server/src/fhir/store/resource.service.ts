@@ -216,6 +216,12 @@ export class ResourceService {
       if (match && resource.id && resource.id !== match.id) {
         return badRequest(`Resource id '${resource.id}' does not match the resource found by '${query}' (${match.id})`);
       }
+      if (!match && service.restrict) {
+        // No match: a create. Only trusted integrations choose the new id (update as create); for
+        // anyone else the server does, so an id that is hidden from them answers like a free one.
+        const [written] = await service.writeMany([{ resource: { ...resource, id: randomUUID() }, method: 'create' }]);
+        return { resource: written!, outcome: 'created' as const };
+      }
       const id = match?.id ?? resource.id ?? randomUUID();
       const [written, created] = await service.writeOne({ ...resource, id }, 'update');
       return { resource: written, outcome: created ? ('created' as const) : ('updated' as const) };
