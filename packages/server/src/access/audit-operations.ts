@@ -6,6 +6,7 @@ import { queryPairs, rawQuery, sendResource } from '../fhir/rest/http.ts';
 import type { Actor } from './actor.ts';
 import type { AuditEntry, AuditLog } from './audit.ts';
 import { toAuditEvent } from './audit-event.ts';
+import { redactForPatient } from './audit-redact.ts';
 import { dateBounds, type AuditFilter } from './audit-query.ts';
 import { forbidden } from './authorize.ts';
 import { defineOperationScopes, defineSystemOperationScopes } from '../auth/scopes.ts';
@@ -33,7 +34,7 @@ function signedIn(request: FastifyRequest): Actor {
 
 /**
  * The audit trail as FHIR AuditEvents, read-only, as operations (the AuditEvent resource type
- * itself stays an ordinary stored type for external systems):
+ * cannot be written through the API):
  * - `GET Patient/{id}/$access-log`: who accessed this patient's record, newest first;
  * - `GET $audit-log?patient=&agent=&date=`: the whole trail, for privacy officers and systems.
  * Both page with `_count` and a `next` link; `_format=ndjson` (or Accept: application/fhir+ndjson)
@@ -53,7 +54,9 @@ export function registerAuditOperations(app: FastifyInstance, options: AuditOper
     await requireLogReader(audit, actor, patient);
     const params = parseParams(request, ['_count', '_cursor', '_format']);
     const self = actor.kind === 'patient';
-    return answer(request, reply, options, { patient }, params, self ? undefined : [patient]);
+    // The patient and their carer see each event only as it concerns this patient.
+    const ownView = actor.kind === 'patient' || actor.kind === 'related-person' ? patient : undefined;
+    return answer(request, reply, options, { patient }, params, self ? undefined : [patient], ownView);
   });
 
   app.get('/$audit-log', async (request, reply) => {
@@ -131,6 +134,7 @@ async function answer(
   filter: AuditFilter,
   params: Params,
   recordFor: string[] | undefined,
+  ownView?: string,
 ): Promise<FastifyReply> {
   const ndjson = wantsNdjson(request, params);
   const actor = signedIn(request);
@@ -143,17 +147,25 @@ async function answer(
     });
   }
   if (ndjson) {
-    return reply.header('content-type', FHIR_NDJSON).send(Readable.from(ndjsonLines(options, filter)));
+    return reply.header('content-type', FHIR_NDJSON).send(Readable.from(ndjsonLines(options, filter, ownView)));
   }
   const count = Math.min(wholeNumber(params, '_count') ?? DEFAULT_COUNT, MAX_COUNT);
   const before = wholeNumber(params, '_cursor');
-  const entries = count ? await options.audit.list({ ...filter, before, count, canonical: true }) : [];
+  const listed = count ? await options.audit.list({ ...filter, before, count, canonical: true }) : [];
+  const entries = ownView ? await redactForPatient(options.audit, ownView, listed) : listed;
   return sendResource(reply, await bundle(request, options, entries, count));
 }
 
-async function* ndjsonLines(options: AuditOperationOptions, filter: AuditFilter): AsyncGenerator<string> {
+async function* ndjsonLines(
+  options: AuditOperationOptions,
+  filter: AuditFilter,
+  ownView: string | undefined,
+): AsyncGenerator<string> {
   let page: AuditEntry[] = [];
   const flush = async function* (): AsyncGenerator<string> {
+    if (ownView) {
+      page = await redactForPatient(options.audit, ownView, page);
+    }
     const names = await options.audit.displayNames(page.flatMap(namedRefs));
     yield page
       .map((entry) => `${JSON.stringify(toAuditEvent(entry, { fhirBase: options.fhirBase, names }))}\n`)

@@ -337,6 +337,21 @@ export class AuditLog {
    * Display names of Practitioner, Organization, Patient and RelatedPerson references ('Type/id'),
    * from their current versions; for showing audit entries to people.
    */
+  /** Which of these `Type/id` references are the patient's own record (the Patient itself included). */
+  async refsOfPatient(patient: string, refs: readonly string[]): Promise<Set<string>> {
+    const wanted = [...new Set(refs)].map((ref) => ref.split('/')).filter((p) => p.length === 2);
+    if (!wanted.length) {
+      return new Set();
+    }
+    const rows = await this.db.query<{ ref: string }>(
+      `select r.resource_type || '/' || r.id as ref from resource r
+         join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i
+        where r.patient_id = $3`,
+      [wanted.map((p) => p[0]!), wanted.map((p) => p[1]!), patient],
+    );
+    return new Set(rows.map((row) => row.ref));
+  }
+
   async displayNames(refs: readonly string[]): Promise<Map<string, string>> {
     const wanted = [...new Set(refs)].map((ref) => ref.split('/')).filter((p) => p.length === 2);
     if (!wanted.length) {

@@ -4,6 +4,7 @@ import type { Actor } from './actor.ts';
 import type { AgreementService } from './agreements.service.ts';
 import type { AuditLog } from './audit.ts';
 import { auditAdmin } from './audit-operations.ts';
+import { redactForPatient } from './audit-redact.ts';
 import { forbidden } from './authorize.ts';
 import type { BreakGlassService } from './break-glass.ts';
 
@@ -86,7 +87,9 @@ export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps
     } else if (!auditAdmin(actor)) {
       throw forbidden('Only privacy officers (R0001) may read the audit log');
     }
-    const entries = await audit.list({ patient, before, count });
+    const listed = await audit.list({ patient, before, count });
+    // A patient sees each event only as it concerns them (access/audit-redact.ts).
+    const entries = actor.kind === 'patient' ? await redactForPatient(audit, actor.patientId, listed) : listed;
     const last = entries[entries.length - 1];
     return { entries, ...(last && entries.length === (count ?? 100) ? { next: { before: last.seq } } : {}) };
   });

@@ -1,9 +1,9 @@
 import type { Consent, ConsentProvision, Organization, Reference, Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '../db/database.ts';
 import { SqlParams } from '../fhir/search/sql-params.ts';
-import { DIRECTORY_ADMIN_ROLES, type StaffActor } from './actor.ts';
+import { DIRECTORY_ADMIN_ROLES, ORGANISATION_TYPE_SYSTEM, type StaffActor } from './actor.ts';
 import { forbidden, refuse } from './refusal.ts';
-import { organisationType } from './labels.ts';
+import { relationshipsOf } from './derived.ts';
 import { breakGlassFor, relationshipExists } from './policy.ts';
 import { localReference, targetId } from './references.ts';
 import type { WriteScope } from './write-scope.ts';
@@ -32,10 +32,11 @@ export async function authorizeStaff(
   scopes: readonly WriteScope[],
   fhirBase: string,
 ): Promise<Resource[]> {
+  const own = await ownNames(db, actor, scopes, fhirBase);
   for (const scope of scopes) {
     const type = scope.write.resource.resourceType;
     if (type === 'Consent') {
-      checkConsentOnInstruction(actor, scope, fhirBase);
+      checkConsentOnInstruction(scope, own, fhirBase);
     } else if (type in DIRECTORY_OWNER || type === 'Practitioner') {
       checkDirectoryEntry(actor, scope, fhirBase);
     } else if (scope.before && scope.before.sourceOrg !== actor.organizationId) {
@@ -69,18 +70,58 @@ async function checkRelationships(
   const org = `${params.add(actor.organizationId)}::text`;
   const practitioner = `${params.add(actor.practitionerId)}::text`;
   const user = `${params.add(actor.userId)}::text`;
-  const rows = await db.query<{ p: string }>(
-    `select p from unnest(${list}::text[]) as p
-      where not (${relationshipExists('p', org, practitioner)} or ${breakGlassFor('p', user)})`,
+  const rows = await db.query<{ p: string; glass: boolean }>(
+    `select p, ${breakGlassFor('p', user)} as glass from unnest(${list}::text[]) as p
+      where not ${relationshipExists('p', org, practitioner)}`,
     params.values as never,
   );
-  const unrelated = rows[0]?.p;
+  const unrelated = rows.find((row) => !row.glass)?.p;
   if (unrelated) {
     const scope = scopes.find((s) => s.patients.has(unrelated))!;
     refuse(
       scope,
       forbidden(`No legitimate relationship with Patient/${unrelated}: records about this patient cannot be written`),
     );
+  }
+  checkNoStandingRelationship(actor, scopes, new Set(rows.map((row) => row.p)), fhirBase);
+}
+
+/**
+ * Break-glass opens one patient's record for a few hours; it never turns into a standing
+ * relationship. A write made only under break-glass may not derive a relationship for the actor's
+ * own organisation or themselves (a care team, referral, open encounter or episode naming them):
+ * that comes from someone who already has one, or from the organisation's own systems.
+ */
+function checkNoStandingRelationship(
+  actor: StaffActor,
+  scopes: readonly WriteScope[],
+  glassOnly: ReadonlySet<string>,
+  fhirBase: string,
+): void {
+  if (!glassOnly.size) {
+    return;
+  }
+  const now = Date.now();
+  for (const scope of scopes) {
+    if (scope.write.method === 'delete') {
+      continue;
+    }
+    const derived = relationshipsOf(scope.write.resource, fhirBase).find(
+      (row) =>
+        glassOnly.has(row.patientId) &&
+        (row.organizationId === actor.organizationId || row.practitionerId === actor.practitionerId) &&
+        (row.validFrom === null || Date.parse(row.validFrom) <= now) &&
+        (row.validTo === null || Date.parse(row.validTo) >= now),
+    );
+    if (derived) {
+      refuse(
+        scope,
+        forbidden(
+          `${scope.key}: emergency access does not create a lasting relationship with Patient/${derived.patientId} ` +
+            'for your organisation or yourself',
+        ),
+      );
+    }
   }
 }
 
@@ -98,12 +139,46 @@ function registersHere(actor: StaffActor, scope: WriteScope, fhirBase: string): 
 }
 
 /**
+ * The references a consent rule could name the actor by: their organisation, themselves, and the
+ * care teams named in the batch's Consents on which they are a current participant (a rule naming
+ * such a team matches them, docs/ACCESS.md).
+ */
+async function ownNames(
+  db: Queryable,
+  actor: StaffActor,
+  scopes: readonly WriteScope[],
+  fhirBase: string,
+): Promise<Set<string>> {
+  const own = new Set([`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`]);
+  const teams = scopes
+    .filter((s) => s.write.resource.resourceType === 'Consent')
+    .flatMap((s) =>
+      [s.write.resource, s.before?.resource].flatMap((c) => (c ? ruleActors(c as Consent, fhirBase) : [])),
+    )
+    .filter((ref) => ref.startsWith('CareTeam/'))
+    .map((ref) => ref.slice('CareTeam/'.length));
+  if (teams.length) {
+    const rows = await db.query<{ id: string }>(
+      `select distinct ar.care_team_id as id from access_relationship ar
+        where ar.kind = 'care-team' and ar.care_team_id = any($1::text[])
+          and (ar.organization_id = $2 or ar.practitioner_id = $3)
+          and (ar.valid_from is null or ar.valid_from <= now()) and (ar.valid_to is null or ar.valid_to >= now())`,
+      [[...new Set(teams)], actor.organizationId, actor.practitionerId],
+    );
+    rows.forEach((row) => own.add(`CareTeam/${row.id}`));
+  }
+  return own;
+}
+
+/**
  * A patient's Consent is theirs: staff record or change it only on the patient's documented
  * instruction (`verification` with `verified` true, `verifiedWith` the patient or their carer, and a
- * date), never delete it, and never record a permission for their own organisation or themselves.
+ * date), never delete it, and never record or change a rule that names themselves (their
+ * organisation, themselves, or a care team they are on), before or after: a permit for themselves
+ * would open what the patient withheld, and lifting a deny aimed at them the same.
  */
-function checkConsentOnInstruction(actor: StaffActor, scope: WriteScope, fhirBase: string): void {
-  const { write, key } = scope;
+function checkConsentOnInstruction(scope: WriteScope, own: ReadonlySet<string>, fhirBase: string): void {
+  const { write, key, before } = scope;
   if (write.method === 'delete') {
     refuse(
       scope,
@@ -126,27 +201,28 @@ function checkConsentOnInstruction(actor: StaffActor, scope: WriteScope, fhirBas
       ),
     );
   }
-  const own = new Set([`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`]);
-  if (permitActors(consent.provision, fhirBase).some((ref) => own.has(ref))) {
+  const named = [consent, before?.resource as Consent | undefined].flatMap((c) => (c ? ruleActors(c, fhirBase) : []));
+  if (named.some((ref) => own.has(ref))) {
     refuse(
       scope,
       forbidden(
-        `${key}: staff may not record a permission for their own organisation or themselves; ` +
-          'the patient records it in the portal, or another organisation records their instruction',
+        `${key}: staff may not record or change a consent rule about their own organisation, a care team they are on, ` +
+          'or themselves; the patient does that in the portal, or another organisation records their instruction',
       ),
     );
   }
 }
 
-function permitActors(provision: ConsentProvision | undefined, fhirBase: string): string[] {
-  if (!provision) {
-    return [];
-  }
-  const here =
-    provision.type === 'permit'
-      ? (provision.actor ?? []).flatMap((a) => localReference(a.reference, fhirBase) ?? [])
+/** Every actor named by any rule of a Consent, nested rules included, as local references. */
+function ruleActors(consent: Consent, fhirBase: string): string[] {
+  const visit = (provision: ConsentProvision | undefined): string[] =>
+    provision
+      ? [
+          ...(provision.actor ?? []).flatMap((a) => localReference(a.reference, fhirBase) ?? []),
+          ...(provision.provision ?? []).flatMap(visit),
+        ]
       : [];
-  return [...here, ...(provision.provision ?? []).flatMap((p) => permitActors(p, fhirBase))];
+  return visit(consent.provision);
 }
 
 /**
@@ -168,7 +244,8 @@ function checkDirectoryEntry(actor: StaffActor, scope: WriteScope, fhirBase: str
     if (!before || write.resource.id !== actor.organizationId) {
       refuse(scope, forbidden(`${key} is not your organisation`));
     }
-    if (organisationType(before.resource as Organization) !== organisationType(write.resource)) {
+    // Every organisation-type coding counts: adding a second type would relabel later records too.
+    if (organisationTypes(before.resource) !== organisationTypes(write.resource)) {
       refuse(scope, forbidden(`${key}: an organisation's type is changed only by the platform administrator`));
     }
     return;
@@ -184,4 +261,14 @@ function checkDirectoryEntry(actor: StaffActor, scope: WriteScope, fhirBase: str
   if (owners.some((org) => org !== actor.organizationId)) {
     refuse(scope, forbidden(`${key} belongs to another organisation's directory`));
   }
+}
+
+/** An Organization's CareWeave organisation-type codes, as one comparable text. */
+function organisationTypes(org: Resource): string {
+  return ((org as Organization).type ?? [])
+    .flatMap((t) => t.coding ?? [])
+    .filter((c) => c.system === ORGANISATION_TYPE_SYSTEM)
+    .map((c) => c.code ?? '')
+    .sort()
+    .join(' ');
 }

@@ -8,6 +8,7 @@ import { sql as subscriptions } from './migrations/006-subscriptions.ts';
 import { sql as searchPlanning } from './migrations/007-search-planning.ts';
 import { sql as auditLookups } from './migrations/008-audit-lookups.ts';
 import { sql as consentOwner } from './migrations/009-consent-owner.ts';
+import { sql as versionLabels } from './migrations/010-version-labels.ts';
 
 export interface Migration {
   version: number;
@@ -26,6 +27,7 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'search-planning', sql: searchPlanning },
   { version: 8, name: 'audit-lookups', sql: auditLookups },
   { version: 9, name: 'consent-owner', sql: consentOwner },
+  { version: 10, name: 'version-labels', sql: versionLabels },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

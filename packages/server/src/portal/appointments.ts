@@ -53,8 +53,23 @@ export async function bookAppointment(caller: PortalCaller, body: unknown): Prom
         })),
       ],
     };
-    return (await asCaller.create('Appointment', appointment)).resource as Appointment;
+    const booked = (await asCaller.create('Appointment', appointment)).resource as Appointment;
+    // The slot remembers which appointment holds it: only cancelling that one frees it.
+    const held: Slot = { ...slot, status: 'busy', extension: [...withoutBooking(slot), bookedBy(booked.id!)] };
+    await system.update('Slot', slotId, held, { ifMatch: stored.versionId + 1 });
+    return booked;
   });
+}
+
+/** Extension on a Slot naming the Appointment that `$book` made for it. */
+export const BOOKED_BY_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/slot-booked-by';
+
+function bookedBy(appointmentId: string): NonNullable<Slot['extension']>[number] {
+  return { url: BOOKED_BY_EXTENSION, valueReference: { reference: `Appointment/${appointmentId}` } };
+}
+
+function withoutBooking(slot: Slot): NonNullable<Slot['extension']> {
+  return (slot.extension ?? []).filter((e) => e.url !== BOOKED_BY_EXTENSION);
 }
 
 /**
@@ -81,8 +96,18 @@ export async function cancelAppointment(caller: PortalCaller, id: string, body: 
     for (const slotReference of appointment.slot ?? []) {
       const slotStored = await system.read('Slot', idFrom(slotReference));
       const slot = parse<Slot>(slotStored.json);
-      if (slot.status === 'busy' && Date.parse(slot.start) > Date.now()) {
-        await takeSlot(system, { ...slot, status: 'free' }, slotStored.versionId);
+      // Only the slot this appointment booked: any Appointment a patient writes may name a slot,
+      // and cancelling one must never free a slot someone else holds.
+      const holder = slot.extension?.find((e) => e.url === BOOKED_BY_EXTENSION)?.valueReference?.reference;
+      if (slot.status === 'busy' && Date.parse(slot.start) > Date.now() && holder === `Appointment/${id}`) {
+        const rest = withoutBooking(slot);
+        const { extension: _booking, ...plain } = slot;
+        void _booking;
+        await takeSlot(
+          system,
+          { ...plain, ...(rest.length ? { extension: rest } : {}), status: 'free' },
+          slotStored.versionId,
+        );
       }
     }
     return updated as Appointment;

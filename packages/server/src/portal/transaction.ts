@@ -22,9 +22,14 @@ export async function inTransaction<T>(
   caller: PortalCaller,
   work: (views: { system: ResourceService; asCaller: ResourceService }) => Promise<T>,
 ): Promise<T> {
-  return caller.system.transaction((system) =>
-    work({ system, asCaller: caller.service.access ? system.forCaller(caller.service.access) : system }),
-  );
+  try {
+    return await caller.system.transaction((system) =>
+      work({ system, asCaller: caller.service.access ? system.forCaller(caller.service.access) : system }),
+    );
+  } finally {
+    // The caller's refusals, kept back while the transaction ran, are audited now it has ended.
+    await caller.service.access?.flushRefusals?.();
+  }
 }
 
 export function parse<T extends Resource>(json: string | null | undefined): T {

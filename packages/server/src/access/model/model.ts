@@ -987,10 +987,14 @@ function decideDirectoryWrite(world: World, actor: StaffActor, write: WriteReque
   }
   if (type === 'Organization') {
     const previous = write.previous;
-    const typeOf = (r: Resource): string | undefined =>
-      (r as Organization).type
-        ?.flatMap((t) => t.coding ?? [])
-        .find((c) => c.system === ORGANISATION_TYPE_SYSTEM && c.code)?.code;
+    // Reading: every organisation-type coding counts, as a set.
+    const typeOf = (r: Resource): string =>
+      ((r as Organization).type ?? [])
+        .flatMap((t) => t.coding ?? [])
+        .filter((c) => c.system === ORGANISATION_TYPE_SYSTEM)
+        .map((c) => c.code ?? '')
+        .sort()
+        .join(' ');
     if (write.method === 'create' || write.method === 'delete' || !previous || previous.id !== actor.organizationId) {
       return { allow: false, rule: 'staff write: only their own Organization, updated, by its administrators' };
     }
@@ -1010,8 +1014,11 @@ function decideDirectoryWrite(world: World, actor: StaffActor, write: WriteReque
     : { allow: false, rule: "staff write: another organisation's directory entry" };
 }
 
-/** Staff record a Consent only on the patient's documented instruction, never for themselves. */
-function decideConsentOnInstruction(world: World, actor: StaffActor, write: WriteRequest): Decision {
+/**
+ * Staff record a Consent only on the patient's documented instruction, and never record or change a
+ * rule naming themselves: their organisation, themselves, or a care team they are currently on.
+ */
+function decideConsentOnInstruction(world: World, actor: StaffActor, write: WriteRequest, now: Date): Decision {
   if (write.method === 'delete') {
     return { allow: false, rule: 'staff write: a Consent is never deleted by staff' };
   }
@@ -1026,18 +1033,29 @@ function decideConsentOnInstruction(world: World, actor: StaffActor, write: Writ
   if (!instructed) {
     return { allow: false, rule: "staff write: a Consent without the patient's instruction" };
   }
-  const permits = (provision: ConsentProvision | undefined): string[] =>
+  const actorsOf = (provision: ConsentProvision | undefined): string[] =>
     provision
       ? [
-          ...(provision.type === 'permit'
-            ? (provision.actor ?? []).flatMap((a) => localRef(world, a.reference) ?? [])
-            : []),
-          ...(provision.provision ?? []).flatMap(permits),
+          ...(provision.actor ?? []).flatMap((a) => localRef(world, a.reference) ?? []),
+          ...(provision.provision ?? []).flatMap(actorsOf),
         ]
       : [];
-  const own = [`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`];
-  return permits(consent.provision).some((ref) => own.includes(ref))
-    ? { allow: false, rule: 'staff write: a permit for their own organisation or themselves' }
+  const org = `Organization/${actor.organizationId}`;
+  const practitioner = `Practitioner/${actor.practitionerId}`;
+  const onTeam = (ref: string): boolean =>
+    world.careTeams.some(
+      (team) =>
+        `CareTeam/${team.id}` === ref &&
+        refId(world, team.subject, 'Patient') !== undefined &&
+        (team.status === undefined || team.status === 'active') &&
+        (team.participant ?? []).some((p) => {
+          const member = localRef(world, p.member);
+          return (member === org || member === practitioner) && periodCovers(p.period, now);
+        }),
+    );
+  const named = [consent, write.previous as Consent | undefined].flatMap((c) => (c ? actorsOf(c.provision) : []));
+  return named.some((ref) => ref === org || ref === practitioner || onTeam(ref))
+    ? { allow: false, rule: 'staff write: a consent rule about their own organisation, team or themselves' }
     : { allow: true, rule: "staff write: a Consent on the patient's instruction" };
 }
 
@@ -1051,7 +1069,7 @@ function decideStaffWrite(
   const type = write.resource.resourceType;
   const kindRule =
     type === 'Consent'
-      ? decideConsentOnInstruction(world, actor, write)
+      ? decideConsentOnInstruction(world, actor, write, now)
       : (decideDirectoryWrite(world, actor, write) ??
         // Otherwise only the actor's organisation's own records change. Reading: a resource with no
         // source organisation is the platform's, changed by system clients only.
@@ -1067,11 +1085,40 @@ function decideStaffWrite(
     write.method === 'create' && type === 'Patient' ? { ...write.resource, id: 'new-patient' } : undefined;
   const judged = created ? { ...world, patients: [...world.patients, created] } : world;
   for (const patientId of created ? [...patients, 'new-patient'] : patients) {
-    if (!relationshipWith(judged, actor, patientId, now) && !unexpiredBreakGlass(world, actor, patientId, now)) {
+    if (relationshipWith(judged, actor, patientId, now)) {
+      continue;
+    }
+    if (!unexpiredBreakGlass(world, actor, patientId, now)) {
       return { allow: false, rule: 'staff write: no relationship or break-glass', detail: `patient ${patientId}` };
+    }
+    // Under break-glass alone, the write may not give the actor a relationship it did not have.
+    if (write.method !== 'delete' && relationshipWith(withWritten(world, write.resource), actor, patientId, now)) {
+      return { allow: false, rule: 'staff write: break-glass never becomes a relationship', detail: patientId };
     }
   }
   return kindRule ?? { allow: true, rule: 'staff write: directory data or relationship with every patient' };
+}
+
+/** The world with `resource` written (replacing its current version) in the list of its type. */
+function withWritten(world: World, resource: Resource): World {
+  const put = <T extends Resource>(list: T[]): T[] => [
+    ...list.filter((r) => !(resource.id && r.id === resource.id)),
+    resource as T,
+  ];
+  switch (resource.resourceType) {
+    case 'CareTeam':
+      return { ...world, careTeams: put(world.careTeams) };
+    case 'ServiceRequest':
+      return { ...world, serviceRequests: put(world.serviceRequests) };
+    case 'Encounter':
+      return { ...world, encounters: put(world.encounters) };
+    case 'EpisodeOfCare':
+      return { ...world, episodes: put(world.episodes) };
+    case 'Patient':
+      return { ...world, patients: put(world.patients) };
+    default:
+      return world;
+  }
 }
 
 /** What a patient or carer writes, as the portal stores it: tagged, with no source claim. */

@@ -85,10 +85,29 @@ export class ResourceRepository {
     return rows[0] && toStored(rows[0]);
   }
 
-  async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredResource | undefined> {
+  /**
+   * One version, or undefined when it does not exist or `restrict` hides it: each version carries
+   * the labels it was written with (a record corrected from one patient to another keeps its old
+   * version the first patient's).
+   */
+  async readVersion(
+    resourceType: string,
+    id: string,
+    versionId: number,
+    restrict?: RowRestriction,
+  ): Promise<StoredResource | undefined> {
+    const params = new SqlParams();
+    const where = [
+      `resource_version.resource_type = ${params.add(resourceType)}`,
+      `resource_version.id = ${params.add(id)}`,
+      `resource_version.version_id = ${params.add(versionId)}`,
+    ];
+    if (restrict) {
+      where.push(`coalesce((${restrict('resource_version', params)}), false)`);
+    }
     const rows = await this.db.query<Row>(
-      `select ${COLUMNS}, method from resource_version where resource_type = $1 and id = $2 and version_id = $3`,
-      [resourceType, id, versionId],
+      `select ${COLUMNS}, method from resource_version where ${where.join(' and ')}`,
+      params.values as never,
     );
     return rows[0] && toStored(rows[0]);
   }
@@ -131,16 +150,24 @@ export class ResourceRepository {
     const deleted = writes.map((w) => w.deleted);
     // One JSON document carries the batch: JSON.stringify is native and far cheaper than the
     // driver's escaping of large text arrays; the content is spliced in as the JSON it already is.
+    const label = (value: string | null | undefined): string => JSON.stringify(value ?? null);
     const payload = `[${writes
       .map(
         (w) =>
-          `[${JSON.stringify(w.resourceType)},${JSON.stringify(w.id)},${w.versionId},"${w.lastUpdated.toISOString()}",${w.deleted},"${w.method}",${w.json ?? 'null'}]`,
+          `[${JSON.stringify(w.resourceType)},${JSON.stringify(w.id)},${w.versionId},"${w.lastUpdated.toISOString()}",${w.deleted},"${w.method}",${w.json ?? 'null'},${label(w.labels?.patientId ?? w.index?.compartments[0])},${label(w.labels?.sourceOrg)},${label(w.labels?.category)}]`,
       )
       .join(',')}]`;
+    // Each version keeps its own labels (a deletion those of the version it deletes), so history and
+    // vread judge every version by what it was.
     await this.db.query(
-      `insert into resource_version (resource_type, id, version_id, last_updated, deleted, method, content)
-       select x->>0, x->>1, (x->>2)::int, (x->>3)::timestamptz, (x->>4)::bool, x->>5, nullif((x->6)::text, 'null')::json
-         from json_array_elements($1::json) as x`,
+      `insert into resource_version (resource_type, id, version_id, last_updated, deleted, method, content,
+          patient_id, source_org, category)
+       select x->>0, x->>1, (x->>2)::int, (x->>3)::timestamptz, (x->>4)::bool, x->>5, nullif((x->6)::text, 'null')::json,
+              case when (x->>4)::bool then r.patient_id else x->>7 end,
+              case when (x->>4)::bool then r.source_org else x->>8 end,
+              case when (x->>4)::bool then r.category else x->>9 end
+         from json_array_elements($1::json) as x
+         left join resource r on r.resource_type = x->>0 and r.id = x->>1`,
       [payload],
     );
     await this.db.query(
@@ -239,9 +266,11 @@ export class ResourceRepository {
     }
     if (options.restrict) {
       // Versions of resources the caller cannot currently see are hidden.
+      // ... and so are versions the caller may not see by their own labels.
       where.push(
         `exists (select 1 from resource r where r.resource_type = resource_version.resource_type
            and r.id = resource_version.id and ${options.restrict('r', sqlParams)})`,
+        `coalesce((${options.restrict('resource_version', sqlParams)}), false)`,
       );
     }
     params.push(options.count);

@@ -9,6 +9,7 @@ import { countJsonValues, MAX_PATCH_OPERATIONS, MAX_RESOURCE_NODES } from '../li
 import { ID_PATTERN, localReferencesIn } from '../references.ts';
 import { executeSearch, type RowRestriction } from '../search/execute.ts';
 import { patientsNamedIn } from '../search/named-patients.ts';
+import type { SearchRequest } from '../search/model.ts';
 import { parseSearch } from '../search/parse.ts';
 import { assertValidResource } from '../validation/validate.ts';
 import type { AccessEvent, CallerAccess, StoreHooks } from './hooks.ts';
@@ -123,7 +124,14 @@ export class ResourceService {
     }
     const hidden = await this.repository().readCurrent(resourceType, id);
     if (hidden && !hidden.deleted) {
-      await this.recordAccess({ interaction, resources: [`${resourceType}/${id}`], patients: [], decision: 'deny' });
+      const event: AccessEvent = { interaction, resources: [`${resourceType}/${id}`], patients: [], decision: 'deny' };
+      if (this.inTransaction && this.access.recordRefusal) {
+        // Inside a transaction (a patch, a Bundle, a portal operation) the refusal is kept back and
+        // audited once it ends, so a rollback does not take the evidence with it.
+        this.access.recordRefusal(event);
+      } else {
+        await this.recordAccess(event);
+      }
     }
   }
 
@@ -155,7 +163,7 @@ export class ResourceService {
       await this.recordRefusal('vread', resourceType, id);
       return notFound(`${resourceType}/${id} has no version ${versionId}`);
     }
-    const stored = await this.repository().readVersion(resourceType, id, version);
+    const stored = await this.repository().readVersion(resourceType, id, version, this.restrict);
     if (!stored) {
       return notFound(`${resourceType}/${id} has no version ${versionId}`);
     }
@@ -323,18 +331,26 @@ export class ResourceService {
     const returned = (bundle.entry ?? []).flatMap((e) =>
       e.resource && e.search?.mode !== 'outcome' ? [e.resource] : [],
     );
-    // Every search is audited, also when it returns nothing or only directory data (a probe for
-    // hidden records is evidence), against every patient it returned or asked about.
-    if (this.access?.recordAccess) {
-      const named = await patientsNamedIn(this.db, request, this.options.fhirBase);
-      await this.access.recordAccess(this.db, {
-        interaction: 'search',
-        resources: [...new Set(returned.map((r) => `${r.resourceType}/${r.id}`))],
-        patients: [...new Set([...returned.filter((r) => r.resourceType === 'Patient').map((r) => r.id!), ...named])],
-        query: `${resourceType}?${new URLSearchParams(query).toString()}`,
-      });
-    }
+    await this.auditSearch(request, query, returned);
     return bundle;
+  }
+
+  /**
+   * Every search is audited, also when it returns nothing or only directory data (a probe for
+   * hidden records is evidence), against every patient it returned or asked about. Conditional
+   * interactions' searches too.
+   */
+  private async auditSearch(request: SearchRequest, query: [string, string][], returned: Resource[]): Promise<void> {
+    if (!this.access?.recordAccess) {
+      return;
+    }
+    const named = await patientsNamedIn(this.db, request, this.options.fhirBase);
+    await this.access.recordAccess(this.db, {
+      interaction: 'search',
+      resources: [...new Set(returned.map((r) => `${r.resourceType}/${r.id}`))],
+      patients: [...new Set([...returned.filter((r) => r.resourceType === 'Patient').map((r) => r.id!), ...named])],
+      query: `${request.resourceType}?${new URLSearchParams(query).toString()}`,
+    });
   }
 
   searchContext(): { db: Queryable; fhirBase: string; restrict?: RowRestriction } {
@@ -350,7 +366,9 @@ export class ResourceService {
     const request = parseSearch(resourceType, pairs, { defaultCount: 2, maxCount: 2, strict: true });
     request.count = 2;
     const bundle = await executeSearch(this.searchContext(), request, { path: resourceType, query: pairs });
-    return (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!);
+    const matches = (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!);
+    await this.auditSearch(request, pairs, matches);
+    return matches;
   }
 
   private async writeOne(
