@@ -6,59 +6,22 @@
  * Scenario: testing/scenario.ts (p1 registered at org-gp, on a care team with the community
  * provider and the care home; p3 registered at a practice no test user belongs to).
  */
-import type { AuditEvent, Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../auth/testing/tokens.ts';
+import { actorClient, diagnostics, type Method, type UserActor } from './testing/actor-client.ts';
 import { createTestApp, type FhirResponse, type TestApp } from '../testing/app.ts';
-import type { Actor, PatientActor, RelatedPersonActor, StaffActor } from './actor.ts';
+
+import type { PatientActor } from './actor.ts';
 import { ACTORS, loadScenario, officer, type Scenario } from './testing/scenario.ts';
 
 let t: TestApp;
+let client: ReturnType<typeof actorClient>;
+const as = (actor: UserActor, method: Method, path: string, body?: unknown, headers?: Record<string, string>) =>
+  client.as(actor, method, path, body, headers);
 let scenario: Scenario;
-const tokens = new Map<Actor, string>();
 
 const P3_NHS = '9990000050';
 const DAY = 86_400_000;
-
-type Who = StaffActor | PatientActor | RelatedPersonActor;
-
-async function tokenFor(actor: Who): Promise<string> {
-  const known = tokens.get(actor);
-  if (known) {
-    return known;
-  }
-  const person =
-    actor.kind === 'staff'
-      ? `Practitioner/${actor.practitionerId}`
-      : actor.kind === 'patient'
-        ? `Patient/${actor.patientId}`
-        : `RelatedPerson/${actor.relatedPersonId}`;
-  await t.platform.db.query(
-    `insert into auth_user (id, username, fhir_user) values ($1, $1, $2) on conflict do nothing`,
-    [actor.userId, person],
-  );
-  const token = await mintToken(t.platform, {
-    sub: actor.userId,
-    client_id: 'careweave-web',
-    scope: actor.kind === 'staff' ? 'openid fhirUser user/*.cruds' : 'openid fhirUser patient/*.cruds',
-    fhirUser: `${t.fhirBase}/${person}`,
-    ...(actor.kind === 'staff'
-      ? { role_profile: { organization: actor.organizationId, role: actor.roleCode } }
-      : { patient: actor.patientId }),
-  });
-  tokens.set(actor, token);
-  return token;
-}
-
-async function as(
-  actor: Who,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<FhirResponse> {
-  return t.fhir(method, path, body, { authorization: `Bearer ${await tokenFor(actor)}`, ...headers });
-}
 
 const gp = ACTORS.gp;
 const nurse = ACTORS.nurse;
@@ -67,8 +30,6 @@ const patient1 = ACTORS.patient1;
 const carer = ACTORS.carer;
 
 const text = (response: FhirResponse): string => JSON.stringify(response.body);
-const diagnostics = (response: FhirResponse): string =>
-  ((response.body as OperationOutcome).issue ?? []).map((i) => i.diagnostics ?? '').join(' ');
 
 /** A patient's access log as the system (a privacy officer) reads it. */
 async function logOf(patientId: string): Promise<AuditEvent[]> {
@@ -107,6 +68,7 @@ const category = (code: string) => [
 
 beforeAll(async () => {
   t = await createTestApp();
+  client = actorClient(t);
   scenario = await loadScenario(t.platform.db, t.fhirBase);
   const system = t.platform.resources;
   await system.update('Patient', 'p3', {

@@ -5,59 +5,24 @@
  * provider and the care home; p3 registered at a practice no test user belongs to, so p3 is a
  * stranger to every actor.
  */
-import type { AuditEvent, Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../auth/testing/tokens.ts';
+import { actorClient, diagnostics, type Method, type UserActor } from './testing/actor-client.ts';
 import { createTestApp, type FhirResponse, type TestApp } from '../testing/app.ts';
-import type { Actor, PatientActor, RelatedPersonActor, StaffActor } from './actor.ts';
+
 import { ACTORS, loadScenario } from './testing/scenario.ts';
 
 let t: TestApp;
-const tokens = new Map<Actor, string>();
+let client: ReturnType<typeof actorClient>;
+const as = (actor: UserActor, method: Method, path: string, body?: unknown, headers?: Record<string, string>) =>
+  client.as(actor, method, path, body, headers);
 
 const MH_TYPE = {
   coding: [{ system: 'https://careweave.example/fhir/CodeSystem/encounter-type', code: 'mh-contact' }],
 };
 const P3_NHS = '9990000050';
 
-async function tokenFor(actor: StaffActor | PatientActor | RelatedPersonActor): Promise<string> {
-  const known = tokens.get(actor);
-  if (known) {
-    return known;
-  }
-  const person =
-    actor.kind === 'staff'
-      ? `Practitioner/${actor.practitionerId}`
-      : actor.kind === 'patient'
-        ? `Patient/${actor.patientId}`
-        : `RelatedPerson/${actor.relatedPersonId}`;
-  await t.platform.db.query(`insert into auth_user (id, username, fhir_user) values ($1, $1, $2)`, [
-    actor.userId,
-    person,
-  ]);
-  const token = await mintToken(t.platform, {
-    sub: actor.userId,
-    client_id: 'careweave-web',
-    scope: actor.kind === 'staff' ? 'openid fhirUser user/*.cruds' : 'openid fhirUser patient/*.cruds',
-    fhirUser: `${t.fhirBase}/${person}`,
-    ...(actor.kind === 'staff'
-      ? { role_profile: { organization: actor.organizationId, role: actor.roleCode } }
-      : { patient: actor.patientId }),
-  });
-  tokens.set(actor, token);
-  return token;
-}
-
-type Who = StaffActor | PatientActor | RelatedPersonActor;
-async function as(
-  actor: Who,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<FhirResponse> {
-  return t.fhir(method, path, body, { authorization: `Bearer ${await tokenFor(actor)}`, ...headers });
-}
+type Who = UserActor;
 
 const gp = ACTORS.gp;
 const careHome = ACTORS.careHome;
@@ -66,8 +31,6 @@ const carer = ACTORS.carer;
 const nurse = ACTORS.nurse;
 
 const text = (response: FhirResponse): string => JSON.stringify(response.body);
-const diagnostics = (response: FhirResponse): string =>
-  ((response.body as OperationOutcome).issue ?? []).map((i) => i.diagnostics ?? '').join(' ');
 
 /** The refusals (AuditEvent outcome 4) in a patient's access log, as their privacy officer would read it. */
 async function refusalsIn(patientId: string): Promise<AuditEvent[]> {
@@ -88,6 +51,7 @@ const byAgent = (events: AuditEvent[], practitionerOrPatient: string): AuditEven
 
 beforeAll(async () => {
   t = await createTestApp();
+  client = actorClient(t);
   await loadScenario(t.platform.db, t.fhirBase);
   // p3's mental-health care and NHS number: what an attacker would like to learn.
   const system = t.platform.resources;

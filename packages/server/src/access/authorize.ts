@@ -6,7 +6,7 @@ import { issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
 import type { PendingWrite } from '../fhir/store/hooks.ts';
 import { SqlParams } from '../fhir/search/sql-params.ts';
 import type { Actor, PatientActor, RelatedPersonActor } from './actor.ts';
-import { labelResources } from './labels.ts';
+import { labelResources, withoutMetaSource } from './labels.ts';
 import { restrictionFor } from './policy.ts';
 import { fromPortal, ORIGIN_SYSTEM, PORTAL_ORIGIN } from './origin.ts';
 import { forbidden, refuse, WriteRefusal } from './refusal.ts';
@@ -14,26 +14,12 @@ import { authorizeStaff } from './staff-writes.ts';
 import { writeScopes, type WriteScope } from './write-scope.ts';
 
 function tagPortal(resource: Resource): Resource {
-  const { meta } = withoutSourceClaim(resource);
+  const { meta } = withoutMetaSource(resource);
   const tags = meta?.tag ?? [];
   if (tags.some((t) => t.system === ORIGIN_SYSTEM && t.code === PORTAL_ORIGIN)) {
     return { ...resource, meta };
   }
   return { ...resource, meta: { ...meta, tag: [...tags, { system: ORIGIN_SYSTEM, code: PORTAL_ORIGIN }] } };
-}
-
-/**
- * Only staff writes name a source organisation: a patient or carer may not present what they write
- * as an organisation's record (which that organisation's staff would then see as their own), so
- * any `meta.source` they send is dropped and the source is derived as for any other resource.
- */
-function withoutSourceClaim(resource: Resource): Resource {
-  if (!resource.meta?.source) {
-    return resource;
-  }
-  const { source: _claimed, ...meta } = resource.meta;
-  void _claimed;
-  return { ...resource, meta };
 }
 
 /** What a hidden resource and an absent one both get: the same 404, naming nothing else. */
@@ -146,7 +132,7 @@ async function authorizePortal(
     await checkCarerPermits(db, actor, scopes, fhirBase);
   }
   return scopes.map(({ write }) =>
-    write.resource.resourceType === 'Consent' ? withoutSourceClaim(write.resource) : tagPortal(write.resource),
+    write.resource.resourceType === 'Consent' ? withoutMetaSource(write.resource) : tagPortal(write.resource),
   );
 }
 

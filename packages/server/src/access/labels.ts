@@ -226,8 +226,13 @@ function encounterReference(resource: Resource): Reference | undefined {
   return first && typeof first === 'object' ? first : undefined;
 }
 
-/** A Consent claims no organisation as its source, whoever sent one. */
-function withoutMetaSource(resource: Resource): Resource {
+/**
+ * The resource without a `meta.source`: a Consent claims no organisation as its source, whoever
+ * sent one; and a patient or carer may not present what they write as an organisation's record
+ * (which that organisation's staff would then see as their own), so any source they send is dropped
+ * and derived as for any other resource.
+ */
+export function withoutMetaSource(resource: Resource): Resource {
   if (!resource.meta?.source) {
     return resource;
   }
