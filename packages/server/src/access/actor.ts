@@ -41,6 +41,15 @@ export const DATA_CATEGORIES = [
   'social-care',
 ] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
+/**
+ * Sensitive categories that staff see only with the patient's explicit permit, even for direct care
+ * under an agreement naming them: sexual health, under the stricter statutory regime (the NHS
+ * (Venereal Diseases) Regulations and their successors). The other sensitive categories are shared
+ * for direct care by the treating team under a signed agreement that names them (implied consent,
+ * Caldicott principle 7), unless the patient objects (docs/ACCESS.md, *Sensitive information*).
+ */
+export const EXPLICIT_PERMIT_CATEGORIES: readonly DataCategory[] = ['sexual-health'];
+
 export const SENSITIVE_CATEGORIES: readonly DataCategory[] = [
   'mental-health',
   'sexual-health',

@@ -2,7 +2,7 @@ import type { RestrictionHint, RowRestriction } from '../fhir/search/execute.ts'
 import type { SqlParams } from '../fhir/search/sql-params.ts';
 import {
   OUTSIDE_NHS,
-  SENSITIVE_CATEGORIES,
+  EXPLICIT_PERMIT_CATEGORIES,
   type Actor,
   type PatientActor,
   type RelatedPersonActor,
@@ -21,8 +21,8 @@ import {
  *   5. outside the NHS: one probe of the patient's `access_consent_rule` rows (no matching deny
  *      covers C, a permit naming O or Pr does);
  *   6. `(source_org, category) in (access_grant rows for O, role R, dated today)`: hashed once;
- *   7. one probe of the patient's consent rules: no matching deny covers C, and a sensitive C has
- *      a matching permit (a rule matches with no actors, naming O/Pr, or naming a CareTeam whose
+ *   7. one probe of the patient's consent rules: no matching deny covers C, and a C needing an
+ *      explicit permit (sexual health) has a matching permit (a rule matches with no actors, naming O/Pr, or naming a CareTeam whose
  *      current participants include O/Pr);
  *   and, for NHS organisations with a relationship, the patient's Consent resources themselves.
  * Patient P: `patient_id is null or patient_id = P`. Related person RP of P: directory data, RP
@@ -100,16 +100,17 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
         from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false)`;
   } else {
     const role = `${params.add(actor.roleCode)}::text`;
-    const sensitive = `${params.add(SENSITIVE_CATEGORIES)}::text[]`;
+    const explicit = `${params.add(EXPLICIT_PERMIT_CATEGORIES)}::text[]`;
     // Rule 6: an agreement grants (S -> O, C, R, direct-care): access_grant holds the signed,
     // unwithdrawn direct-care agreements; their dates are checked here.
     const grants = `(${r}.source_org, ${r}.category) in (
         select g.provider_org, g.category from access_grant g
          where g.recipient_org = ${org} and (cardinality(g.recipient_roles) = 0 or ${role} = any(g.recipient_roles))
            and g.valid_from <= ${TODAY_SQL} and (g.valid_to is null or g.valid_to >= ${TODAY_SQL}))`;
-    // Rule 7 in one probe of the patient's rules: no matching deny covers C, and a sensitive C
-    // needs a matching permit. A patient without rules: shared unless C is sensitive.
-    const notSensitive = `${r}.category <> all(${sensitive})`;
+    // Rule 7 in one probe of the patient's rules: no matching deny covers C, and a C that needs
+    // the patient's explicit permit (sexual health) has one. A patient without rules: shared unless
+    // C needs an explicit permit.
+    const notSensitive = `${r}.category <> all(${explicit})`;
     shared = `${grants} and coalesce((select not bool_or(cr.effect = 'deny') and (${notSensitive} or bool_or(cr.effect = 'permit'))
         from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), ${notSensitive})`;
   }

@@ -96,7 +96,7 @@ describe('generated worlds', () => {
       'staff 6',
       'staff 7: consent opt-out',
       'staff 7: consent deny',
-      'staff 7: consent sensitive-without-permit',
+      'staff 7: consent explicit-permit-missing',
       'staff 8',
       'patient: their own',
       "patient: another patient's",

@@ -105,7 +105,15 @@ function baseWorld(): World {
         providers: ['gp'],
         recipients: ['acute', 'mh', 'home'],
         recipientRoles: [],
-        categories: ['demographics', 'problems', 'medications', 'results', 'observations', 'mental-health'],
+        categories: [
+          'demographics',
+          'problems',
+          'medications',
+          'results',
+          'observations',
+          'mental-health',
+          'sexual-health',
+        ],
         signatures: ['gp', 'acute', 'mh', 'home'].map((o) => ({
           organizationId: o,
           signedBy: `${o} lead`,
@@ -834,38 +842,38 @@ describe('staff decisions', () => {
       false,
       addConsent(consent({ type: 'deny', actor: actors('CareTeam/ct-acute') })),
     ),
-    // Sensitive data
-    ACUTE_SEES('sensitive category not in the agreement', false, () => undefined, labelled('SEX'), 'staff 6'),
+    // Sensitive data: sexual health needs the patient's explicit permit
+    ACUTE_SEES('sensitive category not in the agreement', false, () => undefined, labelled('SDV'), 'staff 6'),
     ACUTE_SEES(
       'sensitive in the agreement, no permit',
       false,
       () => undefined,
-      labelled('MH'),
-      'staff 7: consent sensitive',
+      labelled('SEX'),
+      'staff 7: consent explicit-permit-missing',
     ),
     ACUTE_SEES(
       'sensitive with a permit for everyone',
       true,
-      addConsent(consent({ type: 'permit', code: codes('mental-health') })),
-      labelled('MH'),
+      addConsent(consent({ type: 'permit', code: codes('sexual-health') })),
+      labelled('SEX'),
     ),
     ACUTE_SEES(
       'sensitive with a permit naming them',
       true,
       addConsent(consent({ type: 'permit', actor: actors('Organization/acute') })),
-      labelled('MH'),
+      labelled('SEX'),
     ),
     ACUTE_SEES(
       'sensitive with a permit for another category',
       false,
-      addConsent(consent({ type: 'permit', code: codes('sexual-health') })),
-      labelled('MH'),
+      addConsent(consent({ type: 'permit', code: codes('mental-health') })),
+      labelled('SEX'),
     ),
     ACUTE_SEES(
       'sensitive with a permit naming someone else',
       false,
       addConsent(consent({ type: 'permit', actor: actors('Organization/mh') })),
-      labelled('MH'),
+      labelled('SEX'),
     ),
     ACUTE_SEES(
       'sensitive permit beaten by a deny',
@@ -873,42 +881,56 @@ describe('staff decisions', () => {
       addConsent(
         consent({
           type: 'permit',
-          code: codes('mental-health'),
-          provision: [{ type: 'deny', code: codes('mental-health') }],
+          code: codes('sexual-health'),
+          provision: [{ type: 'deny', code: codes('sexual-health') }],
         }),
       ),
-      labelled('MH'),
+      labelled('SEX'),
     ),
     ACUTE_SEES(
       'permit cannot open data without an agreement',
       false,
       addConsent(consent({ type: 'permit', actor: actors('Organization/acute') })),
-      labelled('HIV'),
+      labelled('SDV'),
       'staff 6',
     ),
     ACUTE_SEES(
       'sensitive permit through a care team',
       true,
-      addConsent(consent({ type: 'permit', actor: actors('CareTeam/ct-acute'), code: codes('mental-health') })),
-      labelled('MH'),
+      addConsent(consent({ type: 'permit', actor: actors('CareTeam/ct-acute'), code: codes('sexual-health') })),
+      labelled('SEX'),
     ),
     ACUTE_SEES(
       'sensitive permit through an inactive care team',
       false,
       (w) => {
-        addConsent(consent({ type: 'permit', actor: actors('CareTeam/ct-acute'), code: codes('mental-health') }))(w);
+        addConsent(consent({ type: 'permit', actor: actors('CareTeam/ct-acute'), code: codes('sexual-health') }))(w);
         w.careTeams.find((t) => t.id === 'ct-acute')!.status = 'inactive';
       },
-      labelled('MH'),
+      labelled('SEX'),
     ),
     ACUTE_SEES(
       "sensitive permit through another patient's care team",
       false,
       (w) => {
-        addConsent(consent({ type: 'permit', actor: actors('CareTeam/ct-acute'), code: codes('mental-health') }))(w);
+        addConsent(consent({ type: 'permit', actor: actors('CareTeam/ct-acute'), code: codes('sexual-health') }))(w);
         w.careTeams.find((t) => t.id === 'ct-acute')!.subject = { reference: 'Patient/p2' };
       },
+      labelled('SEX'),
+    ),
+    // Other sensitive categories: implied consent for direct care under an agreement naming them
+    ACUTE_SEES(
+      'mental health for the treating team under an agreement naming it',
+      true,
+      () => undefined,
       labelled('MH'),
+    ),
+    ACUTE_SEES(
+      'mental health withheld when the patient objects',
+      false,
+      addConsent(consent({ type: 'deny', code: codes('mental-health') })),
+      labelled('MH'),
+      'staff 7: consent deny',
     ),
     // Break-glass
     ACUTE_SEES(

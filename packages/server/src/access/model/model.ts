@@ -462,6 +462,11 @@ export function labelsOf(world: World, resource: Resource): ResourceLabels {
   };
 }
 
+/** Categories the patient must permit explicitly: sexual health (docs/ACCESS.md, *Sensitive information*). */
+export function needsExplicitPermit(category: DataCategory | null): boolean {
+  return category === 'sexual-health';
+}
+
 export function isSensitive(category: DataCategory | null): boolean {
   return category !== null && SENSITIVE_CATEGORIES.includes(category);
 }
@@ -696,7 +701,7 @@ function ruleMatchesRelatedPerson(rule: ConsentRule, actor: RelatedPersonActor):
   return rule.actors.includes(`RelatedPerson/${actor.relatedPersonId}`);
 }
 
-export type Withholding = 'opt-out' | 'deny' | 'sensitive-without-permit';
+export type Withholding = 'opt-out' | 'deny' | 'explicit-permit-missing';
 
 /**
  * Consent rules 1–3 for staff viewing another organisation's data about P in category C. Rule 1
@@ -721,9 +726,14 @@ export function consentWithholds(
   if (matching.some((r) => r.type === 'deny' && covers(r, category))) {
     return 'deny';
   }
-  // 3. Sensitive C needs a matching permit covering it.
-  if (includeSensitive && isSensitive(category) && !matching.some((r) => r.type === 'permit' && covers(r, category))) {
-    return 'sensitive-without-permit';
+  // 3. Sexual health needs the patient's explicit permit; the other sensitive categories are shared
+  //    for direct care under an agreement naming them (implied consent) unless the patient objects.
+  if (
+    includeSensitive &&
+    needsExplicitPermit(category) &&
+    !matching.some((r) => r.type === 'permit' && covers(r, category))
+  ) {
+    return 'explicit-permit-missing';
   }
   return undefined;
 }

@@ -109,8 +109,8 @@ export const EXPECTED: Record<keyof typeof ACTORS, string[]> = {
     'Observation/p1-acute-lab', // results
     'Observation/p1-comm-obs', // observations
     'Condition/p1-mh-cond', // mental-health: agreed and permitted to everyone
+    'DocumentReference/p1-sc-doc', // social-care: agreed, implied consent for direct care
     // not Observation/p1-acute-sex (sexual-health: no agreement)
-    // not DocumentReference/p1-sc-doc (social-care: agreed, but no permit)
     'Patient/p2',
     'Condition/p2-gp-cond',
     'Consent/p2-optout',

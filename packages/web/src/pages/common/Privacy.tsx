@@ -15,7 +15,10 @@ export function Privacy() {
             Staff only see your record when they are involved in your care, and only what the organisations have agreed
             to share.
           </li>
-          <li>Sensitive information, such as mental health and sexual health, is only shared where you have agreed.</li>
+          <li>
+            Sensitive information, such as mental health, is only shared with the team treating you, and you can stop
+            that. Sexual health information is only shared where you have agreed.
+          </li>
           <li>
             You can stop an organisation, team or person seeing your record, or some parts of it, on the sharing page.
           </li>

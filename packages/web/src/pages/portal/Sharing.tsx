@@ -78,8 +78,10 @@ export default function Sharing({ patientId }: { patientId: string }) {
         <span className="nhsuk-u-visually-hidden">Information: </span>
         <p>
           Staff caring for you can see your record when their organisation has agreed to share with the one that holds
-          it. Mental health, sexual health, safeguarding and social care information is only shared if you allow it.
-          Care homes, apps and voluntary organisations only see what you allow. You can change your mind at any time.
+          it. Mental health, safeguarding and social care information is shared only with the team treating you, and
+          only where the organisations have agreed to share it; you can stop that here. Sexual health information is
+          only shared if you allow it. Care homes, apps and voluntary organisations only see what you allow. You can
+          change your mind at any time.
         </p>
       </div>
       <h2 className="nhsuk-heading-m">Your choices</h2>
