@@ -461,15 +461,17 @@ describe('writes', () => {
     ).toBe(403);
   });
 
-  it('relationships follow the record: a care team ending closes access', async () => {
+  it('relationships follow the record: a care team ending closes access, but not what the patient permitted', async () => {
     const gp = as(ACTORS.gp);
     const careTeam = JSON.parse((await gp.read('CareTeam', 'p1-ct')).json!);
-    expect(await status(as(ACTORS.careHome).read('MedicationRequest', 'p1-gp-med'))).toBe(200);
+    expect(await status(as(ACTORS.nurse).read('Condition', 'p1-gp-cond'))).toBe(200);
     await gp.update('CareTeam', 'p1-ct', { ...careTeam, status: 'inactive' });
-    expect(await status(as(ACTORS.careHome).read('MedicationRequest', 'p1-gp-med'))).toBe(404);
     expect(await status(as(ACTORS.nurse).read('Condition', 'p1-gp-cond'))).toBe(404);
-    await gp.update('CareTeam', 'p1-ct', careTeam);
+    // The care home's access rests on the patient's own permit naming it (medications), not on the team.
     expect(await status(as(ACTORS.careHome).read('MedicationRequest', 'p1-gp-med'))).toBe(200);
+    expect(await status(as(ACTORS.careHome).read('Patient', 'p1'))).toBe(200);
+    await gp.update('CareTeam', 'p1-ct', careTeam);
+    expect(await status(as(ACTORS.nurse).read('Condition', 'p1-gp-cond'))).toBe(200);
   });
 });
 
@@ -490,13 +492,16 @@ describe('audit', () => {
     expect(row!.actor).toMatchObject({ kind: 'staff', role: 'R8000', organization: 'Organization/org-gp' });
   });
 
-  it('writes nothing when no patient data was touched', async () => {
+  it('records every search, also one about no patient; a read of directory data is not patient data', async () => {
     const [before] = await scenario.access.audit.list({ count: 1 });
-    await as(ACTORS.gp).search('Organization', []);
     await as(ACTORS.gp).read('Practitioner', 'pr-gp');
-    await as(ACTORS.careHome).search('Condition', []);
-    const [after] = await scenario.access.audit.list({ count: 1 });
-    expect(after!.seq).toBe(before!.seq);
+    expect((await scenario.access.audit.list({ count: 1 }))[0]!.seq).toBe(before!.seq);
+    await as(ACTORS.gp).search('Organization', []);
+    await as(ACTORS.careHome).search('Condition', [['code', 'no-such-code']]);
+    const [empty, directory] = await scenario.access.audit.list({ count: 2 });
+    expect([directory!.query, empty!.query]).toEqual(['Organization?', 'Condition?code=no-such-code']);
+    expect(empty!.patientIds).toEqual([]);
+    expect(directory!.seq).toBeGreaterThan(before!.seq);
   });
 
   it('the chain verifies', async () => {

@@ -197,7 +197,9 @@ export class AuditLog {
               ${denied ? 'null::text' : 'bg.reason'}, $6::text
          from p cross join bg
          ${asyncCommit ? `cross join (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}
-        where cardinality(p.ids) > 0`,
+        -- A search is recorded even when it was about no patient (a directory search, a probe that
+        -- found nothing): the privacy officer sees every query.
+        where cardinality(p.ids) > 0 or $6::text is not null`,
       [
         JSON.stringify(describeActor(actor)),
         event.patients,
@@ -264,7 +266,7 @@ export class AuditLog {
                     and b.started_at <= now() and b.expires_at > now()
                   order by b.started_at desc limit 1) bg on true
                cross join (select set_config('synchronous_commit', 'off', true)) as async_commit
-              where cardinality(p.ids) > 0
+              where cardinality(p.ids) > 0 or e.query is not null
               order by e.ord`,
         [JSON.stringify(batch)],
       );

@@ -17,6 +17,8 @@ import {
  *   1. `patient_id is null` (directory data);
  *   2. `source_org = O`;
  *   3. `patient_id in (U's unexpired break_glass patients)`: uncorrelated, hashed once per query;
+ *   3b. a permit of the patient naming O or Pr covers C and no matching deny does (tested last: a
+ *      probe of the patient's rules, for rows no cheaper test allowed);
  *   4. `exists (access_relationship of the patient for O or Pr, valid now)`: an index probe per row;
  *   5. outside the NHS: one probe of the patient's `access_consent_rule` rows (no matching deny
  *      covers C, a permit naming O or Pr does);
@@ -93,11 +95,13 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
   const user = `${params.add(actor.userId)}::text`;
   const names = `${params.add([`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`])}::text[]`;
   const matches = (cr: string): string => ruleMatchesStaff(cr, names, org, practitioner);
+  // Rule 3b: the patient's own permit naming O or Pr covers C, and no matching deny withholds it.
+  const namedPermit = `coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
+        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false)`;
   let shared: string;
   if (OUTSIDE_NHS.includes(actor.organizationType)) {
-    // Rule 5: no agreement needed; no matching deny covers C and a permit naming them does.
-    shared = `coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
-        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false)`;
+    // Rule 5: outside the NHS nothing but a permit naming them (3b) opens a category.
+    shared = 'false';
   } else {
     const role = `${params.add(actor.roleCode)}::text`;
     const explicit = `${params.add(EXPLICIT_PERMIT_CATEGORIES)}::text[]`;
@@ -120,7 +124,8 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
   return `(${r}.patient_id is null
     or ${r}.source_org = ${org}
     or ${breakGlassFor(patient, user)}
-    or (${relationshipExists(patient, org, practitioner)} and (${consents} or ${shared})))`;
+    or (${relationshipExists(patient, org, practitioner)} and (${consents} or ${shared}))
+    or ${namedPermit})`;
 }
 
 function patientCondition(actor: PatientActor, r: string, params: SqlParams): string {

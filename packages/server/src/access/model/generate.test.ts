@@ -91,7 +91,7 @@ describe('generated worlds', () => {
       'staff 4',
       'staff 5: outside NHS, consent opt-out',
       'staff 5: outside NHS, consent deny',
-      'staff 5: outside NHS with',
+      'staff 3b',
       'staff 5: outside NHS without',
       'staff 6',
       'staff 7: consent opt-out',

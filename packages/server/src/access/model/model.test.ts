@@ -888,11 +888,38 @@ describe('staff decisions', () => {
       labelled('SEX'),
     ),
     ACUTE_SEES(
-      'permit cannot open data without an agreement',
+      "the patient's permit naming them opens a category no agreement covers",
+      true,
+      addConsent(consent({ type: 'permit', actor: actors('Organization/acute'), code: codes('safeguarding') })),
+      labelled('SDV'),
+      'staff 3b',
+    ),
+    ACUTE_SEES(
+      'a permit for everyone does not open data without an agreement',
       false,
-      addConsent(consent({ type: 'permit', actor: actors('Organization/acute') })),
+      addConsent(consent({ type: 'permit', code: codes('safeguarding') })),
       labelled('SDV'),
       'staff 6',
+    ),
+    ACUTE_SEES(
+      'a permit naming them covers only its categories',
+      false,
+      addConsent(consent({ type: 'permit', actor: actors('Organization/acute'), code: codes('medications') })),
+      labelled('SDV'),
+      'staff 6',
+    ),
+    ACUTE_SEES(
+      'a deny beats a permit naming them',
+      false,
+      addConsent(
+        consent({
+          type: 'permit',
+          actor: actors('Organization/acute'),
+          code: codes('safeguarding'),
+          provision: [{ type: 'deny', code: codes('safeguarding') }],
+        }),
+      ),
+      labelled('SDV'),
     ),
     ACUTE_SEES(
       'sensitive permit through a care team',
@@ -1102,11 +1129,20 @@ describe('staff outside the NHS', () => {
       addConsent(consent({ type: 'permit', actor: actors('CareTeam/ct-home') })),
     ),
     homeSees(
-      'permit naming them but no relationship',
-      false,
+      "the patient's permit naming them is a reason to see, without a care relationship",
+      true,
       (w) => {
         w.careTeams = [];
         w.consents.push(consent({ type: 'permit', actor: actors('Organization/home') }));
+      },
+      CONDITION,
+      'staff 3b',
+    ),
+    homeSees(
+      'no permit and no relationship',
+      false,
+      (w) => {
+        w.careTeams = [];
       },
       CONDITION,
       'staff 4',

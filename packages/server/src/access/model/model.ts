@@ -690,6 +690,26 @@ export function ruleMatchesStaff(
 }
 
 /** A rule names the staff actor when one of its actors is their organisation or practitioner. */
+/**
+ * The Consent whose active permit names the actor's organisation or the actor and covers C, when no
+ * matching deny (nor an opt-out) withholds C: the patient's own choice to share with them, a reason
+ * to see in itself (docs/ACCESS.md, rule 3b).
+ */
+function permitNaming(
+  world: World,
+  actor: StaffActor,
+  patientId: string,
+  category: DataCategory,
+  now: Date,
+): string | undefined {
+  if (consentWithholds(world, actor, patientId, category, now, false)) {
+    return undefined;
+  }
+  return consentRules(world, patientId, now).find(
+    (r) => r.type === 'permit' && covers(r, category) && ruleNamesStaff(r, actor),
+  )?.consentId;
+}
+
 function ruleNamesStaff(rule: ConsentRule, actor: StaffActor): boolean {
   return rule.actors.some(
     (ref) => ref === `Organization/${actor.organizationId}` || ref === `Practitioner/${actor.practitionerId}`,
@@ -776,6 +796,11 @@ function decideStaff(world: World, actor: StaffActor, resource: Resource, now: D
   const session = unexpiredBreakGlass(world, actor, patientId, now);
   if (session) {
     return { allow: true, rule: 'staff 3: break-glass', detail: `until ${session.expiresAt}` };
+  }
+  // 3b. the patient's own permission naming them: exactly the categories and period it covers
+  const namedPermit = permitNaming(world, actor, patientId, category, now);
+  if (namedPermit) {
+    return { allow: true, rule: 'staff 3b: a permit naming them', detail: `Consent/${namedPermit}; ${labels}` };
   }
   // 4. legitimate relationship
   const relationship = relationshipWith(world, actor, patientId, now);
