@@ -30,6 +30,12 @@ if (builtAt > changedAt) {
   process.stdout.write('Web app is up to date (packages/web/dist).\n');
 } else {
   process.stdout.write(builtAt ? 'Web app sources changed: rebuilding…\n' : 'Building the web app (first start)…\n');
-  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  // Always a production build, also when started from a test run (NODE_ENV=test would bundle
+  // React's development build, which runs effects twice and is not what users get).
+  const result = spawnSync('npm', ['run', 'build', '--silent'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   process.exit(result.status ?? 1);
 }

@@ -91,13 +91,20 @@ function userManager(): UserManager {
   return manager;
 }
 
-/** Swaps a kept refresh token for a new access token; undefined when that is no longer possible. */
-async function renew(): Promise<User | undefined> {
-  try {
-    return (await userManager().signinSilent()) ?? undefined;
-  } catch {
-    return undefined;
-  }
+let renewing: Promise<User | undefined> | undefined;
+/**
+ * Swaps a kept refresh token for a new access token; undefined when that is no longer possible. One
+ * renewal at a time: refresh tokens rotate, and using one twice revokes the whole sign-in.
+ */
+function renew(): Promise<User | undefined> {
+  renewing ??= userManager()
+    .signinSilent()
+    .then((renewed) => renewed ?? undefined)
+    .catch(() => undefined)
+    .finally(() => {
+      renewing = undefined;
+    });
+  return renewing;
 }
 
 let oidc: Promise<boolean> | undefined;
@@ -188,13 +195,22 @@ export async function signIn(returnTo = '/'): Promise<void> {
   await userManager().signinRedirect({ state: { returnTo } });
 }
 
-/** On /callback: exchanges the code for tokens; returns where to go next. */
-export async function completeSignIn(): Promise<string> {
-  const signedIn = await userManager().signinRedirectCallback();
-  user = signedIn;
-  publish(sessionFromUser(signedIn));
-  const state = signedIn.state as { returnTo?: string } | undefined;
-  return state?.returnTo ?? '/';
+let callback: Promise<string> | undefined;
+/**
+ * On /callback: exchanges the code for tokens; returns where to go next. Once per page load, however
+ * often it is called (React runs effects twice in development): the server treats a second exchange
+ * of the same code as a replay and revokes every token issued from it (RFC 6749 §4.1.2).
+ */
+export function completeSignIn(): Promise<string> {
+  callback ??= userManager()
+    .signinRedirectCallback()
+    .then((signedIn) => {
+      user = signedIn;
+      publish(sessionFromUser(signedIn));
+      const state = signedIn.state as { returnTo?: string } | undefined;
+      return state?.returnTo ?? '/';
+    });
+  return callback;
 }
 
 /** Demo sign-in for a server that has no sign-in yet: the API is open, so this is only a label. */
