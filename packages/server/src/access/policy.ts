@@ -96,8 +96,12 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
   const names = `${params.add([`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`])}::text[]`;
   const matches = (cr: string): string => ruleMatchesStaff(cr, names, org, practitioner);
   // Rule 3b: the patient's own permit naming O or Pr covers C, and no matching deny withholds it.
-  const namedPermit = `coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
-        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false)`;
+  // The patients with any permit naming them are found once per query (a hashed sub-plan), so the
+  // probe runs only for their rows, not for every row another organisation recorded.
+  const namedPermit = `(${patient} in (select np.patient_id from access_consent_rule np
+          where np.effect = 'permit' and np.active and np.actors && ${names})
+      and coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
+        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false))`;
   let shared: string;
   if (OUTSIDE_NHS.includes(actor.organizationType)) {
     // Rule 5: outside the NHS nothing but a permit naming them (3b) opens a category.
