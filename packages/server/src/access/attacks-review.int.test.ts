@@ -8,6 +8,7 @@
  */
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { P3_NHS, recordStrangerCare } from './testing/stranger.ts';
 import { actorClient, diagnostics, type Method, type UserActor } from './testing/actor-client.ts';
 import { createTestApp, type FhirResponse, type TestApp } from '../testing/app.ts';
 
@@ -20,7 +21,6 @@ const as = (actor: UserActor, method: Method, path: string, body?: unknown, head
   client.as(actor, method, path, body, headers);
 let scenario: Scenario;
 
-const P3_NHS = '9990000050';
 const DAY = 86_400_000;
 
 const gp = ACTORS.gp;
@@ -70,22 +70,7 @@ beforeAll(async () => {
   t = await createTestApp();
   client = actorClient(t);
   scenario = await loadScenario(t.platform.db, t.fhirBase);
-  const system = t.platform.resources;
-  await system.update('Patient', 'p3', {
-    resourceType: 'Patient',
-    id: 'p3',
-    identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: P3_NHS }],
-    name: [{ family: 'Three' }],
-    generalPractitioner: [{ reference: 'Organization/org-gp2' }],
-  });
-  await system.update('Encounter', 'p3-mh-enc', {
-    resourceType: 'Encounter',
-    id: 'p3-mh-enc',
-    status: 'finished',
-    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
-    subject: { reference: 'Patient/p3' },
-    serviceProvider: { reference: 'Organization/org-mh' },
-  });
+  await recordStrangerCare(t.platform.resources);
 });
 
 afterAll(async () => {

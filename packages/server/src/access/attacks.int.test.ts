@@ -7,6 +7,7 @@
  */
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { P3_NHS, recordStrangerCare } from './testing/stranger.ts';
 import { actorClient, diagnostics, type Method, type UserActor } from './testing/actor-client.ts';
 import { createTestApp, type FhirResponse, type TestApp } from '../testing/app.ts';
 
@@ -16,11 +17,6 @@ let t: TestApp;
 let client: ReturnType<typeof actorClient>;
 const as = (actor: UserActor, method: Method, path: string, body?: unknown, headers?: Record<string, string>) =>
   client.as(actor, method, path, body, headers);
-
-const MH_TYPE = {
-  coding: [{ system: 'https://careweave.example/fhir/CodeSystem/encounter-type', code: 'mh-contact' }],
-};
-const P3_NHS = '9990000050';
 
 type Who = UserActor;
 
@@ -54,32 +50,7 @@ beforeAll(async () => {
   client = actorClient(t);
   await loadScenario(t.platform.db, t.fhirBase);
   // p3's mental-health care and NHS number: what an attacker would like to learn.
-  const system = t.platform.resources;
-  await system.update('Patient', 'p3', {
-    resourceType: 'Patient',
-    id: 'p3',
-    identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: P3_NHS }],
-    name: [{ family: 'Three' }],
-    generalPractitioner: [{ reference: 'Organization/org-gp2' }],
-  });
-  await system.update('Encounter', 'p2-mh-enc', {
-    resourceType: 'Encounter',
-    id: 'p2-mh-enc',
-    status: 'finished',
-    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
-    type: [MH_TYPE],
-    subject: { reference: 'Patient/p2' },
-    serviceProvider: { reference: 'Organization/org-mh' },
-  });
-  await system.update('Encounter', 'p3-mh-enc', {
-    resourceType: 'Encounter',
-    id: 'p3-mh-enc',
-    status: 'finished',
-    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
-    type: [MH_TYPE],
-    subject: { reference: 'Patient/p3' },
-    serviceProvider: { reference: 'Organization/org-mh' },
-  });
+  await recordStrangerCare(t.platform.resources, ['p2']);
 });
 
 afterAll(async () => {
