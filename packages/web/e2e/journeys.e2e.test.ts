@@ -227,6 +227,19 @@ describe('patient portal', () => {
     await page.context().close();
   });
 
+  it('shows who can see my record, and why', async () => {
+    const page = await as('demo.patient', { returnTo: '/my/who-can-see' });
+    await page.getByRole('heading', { name: 'Who can see your record', level: 1 }).waitFor();
+    // The practice the demo patient is registered with sees its own record of them.
+    const practice = page.getByRole('table', { name: /^What Ormskirk Medical Practice can see/ });
+    const row = practice.getByRole('row', { name: /Personal details/ });
+    expect(await row.textContent()).toContain('Yes');
+    expect(await row.textContent()).toContain('It is their own record of your care.');
+    await page.getByText('You are registered with them').first().waitFor();
+    await check(page, 'portal-who-can-see');
+    await page.context().close();
+  });
+
   it('changes sharing; a clinician at that organisation is told information is withheld and can break the glass', async (context) => {
     const patient = await as('demo.patient', { returnTo: '/my/sharing' });
     await patient.getByRole('heading', { name: 'Make a new choice' }).waitFor();
@@ -267,6 +280,60 @@ describe('patient portal', () => {
     await check(again, 'portal-access-log-break-glass');
     await again.context().close();
   });
+
+  it('opts out of research and planning on a confirmation page, sees it stated, and opts back in', async () => {
+    const page = await as('demo.patient', { returnTo: '/my/sharing' });
+    const research = 'Using your information for research and planning (the National Data Opt-out)';
+    await page.getByRole('heading', { name: research }).waitFor();
+    await page.getByRole('heading', { name: 'Sharing your record for your care' }).waitFor();
+    // The "who can see what" page lives beside this one.
+    expect(await page.getByRole('link', { name: 'See who can see your record' }).getAttribute('href')).toBe(
+      '/my/who-can-see',
+    );
+    await page
+      .getByText('Your information can be used for research and for planning health and care services.')
+      .waitFor();
+
+    // Cancel changes nothing.
+    await page.getByRole('button', { name: 'Opt out of research and planning' }).click();
+    await page.getByRole('heading', { name: 'Are you sure?' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Not opted out').waitFor();
+
+    await page.getByRole('button', { name: 'Opt out of research and planning' }).click();
+    await page.waitForURL(/\/my\/sharing\?confirm=opt-out$/);
+    await page.getByRole('heading', { name: /Opt out of research and planning/, level: 1 }).waitFor();
+    await page.getByText('It never affects your care.').waitFor();
+    await page.getByText(/recorded nationally, at nhs\.uk\/your-nhs-data-matters/).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await check(page, 'portal-opt-out-confirm');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('You have opted out of research and planning.').waitFor();
+    await page
+      .getByText('You have opted out: your information is not used for research and planning through CareWeave.')
+      .waitFor();
+    expect(page.url()).toMatch(/\/my\/sharing$/);
+    await check(page, 'portal-opted-out');
+
+    // Opting back in is just as easy, and confirmed the same way.
+    await page.getByRole('button', { name: 'Opt back in to research and planning' }).click();
+    await page.getByRole('heading', { name: 'Are you sure?' }).waitFor();
+    await check(page, 'portal-opt-in-confirm');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('You have opted back in to research and planning.').waitFor();
+    await page
+      .getByText('Your information can be used for research and for planning health and care services.')
+      .waitFor();
+
+    // The other opt-out has its own confirmation page; cancelled here, so sharing for care is unchanged.
+    await page.getByRole('button', { name: 'Stop sharing your record for your care' }).click();
+    await page.getByRole('heading', { name: /Stop sharing your record for your care/, level: 1 }).waitFor();
+    await page.getByText('Your GP practice still sees its own record about you.', { exact: false }).waitFor();
+    await check(page, 'portal-stop-sharing-confirm');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Your record is shared with the people caring for you.').waitFor();
+    await page.context().close();
+  });
 });
 
 describe('carer', () => {
@@ -284,6 +351,11 @@ describe('carer', () => {
     await page.getByRole('heading', { name: 'Your repeat medicines' }).waitFor();
     await page.getByRole('link', { name: 'Sharing' }).first().click();
     await page.getByText('Only the person you care for can change who sees their record.').waitFor();
+    // The carer may see only part of the record, so not who else can see it (it names their services).
+    await page.getByRole('link', { name: 'Who can see it' }).first().click();
+    await page.getByRole('heading', { name: /^Who can see .+’s record$/, level: 1 }).waitFor();
+    await page.getByText(/Only a carer who can see the whole of .+’s record can see who else can see it/).waitFor();
+    await check(page, 'carer-who-can-see');
     await page.context().close();
   });
 });

@@ -30,6 +30,7 @@ export const DATA_CATEGORIES = [
   'medications',
   'allergies',
   'encounters',
+  'appointments',
   'observations',
   'results',
   'documents',
@@ -56,6 +57,37 @@ export const SENSITIVE_CATEGORIES: readonly DataCategory[] = [
   'safeguarding',
   'social-care',
 ];
+
+/**
+ * Documented role rules (docs/ACCESS.md, *Need to know*): staff in these RBAC job roles see only
+ * these categories of patient data, whatever the reason they may see the patient (their own
+ * organisation's record, an agreement, a permit, break-glass). R8010 clerical (receptionists,
+ * booking clerks): who the patient is and their appointments, never clinical detail. Roles not
+ * listed see every category their reasons open.
+ */
+export const ROLE_CATEGORY_LIMITS: Readonly<Record<string, readonly DataCategory[]>> = {
+  R8010: ['demographics', 'appointments'],
+};
+
+/** The categories a role may ever see, or undefined when the role is not limited. */
+export function roleCategoryLimit(roleCode: string): readonly DataCategory[] | undefined {
+  return Object.hasOwn(ROLE_CATEGORY_LIMITS, roleCode) ? ROLE_CATEGORY_LIMITS[roleCode] : undefined;
+}
+
+/**
+ * How a Consent rule names an organisation's staff in one job role only: the rule's actor is
+ * `Organization/{id}` and carries this extension with the RBAC code. Stored as `Organization/{id}|{role}`.
+ */
+export const RECIPIENT_ROLE_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/recipient-job-role';
+
+/** The names under which Consent rules may name a staff actor (docs/ACCESS.md, *Patient consent*). */
+export function staffNames(actor: Pick<StaffActor, 'organizationId' | 'practitionerId' | 'roleCode'>): string[] {
+  return [
+    `Organization/${actor.organizationId}`,
+    `Organization/${actor.organizationId}|${actor.roleCode}`,
+    `Practitioner/${actor.practitionerId}`,
+  ];
+}
 
 /**
  * RBAC job roles that administer their organisation's directory entries (docs/ACCESS.md,
@@ -94,10 +126,19 @@ export interface RelatedPersonActor {
   scopes: Scopes;
 }
 
+/**
+ * Why a system client processes patient data: `direct-care` (the default, an integration that serves
+ * the care of each patient) or a secondary use (`planning`: commissioning and service planning;
+ * `research`), to which the National Data Opt-out applies (docs/ACCESS.md, *Two kinds of opt-out*).
+ */
+export type SystemPurpose = 'direct-care' | 'planning' | 'research';
+
 export interface SystemActor {
   kind: 'system';
   clientId: string;
   scopes: Scopes;
+  /** Absent means `direct-care`. */
+  purpose?: SystemPurpose;
 }
 
 export type Actor = StaffActor | PatientActor | RelatedPersonActor | SystemActor;

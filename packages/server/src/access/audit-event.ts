@@ -65,6 +65,12 @@ const SECURITY: Record<string, [Coding, Coding]> = {
     { system: RESTFUL, code: 'operation', display: 'operation' },
   ],
 };
+// A declared relationship changes what the user may see: DICOM "User Security Attributes Changed".
+SECURITY['declare-relationship'] = [
+  { system: DCM, code: '110113', display: 'Security Alert' },
+  { system: DCM, code: '110137', display: 'User Security Attributes Changed' },
+];
+SECURITY['end-declared-relationship'] = SECURITY['declare-relationship'];
 SECURITY['agreement-sign'] = SECURITY['agreement-create']!;
 SECURITY['agreement-withdraw'] = SECURITY['agreement-create']!;
 
@@ -73,6 +79,9 @@ const PURPOSES: Record<string, Coding> = {
   'patient-access': { system: ACT_REASON, code: 'PATRQT', display: 'patient requested' },
   'carer-access': { system: ACT_REASON, code: 'FAMRQT', display: 'family requested' },
   integration: { system: ACT_REASON, code: 'HOPERAT', display: 'healthcare operations' },
+  // Secondary-use clients (secondary-use.ts): the purposes the National Data Opt-out covers.
+  planning: { system: ACT_REASON, code: 'CAREMGT', display: 'care management' },
+  research: { system: ACT_REASON, code: 'HRESCH', display: 'healthcare research' },
 };
 
 export interface AuditEventContext {

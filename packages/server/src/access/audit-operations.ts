@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
+import { defineOperation, type ParameterDeclaration } from '../fhir/operations/define.ts';
+import { invalidParameter, type OperationInput } from '../fhir/operations/parameters.ts';
+import { registerOperations } from '../fhir/operations/registry.ts';
+import { issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
 import { queryPairs, rawQuery, sendResource } from '../fhir/rest/http.ts';
 import type { Actor } from './actor.ts';
 import type { AuditEntry, AuditLog } from './audit.ts';
@@ -9,7 +12,7 @@ import { toAuditEvent } from './audit-event.ts';
 import { redactForPatient } from './audit-redact.ts';
 import { dateBounds, type AuditFilter } from './audit-query.ts';
 import { forbidden } from './authorize.ts';
-import { defineOperationScopes, defineSystemOperationScopes } from '../auth/scopes.ts';
+import { isSecondaryUse } from './secondary-use.ts';
 
 export const FHIR_NDJSON = 'application/fhir+ndjson';
 const DEFAULT_COUNT = 50;
@@ -20,9 +23,13 @@ export interface AuditOperationOptions {
   fhirBase: string;
 }
 
-/** Privacy officers (R0001, any organisation) and back-end integrations may read every access log. */
+/**
+ * Privacy officers (R0001, any organisation) and back-end integrations may read every access log;
+ * not a secondary-use (planning, research) client: the trail is no secondary use, and it would name
+ * patients who have a National Data Opt-out.
+ */
 export function auditAdmin(actor: Actor): boolean {
-  return actor.kind === 'system' || (actor.kind === 'staff' && actor.roleCode === 'R0001');
+  return (actor.kind === 'system' && !isSecondaryUse(actor)) || (actor.kind === 'staff' && actor.roleCode === 'R0001');
 }
 
 function signedIn(request: FastifyRequest): Actor {
@@ -32,39 +39,106 @@ function signedIn(request: FastifyRequest): Actor {
   return request.actor;
 }
 
-/**
- * The audit trail as FHIR AuditEvents, read-only, as operations (the AuditEvent resource type
- * cannot be written through the API):
- * - `GET Patient/{id}/$access-log`: who accessed this patient's record, newest first;
- * - `GET $audit-log?patient=&agent=&date=`: the whole trail, for privacy officers and systems.
- * Both page with `_count` and a `next` link; `_format=ndjson` (or Accept: application/fhir+ndjson)
- * streams every matching event, oldest first, for export. Register on the FHIR base.
- */
-export function registerAuditOperations(app: FastifyInstance, options: AuditOperationOptions): void {
-  const { audit } = options;
-  // What the token must allow (beyond the checks below): searching AuditEvents.
-  defineOperationScopes('GET', 'Patient', 'instance', '$access-log', [
-    { resourceType: 'AuditEvent', interaction: 's' },
-  ]);
-  defineSystemOperationScopes('GET', '$audit-log', [{ resourceType: 'AuditEvent', interaction: 's' }]);
+/** `_count`, `_cursor` and `_format`: paging and the NDJSON export, for both operations. */
+const PAGING: ParameterDeclaration[] = [
+  {
+    name: '_count',
+    use: 'in',
+    min: 0,
+    max: 1,
+    type: 'unsignedInt',
+    documentation: `Page size (default ${DEFAULT_COUNT}, at most ${MAX_COUNT})`,
+  },
+  {
+    name: '_cursor',
+    use: 'in',
+    min: 0,
+    max: 1,
+    type: 'string',
+    documentation: 'Where the next page starts: from the `next` link',
+  },
+  {
+    name: '_format',
+    use: 'in',
+    min: 0,
+    max: 1,
+    type: 'string',
+    documentation: '`ndjson` (or Accept: application/fhir+ndjson): every matching event, oldest first, as NDJSON',
+  },
+  { name: 'return', use: 'out', min: 1, max: 1, type: 'Bundle', documentation: 'A searchset Bundle of AuditEvents' },
+];
 
-  app.get('/Patient/:id/$access-log', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+/**
+ * `GET Patient/{id}/$access-log`: who accessed this patient's record, newest first, as AuditEvents.
+ * The patient, a carer their consent permits, privacy officers and system clients.
+ */
+export const ACCESS_LOG = defineOperation<AuditOperationOptions>({
+  code: 'access-log',
+  name: 'PatientAccessLog',
+  title: 'Who accessed this patient’s record',
+  description:
+    'The accesses to one patient’s record as AuditEvents, newest first, paged with `_count` and a `next` link; ' +
+    '`_format=ndjson` streams them all. For the patient, a carer their consent permits to see it, privacy ' +
+    'officers (R0001) and system clients; the patient and carer see each event only as it concerns this patient.',
+  levels: ['instance'],
+  resourceTypes: ['Patient'],
+  affectsState: false,
+  methods: ['GET'],
+  parameters: PAGING,
+  // What the token must allow (beyond the checks of the handler): searching AuditEvents.
+  scopes: [{ resourceType: 'AuditEvent', interaction: 's' }],
+  handler: async ({ request, reply, deps, id, input }) => {
     const actor = signedIn(request);
-    const patient = request.params.id;
-    await requireLogReader(audit, actor, patient);
-    const params = parseParams(request, ['_count', '_cursor', '_format']);
+    const patient = id!;
+    await requireLogReader(deps.audit, actor, patient);
     const self = actor.kind === 'patient';
     // The patient and their carer see each event only as it concerns this patient.
     const ownView = actor.kind === 'patient' || actor.kind === 'related-person' ? patient : undefined;
-    return answer(request, reply, options, { patient }, params, self ? undefined : [patient], ownView);
-  });
+    return answer(request, reply, deps, { patient }, paramsOf(input), self ? undefined : [patient], ownView);
+  },
+});
 
-  app.get('/$audit-log', async (request, reply) => {
+/** `GET $audit-log?patient=&agent=&date=`: the whole trail, for privacy officers and system clients. */
+export const AUDIT_LOG = defineOperation<AuditOperationOptions>({
+  code: 'audit-log',
+  name: 'AuditLog',
+  title: 'The audit trail',
+  description:
+    'The audit trail as AuditEvents, newest first, paged with `_count` and a `next` link; `_format=ndjson` ' +
+    'streams every matching event for export. For privacy officers (R0001) and system clients (not secondary-use ' +
+    'ones). Unknown parameters are refused: an ignored filter would widen what is exported.',
+  levels: ['system'],
+  affectsState: false,
+  methods: ['GET'],
+  parameters: [
+    {
+      name: 'patient',
+      use: 'in',
+      min: 0,
+      max: 1,
+      type: 'string',
+      searchType: 'reference',
+      documentation: 'Patient/{id}',
+    },
+    { name: 'agent', use: 'in', min: 0, max: 1, type: 'string', searchType: 'token', documentation: 'A user id' },
+    {
+      name: 'date',
+      use: 'in',
+      min: 0,
+      max: '*',
+      type: 'string',
+      searchType: 'date',
+      documentation: 'When, with the prefixes eq, ge, gt, le, lt (repeat for a range)',
+    },
+    ...PAGING,
+  ],
+  scopes: [{ resourceType: 'AuditEvent', interaction: 's' }],
+  handler: async ({ request, reply, deps, input }) => {
     const actor = signedIn(request);
     if (!auditAdmin(actor)) {
       throw forbidden('Only privacy officers (R0001) and system clients may read the audit log');
     }
-    const params = parseParams(request, ['patient', 'agent', 'date', '_count', '_cursor', '_format']);
+    const params = paramsOf(input);
     const patient = params.get('patient')?.[0]?.replace(/^Patient\//, '');
     const agent = params.get('agent')?.[0];
     const filter: AuditFilter = {
@@ -72,8 +146,18 @@ export function registerAuditOperations(app: FastifyInstance, options: AuditOper
       ...(agent ? { agent } : {}),
       ...dateBounds(params.get('date') ?? []),
     };
-    return answer(request, reply, options, filter, params, patient ? [patient] : []);
-  });
+    return answer(request, reply, deps, filter, params, patient ? [patient] : []);
+  },
+});
+
+/**
+ * The audit trail as FHIR AuditEvents, read-only, as operations (the AuditEvent resource type
+ * cannot be written through the API): `$access-log` and `$audit-log` above. Both page with `_count`
+ * and a `next` link; `_format=ndjson` (or Accept: application/fhir+ndjson) streams every matching
+ * event, oldest first, for export. Register on the FHIR base.
+ */
+export function registerAuditOperations(app: FastifyInstance, options: AuditOperationOptions): void {
+  registerOperations(app, options, [ACCESS_LOG, AUDIT_LOG]);
 }
 
 /** The patient themselves, a carer their consent permits to see `other` data, privacy officers, systems. */
@@ -92,16 +176,8 @@ async function requireLogReader(audit: AuditLog, actor: Actor, patient: string):
 
 type Params = Map<string, string[]>;
 
-function parseParams(request: FastifyRequest, allowed: string[]): Params {
-  const params: Params = new Map();
-  for (const [key, value] of queryPairs(request)) {
-    if (!allowed.includes(key)) {
-      // An ignored filter would widen what a privacy officer exports: refuse it instead.
-      return badRequest(`Unknown parameter '${key}'; this operation takes ${allowed.join(', ')}`, [key]);
-    }
-    params.set(key, [...(params.get(key) ?? []), value]);
-  }
-  return params;
+function paramsOf(input: OperationInput): Params {
+  return new Map(input.names().map((name) => [name, input.strings(name)]));
 }
 
 function wholeNumber(params: Params, name: string): number | undefined {
@@ -110,7 +186,7 @@ function wholeNumber(params: Params, name: string): number | undefined {
     return undefined;
   }
   if (!/^\d+$/.test(value)) {
-    return badRequest(`${name} must be a whole number`, [name]);
+    return invalidParameter(name, `${name} must be a whole number`);
   }
   return Number(value);
 }

@@ -3,6 +3,7 @@ import type { AccessEvent } from '../fhir/store/hooks.ts';
 import type { Actor } from './actor.ts';
 import { auditWhere, type AuditFilter } from './audit-query.ts';
 import { verifyAuditChains, type VerifyResult } from './audit-verify.ts';
+import { isSecondaryUse } from './secondary-use.ts';
 
 export interface AuditEntry {
   seq: number;
@@ -75,7 +76,8 @@ export function purposeOf(actor: Actor): string {
     case 'related-person':
       return 'carer-access';
     case 'system':
-      return 'integration';
+      // A secondary-use client's accesses carry its purpose (docs/ACCESS.md, *Two kinds of opt-out*).
+      return isSecondaryUse(actor) ? actor.purpose : 'integration';
   }
 }
 

@@ -8,6 +8,7 @@ import { SqlParams } from '../fhir/search/sql-params.ts';
 import type { Actor, PatientActor, RelatedPersonActor } from './actor.ts';
 import { labelResources, withoutMetaSource } from './labels.ts';
 import { restrictionFor } from './policy.ts';
+import { isSecondaryUse } from './secondary-use.ts';
 import { fromPortal, ORIGIN_SYSTEM, PORTAL_ORIGIN } from './origin.ts';
 import { forbidden, refuse, WriteRefusal } from './refusal.ts';
 import { authorizeStaff } from './staff-writes.ts';
@@ -77,6 +78,13 @@ export async function authorizeWrites(
     });
   }
   if (actor.kind === 'system') {
+    if (isSecondaryUse(actor)) {
+      // Planning and research analyse the record; they never change it (docs/ACCESS.md).
+      const first = writes[0]!.resource;
+      throw new WriteRefusal(forbidden(`A ${actor.purpose} client cannot change the record`), {
+        resources: [`${first.resourceType}/${first.id}`],
+      });
+    }
     return writes.map((w) => w.resource);
   }
   const scopes = await writeScopes(db, writes, fhirBase, restrictionFor(actor));

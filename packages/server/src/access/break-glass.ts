@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Communication } from '@medplum/fhirtypes';
 import { badRequest, issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { Actor } from './actor.ts';
 import type { AuditLog } from './audit.ts';
 import { forbidden } from './authorize.ts';
+import { alertPrivacyOfficer } from './privacy-alert.ts';
 
 export const DEFAULT_BREAK_GLASS_HOURS = 4;
 export const MIN_REASON_LENGTH = 10;
-/** National RBAC code of the privacy officer, who receives break-glass alerts. */
-export const PRIVACY_OFFICER_ROLE = 'R0001';
-const COMMUNICATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/communication-category';
+export { PRIVACY_OFFICER_ROLE } from './privacy-alert.ts';
 
 export interface BreakGlassSession {
   id: string;
@@ -20,6 +18,22 @@ export interface BreakGlassSession {
   expiresAt: string;
   /** The alert raised to the organisation's privacy officer. */
   communicationId: string;
+}
+
+/**
+ * The patient and stated reason of a request for access to one patient (break-glass, a declared
+ * relationship): a Patient id (or `Patient/{id}`) and a reason of at least {@link MIN_REASON_LENGTH}
+ * characters, or a 400 naming the field.
+ */
+export function patientAndReason(patientId: unknown, reason: unknown): { patient: string; why: string } {
+  if (typeof patientId !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(patientId.replace(/^Patient\//, ''))) {
+    return badRequest('patientId must be a Patient id', ['patientId']);
+  }
+  const why = typeof reason === 'string' ? reason.trim() : '';
+  if (why.length < MIN_REASON_LENGTH) {
+    return badRequest(`A reason of at least ${MIN_REASON_LENGTH} characters is required`, ['reason']);
+  }
+  return { patient: patientId.replace(/^Patient\//, ''), why };
 }
 
 /**
@@ -49,14 +63,7 @@ export class BreakGlassService {
     if (actor.kind !== 'staff') {
       throw forbidden('Only staff can break the glass');
     }
-    if (typeof patientId !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(patientId.replace(/^Patient\//, ''))) {
-      return badRequest('patientId must be a Patient id', ['patientId']);
-    }
-    const patient = patientId.replace(/^Patient\//, '');
-    const why = typeof reason === 'string' ? reason.trim() : '';
-    if (why.length < MIN_REASON_LENGTH) {
-      return badRequest(`A reason of at least ${MIN_REASON_LENGTH} characters is required`, ['reason']);
-    }
+    const { patient, why } = patientAndReason(patientId, reason);
     return this.resources.transaction(async (service) => {
       const tx = service.searchContext().db;
       await service.read('Patient', patient); // 404 / 410 when there is no such patient
@@ -80,39 +87,16 @@ export class BreakGlassService {
         },
         tx,
       );
-      const officers = await service.search('PractitionerRole', [
-        ['organization', `Organization/${actor.organizationId}`],
-        ['role', PRIVACY_OFFICER_ROLE],
-        ['active', 'true'],
-        ['_count', '1'],
-      ]);
-      const officer = officers.entry?.find((e) => e.search?.mode === 'match')?.resource;
-      const recipient: NonNullable<Communication['recipient']>[number] = officer
-        ? { reference: `PractitionerRole/${officer.id}` }
-        : { reference: `Organization/${actor.organizationId}` };
-      const alert: Communication = {
-        resourceType: 'Communication',
-        meta: { source: `${service.options.fhirBase}/Organization/${actor.organizationId}` },
-        status: 'completed',
-        category: [{ coding: [{ system: COMMUNICATION_CATEGORY, code: 'alert', display: 'Alert' }] }],
-        priority: 'urgent',
-        subject: { reference: `Patient/${patient}` },
-        recipient: [recipient],
-        sender: actor.practitionerRoleId
-          ? { reference: `PractitionerRole/${actor.practitionerRoleId}` }
-          : { reference: `Practitioner/${actor.practitionerId}` },
-        sent: startedAt,
-        payload: [
-          {
-            contentString:
-              `Break-glass: Practitioner/${actor.practitionerId} (role ${actor.roleCode}, user ${actor.userId}) ` +
-              `at Organization/${actor.organizationId} opened emergency access to Patient/${patient} ` +
-              `until ${expiresAt}. Reason: ${why}`,
-          },
-        ],
-      };
-      const created = await service.create('Communication', alert);
-      return { id, patientId: patient, reason: why, startedAt, expiresAt, communicationId: created.resource.id! };
+      const created = await alertPrivacyOfficer(
+        service,
+        actor,
+        patient,
+        startedAt,
+        `Break-glass: Practitioner/${actor.practitionerId} (role ${actor.roleCode}, user ${actor.userId}) ` +
+          `at Organization/${actor.organizationId} opened emergency access to Patient/${patient} ` +
+          `until ${expiresAt}. Reason: ${why}`,
+      );
+      return { id, patientId: patient, reason: why, startedAt, expiresAt, communicationId: created.id! };
     });
   }
 

@@ -1,11 +1,14 @@
-import type { Consent, ConsentProvision, Period, Reference, Resource } from '@medplum/fhirtypes';
+import type { Consent, ConsentProvision, ConsentProvisionActor, Period, Reference, Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '../db/database.ts';
 import { dateRange } from '../fhir/indexing/normalize.ts';
 import type { VersionWrite } from '../fhir/store/resource.repository.ts';
-import { DATA_CATEGORY_SYSTEM } from './actor.ts';
+import { DATA_CATEGORY_SYSTEM, RECIPIENT_ROLE_EXTENSION } from './actor.ts';
+import { replaceDataOptOuts } from './data-opt-out.ts';
+import { replaceOnlineWithheld } from './online-view.ts';
 import { localReference, targetId } from './references.ts';
 
-export type RelationshipKind = 'registered' | 'care-team' | 'referral' | 'encounter' | 'episode';
+/** `declared`: a self-claimed relationship (declared.ts), not derived from any resource. */
+export type RelationshipKind = 'registered' | 'care-team' | 'referral' | 'encounter' | 'episode' | 'declared';
 
 export interface RelationshipRow {
   sourceType: string;
@@ -122,6 +125,17 @@ export function relationshipsOf(resource: Resource, fhirBase: string): Relations
 }
 
 /**
+ * A rule's actor as stored: `Type/id`, or `Organization/{id}|{role}` when the rule names the
+ * organisation's staff in one RBAC job role only (extension {@link RECIPIENT_ROLE_EXTENSION}).
+ */
+export function ruleActor(actor: ConsentProvisionActor, fhirBase: string): string {
+  const reference = localReference(actor.reference, fhirBase) ?? actor.reference?.reference ?? '(unresolvable)';
+  const role = actor.extension?.find((e) => e.url === RECIPIENT_ROLE_EXTENSION)?.valueCoding?.code;
+  // A role qualifies only an organisation; a person is named whatever their role.
+  return role !== undefined && reference.startsWith('Organization/') ? `${reference}|${role}` : reference;
+}
+
+/**
  * A Consent's rules: the top-level provision and every nested one, depth first. `active` is set
  * when the Consent is in force (status `active`, scope `patient-privacy`); a provision without a
  * type, or whose codes include none of the data-category system, has no effect and gives no row.
@@ -150,9 +164,7 @@ export function consentRulesOf(consent: Consent, fhirBase: string): ConsentRuleR
         ruleIndex: index,
         patientId,
         effect: provision.type,
-        actors: (provision.actor ?? []).map(
-          (actor) => localReference(actor.reference, fhirBase) ?? actor.reference?.reference ?? '(unresolvable)',
-        ),
+        actors: (provision.actor ?? []).map((actor) => ruleActor(actor, fhirBase)),
         categories: [...new Set(categories)],
         ...periodBounds(provision.period),
         active,
@@ -167,7 +179,8 @@ export function consentRulesOf(consent: Consent, fhirBase: string): ConsentRuleR
 }
 
 /**
- * Keeps `access_relationship` and `access_consent_rule` in step with the written resources, in
+ * Keeps `access_relationship`, `access_consent_rule`, `online_withheld` and `access_data_opt_out` (the
+ * National Data Opt-out, data-opt-out.ts) in step with the written resources, in
  * the write's transaction: rows of every rewritten or deleted source are removed, rows of the new
  * current versions inserted.
  */
@@ -177,6 +190,8 @@ export async function replaceDerivedFacts(
   resources: ReadonlyMap<string, Resource>,
   fhirBase: string,
 ): Promise<void> {
+  await replaceOnlineWithheld(db, writes, resources);
+  await replaceDataOptOuts(db, writes, resources, fhirBase);
   const relationshipWrites = writes.filter((w) => RELATIONSHIP_TYPES.includes(w.resourceType));
   const consentWrites = writes.filter((w) => w.resourceType === 'Consent');
   if (!relationshipWrites.length && !consentWrites.length) {

@@ -6,8 +6,10 @@ import { AgreementService } from './agreements.service.ts';
 import { AuditLog } from './audit.ts';
 import { authorizeWrites, refusalEvent, WriteRefusal } from './authorize.ts';
 import { BreakGlassService, DEFAULT_BREAK_GLASS_HOURS } from './break-glass.ts';
+import { DeclaredRelationshipService, DEFAULT_DECLARED_HOURS } from './declared.ts';
 import { replaceDerivedFacts } from './derived.ts';
 import { labelResources } from './labels.ts';
+import { withheldOnlineSql } from './online-view.ts';
 import { restrictionFor } from './policy.ts';
 
 export { categoryOf } from './categories.ts';
@@ -21,6 +23,7 @@ export { toAuditEvent } from './audit-event.ts';
 export type { Agreement, AgreementStatus } from './agreements.repository.ts';
 export type { SharingMap, SharingFlow } from './agreements.service.ts';
 export type { BreakGlassSession } from './break-glass.ts';
+export type { DeclaredRelationship } from './declared.ts';
 
 export interface AccessModuleOptions {
   db: Database;
@@ -32,6 +35,8 @@ export interface AccessModuleOptions {
   resources?: ResourceService;
   /** How long a break-glass session lasts (default 4). */
   breakGlassHours?: number;
+  /** How long a declared relationship lasts (default 24). */
+  declaredHours?: number;
   /**
    * Write reads' audit rows in batches at most this many ms later, off the request path (see
    * AuditLog). Default 0: each read writes its row before responding. With buffering, call
@@ -52,6 +57,7 @@ export interface AccessModule {
   accessFor(actor: Actor, options?: AccessOptions): CallerAccess;
   agreements: AgreementService;
   breakGlass: BreakGlassService;
+  declared: DeclaredRelationshipService;
   audit: AuditLog;
 }
 
@@ -83,6 +89,7 @@ export function createAccessModule(options: AccessModuleOptions): AccessModule {
       const refusals: AccessEvent[] = [];
       return {
         ...(restrict ? { restrict } : {}),
+        ...(actor.kind === 'patient' || actor.kind === 'related-person' ? { unmentioned: withheldOnlineSql } : {}),
         authorizeWrite: async (tx, writes) => {
           try {
             return await authorizeWrites(tx, actor, writes, fhirBase);
@@ -108,6 +115,7 @@ export function createAccessModule(options: AccessModuleOptions): AccessModule {
     },
     agreements: new AgreementService(db, audit),
     breakGlass: new BreakGlassService(resources, audit, options.breakGlassHours ?? DEFAULT_BREAK_GLASS_HOURS),
+    declared: new DeclaredRelationshipService(resources, audit, options.declaredHours ?? DEFAULT_DECLARED_HOURS),
     audit,
   };
 }

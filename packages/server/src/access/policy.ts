@@ -1,8 +1,12 @@
 import type { RestrictionHint, RowRestriction } from '../fhir/search/execute.ts';
 import type { SqlParams } from '../fhir/search/sql-params.ts';
+import { withheldOnlineSql } from './online-view.ts';
+import { isSecondaryUse, secondaryUseCondition } from './secondary-use.ts';
 import {
   OUTSIDE_NHS,
   EXPLICIT_PERMIT_CATEGORIES,
+  roleCategoryLimit,
+  staffNames,
   type Actor,
   type PatientActor,
   type RelatedPersonActor,
@@ -13,26 +17,29 @@ import {
  * The decision of docs/ACCESS.md as one SQL condition on a `resource` / `current_resource` row
  * (columns patient_id, source_org, category, resource_type, id), evaluated with now().
  *
- * Staff (organisation O, practitioner Pr, user U, role R), in the order of the spec:
+ * Staff (organisation O, practitioner Pr, user U, role R):
  *   1. `patient_id is null` (directory data);
- *   2. `source_org = O`;
+ *   1a. a role rule (ROLE_CATEGORY_LIMITS: clerical sees demographics and appointments) limits C,
+ *      whatever follows;
  *   3. `patient_id in (U's unexpired break_glass patients)`: uncorrelated, hashed once per query;
- *   3b. a permit of the patient naming O or Pr covers C and no matching deny does (tested last: a
- *      probe of the patient's rules, for rows no cheaper test allowed);
- *   4. `exists (access_relationship of the patient for O or Pr, valid now)`: an index probe per row;
- *   5. outside the NHS: one probe of the patient's `access_consent_rule` rows (no matching deny
- *      covers C, a permit naming O or Pr does);
- *   6. `(source_org, category) in (access_grant rows for O, role R, dated today)`: hashed once;
+ *   4. `exists (access_relationship of the patient for O or Pr, valid now)` — declared ones
+ *      included: an index probe per row, once per query for a known patient; and then
+ *   2. `source_org = O` (need to know: an organisation's own record needs a relationship too), or
+ *   4a. one of the patient's Consents, for NHS staff, or
+ *   6. `(source_org, category) in (access_grant rows for O, role R, dated today)`: hashed once, and
  *   7. one probe of the patient's consent rules: no matching deny covers C, and a C needing an
- *      explicit permit (sexual health) has a matching permit (a rule matches with no actors, naming O/Pr, or naming a CareTeam whose
- *      current participants include O/Pr);
- *   and, for NHS organisations with a relationship, the patient's Consent resources themselves.
- * Patient P: `patient_id is null or patient_id = P`. Related person RP of P: directory data, RP
- * itself, or P's data with a permit naming RP covering C and no deny naming RP covering it.
+ *      explicit permit (sexual health) has a matching permit (a rule matches with no actors, naming
+ *      O, O's staff in role R, Pr, or a CareTeam whose current participants include O/Pr);
+ *      outside the NHS (5) none of 4a, 6, 7 applies;
+ *   3b. a permit of the patient naming O, O|R or Pr covers C and no matching deny does (tested last:
+ *      a probe of the patient's rules, only for patients with such a permit).
+ * Patient P: `patient_id is null or (patient_id = P and not withheld from online view)`. Related
+ * person RP of P: directory data, RP itself, or P's data not withheld from online view with a permit
+ * naming RP covering C and no deny naming RP covering it.
  *
- * Rows of the actor's own organisation and directory data are decided by the first two column
- * tests; the probes run only for other organisations' rows. Returns undefined for a system actor:
- * integrations see everything (their scopes limit types).
+ * Directory data is decided by the first column test. A system actor for direct care gets undefined:
+ * integrations see everything (their scopes limit types); one for a secondary use (planning,
+ * research) sees no row of a patient with a National Data Opt-out (secondary-use.ts).
  */
 export function restrictionFor(actor: Actor): RowRestriction | undefined {
   switch (actor.kind) {
@@ -43,7 +50,8 @@ export function restrictionFor(actor: Actor): RowRestriction | undefined {
     case 'related-person':
       return (alias, params) => relatedPersonCondition(actor, alias, params);
     case 'system':
-      return undefined;
+      // Secondary use (planning, research) honours the National Data Opt-out; direct care never does.
+      return isSecondaryUse(actor) ? (alias, params, hint) => secondaryUseCondition(alias, params, hint) : undefined;
   }
 }
 
@@ -57,6 +65,16 @@ export const TODAY_SQL = `(now() at time zone 'UTC')::date`;
 export function relationshipExists(patientExpr: string, org: string, practitioner: string): string {
   return `exists (select 1 from access_relationship ar where ar.patient_id = ${patientExpr}
       and (ar.organization_id = ${org} or ar.practitioner_id = ${practitioner}) and ${NOW_VALID('ar')})`;
+}
+
+/**
+ * SQL: (O or Pr) has a legitimate relationship with each row's patient now, for a query over many
+ * patients: the patients they have a relationship with are found once per query (a hashed sub-plan
+ * on the organisation and practitioner indexes) rather than probed row by row.
+ */
+function relationshipPatients(patientExpr: string, org: string, practitioner: string): string {
+  return `${patientExpr} in (select ar.patient_id from access_relationship ar
+      where (ar.organization_id = ${org} or ar.practitioner_id = ${practitioner}) and ${NOW_VALID('ar')})`;
 }
 
 /** SQL: an unexpired break-glass session of this user for the patient `patientExpr`. */
@@ -93,18 +111,18 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
   const org = `${params.add(actor.organizationId)}::text`;
   const practitioner = `${params.add(actor.practitionerId)}::text`;
   const user = `${params.add(actor.userId)}::text`;
-  const names = `${params.add([`Organization/${actor.organizationId}`, `Practitioner/${actor.practitionerId}`])}::text[]`;
+  const names = `${params.add(staffNames(actor))}::text[]`;
   const matches = (cr: string): string => ruleMatchesStaff(cr, names, org, practitioner);
-  // Rule 3b: the patient's own permit naming O or Pr covers C, and no matching deny withholds it.
-  // The patients with any permit naming them are found once per query (a hashed sub-plan), so the
-  // probe runs only for their rows, not for every row another organisation recorded.
+  // Rule 3b: the patient's own permit naming O (or O's staff in role R) or Pr covers C, and no
+  // matching deny withholds it. The patients with any permit naming them are found once per query (a
+  // hashed sub-plan), so the probe runs only for their rows, not for every row of every patient.
   const namedPermit = `(${patient} in (select np.patient_id from access_consent_rule np
           where np.effect = 'permit' and np.active and np.actors && ${names})
       and coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
         from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false))`;
   let shared: string;
   if (OUTSIDE_NHS.includes(actor.organizationType)) {
-    // Rule 5: outside the NHS nothing but a permit naming them (3b) opens a category.
+    // Rule 5: outside the NHS nothing but their own record and a permit naming them (3b) opens a category.
     shared = 'false';
   } else {
     const role = `${params.add(actor.roleCode)}::text`;
@@ -121,19 +139,29 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
     const notSensitive = `${r}.category <> all(${explicit})`;
     shared = `${grants} and coalesce((select not bool_or(cr.effect = 'deny') and (${notSensitive} or bool_or(cr.effect = 'permit'))
         from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), ${notSensitive})`;
+    // Rule 4a: a patient's Consents (their own, with no source organisation) are seen by NHS staff
+    // with a relationship, who act on them and may record the patient's instructions.
+    shared = `${r}.resource_type = 'Consent' or (${shared})`;
   }
-  // A patient's Consents (their own, with no source organisation) are seen by NHS staff with a
-  // relationship, who act on them and may record the patient's instructions.
-  const consents = OUTSIDE_NHS.includes(actor.organizationType) ? 'false' : `${r}.resource_type = 'Consent'`;
+  // Rule 1a: a documented role rule limits the categories a role ever sees (clerical: demographics
+  // and appointments), whatever the reason to see.
+  const limit = roleCategoryLimit(actor.roleCode);
+  const roleLimited = limit ? `${r}.category = any(${params.add(limit)}::text[]) and ` : '';
+  // One known patient: one index probe. Every row's own patient: the set of related patients, once.
+  const related = hint.patient
+    ? relationshipExists(patient, org, practitioner)
+    : relationshipPatients(patient, org, practitioner);
+  // Rule 4 before rule 2: need-to-know holds inside an organisation too; its own record is seen by
+  // its staff only with a legitimate relationship (or a declared one, or break-glass).
   return `(${r}.patient_id is null
-    or ${r}.source_org = ${org}
-    or ${breakGlassFor(patient, user)}
-    or (${relationshipExists(patient, org, practitioner)} and (${consents} or ${shared}))
-    or ${namedPermit})`;
+    or (${roleLimited}(${breakGlassFor(patient, user)}
+      or (${related} and (${r}.source_org = ${org} or ${shared}))
+      or ${namedPermit})))`;
 }
 
 function patientCondition(actor: PatientActor, r: string, params: SqlParams): string {
-  return `(${r}.patient_id is null or ${r}.patient_id = ${params.add(actor.patientId)}::text)`;
+  return `(${r}.patient_id is null
+    or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}))`;
 }
 
 function relatedPersonCondition(actor: RelatedPersonActor, r: string, params: SqlParams): string {
@@ -142,6 +170,6 @@ function relatedPersonCondition(actor: RelatedPersonActor, r: string, params: Sq
   const named = (cr: string): string => `${name} = any(${cr}.actors)`;
   return `(${r}.patient_id is null
     or (${r}.resource_type = 'RelatedPerson' and ${r}.id = ${self})
-    or (${r}.patient_id = ${params.add(actor.patientId)}::text
+    or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}
         and ${ruleExists(r, 'permit', named)} and not ${ruleExists(r, 'deny', named)}))`;
 }

@@ -7,10 +7,12 @@ import { auditAdmin } from './audit-operations.ts';
 import { redactForPatient } from './audit-redact.ts';
 import { forbidden } from './authorize.ts';
 import type { BreakGlassService } from './break-glass.ts';
+import type { DeclaredRelationshipService } from './declared.ts';
 
 export interface AccessRouteDeps {
   agreements: AgreementService;
   breakGlass: BreakGlassService;
+  declared: DeclaredRelationshipService;
   audit: AuditLog;
 }
 
@@ -31,11 +33,11 @@ function body(request: FastifyRequest): Record<string, unknown> {
 
 /**
  * The access module's API under /api/access: information-sharing agreements and the sharing map,
- * break-glass, and the audit log. The caller is `request.actor` (set by src/auth/); errors are
+ * break-glass, declared relationships, and the audit log. The caller is `request.actor` (set by src/auth/); errors are
  * OperationOutcomeErrors, answered by the app's error handler.
  */
 export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps): void {
-  const { agreements, breakGlass, audit } = deps;
+  const { agreements, breakGlass, declared, audit } = deps;
   // Buffered audit rows (CAREWEAVE_AUDIT_BUFFER_MS) must reach the database before it closes.
   app.addHook('onClose', async () => audit.flush());
 
@@ -69,6 +71,26 @@ export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps
   });
 
   app.get('/api/access/break-glass', async (request) => ({ sessions: await breakGlass.active(signedIn(request)) }));
+
+  app.post('/api/access/declared-relationships', async (request, reply) => {
+    const { patientId, reason } = body(request);
+    return reply.code(201).send(await declared.declare(request.actor, patientId, reason));
+  });
+
+  app.get('/api/access/declared-relationships', async (request) => {
+    const query = request.query as Query;
+    const days = typeof query.days === 'string' ? Number(query.days) : undefined;
+    return {
+      declarations: await declared.list(signedIn(request), {
+        organisation: query.scope === 'organisation',
+        ...(days !== undefined && Number.isFinite(days) ? { days } : {}),
+      }),
+    };
+  });
+
+  app.delete('/api/access/declared-relationships/:id', async (request: IdRequest) =>
+    declared.end(request.actor, request.params.id),
+  );
 
   app.get('/api/access/audit', async (request) => {
     const actor = signedIn(request);

@@ -130,6 +130,10 @@ export function registerAdminApi(app: FastifyInstance, auth: AuthContext): void 
           ...(body.jwks && typeof body.jwks === 'object' ? { jwks: body.jwks as CreateClientInput['jwks'] } : {}),
           ...(str(body.jwksUri) ? { jwksUri: str(body.jwksUri)! } : {}),
           ...(body.secret === true ? { secret: true } : {}),
+          // Anything given is checked (an unknown purpose, or one that is not text, is refused).
+          ...(body.purpose !== undefined && body.purpose !== null
+            ? { purpose: typeof body.purpose === 'string' ? body.purpose : JSON.stringify(body.purpose) }
+            : {}),
           ...(body.admin === true ? { admin: true } : {}),
         };
         return run(reply, () => admin.createClient(input), 201);

@@ -1,12 +1,18 @@
 import type { Bundle, Organization } from '@medplum/fhirtypes';
 import type { JWK } from 'jose';
-import { ORGANISATION_TYPE_SYSTEM, ORGANISATION_TYPES, type OrganisationType } from '../access/actor.ts';
+import {
+  ORGANISATION_TYPE_SYSTEM,
+  ORGANISATION_TYPES,
+  type OrganisationType,
+  type SystemPurpose,
+} from '../access/actor.ts';
+import { SECONDARY_PURPOSES, SYSTEM_PURPOSES, systemPurpose } from '../access/secondary-use.ts';
 import { badRequest, notFound } from '../fhir/outcome.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import { NHS_NUMBER_SYSTEM, ODS_SYSTEM } from './federation.ts';
-import { ALLOWED_SCOPES_PROPERTY } from './provider.ts';
+import { ALLOWED_SCOPES_PROPERTY, PURPOSE_PROPERTY } from './provider.ts';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
-import { parseScope } from './scopes.ts';
+import { parseScope, type Interaction } from './scopes.ts';
 import type { AuthStore } from './store.ts';
 import {
   accountStatus,
@@ -45,6 +51,8 @@ export interface ClientSummary {
   description?: string;
   authentication: string;
   scopes: string;
+  /** Why it processes patient data; `planning` and `research` honour the National Data Opt-out. */
+  purpose: SystemPurpose;
   admin: boolean;
   disabled: boolean;
   createdAt: string;
@@ -81,6 +89,11 @@ export interface CreateClientInput {
   secret?: boolean;
   /** Space-separated system/ scopes the client may be given, e.g. `system/Observation.rs`. */
   scopes: string;
+  /**
+   * `direct-care` (the default), `planning` or `research` (docs/ACCESS.md, *Two kinds of opt-out*): a
+   * planning or research client sees nothing of a patient who has a National Data Opt-out.
+   */
+  purpose?: string;
   admin?: boolean;
 }
 
@@ -290,6 +303,7 @@ export class DatabaseAdmin implements AdminOperations {
         throw new AdminInputError(`'${scope}' is not a SMART system scope (system/Type.cruds, system/*.rs, ...)`);
       }
     }
+    const purpose = clientPurpose(input.purpose, scopes);
     const methods = [input.jwks, input.jwksUri, input.secret || undefined].filter((v) => v !== undefined);
     if (methods.length !== 1) {
       throw new AdminInputError('Give exactly one of a JWKS (--jwks), a JWKS URL (--jwks-uri) or --secret');
@@ -317,6 +331,7 @@ export class DatabaseAdmin implements AdminOperations {
       response_types: [],
       redirect_uris: [],
       [ALLOWED_SCOPES_PROPERTY]: scopes.join(' '),
+      ...(purpose ? { [PURPOSE_PROPERTY]: purpose } : {}),
       ...(clientSecret
         ? { token_endpoint_auth_method: 'client_secret_basic', client_secret: clientSecret }
         : { token_endpoint_auth_method: 'private_key_jwt' }),
@@ -424,6 +439,31 @@ function summariseOrganisation(org: Organization): OrganisationSummary {
   return { id: org.id!, ...(ods ? { ods } : {}), ...(org.name ? { name: org.name } : {}), ...(type ? { type } : {}) };
 }
 
+/**
+ * The purpose a client is registered for (docs/ACCESS.md, *Two kinds of opt-out*), checked: one of
+ * the known purposes, and a planning or research client reads only — a write would reach past the
+ * National Data Opt-out (system writes are not restricted).
+ */
+function clientPurpose(given: string | undefined, scopes: readonly string[]): SystemPurpose | undefined {
+  if (given === undefined) {
+    return undefined;
+  }
+  const purpose = systemPurpose(given);
+  if (!purpose) {
+    throw new AdminInputError(
+      `Unknown purpose '${given}': give one of ${SYSTEM_PURPOSES.join(', ')} (direct-care when omitted)`,
+    );
+  }
+  const writes: readonly Interaction[] = ['c', 'u', 'd'];
+  const writing = scopes.find((scope) => writes.some((p) => parseScope(scope)?.permissions.has(p)));
+  if (SECONDARY_PURPOSES.includes(purpose) && writing) {
+    throw new AdminInputError(
+      `A ${purpose} client only reads: '${writing}' would let it write (give read and search scopes, e.g. system/*.rs)`,
+    );
+  }
+  return purpose;
+}
+
 function summariseClient(client: ClientRecord): ClientSummary {
   const m = client.metadata;
   return {
@@ -431,6 +471,7 @@ function summariseClient(client: ClientRecord): ClientSummary {
     ...(client.description ? { description: client.description } : {}),
     authentication: typeof m.token_endpoint_auth_method === 'string' ? m.token_endpoint_auth_method : '',
     scopes: typeof m[ALLOWED_SCOPES_PROPERTY] === 'string' ? m[ALLOWED_SCOPES_PROPERTY] : '',
+    purpose: systemPurpose(m[PURPOSE_PROPERTY]) ?? 'direct-care',
     admin: client.isAdmin,
     disabled: client.disabled,
     createdAt: client.createdAt.toISOString(),

@@ -6,7 +6,9 @@ import {
   type Actor,
   type OrganisationType,
   type StaffActor,
+  type SystemPurpose,
 } from '../access/actor.ts';
+import { SYSTEM_PURPOSES, systemPurpose } from '../access/secondary-use.ts';
 import { OperationOutcomeError, issue, outcome } from '../fhir/outcome.ts';
 import { FHIR_JSON, queryPairs } from '../fhir/rest/http.ts';
 import type { AuthContext } from './context.ts';
@@ -121,7 +123,7 @@ export class TokenVerifier {
     const { claims, scopes } = token;
     if (!token.userId) {
       await this.assertClientActive(token.clientId);
-      return { kind: 'system', clientId: token.clientId, scopes };
+      return { kind: 'system', clientId: token.clientId, scopes, ...tokenPurpose(claims) };
     }
     await this.assertAccountActive(token.userId);
     const fhirUser = typeof claims.fhirUser === 'string' ? claims.fhirUser : undefined;
@@ -211,6 +213,25 @@ export class TokenVerifier {
       throw new AuthenticationError(`Client ${clientId} is not registered or is disabled`, 401, 'invalid_token');
     }
   }
+}
+
+/**
+ * A system token's purpose (the client's registered purpose, src/auth/provider.ts): absent means
+ * direct care; one we do not know is refused rather than read as direct care.
+ */
+function tokenPurpose(claims: Record<string, unknown>): { purpose?: SystemPurpose } {
+  if (claims.purpose === undefined) {
+    return {};
+  }
+  const purpose = systemPurpose(claims.purpose);
+  if (!purpose) {
+    throw new AuthenticationError(
+      `The access token names an unknown purpose (expected one of ${SYSTEM_PURPOSES.join(', ')})`,
+      401,
+      'invalid_token',
+    );
+  }
+  return { purpose };
 }
 
 function describeJoseError(error: unknown): string {

@@ -115,7 +115,7 @@ describe('careweave org|user|client', () => {
       fs.rmSync(jwksFile);
       expect(withKeys.stderr).toBe('');
       expect(withKeys.stdout).toContain(
-        'Registered client lab-feed (private_key_jwt; scopes system/Observation.cruds)',
+        'Registered client lab-feed (private_key_jwt; scopes system/Observation.cruds; purpose direct-care)',
       );
       const withSecret = await careweave(
         ['client', 'create', 'ops-admin', '--scopes', 'system/*.rs', '--secret', '--admin'],
@@ -125,8 +125,25 @@ describe('careweave org|user|client', () => {
       const wrongScope = await careweave(['client', 'create', 'x-client', '--scopes', 'user/*.rs', '--secret'], env);
       expect(wrongScope.code).toBe(1);
       expect(wrongScope.stderr).toMatch(/not a SMART system scope/);
+      const research = await careweave(
+        ['client', 'create', 'cohort-finder', '--scopes', 'system/*.rs', '--secret', '--purpose', 'research'],
+        env,
+      );
+      expect(research.stdout).toContain('purpose research)');
+      const unknownPurpose = await careweave(
+        ['client', 'create', 'y-client', '--scopes', 'system/*.rs', '--secret', '--purpose', 'marketing'],
+        env,
+      );
+      expect(unknownPurpose.code).toBe(1);
+      expect(unknownPurpose.stderr).toMatch(/Unknown purpose 'marketing': give one of direct-care, planning, research/);
       const list = await careweave(['client', 'list', '--json'], env);
-      expect(JSON.parse(list.stdout).map((c: { clientId: string }) => c.clientId)).toEqual(['lab-feed', 'ops-admin']);
+      expect(
+        JSON.parse(list.stdout).map((c: { clientId: string; purpose: string }) => [c.clientId, c.purpose]),
+      ).toEqual([
+        ['cohort-finder', 'research'],
+        ['lab-feed', 'direct-care'],
+        ['ops-admin', 'direct-care'],
+      ]);
     });
   });
 });

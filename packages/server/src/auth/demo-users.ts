@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Platform } from '../http/app.ts';
 import { DATA_CATEGORY_SYSTEM } from '../access/actor.ts';
+import { ensureDemoRecord } from '../platform/demo-record.ts';
 import { buildInfrastructureModel, staffFor } from '../seed/infrastructure.ts';
 import { NHS_NUMBER_SYSTEM } from './federation.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
@@ -132,6 +133,7 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
 
   await newStaff('prac-demo-carehome', 'Morgan', 'Ashworth', careHome.orgId, 'Registered care home manager');
   await newStaff('prac-demo-privacy', 'Priya', 'Shah', practice.orgId, 'Privacy officer');
+  await newStaff('prac-demo-reception', 'Rachel', 'Hughes', practice.orgId, 'Receptionist');
   await newStaff('prac-demo-commissioner', 'Chris', 'Whitfield', ccgOrg, 'Commissioning analyst');
   const gpCommunityRole = 'prrole-demo-gp-community';
   if (!(await exists('PractitionerRole', gpCommunityRole))) {
@@ -173,7 +175,7 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
     {
       username: 'demo.carehome',
       displayName: 'Morgan Ashworth',
-      description: `Care home manager (R8003), ${careHome.def.name}`,
+      description: `Care home manager (R8003), ${careHome.def.name}: the demo patient's medicines and allergies, by their permit`,
       practitionerId: 'prac-demo-carehome',
       profiles: [{ organizationId: careHome.orgId, roleCode: 'R8003', practitionerRoleId: 'prrole-demo-carehome' }],
     },
@@ -183,6 +185,13 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
       description: `Privacy officer (R0001), ${practice.def.name}`,
       practitionerId: 'prac-demo-privacy',
       profiles: [{ organizationId: practice.orgId, roleCode: 'R0001', practitionerRoleId: 'prrole-demo-privacy' }],
+    },
+    {
+      username: 'demo.reception',
+      displayName: 'Rachel Hughes',
+      description: `Receptionist (R8010 clerical), ${practice.def.name}: patients' details and appointments, no clinical record`,
+      practitionerId: 'prac-demo-reception',
+      profiles: [{ organizationId: practice.orgId, roleCode: 'R8010', practitionerRoleId: 'prrole-demo-reception' }],
     },
     {
       username: 'demo.commissioner',
@@ -269,7 +278,7 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
               reference: { reference: `RelatedPerson/${DEMO_CARER_ID}` },
             },
           ],
-          code: ['demographics', 'medications', 'encounters', 'allergies'].map((code) => ({
+          code: ['demographics', 'medications', 'encounters', 'appointments', 'allergies'].map((code) => ({
             coding: [{ system: DATA_CATEGORY_SYSTEM, code }],
           })),
         },
@@ -278,6 +287,16 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
     await create('demo.carer', `Carer (RelatedPerson/${DEMO_CARER_ID}) for ${name}, with the patient's consent`, {
       displayName: 'Jess Carter',
       fhirUser: `RelatedPerson/${DEMO_CARER_ID}`,
+    });
+    await ensureDemoRecord(resources, {
+      patientId: demoPatientId,
+      practiceOrgId: practice.orgId,
+      gpId: gp.id,
+      communityOrgId: communityOrg,
+      nurseId: nurse.id,
+      councilOrgId: councilOrg,
+      socialWorkerId: socialWorker.id,
+      careHomeOrgId: careHome.orgId,
     });
   }
 

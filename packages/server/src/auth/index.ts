@@ -3,8 +3,8 @@
  * - `registerAuth(app, platform)` in buildApp, before the routes it protects;
  * - `actorOf(request)` in `serviceFor(request)`: the verified Actor (401 if none);
  * - `requireScope(actor, type, 'c'|'r'|'u'|'d'|'s')` for checks outside the FHIR routes (those are
- *   checked by the preHandler, every Bundle entry included); `defineOperationScopes` for new
- *   FHIR operations;
+ *   checked by the preHandler, every Bundle entry included); a new FHIR operation declares its
+ *   scopes in its `defineOperation` (src/fhir/operations/define.ts);
  * - `ensureDemoUsers(platform)` after the demo data is loaded, `formatDemoLogins` to print them.
  */
 export { registerAuth, clientAddress, type AuthRuntime } from './register.ts';

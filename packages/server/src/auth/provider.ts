@@ -7,6 +7,7 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import { SYSTEM_PURPOSES, systemPurpose } from '../access/secondary-use.ts';
 import { oidcAdapter } from './adapter.ts';
 import { WEB_CLIENT_ID, userKind, type AuthContext } from './context.ts';
 import { SIGNING_ALG } from './keys.ts';
@@ -17,6 +18,12 @@ import { renderErrorPage, renderLogoutPage, renderMessagePage } from './views.ts
 
 /** Client metadata property listing the SMART scope patterns a client may be given. */
 export const ALLOWED_SCOPES_PROPERTY = 'careweave_allowed_scopes';
+
+/**
+ * Client metadata property: why a system client processes patient data (`direct-care`, `planning`,
+ * `research`; access/secondary-use.ts). Carried into its access tokens as the `purpose` claim.
+ */
+export const PURPOSE_PROPERTY = 'careweave_purpose';
 
 /** What the web app may ask for; the person's kind narrows it at sign-in. */
 const WEB_ALLOWED_SCOPES = ['patient/*.cruds', 'user/*.cruds'];
@@ -111,7 +118,16 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
       fhirUser: ['fhirUser'],
       profile: ['name', 'preferred_username'],
     },
-    extraClientMetadata: { properties: [ALLOWED_SCOPES_PROPERTY] },
+    extraClientMetadata: {
+      properties: [ALLOWED_SCOPES_PROPERTY, PURPOSE_PROPERTY],
+      // A stored client with a purpose we do not know is not loaded at all (admin.ts refuses one at
+      // registration): better no token than one whose use nobody can tell.
+      validator: (_ctx, key, value) => {
+        if (key === PURPOSE_PROPERTY && value !== undefined && !systemPurpose(value)) {
+          throw new errors.InvalidClientMetadata(`${PURPOSE_PROPERTY} must be one of ${SYSTEM_PURPOSES.join(', ')}`);
+        }
+      },
+    },
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     enabledJWA: { clientAuthSigningAlgValues: [...CLIENT_AUTH_ALGS] },
     responseTypes: ['code'],
@@ -193,7 +209,8 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
         }),
       };
     },
-    extraTokenClaims: (_ctx, token) => tokenClaims(auth, token),
+    extraTokenClaims: (ctx, token) =>
+      tokenClaims(auth, token, (ctx.oidc.client as unknown as Record<string, unknown> | undefined)?.[PURPOSE_PROPERTY]),
     // The web app renews its short-lived access tokens with a refresh token instead of sending the
     // person back to sign in every 15 minutes. Without `offline_access` the refresh token belongs
     // to the sign-in session (signing out ends it), and for a public client it rotates on every
@@ -231,14 +248,16 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
 /**
  * Claims added to access tokens: who the person is in the record (`fhirUser`), the patient in
  * context for patients and carers, for staff the role profile chosen at sign-in, and a tag of the
- * grant (`grant`) so that a revoked grant's tokens are refused.
+ * grant (`grant`) so that a revoked grant's tokens are refused. A system client's token carries the
+ * purpose it was registered for (`purpose`), when it was registered with one.
  */
 async function tokenClaims(
   auth: AuthContext,
   token: AccessToken | ClientCredentials,
+  clientPurpose: unknown,
 ): Promise<Record<string, unknown> | undefined> {
   if (token.kind === 'ClientCredentials') {
-    return { actor: 'system' };
+    return { actor: 'system', ...(typeof clientPurpose === 'string' ? { purpose: clientPurpose } : {}) };
   }
   // The grant the token comes from, so the token dies with it (src/auth/revocations.ts).
   const grant = token.grantId ? { grant: grantTag(token.grantId) } : {};

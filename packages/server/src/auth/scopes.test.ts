@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../access/actor.ts';
+import { PATIENT_EVERYTHING } from '../fhir/operations/everything.operation.ts';
+import { declareOperationScopes } from '../fhir/operations/registry.ts';
 import { OperationOutcomeError } from '../fhir/outcome.ts';
+import { PORTAL_OPERATIONS } from '../portal/operations.ts';
 import {
   grantableScopes,
   parseScope,
@@ -68,6 +71,8 @@ describe('SMART scopes', () => {
 });
 
 describe('what a FHIR request needs', () => {
+  // Operations declare their scopes when they are registered (src/fhir/operations/registry.ts).
+  beforeAll(() => declareOperationScopes([PATIENT_EVERYTHING, ...PORTAL_OPERATIONS]));
   const needs = (method: string, path: string, query: [string, string][] = [], body?: unknown) =>
     scopeRequirements(method, path, query, body).map((r) => `${r.resourceType}.${r.interaction}`);
 

@@ -148,7 +148,7 @@ export function scopeRequirements(
   if (!TYPE.test(first!)) {
     // A system-level operation (`$export`, `$export-status/{id}`, …) needs what it declared.
     const system = first!.startsWith('$') ? OPERATION_SCOPES.get(`${m} system/${first}`) : undefined;
-    return system ? system.map((r) => ({ ...r })) : EVERYTHING;
+    return system ? resolveRule(system, query, body) : EVERYTHING;
   }
   const type = first!;
   if (segments.length === 1) {
@@ -186,15 +186,6 @@ export function scopeRequirements(
         return EVERYTHING;
     }
   }
-  if (segments.length === 3 && type === 'Patient' && third === '$everything' && (m === 'GET' || m === 'POST')) {
-    const types = query
-      .filter(([key]) => key === '_type')
-      .flatMap(([, value]) => value.split(','))
-      .map((t) => t.trim())
-      .filter(Boolean);
-    const others = types.length ? types.flatMap((t) => need(TYPE.test(t) ? t : '*', 's')) : need('*', 's');
-    return [...need('Patient', 'r'), ...others];
-  }
   if (m === 'GET' && third === '_history' && (segments.length === 3 || (segments.length === 4 && fourth))) {
     return need(type, 'r');
   }
@@ -203,14 +194,30 @@ export function scopeRequirements(
     const level = segments.length === 2 ? 'type' : 'instance';
     const known = OPERATION_SCOPES.get(`${m} ${type}/${level}/${operation}`);
     if (known) {
-      return known.map((r) => ({ ...r }));
+      return resolveRule(known, query, body);
     }
   }
   return EVERYTHING;
 }
 
-/** What each FHIR operation needs, by `METHOD Type/level/$name`; unknown operations need everything. */
-const OPERATION_SCOPES = new Map<string, ScopeRequirement[]>();
+/**
+ * What an operation needs from the token: a fixed list, or one worked out from the request (the
+ * query pairs, and the body as sent: not yet validated) when it depends on the input, as
+ * `Patient/{id}/$everything?_type=…` does. An empty list leaves the check to the operation itself.
+ */
+export type ScopeRule =
+  | readonly ScopeRequirement[]
+  | ((request: { query: readonly [string, string][]; body: unknown }) => ScopeRequirement[]);
+
+/**
+ * What each FHIR operation needs, by `METHOD Type/level/$name`; unknown operations need everything.
+ * Filled by the operations registry (src/fhir/operations/registry.ts) from each operation's definition.
+ */
+const OPERATION_SCOPES = new Map<string, ScopeRule>();
+
+function resolveRule(rule: ScopeRule, query: readonly [string, string][], body: unknown): ScopeRequirement[] {
+  return typeof rule === 'function' ? rule({ query, body }) : rule.map((r) => ({ ...r }));
+}
 
 /** Declares what an operation needs from the token, e.g. ('POST', 'Appointment', 'type', '$book', [Appointment c]). */
 export function defineOperationScopes(
@@ -218,37 +225,25 @@ export function defineOperationScopes(
   resourceType: string,
   level: 'type' | 'instance',
   operation: string,
-  requirements: readonly ScopeRequirement[],
+  requirements: ScopeRule,
 ): void {
-  OPERATION_SCOPES.set(`${method.toUpperCase()} ${resourceType}/${level}/${operation}`, [...requirements]);
+  OPERATION_SCOPES.set(`${method.toUpperCase()} ${resourceType}/${level}/${operation}`, requirements);
 }
 
 /**
  * Declares what a system-level operation needs, for every path under it (`$export-status/{id}`
  * too). An empty list leaves the check to the operation itself.
  */
-export function defineSystemOperationScopes(
-  method: string,
-  operation: string,
-  requirements: readonly ScopeRequirement[],
-): void {
-  OPERATION_SCOPES.set(`${method.toUpperCase()} system/${operation}`, [...requirements]);
+export function defineSystemOperationScopes(method: string, operation: string, requirements: ScopeRule): void {
+  OPERATION_SCOPES.set(`${method.toUpperCase()} system/${operation}`, requirements);
 }
 
-// The portal's operations (src/portal/): booking creates an Appointment, cancelling updates one;
-// a repeat order creates a MedicationRequest, approving or rejecting one updates it.
-defineOperationScopes('POST', 'Appointment', 'type', '$book', [{ resourceType: 'Appointment', interaction: 'c' }]);
-defineOperationScopes('POST', 'Appointment', 'instance', '$cancel', [
-  { resourceType: 'Appointment', interaction: 'u' },
-]);
-for (const [operation, interaction] of [
-  ['$order-repeat', 'c'],
-  ['$approve', 'u'],
-  ['$reject', 'u'],
-] as const) {
-  defineOperationScopes('POST', 'MedicationRequest', 'instance', operation, [
-    { resourceType: 'MedicationRequest', interaction },
-  ]);
+/** Search on each of `types` (`*` for a name that is not a type), or on every type when none is named. */
+export function searchOfTypes(types: readonly string[]): ScopeRequirement[] {
+  const named = types.map((t) => t.trim()).filter(Boolean);
+  return named.length
+    ? named.map((t) => ({ resourceType: TYPE.test(t) ? t : '*', interaction: 's' as const }))
+    : [{ resourceType: '*', interaction: 's' }];
 }
 
 /** `_include` needs read on the included types; `_revinclude` search on the referring type. */

@@ -30,6 +30,7 @@ import {
   type ThroughputResult,
 } from './load.ts';
 import { codeVersion, machineInfo } from './machine.ts';
+import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
 import { policyBenchmark, policyFigures } from './policy.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
 import {
@@ -55,6 +56,7 @@ export const BENCHMARKS = [
   'search',
   'everything',
   'explain',
+  'mllp',
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -82,6 +84,8 @@ interface Options {
   everythingIterations: number;
   everythingSize: number;
   policyIterations: number;
+  mllpMessages: number;
+  mllpConnections: number;
   bundlePatients?: number;
   batchSize: number;
   writeConcurrency: number;
@@ -137,6 +141,8 @@ const program = new Command()
   .option('--everything-iterations <n>', 'requests of $everything', integer(1), 50)
   .option('--everything-size <n>', 'resources in the $everything patient compartment', integer(1), 1000)
   .option('--policy-iterations <n>', 'runs of each query per variant in the policy benchmark', integer(1), 100)
+  .option('--mllp-messages <n>', 'HL7 v2 ADT messages per MLLP run (one connection, then several)', integer(3), 6000)
+  .option('--mllp-connections <n>', 'connections of the second MLLP run', integer(1), 8)
   .option(
     '--bundle-patients <n>',
     'patients uploaded as transaction Bundles (default 10% of --patients, at most 1000)',
@@ -575,6 +581,35 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
       }
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
+    }
+  }
+
+  // HL7 v2 ADT intake over MLLP against a server process (bench/mllp.ts).
+  if (only.has('mllp')) {
+    db ??= await openDatabase(bench.config);
+    const patients = await benchPatients(db, 1000);
+    if (kind === 'pglite') {
+      await db.close();
+      db = undefined;
+    }
+    const figures = await mllpBenchmark({
+      kind,
+      resources,
+      serverEnv: bench.serverEnv,
+      patients,
+      messages: options.mllpMessages,
+      connections: options.mllpConnections,
+      waitForIdle: () => waitForIdle(options.waitIdle),
+      log,
+      snapshot,
+    });
+    db ??= await openDatabase(bench.config);
+    for (const { run: runId, visits, ...figure } of figures) {
+      const encounters = await benchEncounters(db, runId);
+      if (encounters !== visits) {
+        throw new Error(`MLLP ${figure.id}: ${visits} visits made ${encounters} Encounters`);
+      }
+      run.figures.push(figure);
     }
   }
 

@@ -18,7 +18,7 @@ export interface Figure {
   resources: number;
   /** How it was measured (path, concurrency, duration). */
   method: string;
-  throughput?: { value: number; unit: 'resources/s' | 'requests/s' };
+  throughput?: { value: number; unit: 'resources/s' | 'requests/s' | 'messages/s' };
   latency?: LatencySummary;
   target?: Target;
   cpu?: CpuUse;

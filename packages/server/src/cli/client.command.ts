@@ -17,13 +17,18 @@ export function registerClientCommand(program: Command): void {
     .option('--jwks-uri <url>', 'https URL where it publishes its public keys')
     .option('--secret', 'authenticate with a generated client secret (client_secret_basic) instead of keys')
     .option('--description <text>', 'what the integration is')
+    .option(
+      '--purpose <purpose>',
+      'why it processes patient data: direct-care (default), planning or research; planning and research ' +
+        'clients see nothing of patients who have a National Data Opt-out',
+    )
     .option('--admin', 'may use the admin API')
     .option('--server <url>', 'go through this running server’s admin API')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  careweave client create lab-feed --scopes "system/Observation.cruds system/DiagnosticReport.cruds" --jwks lab-feed.jwks.json\n' +
-        '  careweave client create bi-export --scopes "system/*.rs" --jwks-uri https://bi.example.nhs.uk/jwks.json\n' +
+        '  careweave client create bi-export --scopes "system/*.rs" --jwks-uri https://bi.example.nhs.uk/jwks.json --purpose planning\n' +
         '  careweave client create ops-admin --scopes "system/*.rs" --secret --admin\n' +
         '\nThe client then asks for tokens at BASE_URL/auth/token (grant_type=client_credentials) and\n' +
         'signs its client assertion (RS384/ES384 recommended) with the private key of the JWKS.\n',
@@ -37,6 +42,7 @@ export function registerClientCommand(program: Command): void {
           jwksUri?: string;
           secret?: boolean;
           description?: string;
+          purpose?: string;
           admin?: boolean;
           server?: string;
         },
@@ -50,10 +56,12 @@ export function registerClientCommand(program: Command): void {
             ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
             ...(options.secret ? { secret: true } : {}),
             ...(options.description ? { description: options.description } : {}),
+            ...(options.purpose !== undefined ? { purpose: options.purpose } : {}),
             ...(options.admin ? { admin: true } : {}),
           });
           process.stdout.write(
-            `Registered client ${result.client.clientId} (${result.client.authentication}; scopes ${result.client.scopes}).\n`,
+            `Registered client ${result.client.clientId} (${result.client.authentication}; scopes ${result.client.scopes}; ` +
+              `purpose ${result.client.purpose}).\n`,
           );
           if (result.clientSecret) {
             process.stdout.write(`Client secret: ${result.clientSecret}   (shown once; store it securely)\n`);
@@ -80,9 +88,10 @@ export function registerClientCommand(program: Command): void {
             client: c.clientId,
             authentication: c.authentication,
             scopes: c.scopes,
+            purpose: c.purpose,
             flags: [c.admin ? 'admin' : '', c.disabled ? 'disabled' : ''].filter(Boolean).join(', '),
           })),
-          ['client', 'authentication', 'scopes', 'flags'],
+          ['client', 'authentication', 'scopes', 'purpose', 'flags'],
         );
       });
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import path from 'node:path';
 import os from 'node:os';
+import { hl7v2Config, hl7v2Settings, type Hl7v2Config } from '../hl7v2/config.ts';
 
 /** Environment variables all start with this prefix so a deployment can see at a glance what is ours. */
 export const ENV_PREFIX = 'CAREWEAVE_';
@@ -79,6 +80,8 @@ const configSchema = z.object({
   NHS_LOGIN_CLIENT_SECRET: z.string().min(1).optional(),
   NHS_LOGIN_PRIVATE_KEY: z.string().min(1).optional(),
   NHS_LOGIN_SCOPES: z.string().default('openid profile'),
+  // HL7 v2 over MLLP (src/hl7v2/config.ts): the listener is off unless MLLP_PORT is set.
+  ...hl7v2Settings,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -119,6 +122,7 @@ export interface Config {
   bulkExportExpiryHours: number;
   subscriptions: SubscriptionConfig;
   auth: AuthConfig;
+  hl7v2: Hl7v2Config;
 }
 
 /** Delivery of FHIR Subscription notifications (rest-hook). */
@@ -233,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       httpsOnly: c.PRODUCTION,
     },
     auth: authConfig(c, baseUrl),
+    hl7v2: hl7v2Config(c),
   };
 }
 

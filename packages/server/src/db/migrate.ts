@@ -9,6 +9,9 @@ import { sql as searchPlanning } from './migrations/007-search-planning.ts';
 import { sql as auditLookups } from './migrations/008-audit-lookups.ts';
 import { sql as consentOwner } from './migrations/009-consent-owner.ts';
 import { sql as versionLabels } from './migrations/010-version-labels.ts';
+import { sql as needToKnow } from './migrations/011-need-to-know.ts';
+import { sql as dataOptOut } from './migrations/012-data-opt-out.ts';
+import { sql as hl7v2 } from './migrations/013-hl7v2.ts';
 
 export interface Migration {
   version: number;
@@ -28,6 +31,9 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'audit-lookups', sql: auditLookups },
   { version: 9, name: 'consent-owner', sql: consentOwner },
   { version: 10, name: 'version-labels', sql: versionLabels },
+  { version: 11, name: 'need-to-know', sql: needToKnow },
+  { version: 12, name: 'data-opt-out', sql: dataOptOut },
+  { version: 13, name: 'hl7v2', sql: hl7v2 },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

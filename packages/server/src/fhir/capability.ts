@@ -11,38 +11,45 @@ const SEARCH_TYPE_DOCS: Record<string, string> = {
   uri: 'exact, :below, :above, :missing',
 };
 
-/** The audit trail as AuditEvents (src/access/audit-operations.ts; docs/ACCESS.md, Audit). */
-const AUDIT_OPERATIONS = {
-  patient: [
-    {
-      name: 'access-log',
-      definition: 'https://careweave.example/fhir/OperationDefinition/Patient-access-log',
-      documentation: 'AuditEvents of accesses to this patient, newest first; _count, _format=ndjson',
-    },
-  ],
-  system: [
-    {
-      name: 'audit-log',
-      definition: 'https://careweave.example/fhir/OperationDefinition/audit-log',
-      documentation: 'The audit trail as AuditEvents; patient, agent, date, _count, _format=ndjson',
-    },
-  ],
-};
-
 /** FHIR Bulk Data export (src/fhir/bulk/; docs/FHIR.md, Bulk export). */
 const BULK_DATA = 'http://hl7.org/fhir/uv/bulkdata';
-const EXPORT_DOCS =
-  'Bulk Data Access IG v2 (Prefer: respond-async); _outputFormat (ndjson), _type, _since; ' +
-  'limited to what the caller may see and search';
-const EXPORT_OPERATIONS = {
-  system: { name: 'export', definition: `${BULK_DATA}/OperationDefinition/export`, documentation: EXPORT_DOCS },
-  Patient: {
-    name: 'export',
-    definition: `${BULK_DATA}/OperationDefinition/patient-export`,
-    documentation: EXPORT_DOCS,
-  },
-  Group: { name: 'export', definition: `${BULK_DATA}/OperationDefinition/group-export`, documentation: EXPORT_DOCS },
-};
+
+/** What the CapabilityStatement says of an operation (src/fhir/operations/). */
+export interface CapabilityOperation {
+  code: string;
+  title: string;
+  url: string;
+  levels: readonly ('system' | 'type' | 'instance')[];
+  resourceTypes?: readonly string[];
+}
+
+type OperationEntry = NonNullable<CapabilityStatementRestResource['operation']>[number];
+
+function operationEntry(operation: CapabilityOperation): OperationEntry {
+  return { name: operation.code, definition: operation.url, documentation: operation.title };
+}
+
+/**
+ * OperationDefinitions are the operations registry's, not stored: read and searched (`_id`, `url`,
+ * `code`, `base`, `name`) only (src/fhir/operations/routes.ts).
+ */
+function asRegistryType(resource: CapabilityStatementRestResource): CapabilityStatementRestResource {
+  const searched = new Set(['_id', 'url', 'code', 'base', 'name']);
+  return {
+    type: resource.type,
+    profile: resource.profile,
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    versioning: 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    conditionalCreate: false,
+    conditionalRead: 'not-supported',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    searchParam: resource.searchParam?.filter((p) => searched.has(p.name)),
+    ...(resource.operation ? { operation: resource.operation } : {}),
+  };
+}
 
 /**
  * The CapabilityStatement, built from what the server really indexes: every R4 resource type,
@@ -51,9 +58,14 @@ const EXPORT_OPERATIONS = {
 export function capabilityStatement(
   fhirBase: string,
   software: { name: string; version: string },
+  operations: readonly CapabilityOperation[] = [],
 ): CapabilityStatement {
   const definitions = fhirDefinitions();
-  const resources = [...definitions.resourceTypes].sort().map((type) => ({
+  const onType = (type: string): OperationEntry[] =>
+    operations
+      .filter((o) => o.resourceTypes?.includes(type) && o.levels.some((level) => level !== 'system'))
+      .map(operationEntry);
+  const entries = [...definitions.resourceTypes].sort().map((type) => ({
     type,
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
     interaction: [
@@ -92,17 +104,12 @@ export function capabilityStatement(
         documentation: SEARCH_TYPE_DOCS[p.type],
       })),
     ],
-    ...(type === 'Patient'
-      ? {
-          operation: [
-            { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
-            ...AUDIT_OPERATIONS.patient,
-            EXPORT_OPERATIONS.Patient,
-          ],
-        }
-      : {}),
-    ...(type === 'Group' ? { operation: [EXPORT_OPERATIONS.Group] } : {}),
-  })) as CapabilityStatementRestResource[];
+    ...(onType(type).length ? { operation: onType(type) } : {}),
+  }));
+  const resources = entries.map((entry) => {
+    const resource = entry as CapabilityStatementRestResource;
+    return resource.type === 'OperationDefinition' ? asRegistryType(resource) : resource;
+  });
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -124,7 +131,7 @@ export function capabilityStatement(
           'Composite and special search parameters (_text, _content, _query, near, *-value-* composites) are not supported.',
         resource: resources,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
-        operation: [...AUDIT_OPERATIONS.system, EXPORT_OPERATIONS.system],
+        operation: operations.filter((o) => o.levels.includes('system')).map(operationEntry),
         searchParam: [
           { name: '_count', type: 'number', documentation: 'page size' },
           { name: '_sort', type: 'string', documentation: 'comma separated, - for descending' },

@@ -5,6 +5,7 @@ import { fromDatabaseError } from '../fhir/database-errors.ts';
 import { isOperationOutcomeError, issue, outcome, statusForOutcome } from '../fhir/outcome.ts';
 import { FHIR_JSON } from '../fhir/rest/http.ts';
 import { registerFhirRoutes } from '../fhir/rest/routes.ts';
+import { operationRegistry } from '../fhir/operations/registry.ts';
 import { ResourceService } from '../fhir/store/resource.service.ts';
 import { SOFTWARE } from '../version.ts';
 import { registerAuth } from '../auth/register.ts';
@@ -20,6 +21,8 @@ import {
 import type { Actor } from '../access/actor.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
 import { registerPortal } from '../portal/index.ts';
+import { registerHl7v2 } from '../hl7v2/index.ts';
+import { registerSharingSummary } from '../access/sharing-summary.routes.ts';
 import type { FastifyRequest } from 'fastify';
 import { JobQueue } from '../jobs/queue.ts';
 import { BulkExportService } from '../fhir/bulk/service.ts';
@@ -116,6 +119,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler(hardening),
   });
   registerHardening(app, hardening);
+  // One registry of FHIR operations for every plugin: the CapabilityStatement and OperationDefinitions read it.
+  operationRegistry(app);
 
   app.removeAllContentTypeParsers();
   // Bodies past the size, node-count or depth limits, or holding text PostgreSQL cannot store, are
@@ -208,6 +213,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       });
       // The audit trail as AuditEvents: Patient/{id}/$access-log and $audit-log (src/access/).
       registerAuditOperations(fhir, { audit: platform.access.audit, fhirBase: platform.fhirBase });
+      registerSharingSummary(fhir, { db: platform.db, audit: platform.access.audit });
       registerBulkExportRoutes(fhir, {
         exports: platform.bulkExport,
         actorOf,
@@ -219,6 +225,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     { prefix: '/fhir/R4' },
   );
   registerAccessRoutes(app, platform.access);
+  // HL7 v2: the worklist API, and the MLLP listener when CAREWEAVE_MLLP_PORT is set (src/hl7v2/).
+  registerHl7v2(app, platform);
   // Portal operations ($book, $order-repeat, …) and the web app at /.
   await registerPortal(app, platform, { serviceFor: (request) => platform.serviceFor(request) });
   return app;

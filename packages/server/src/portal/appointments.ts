@@ -1,7 +1,7 @@
 import type { Appointment, AppointmentParticipant, Reference, Schedule, Slot } from '@medplum/fhirtypes';
 import { badRequest, conflict, fail, OperationOutcomeError } from '../fhir/outcome.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
-import { referenceParameter, readParameters, stringParameter } from './parameters.ts';
+import { invalidParameter } from '../fhir/operations/parameters.ts';
 import { inTransaction, parse, type PortalCaller } from './transaction.ts';
 
 /**
@@ -11,14 +11,13 @@ import { inTransaction, parse, type PortalCaller } from './transaction.ts';
  * access policy checks they may book for this patient); the Slot, which is directory data the
  * caller may not change, is written by the system within the same transaction.
  */
-export async function bookAppointment(caller: PortalCaller, body: unknown): Promise<Appointment> {
-  const parameters = readParameters(body);
-  const slotId = referenceParameter(parameters, 'slot', 'Slot') ?? badRequest("Parameter 'slot' is required");
+export async function bookAppointment(
+  caller: PortalCaller,
+  input: { slotId: string; patientId?: string; comment?: string },
+): Promise<Appointment> {
+  const { slotId, comment } = input;
   const patientId =
-    referenceParameter(parameters, 'patient', 'Patient') ??
-    caller.patientId ??
-    badRequest("Parameter 'patient' is required");
-  const comment = stringParameter(parameters, 'comment');
+    input.patientId ?? caller.patientId ?? invalidParameter('patient', "Parameter 'patient' is required");
   return inTransaction(caller, async ({ system, asCaller }) => {
     await asCaller.read('Patient', patientId);
     const stored = await system.read('Slot', slotId);
@@ -76,8 +75,11 @@ function withoutBooking(slot: Slot): NonNullable<Slot['extension']> {
  * `Appointment/{id}/$cancel`: cancels a booked appointment and frees its slot (when the slot is
  * still in the future), in one transaction. Cancelling twice is refused with a plain message.
  */
-export async function cancelAppointment(caller: PortalCaller, id: string, body: unknown): Promise<Appointment> {
-  const reason = stringParameter(readParameters(body), 'reason');
+export async function cancelAppointment(
+  caller: PortalCaller,
+  id: string,
+  { reason }: { reason?: string },
+): Promise<Appointment> {
   return inTransaction(caller, async ({ system, asCaller }) => {
     const stored = await asCaller.read('Appointment', id);
     const appointment = parse<Appointment>(stored.json);

@@ -1,10 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../access/actor.ts';
-import { FHIR_JSON } from '../fhir/rest/http.ts';
+import { registerOperations } from '../fhir/operations/registry.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { Platform } from '../http/app.ts';
-import { bookAppointment, cancelAppointment } from './appointments.ts';
-import { approveRepeat, orderRepeat, rejectRepeat } from './repeats.ts';
+import { PORTAL_OPERATIONS } from './operations.ts';
 import type { PortalCaller } from './transaction.ts';
 import { registerWebApp } from './web-app.ts';
 
@@ -20,11 +19,10 @@ export interface PortalOptions {
   webDist?: string | false;
 }
 
-type Req = FastifyRequest<{ Params: { id: string } }>;
-
 /**
  * What the web app and patient portal need from the server: the FHIR operations for booking
- * appointments and ordering repeat prescriptions (under `/fhir/R4`), and the built web app at `/`.
+ * appointments and ordering repeat prescriptions (./operations.ts, under `/fhir/R4`), and the built
+ * web app at `/`.
  *
  * @example
  * await registerPortal(app, platform, { serviceFor: (request) => platform.resources });
@@ -44,24 +42,12 @@ export async function registerPortal(
       patientId: actor?.kind === 'patient' || actor?.kind === 'related-person' ? actor.patientId : undefined,
     };
   };
-  const base = '/fhir/R4';
-  const send = (reply: FastifyReply, resource: unknown, status = 200): FastifyReply =>
-    reply.code(status).header('content-type', FHIR_JSON).send(JSON.stringify(resource));
-
-  app.post(`${base}/Appointment/$book`, async (request, reply) =>
-    send(reply, await bookAppointment(callerOf(request), request.body), 201),
-  );
-  app.post(`${base}/Appointment/:id/$cancel`, async (request: Req, reply) =>
-    send(reply, await cancelAppointment(callerOf(request), request.params.id, request.body)),
-  );
-  app.post(`${base}/MedicationRequest/:id/$order-repeat`, async (request: Req, reply) =>
-    send(reply, await orderRepeat(callerOf(request), request.params.id, request.body), 201),
-  );
-  app.post(`${base}/MedicationRequest/:id/$approve`, async (request: Req, reply) =>
-    send(reply, await approveRepeat(callerOf(request), request.params.id, request.body), 201),
-  );
-  app.post(`${base}/MedicationRequest/:id/$reject`, async (request: Req, reply) =>
-    send(reply, await rejectRepeat(callerOf(request), request.params.id, request.body)),
+  await app.register(
+    (fhir, _options, done) => {
+      registerOperations(fhir, { callerOf }, PORTAL_OPERATIONS);
+      done();
+    },
+    { prefix: '/fhir/R4' },
   );
 
   if (options.webDist !== false) {

@@ -1,7 +1,7 @@
 import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
-import { badRequest, conflict, fail, OperationOutcomeError } from '../fhir/outcome.ts';
+import { conflict, fail, OperationOutcomeError } from '../fhir/outcome.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
-import { readParameters, stringParameter } from './parameters.ts';
+import { invalidParameter } from '../fhir/operations/parameters.ts';
 import { actorReference, inTransaction, parse, type PortalCaller } from './transaction.ts';
 
 const COURSE_OF_THERAPY = 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy';
@@ -21,10 +21,11 @@ export function isRepeatTemplate(request: MedicationRequest): boolean {
  * next issue of a repeat. Creates a `proposal` based on the repeat, owned by the practice that
  * holds the repeat, unless one is already waiting (409).
  */
-export async function orderRepeat(caller: PortalCaller, id: string, body: unknown): Promise<MedicationRequest> {
-  const parameters = readParameters(body);
-  const note = stringParameter(parameters, 'note');
-  const requester = stringParameter(parameters, 'requester');
+export async function orderRepeat(
+  caller: PortalCaller,
+  id: string,
+  { note, requester }: { note?: string; requester?: string },
+): Promise<MedicationRequest> {
   return inTransaction(caller, async ({ system, asCaller }) => {
     const repeat = parse<MedicationRequest>((await asCaller.read('MedicationRequest', id)).json);
     if (!isRepeatTemplate(repeat)) {
@@ -60,9 +61,12 @@ export async function orderRepeat(caller: PortalCaller, id: string, body: unknow
  * `MedicationRequest/{id}/$approve` (practice staff): issues the proposal as an `order` based on
  * it and marks the proposal `completed`.
  */
-export async function approveRepeat(caller: PortalCaller, id: string, body: unknown): Promise<MedicationRequest> {
+export async function approveRepeat(
+  caller: PortalCaller,
+  id: string,
+  { note }: { note?: string },
+): Promise<MedicationRequest> {
   requireStaff(caller);
-  const note = stringParameter(readParameters(body), 'note');
   return inTransaction(caller, async ({ asCaller }) => {
     const [proposal, version] = await readProposal(asCaller, id);
     const prescriber = actorReference(caller.actor);
@@ -83,11 +87,14 @@ export async function approveRepeat(caller: PortalCaller, id: string, body: unkn
 }
 
 /** `MedicationRequest/{id}/$reject` (practice staff): cancels the proposal with a reason for the patient. */
-export async function rejectRepeat(caller: PortalCaller, id: string, body: unknown): Promise<MedicationRequest> {
+export async function rejectRepeat(
+  caller: PortalCaller,
+  id: string,
+  input: { reason: string },
+): Promise<MedicationRequest> {
   requireStaff(caller);
   const reason =
-    stringParameter(readParameters(body), 'reason') ??
-    badRequest("Parameter 'reason' is required: tell the patient why");
+    input.reason.trim() || invalidParameter('reason', "Parameter 'reason' is required: tell the patient why");
   return inTransaction(caller, async ({ asCaller }) => {
     const [proposal, version] = await readProposal(asCaller, id);
     return settle(asCaller, { ...proposal, status: 'cancelled', statusReason: { text: reason } }, version);

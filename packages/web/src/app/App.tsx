@@ -19,6 +19,7 @@ import { Layout } from './Layout.tsx';
 import { match, navigate, useLocation } from './router.ts';
 
 const Sharing = lazy(() => import('../pages/portal/Sharing.tsx'));
+const WhoCanSee = lazy(() => import('../pages/portal/WhoCanSee.tsx'));
 
 type Kind = Session['kind'];
 interface Route {
@@ -52,6 +53,7 @@ const routes: Route[] = [
   { path: '/my/prescriptions', who: CITIZEN, render: () => <Portal page={(id) => <Prescriptions patientId={id} />} /> },
   { path: '/my/sharing', who: CITIZEN, render: () => <Portal page={(id) => <Sharing patientId={id} />} /> },
   { path: '/my/access-log', who: CITIZEN, render: () => <Portal page={(id) => <AccessLog patientId={id} />} /> },
+  { path: '/my/who-can-see', who: CITIZEN, render: () => <Portal page={(id) => <WhoCanSee patientId={id} />} /> },
 ];
 
 export function App() {

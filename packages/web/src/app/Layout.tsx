@@ -26,6 +26,7 @@ function navigationFor(session: Session | undefined): NavItem[] {
         { href: '/my/prescriptions', text: 'Prescriptions' },
         { href: '/my/sharing', text: 'Sharing' },
         { href: '/my/access-log', text: 'Who has looked' },
+        { href: '/my/who-can-see', text: 'Who can see it' },
       ];
     default:
       return [];

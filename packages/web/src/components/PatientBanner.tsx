@@ -3,6 +3,8 @@ import { organisationName, type PatientRecord } from '../api/record.ts';
 import { describeAge, formatDate } from '../lib/dates.ts';
 import { bannerName, conceptText, nhsNumberOf, refId } from '../lib/fhir-display.ts';
 import { formatNhsNumber } from '../lib/nhs-number.ts';
+import { withheldFromOnlineView } from '../lib/online-view.ts';
+import { NotOnlineTag } from './RecordTable.tsx';
 
 /** Who this record is about: always at the top of a patient's pages. */
 export function PatientBanner({ record }: { record: PatientRecord }) {
@@ -48,6 +50,11 @@ export function PatientBanner({ record }: { record: PatientRecord }) {
             {alerts.map((flag) => (
               <li key={flag.id}>
                 <strong className="nhsuk-tag nhsuk-tag--red">Alert</strong> {conceptText(flag.code)}
+                {withheldFromOnlineView(flag) && (
+                  <span className="cw-item-tags">
+                    <NotOnlineTag />
+                  </span>
+                )}
               </li>
             ))}
           </ul>

@@ -7,6 +7,13 @@ export interface RecordRow {
   detail?: ReactNode;
   date: string;
   source: string;
+  /** Kept out of the patient's online view (lib/online-view.ts): marked for the clinician. */
+  withheldOnline?: boolean;
+}
+
+/** The marking on an item the patient and their carers do not see online (docs/ACCESS.md). */
+export function NotOnlineTag() {
+  return <strong className="nhsuk-tag nhsuk-tag--grey cw-tag-s">Not shown in the patient’s online record</strong>;
 }
 
 /**
@@ -50,8 +57,16 @@ export function RecordTable({
               <span className="nhsuk-table-responsive__heading" aria-hidden="true">
                 Item{' '}
               </span>
-              <span className="cw-item-title">{row.title}</span>
-              {row.detail && <span className="cw-item-detail">{row.detail}</span>}
+              {/* One box, so that on a phone the title, detail and marking stack beside the "Item" label. */}
+              <span className="cw-item">
+                <span className="cw-item-title">{row.title}</span>
+                {row.detail && <span className="cw-item-detail">{row.detail}</span>}
+                {row.withheldOnline && (
+                  <span className="cw-item-tags">
+                    <NotOnlineTag />
+                  </span>
+                )}
+              </span>
             </td>
             <td className="nhsuk-table__cell">
               <span className="nhsuk-table-responsive__heading" aria-hidden="true">

@@ -44,7 +44,7 @@ describe('sharing choices as Consent resources (docs/ACCESS.md)', () => {
     );
     expect(carer.provision!.period).toEqual({ start: '2026-11-25', end: '2027-03-01T23:59:59Z' });
     expect(describeProvision(carer.provision!)).toBe(
-      'Jess can see your medicines and appointments and visits until 1 March 2027.',
+      'Jess can see your medicines and visits and hospital stays until 1 March 2027.',
     );
     const optOut = consentFor('pat-1', { effect: 'deny', categories: [] }, today);
     expect(optOut.provision!.actor).toBeUndefined();
@@ -54,6 +54,31 @@ describe('sharing choices as Consent resources (docs/ACCESS.md)', () => {
     );
     expect(inForce({ ...carer, status: 'inactive' })).toBe(false);
     expect(inForce(carer, Date.parse('2027-03-02'))).toBe(false);
+  });
+
+  it("shares with an organisation's staff in one job role only", () => {
+    const consent = consentFor(
+      'pat-1',
+      {
+        effect: 'permit',
+        actor: { reference: 'Organization/org-home', display: 'Ormskirk Lodge', role: 'R8001' },
+        categories: ['medications'],
+        end: '2027-01-06',
+      },
+      today,
+    );
+    expect(consent.provision!.actor![0]).toMatchObject({
+      extension: [
+        {
+          url: 'https://careweave.example/fhir/StructureDefinition/recipient-job-role',
+          valueCoding: { system: 'https://careweave.example/fhir/CodeSystem/rbac-job-role', code: 'R8001' },
+        },
+      ],
+      reference: { reference: 'Organization/org-home' },
+    });
+    expect(describeProvision(consent.provision!)).toBe(
+      'Ormskirk Lodge (nurses only) can see your medicines until 6 January 2027.',
+    );
   });
 
   it('names actors the Consent does not name itself', () => {

@@ -8,7 +8,8 @@ export const CATEGORIES: { code: string; label: string; sensitive?: boolean }[] 
   { code: 'problems', label: 'Health problems and conditions' },
   { code: 'medications', label: 'Medicines' },
   { code: 'allergies', label: 'Allergies' },
-  { code: 'encounters', label: 'Appointments, visits and hospital stays' },
+  { code: 'encounters', label: 'Visits, treatments and hospital stays' },
+  { code: 'appointments', label: 'Appointments' },
   { code: 'observations', label: 'Measurements, such as blood pressure and weight' },
   { code: 'results', label: 'Test results' },
   { code: 'documents', label: 'Letters and documents' },
@@ -25,7 +26,8 @@ const SHORT: Record<string, string> = {
   problems: 'health problems',
   medications: 'medicines',
   allergies: 'allergies',
-  encounters: 'appointments and visits',
+  encounters: 'visits and hospital stays',
+  appointments: 'appointments',
   observations: 'measurements',
   results: 'test results',
   documents: 'letters and documents',
@@ -37,10 +39,30 @@ const SHORT: Record<string, string> = {
   'social-care': 'social care information',
 };
 
+/**
+ * The job roles a patient can pick when sharing with an organisation's staff in one role only
+ * (docs/ACCESS.md, *Need to know*): national RBAC codes, in plain words.
+ */
+export const STAFF_ROLES: { code: string; label: string; short: string }[] = [
+  { code: 'R8000', label: 'Doctors and other clinicians who lead care', short: 'doctors' },
+  { code: 'R8001', label: 'Nurses', short: 'nurses' },
+  {
+    code: 'R8003',
+    label: 'Other health and care professionals (for example physiotherapists, social workers, care managers)',
+    short: 'health and care professionals',
+  },
+  { code: 'R8008', label: 'Care and support workers', short: 'care and support workers' },
+];
+export const RECIPIENT_ROLE_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/recipient-job-role';
+const RBAC_SYSTEM = 'https://careweave.example/fhir/CodeSystem/rbac-job-role';
+
 export interface SharingChoice {
   effect: 'permit' | 'deny';
-  /** `Organization/…`, `CareTeam/…`, `Practitioner/…` or `RelatedPerson/…`; none = everyone. */
-  actor?: { reference: string; display: string };
+  /**
+   * `Organization/…`, `CareTeam/…`, `Practitioner/…` or `RelatedPerson/…`; none = everyone. `role`:
+   * an organisation's staff in that RBAC job role only.
+   */
+  actor?: { reference: string; display: string; role?: string };
   categories: string[];
   /** yyyy-mm-dd, inclusive. */
   end?: string;
@@ -55,6 +77,13 @@ export function consentFor(patientId: string, choice: SharingChoice, today = new
       ? {
           actor: [
             {
+              ...(choice.actor.role
+                ? {
+                    extension: [
+                      { url: RECIPIENT_ROLE_EXTENSION, valueCoding: { system: RBAC_SYSTEM, code: choice.actor.role } },
+                    ],
+                  }
+                : {}),
               role: {
                 coding: [
                   {
@@ -113,7 +142,12 @@ export function describeProvision(
 ): string {
   const who = provision.actor?.length
     ? list(
-        provision.actor.map((a) => a.reference?.display ?? nameOf(a.reference?.reference ?? '') ?? 'someone you named'),
+        provision.actor.map((a) => {
+          const name = a.reference?.display ?? nameOf(a.reference?.reference ?? '') ?? 'someone you named';
+          const role = a.extension?.find((e) => e.url === RECIPIENT_ROLE_EXTENSION)?.valueCoding?.code;
+          const staff = STAFF_ROLES.find((r) => r.code === role)?.short ?? (role ? `staff in role ${role}` : undefined);
+          return staff ? `${name} (${staff} only)` : name;
+        }),
       )
     : 'Everyone outside the organisation that holds it';
   const categories = (provision.code ?? []).flatMap((c) =>

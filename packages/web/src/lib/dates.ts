@@ -107,3 +107,18 @@ const londonDayFormat = new Intl.DateTimeFormat('en-CA', {
 export function londonDay(value: string | Date): string {
   return londonDayFormat.format(typeof value === 'string' ? new Date(value) : value);
 }
+
+/** When something ends, for "… until 14:32 today": the time, and the day unless it is today. */
+export function untilWhen(value: string, now = new Date()): string {
+  const time = formatTime(value);
+  const day = londonDay(value);
+  if (day === londonDay(now)) {
+    return `${time} today`;
+  }
+  const tomorrow = new Date(`${londonDay(now)}T12:00:00Z`);
+  tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
+  if (day === isoDay(tomorrow)) {
+    return `${time} tomorrow`;
+  }
+  return `${time} on ${formatDate(value)}`;
+}

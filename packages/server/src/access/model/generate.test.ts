@@ -66,6 +66,7 @@ describe('generated worlds', () => {
     const rules = new Map<string, number>();
     let allowed = 0;
     let cases = 0;
+    let declared = 0;
     fc.assert(
       fc.property(worldArbitrary(OPTIONS), ({ world, actors }) => {
         const resources = allResources(world);
@@ -73,6 +74,7 @@ describe('generated worlds', () => {
           for (const resource of resources) {
             const decision = decideRead(world, actor, resource, OPTIONS.now);
             rules.set(decision.rule, (rules.get(decision.rule) ?? 0) + 1);
+            declared += decision.detail?.includes('relationship declared') ? 1 : 0;
             cases++;
             allowed += decision.allow ? 1 : 0;
           }
@@ -106,12 +108,18 @@ describe('generated worlds', () => {
       'related-person: a deny',
       'related-person: no permit',
       'related-person: another patient',
-      'system',
+      'system: trusted',
+      'system: research, the patient opted out',
+      'system: research, no opt-out',
+      'staff 1a',
+      'patient: not for online view',
+      'related-person: not for online view',
     ];
     for (const prefix of every) {
       const n = summary.filter(([rule]) => rule.startsWith(prefix)).reduce((sum, [, count]) => sum + count, 0);
       expect(n, prefix).toBeGreaterThan(20);
     }
+    expect(declared, 'decisions that turned on a declared relationship').toBeGreaterThan(20);
     expect(allowed / cases).toBeGreaterThan(0.25);
     expect(allowed / cases).toBeLessThan(0.85);
   });

@@ -41,6 +41,7 @@ import {
   PURPOSES,
   type Agreement,
   type BreakGlassSession,
+  type DeclaredRelationship,
   type Purpose,
   type World,
   PORTAL_ORIGIN_TAG,
@@ -87,6 +88,8 @@ export interface Change {
 export { ORGANISATION_TYPES };
 export const ROLE_CODES = ['R8000', 'R8001', 'R8003', 'R8008', 'R8010', 'R8012', 'R8013', 'R0001'] as const;
 
+const RECIPIENT_ROLE_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/recipient-job-role';
+const RBAC_SYSTEM = 'https://careweave.example/fhir/CodeSystem/rbac-job-role';
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const SENSITIVITY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/sensitivity';
 const DAY = 86_400_000;
@@ -166,11 +169,18 @@ function securityArb(options: GenerateOptions): fc.Arbitrary<Coding[]> {
     { system: 'http://example.org/not-act-code', code: 'HIV' },
     { system: SENSITIVITY_SYSTEM, code: 'not-safeguarding' },
   ]);
+  // Not for online view, and its release (which matters only on safeguarding).
+  const onlineView = pick<Coding>([
+    { system: SENSITIVITY_SYSTEM, code: 'not-for-online-view' },
+    { system: SENSITIVITY_SYSTEM, code: 'online-view-released' },
+  ]);
   return fc.oneof(
     { arbitrary: fc.constant<Coding[]>([]), weight: 6 },
     { arbitrary: sensitive.map((c) => [c]), weight: 3 },
     { arbitrary: harmless.map((c) => [c]), weight: 1 },
     { arbitrary: fc.tuple(harmless, sensitive).map(([a, b]) => [a, b]), weight: 1 },
+    { arbitrary: onlineView.map((c) => [c]), weight: 1 },
+    { arbitrary: fc.tuple(sensitive, onlineView).map(([a, b]) => [a, b]), weight: 1 },
     ...(options.ambiguous ? [{ arbitrary: fc.tuple(sensitive, sensitive).map(([a, b]) => [a, b]), weight: 1 }] : []),
   );
 }
@@ -454,6 +464,10 @@ function detailArb(shape: Shape, options: GenerateOptions): fc.Arbitrary<Generat
             options.breakGlass === 'none'
               ? fc.constant<BreakGlassSession[]>([])
               : fc.array(breakGlassArb(now, staff, patientIds, options.breakGlass === 'active'), { maxLength: 2 }),
+          declared:
+            options.breakGlass === 'none'
+              ? fc.constant<DeclaredRelationship[]>([])
+              : fc.array(declaredArb(now, staff, patientIds, options.breakGlass === 'active'), { maxLength: 2 }),
         })
         .map((rest): GeneratedWorld => {
           const world: World = {
@@ -470,6 +484,7 @@ function detailArb(shape: Shape, options: GenerateOptions): fc.Arbitrary<Generat
             clinical: rest.clinical.map((r, i) => ({ ...r, id: `${r.resourceType.toLowerCase()}${i + 1}` })),
             agreements: rest.agreements.map((a, i) => ({ ...a, id: `agreement${i + 1}`, title: `Agreement ${i + 1}` })),
             breakGlass: rest.breakGlass,
+            declared: rest.declared,
           };
           const actors: Actor[] = [
             ...staff,
@@ -487,6 +502,7 @@ function detailArb(shape: Shape, options: GenerateOptions): fc.Arbitrary<Generat
               scopes: ['patient/*.cruds'],
             })),
             { kind: 'system', clientId: 'integration', scopes: ['system/*.cruds'] },
+            { kind: 'system', clientId: 'research', purpose: 'research', scopes: ['system/*.rs'] },
           ];
           return { world, actors, changes: [] };
         })
@@ -591,6 +607,16 @@ function consentArb(
     { arbitrary: pick(orgIds).map((id) => `Organization/${id}`), weight: 5 },
     ...(outside.length ? [{ arbitrary: pick(outside).map((id) => `Organization/${id}`), weight: 3 }] : []),
     { arbitrary: pick(practitionerIds).map((id) => `Practitioner/${id}`), weight: 2 },
+    // An organisation's staff in one job role (a role on a person is ignored).
+    {
+      arbitrary: fc
+        .tuple(
+          pick([...orgIds.map((id) => `Organization/${id}`), ...practitionerIds.map((id) => `Practitioner/${id}`)]),
+          pick(ROLE_CODES),
+        )
+        .map(([reference, role]) => `${reference}|${role}`),
+      weight: 3,
+    },
     ...(ownTeams.length ? [{ arbitrary: pick(ownTeams), weight: 2 }] : []),
     ...(otherTeams.length ? [{ arbitrary: pick(otherTeams), weight: 1 }] : []),
     ...(ownCarers.length ? [{ arbitrary: pick(ownCarers), weight: 3 }] : []),
@@ -626,10 +652,20 @@ function consentArb(
         ...(period ? { period } : {}),
         ...(actors.length
           ? {
-              actor: actors.map((reference) => ({
-                role: cc('http://terminology.hl7.org/CodeSystem/v3-ParticipationType', 'IRCP'),
-                reference: ref(reference),
-              })),
+              actor: actors.map((named) => {
+                const [reference, jobRole] = named.split('|') as [string, string | undefined];
+                return {
+                  ...(jobRole
+                    ? {
+                        extension: [
+                          { url: RECIPIENT_ROLE_EXTENSION, valueCoding: { system: RBAC_SYSTEM, code: jobRole } },
+                        ],
+                      }
+                    : {}),
+                  role: cc('http://terminology.hl7.org/CodeSystem/v3-ParticipationType', 'IRCP'),
+                  reference: ref(reference),
+                };
+              }),
             }
           : {}),
         ...(codes.length ? { code: codes.map((code: DataCategory) => cc(DATA_CATEGORY_SYSTEM, code)) } : {}),
@@ -654,11 +690,17 @@ function consentArb(
       provision: rule(0),
       // Recorded by staff on the patient's instruction (docs/ACCESS.md): verified with the patient.
       instructed: fc.boolean(),
+      // The National Data Opt-out: the national policy, scope research (the server refuses another).
+      nationalOptOut: fc.oneof(
+        { arbitrary: fc.constant(false), weight: 4 },
+        { arbitrary: fc.constant(true), weight: 1 },
+      ),
     })
-    .map(({ status, scope, provision, instructed }) => ({
+    .map(({ status, scope, provision, instructed, nationalOptOut }) => ({
       resourceType: 'Consent',
       status,
-      scope: cc('http://terminology.hl7.org/CodeSystem/consentscope', scope),
+      scope: cc('http://terminology.hl7.org/CodeSystem/consentscope', nationalOptOut ? 'research' : scope),
+      ...(nationalOptOut ? { policy: [{ uri: 'https://digital.nhs.uk/services/national-data-opt-out' }] } : {}),
       category: [cc('http://loinc.org', '59284-0', 'Patient Consent')],
       patient: ref(`Patient/${patientId}`),
       policyRule: cc(ACT_CODE, 'OPTIN'),
@@ -726,6 +768,26 @@ function agreementArb(now: Date, orgIds: readonly string[]): fc.Arbitrary<Agreem
         withdrawn: a.withdrawn,
       };
     });
+}
+
+/** Declared relationships of staff's practitioners, unexpired or (with 'any') expired too. */
+function declaredArb(
+  now: Date,
+  staff: readonly StaffActor[],
+  patientIds: readonly string[],
+  activeOnly: boolean,
+): fc.Arbitrary<DeclaredRelationship> {
+  return fc
+    .record({
+      practitionerId: pick([...new Set(staff.map((s) => s.practitionerId))]),
+      patientId: pick(patientIds),
+      minutes: activeOnly ? fc.constant(1440) : pick([-1440, 1440]),
+    })
+    .map(({ practitionerId, patientId, minutes }) => ({
+      practitionerId,
+      patientId,
+      expiresAt: isoInstant(now, minutes * 60_000),
+    }));
 }
 
 function breakGlassArb(

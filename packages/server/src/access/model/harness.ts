@@ -43,7 +43,13 @@ export function createHarness(db: Database, fhirBase: string): Harness {
     fhirBase,
     resources,
     access: createAccessModule({ db, fhirBase, resources }),
-    expiring: createAccessModule({ db, fhirBase, resources, breakGlassHours: 5 / 3_600_000 }), // 5 ms
+    expiring: createAccessModule({
+      db,
+      fhirBase,
+      resources,
+      breakGlassHours: 5 / 3_600_000,
+      declaredHours: 5 / 3_600_000,
+    }), // 5 ms
   };
 }
 
@@ -148,6 +154,23 @@ export async function loadWorld(h: Harness, generated: GeneratedWorld): Promise<
       patientId: started.patientId,
       reason: started.reason,
       expiresAt: started.expiresAt,
+    });
+  }
+  world.declared = [];
+  for (const declaration of generated.world.declared ?? []) {
+    const actor = generated.actors.find(
+      (a): a is StaffActor => a.kind === 'staff' && a.practitionerId === declaration.practitionerId,
+    )!;
+    const module = Date.parse(declaration.expiresAt) > now ? h.access : h.expiring;
+    const declared = await module.declared.declare(
+      actor,
+      declaration.patientId,
+      'Covering the duty doctor on the ward',
+    );
+    world.declared.push({
+      practitionerId: actor.practitionerId,
+      patientId: declared.patientId,
+      expiresAt: declared.expiresAt,
     });
   }
   for (const change of generated.changes) {
@@ -488,6 +511,9 @@ export function explain(world: World, d: Disagreement): string {
   if (agreements.length) {
     lines.push('agreements:', ...agreements.map((a) => `  ${JSON.stringify(a)}`));
   }
+  if (world.declared?.length) {
+    lines.push(`declared relationships: ${JSON.stringify(world.declared)}`);
+  }
   if (world.breakGlass.length) {
     lines.push(`break-glass: ${JSON.stringify(world.breakGlass)}`);
   }
@@ -594,6 +620,7 @@ const LISTS: readonly WorldList[] = [
   'clinical',
   'agreements',
   'breakGlass',
+  'declared',
 ];
 
 export interface Minimised {

@@ -28,6 +28,8 @@ const NOW = new Date('2026-06-15T12:00:00Z');
 const TODAY = '2026-06-15';
 const YESTERDAY = '2026-06-14';
 const TOMORROW = '2026-06-16';
+const LATER = '2026-06-15T16:00:00Z';
+const EARLIER = '2026-06-15T08:00:00Z';
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
 const org = (id: string, type: OrganisationType): World['organisations'][number] => ({
@@ -645,11 +647,95 @@ describe('staff decisions', () => {
       rule: 'staff 1',
     },
     {
-      name: 'own organisation without relationship or agreement',
+      name: 'own organisation without a relationship: need to know holds inside it too',
       actor: MH,
       resource: condition({ meta: { source: 'Organization/mh' }, subject: { reference: 'Patient/p2' } }),
+      allow: false,
+      rule: 'staff 4',
+    },
+    {
+      name: 'own organisation with a declared relationship, no agreement',
+      actor: MH,
+      resource: condition({ meta: { source: 'Organization/mh' }, subject: { reference: 'Patient/p2' } }),
+      change: (w) => {
+        w.declared = [{ practitionerId: 'pr-mh', patientId: 'p2', expiresAt: LATER }];
+      },
       allow: true,
       rule: 'staff 2',
+    },
+    {
+      name: 'an expired declared relationship is none',
+      actor: MH,
+      resource: condition({ meta: { source: 'Organization/mh' }, subject: { reference: 'Patient/p2' } }),
+      change: (w) => {
+        w.declared = [{ practitionerId: 'pr-mh', patientId: 'p2', expiresAt: EARLIER }];
+      },
+      allow: false,
+      rule: 'staff 4',
+    },
+    {
+      name: "a colleague's declared relationship is not theirs",
+      actor: MH_ADMIN,
+      resource: condition({ meta: { source: 'Organization/mh' }, subject: { reference: 'Patient/p2' } }),
+      change: (w) => {
+        w.declared = [{ practitionerId: 'pr-mh', patientId: 'p2', expiresAt: LATER }];
+      },
+      allow: false,
+      rule: 'staff 4',
+    },
+    {
+      name: 'a declared relationship opens only what agreements and consent allow from others',
+      actor: staff('acute', 'acute-trust', 'pr-acute-2'),
+      resource: condition({ subject: { reference: 'Patient/p1' }, meta: { source: 'Organization/gp' } }),
+      change: (w) => {
+        w.encounters = [];
+        w.declared = [{ practitionerId: 'pr-acute-2', patientId: 'p1', expiresAt: LATER }];
+        w.consents.push(consent({ type: 'deny', actor: actors('Organization/acute'), code: codes('problems') }));
+      },
+      allow: false,
+      rule: 'staff 7',
+    },
+    {
+      name: 'clerical staff of the registered practice see demographics',
+      actor: staff('gp', 'gp-practice', 'pr-gp-clerk', 'R8010'),
+      resource: { resourceType: 'Patient', id: 'p1', generalPractitioner: [{ reference: 'Organization/gp' }] },
+      allow: true,
+      rule: 'staff 2',
+    },
+    {
+      name: 'clerical staff of the registered practice see appointments',
+      actor: staff('gp', 'gp-practice', 'pr-gp-clerk', 'R8010'),
+      resource: {
+        resourceType: 'Appointment',
+        id: 'ap1',
+        status: 'booked',
+        meta: { source: 'Organization/gp' },
+        participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }],
+      },
+      allow: true,
+      rule: 'staff 2',
+    },
+    {
+      name: "clerical staff never see clinical detail, even their own organisation's",
+      actor: staff('gp', 'gp-practice', 'pr-gp-clerk', 'R8010'),
+      resource: CONDITION,
+      allow: false,
+      rule: 'staff 1a',
+    },
+    {
+      name: 'clerical staff under break-glass still see no clinical detail',
+      actor: staff('gp', 'gp-practice', 'pr-gp-clerk', 'R8010'),
+      resource: CONDITION,
+      change: (w) => {
+        w.breakGlass.push({
+          userId: 'user-pr-gp-clerk',
+          patientId: 'p1',
+          reason: 'Collapsed in reception',
+          expiresAt: LATER,
+        });
+      },
+      allow: false,
+      rule: 'staff 1a',
     },
     {
       name: 'own organisation despite opt-out',
@@ -1042,6 +1128,139 @@ describe('staff decisions', () => {
           expiresAt: '2026-06-15T15:00:00Z',
         }),
       allow: false,
+    },
+  ]);
+});
+
+describe("a permit naming an organisation's staff in one role", () => {
+  const roleActor = (reference: string, role: string): NonNullable<ConsentProvision['actor']>[number] => ({
+    extension: [
+      {
+        url: 'https://careweave.example/fhir/StructureDefinition/recipient-job-role',
+        valueCoding: { system: 'https://careweave.example/fhir/CodeSystem/rbac-job-role', code: role },
+      },
+    ],
+    role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] },
+    reference: { reference },
+  });
+  const permit = (role: string) =>
+    addConsent(consent({ type: 'permit', actor: [roleActor('Organization/home', role)], code: codes('medications') }));
+  const MEDICINE: Resource = {
+    resourceType: 'MedicationRequest',
+    id: 'mr1',
+    meta: { source: 'Organization/gp' },
+    subject: { reference: 'Patient/p1' },
+  } as Resource;
+  check([
+    {
+      name: 'opens the category to staff in that role',
+      actor: HOME,
+      resource: MEDICINE,
+      change: permit('R8003'),
+      allow: true,
+      rule: 'staff 3b',
+    },
+    {
+      name: 'not to colleagues in other roles',
+      actor: staff('home', 'care-home', 'pr-home-2', 'R8010'),
+      resource: MEDICINE,
+      change: permit('R8003'),
+      allow: false,
+    },
+    {
+      name: 'a deny naming the role withholds it from that role',
+      actor: ACUTE,
+      resource: CONDITION,
+      change: addConsent(
+        consent({ type: 'deny', actor: [roleActor('Organization/acute', 'R8000')], code: codes('problems') }),
+      ),
+      allow: false,
+      rule: 'staff 7',
+    },
+  ]);
+});
+
+describe('appointments are a category of their own', () => {
+  const APPOINTMENT = {
+    resourceType: 'Appointment',
+    id: 'ap1',
+    status: 'booked',
+    meta: { source: 'Organization/gp' },
+    participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }],
+  } as Resource;
+  it('labels an Appointment `appointments`, not `encounters`', () => {
+    expect(categoryOf(baseWorld(), APPOINTMENT)).toBe('appointments');
+  });
+  check([
+    {
+      name: 'a carer permitted appointments sees them',
+      actor: CARER,
+      resource: APPOINTMENT,
+      change: addConsent(consent({ type: 'permit', actor: actors('RelatedPerson/rp1'), code: codes('appointments') })),
+      allow: true,
+    },
+    {
+      name: 'a carer permitted encounters does not see appointments',
+      actor: CARER,
+      resource: APPOINTMENT,
+      change: addConsent(consent({ type: 'permit', actor: actors('RelatedPerson/rp1'), code: codes('encounters') })),
+      allow: false,
+    },
+  ]);
+});
+
+describe('not for online view', () => {
+  const SENSITIVITY = 'https://careweave.example/fhir/CodeSystem/sensitivity';
+  const FLAG = {
+    resourceType: 'Flag',
+    id: 'f1',
+    status: 'active',
+    meta: { source: 'Organization/gp', security: [{ system: SENSITIVITY, code: 'safeguarding' }] },
+    subject: { reference: 'Patient/p1' },
+    code: { text: 'Safeguarding concern' },
+  } as Resource;
+  const released = {
+    ...FLAG,
+    meta: { ...FLAG.meta, security: [...FLAG.meta!.security!, { system: SENSITIVITY, code: 'online-view-released' }] },
+  } as Resource;
+  const marked = condition({
+    meta: { source: 'Organization/gp', security: [{ system: SENSITIVITY, code: 'not-for-online-view' }] },
+  });
+  const carerPermit = addConsent(consent({ type: 'permit', actor: actors('RelatedPerson/rp1') }));
+  check([
+    {
+      name: 'a safeguarding flag is withheld from the patient by default',
+      actor: PATIENT1,
+      resource: FLAG,
+      allow: false,
+      rule: 'patient: not for online view',
+    },
+    {
+      name: 'and from their carer, whatever the permit',
+      actor: CARER,
+      resource: FLAG,
+      change: carerPermit,
+      allow: false,
+      rule: 'related-person: not for online view',
+    },
+    { name: 'a released safeguarding flag is shown', actor: PATIENT1, resource: released, allow: true },
+    { name: 'a resource marked not for online view is withheld', actor: PATIENT1, resource: marked, allow: false },
+    { name: 'staff still see it', actor: GP, resource: marked, allow: true, rule: 'staff 2' },
+    { name: 'an unmarked resource is shown', actor: PATIENT1, resource: CONDITION, allow: true },
+    {
+      name: 'a safeguarding label withholds also when a mental health label decides the category',
+      actor: PATIENT1,
+      resource: condition({
+        meta: {
+          source: 'Organization/gp',
+          security: [
+            { system: ACT_CODE, code: 'MH' },
+            { system: ACT_CODE, code: 'SDV' },
+          ],
+        },
+      }),
+      allow: false,
+      rule: 'patient: not for online view',
     },
   ]);
 });

@@ -111,6 +111,16 @@ export interface World {
   clinical: Resource[];
   agreements: Agreement[];
   breakGlass: BreakGlassSession[];
+  /** Self-claimed relationships (docs/ACCESS.md, *Need to know*); none when absent. */
+  declared?: DeclaredRelationship[];
+}
+
+/** A relationship a member of staff declared with a reason: the practitioner, until it expires. */
+export interface DeclaredRelationship {
+  practitionerId: string;
+  patientId: string;
+  /** ISO instant; the relationship holds while now is before it. */
+  expiresAt: string;
 }
 
 /** Every FHIR resource of the world, in write order. */
@@ -382,7 +392,8 @@ const BASE_CATEGORY: Record<string, DataCategory> = {
   AllergyIntolerance: 'allergies',
   Encounter: 'encounters',
   EpisodeOfCare: 'encounters',
-  Appointment: 'encounters',
+  Appointment: 'appointments',
+  AppointmentResponse: 'appointments',
   Procedure: 'encounters',
   Observation: 'observations',
   Immunization: 'observations',
@@ -398,6 +409,34 @@ const BASE_CATEGORY: Record<string, DataCategory> = {
   ServiceRequest: 'care-plans',
   Flag: 'care-plans',
 };
+
+/**
+ * Documented role rules (docs/ACCESS.md, *Need to know*): R8010 clerical sees who the patient is and
+ * their appointments only.
+ */
+const ROLE_LIMITS: Readonly<Record<string, readonly DataCategory[]>> = { R8010: ['demographics', 'appointments'] };
+
+const RECIPIENT_ROLE_URL = 'https://careweave.example/fhir/StructureDefinition/recipient-job-role';
+
+/**
+ * Not for online view (docs/ACCESS.md, *What the patient sees*): marked `not-for-online-view`, or
+ * carrying any safeguarding label (even when another label decides the category) and not marked
+ * `online-view-released`.
+ */
+export function isWithheldOnline(resource: Resource): boolean {
+  const labels = resource.meta?.security ?? [];
+  const marked = (code: string): boolean => labels.some((l) => l.system === SENSITIVITY_SYSTEM && l.code === code);
+  if (marked('not-for-online-view')) {
+    return true;
+  }
+  // Any safeguarding label counts, whatever category the labels give the resource.
+  const safeguarding = labels.some(
+    (l) =>
+      (l.system === ACT_CODE && (l.code === 'SDV' || l.code === 'SOC')) ||
+      (l.system === SENSITIVITY_SYSTEM && l.code === 'safeguarding'),
+  );
+  return safeguarding && !marked('online-view-released');
+}
 
 function isLaboratoryObservation(resource: Resource): boolean {
   return (
@@ -479,7 +518,8 @@ export function isOutsideNhs(type: OrganisationType | undefined): boolean {
 // Legitimate relationships (staff only)
 // ---------------------------------------------------------------------------------------------
 
-export type RelationshipKind = 'registered-practice' | 'care-team' | 'referral' | 'open-encounter' | 'open-episode';
+export type RelationshipKind =
+  'registered-practice' | 'care-team' | 'referral' | 'open-encounter' | 'open-episode' | 'declared';
 
 const OPEN_ENCOUNTER_STATUSES = ['in-progress', 'arrived', 'triaged', 'onleave'];
 
@@ -535,7 +575,15 @@ export function relationshipWith(
   const openEpisode = world.episodes.some(
     (episode) => isPatient(episode.patient) && episode.status === 'active' && isOrg(episode.managingOrganization),
   );
-  return openEpisode ? 'open-episode' : undefined;
+  if (openEpisode) {
+    return 'open-episode';
+  }
+  // 5. declared by the practitioner, with a reason, until it expires
+  const declared = (world.declared ?? []).some(
+    (d) =>
+      d.practitionerId === actor.practitionerId && d.patientId === patientId && Date.parse(d.expiresAt) > now.getTime(),
+  );
+  return declared ? 'declared' : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,7 +670,13 @@ export function consentRules(world: World, patientId: string, now: Date): Consen
       rules.push({
         consentId,
         type: provision.type,
-        actors: (provision.actor ?? []).map((a) => localRef(world, a.reference) ?? a.reference?.reference ?? '?'),
+        actors: (provision.actor ?? []).map((a) => {
+          const ref = localRef(world, a.reference) ?? a.reference?.reference ?? '?';
+          const role = a.extension?.find((e) => e.url === RECIPIENT_ROLE_URL)?.valueCoding?.code;
+          // Reading: a job role narrows an organisation to its staff in that role; a person is named
+          // whatever their role.
+          return role !== undefined && ref.startsWith('Organization/') ? `${ref}|${role}` : ref;
+        }),
         categories:
           codes.length === 0
             ? undefined
@@ -672,7 +726,7 @@ export function ruleMatchesStaff(
   const org = `Organization/${actor.organizationId}`;
   const practitioner = `Practitioner/${actor.practitionerId}`;
   return rule.actors.some((ref) => {
-    if (ref === org || ref === practitioner) {
+    if (namesStaff(ref, actor)) {
       return true;
     }
     const teamId = ref.startsWith('CareTeam/') ? ref.slice('CareTeam/'.length) : undefined;
@@ -710,10 +764,17 @@ function permitNaming(
   )?.consentId;
 }
 
-function ruleNamesStaff(rule: ConsentRule, actor: StaffActor): boolean {
-  return rule.actors.some(
-    (ref) => ref === `Organization/${actor.organizationId}` || ref === `Practitioner/${actor.practitionerId}`,
+/** An actor of a rule names the staff actor: their organisation, its staff in their role, or them. */
+function namesStaff(ref: string, actor: StaffActor): boolean {
+  return (
+    ref === `Organization/${actor.organizationId}` ||
+    ref === `Organization/${actor.organizationId}|${actor.roleCode}` ||
+    ref === `Practitioner/${actor.practitionerId}`
   );
+}
+
+function ruleNamesStaff(rule: ConsentRule, actor: StaffActor): boolean {
+  return rule.actors.some((ref) => namesStaff(ref, actor));
 }
 
 /** Matches a related person only when it names them; rules without actors never do. */
@@ -788,9 +849,10 @@ function decideStaff(world: World, actor: StaffActor, resource: Resource, now: D
   if (patientId === null || category === null) {
     return { allow: true, rule: 'staff 1: directory data' };
   }
-  // 2. own organisation's record
-  if (sourceOrg === actor.organizationId) {
-    return { allow: true, rule: "staff 2: own organisation's record", detail: labels };
+  // 1a. a documented role rule limits the categories the role ever sees
+  const limit = ROLE_LIMITS[actor.roleCode];
+  if (limit && !limit.includes(category)) {
+    return { allow: false, rule: `staff 1a: role ${actor.roleCode} never sees ${category}`, detail: labels };
   }
   // 3. break-glass
   const session = unexpiredBreakGlass(world, actor, patientId, now);
@@ -806,6 +868,14 @@ function decideStaff(world: World, actor: StaffActor, resource: Resource, now: D
   const relationship = relationshipWith(world, actor, patientId, now);
   if (!relationship) {
     return { allow: false, rule: 'staff 4: no legitimate relationship', detail: labels };
+  }
+  // 2. own organisation's record, seen by its staff with a relationship (need to know)
+  if (sourceOrg === actor.organizationId) {
+    return {
+      allow: true,
+      rule: "staff 2: own organisation's record",
+      detail: `${labels}; relationship ${relationship}`,
+    };
   }
   // 4a. the patient's Consents, for NHS staff with a relationship
   if (resource.resourceType === 'Consent' && !isOutsideNhs(actor.organizationType)) {
@@ -861,6 +931,9 @@ function decideRelatedPerson(world: World, actor: RelatedPersonActor, resource: 
   if (patientId !== actor.patientId) {
     return { allow: false, rule: 'related-person: another patient' };
   }
+  if (isWithheldOnline(resource)) {
+    return { allow: false, rule: 'related-person: not for online view' };
+  }
   const naming = consentRules(world, patientId, now).filter(
     (r) => ruleMatchesRelatedPerson(r, actor) && covers(r, category),
   );
@@ -882,15 +955,42 @@ export function decideRead(world: World, actor: Actor, resource: Resource, now: 
       if (patientId === null) {
         return { allow: true, rule: 'patient: directory data' };
       }
-      return patientId === actor.patientId
-        ? { allow: true, rule: 'patient: their own record' }
-        : { allow: false, rule: "patient: another patient's record" };
+      if (patientId !== actor.patientId) {
+        return { allow: false, rule: "patient: another patient's record" };
+      }
+      return isWithheldOnline(resource)
+        ? { allow: false, rule: 'patient: not for online view' }
+        : { allow: true, rule: 'patient: their own record' };
     }
     case 'related-person':
       return decideRelatedPerson(world, actor, resource, now);
-    case 'system':
+    case 'system': {
+      const patientId = patientOf(world, resource);
+      if ((actor.purpose === 'planning' || actor.purpose === 'research') && patientId !== null) {
+        return hasDataOptOut(world, patientId, now)
+          ? { allow: false, rule: `system: ${actor.purpose}, the patient opted out (National Data Opt-out)` }
+          : { allow: true, rule: `system: ${actor.purpose}, no opt-out` };
+      }
       return { allow: true, rule: 'system: trusted' };
+    }
   }
+}
+
+/**
+ * The patient has a National Data Opt-out in force (docs/ACCESS.md, *Two kinds of opt-out*): an
+ * active Consent with policy uri the national opt-out, scope `research`, a top-level `deny` whose
+ * period covers now.
+ */
+function hasDataOptOut(world: World, patientId: string, now: Date): boolean {
+  return world.consents.some(
+    (c) =>
+      refId(world, c.patient, 'Patient') === patientId &&
+      c.status === 'active' &&
+      (c.policy ?? []).some((p) => p.uri === 'https://digital.nhs.uk/services/national-data-opt-out') &&
+      (c.scope?.coding ?? []).some((x) => x.code === 'research') &&
+      c.provision?.type === 'deny' &&
+      periodCovers(c.provision.period, now),
+  );
 }
 
 export function canRead(world: World, actor: Actor, resource: Resource, now: Date): boolean {
@@ -1206,7 +1306,9 @@ export function decideWrite(world: World, actor: Actor, write: WriteRequest, now
     return { allow: false, rule: 'write: the audit trail is read-only' };
   }
   if (actor.kind === 'system') {
-    return { allow: true, rule: 'system: trusted' };
+    return actor.purpose === 'planning' || actor.purpose === 'research'
+      ? { allow: false, rule: `system: ${actor.purpose} clients only read` }
+      : { allow: true, rule: 'system: trusted' };
   }
   if (write.previous && !canRead(world, actor, write.previous, now)) {
     return { allow: false, rule: 'write: hidden from the actor (answered as absent)' };

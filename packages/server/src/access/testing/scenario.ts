@@ -140,10 +140,13 @@ export const EXPECTED: Record<keyof typeof ACTORS, string[]> = {
     ...P1_CONSENTS,
     // not medications (agreement unsigned), not allergies (agreement withdrawn)
   ],
-  socialClerk: ['DocumentReference/p1-sc-doc', ...P1_CONSENTS], // the agreement is for role R8003 only
+  // Clerical (R8010): demographics and appointments only, and the agreement is for R8003 only.
+  socialClerk: [],
   careHome: ['Patient/p1', 'RelatedPerson/rp1', 'MedicationRequest/p1-gp-med', 'AllergyIntolerance/p1-gp-allergy'],
-  mhNurse: ['Condition/p1-mh-cond'], // care-team membership ended
-  acute: ['Encounter/p1-acute-enc', 'Observation/p1-acute-lab', 'Observation/p1-acute-sex', 'Observation/p2-acute-obs'],
+  // Care-team membership ended: no relationship, so not even the trust's own record (need to know).
+  mhNurse: [],
+  // No open episode with either patient: not even the trust's own A&E record (need to know).
+  acute: [],
   carer: ['RelatedPerson/rp1', 'Patient/p1', 'MedicationRequest/p1-gp-med'],
   patient1: P1,
   patient2: P2,

@@ -1,6 +1,7 @@
-import type { OperationOutcomeIssue, Parameters } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { isKnownResourceType } from '../definitions.ts';
-import { badRequest, issue } from '../outcome.ts';
+import { parameterPath } from '../operations/parameters.ts';
+import { badRequest } from '../outcome.ts';
 
 export type ExportLevel = 'system' | 'patient' | 'group';
 
@@ -17,7 +18,6 @@ export interface ExportRequest {
 
 /** `_outputFormat` values meaning NDJSON (the IG's abbreviations included). */
 const NDJSON_FORMATS = ['application/fhir+ndjson', 'application/ndjson', 'ndjson'];
-const SUPPORTED = new Set(['_outputFormat', '_type', '_since']);
 
 /** `Prefer` may be one header with a comma-separated list or several headers. */
 export function preferTokens(header: string | string[] | undefined): string[] {
@@ -25,66 +25,45 @@ export function preferTokens(header: string | string[] | undefined): string[] {
   return values.flatMap((value) => value.split(/[,;]/)).map((token) => token.trim().toLowerCase());
 }
 
-/** Parameters from the query string and, for POST, a Parameters body (valueString/valueInstant/…). */
-export function kickOffParameters(query: readonly [string, string][], body: unknown): [string, string][] {
-  const pairs = [...query];
-  if (body === undefined || body === null || body === '') {
-    return pairs;
-  }
-  const parameters = body as Parameters;
-  if (typeof body !== 'object' || parameters.resourceType !== 'Parameters') {
-    return badRequest('A POST $export body must be a Parameters resource');
-  }
-  for (const parameter of parameters.parameter ?? []) {
-    const value: unknown = Object.entries(parameter).find(([key]) => key.startsWith('value'))?.[1];
-    const text =
-      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : value && typeof value === 'object' && 'reference' in value
-          ? String(value.reference)
-          : '';
-    pairs.push([parameter.name ?? '', text]);
-  }
-  return pairs;
+/** The kick-off parameters, already checked against the operation's declaration (src/fhir/bulk/operations.ts). */
+export interface KickOffInput {
+  outputFormat?: string;
+  /** `_type` values, each possibly comma-separated. */
+  types: readonly string[];
+  /** An instant. */
+  since?: string;
+  /** Parameters ignored under `Prefer: handling=lenient`. */
+  warnings?: readonly OperationOutcomeIssue[];
 }
 
 /**
  * Checks a kick-off request against the Bulk Data Access IG: `Prefer: respond-async` is required;
- * `_outputFormat` must be NDJSON; `_type` must name resource types; `_since` must be an instant.
- * Anything else (`_typeFilter`, `_elements`, `includeAssociatedData`, `patient`, …) is refused with
- * 400, or ignored with a warning under `Prefer: handling=lenient`.
+ * `_outputFormat` must be NDJSON; `_type` must name resource types. Unknown parameters were refused
+ * (or, under `Prefer: handling=lenient`, ignored with a warning) and `_since` checked to be an
+ * instant by the operations registry before this runs.
  */
 export function parseExportRequest(
   level: ExportLevel,
   prefer: string | string[] | undefined,
-  parameters: readonly [string, string][],
+  input: KickOffInput,
   groupId?: string,
 ): ExportRequest {
-  const tokens = preferTokens(prefer);
-  if (!tokens.includes('respond-async')) {
+  if (!preferTokens(prefer).includes('respond-async')) {
     return badRequest('$export runs asynchronously: send the header Prefer: respond-async', ['Prefer']);
   }
-  const lenient = tokens.includes('handling=lenient');
-  const request: ExportRequest = { level, types: [], warnings: [], ...(groupId ? { groupId } : {}) };
-  for (const [name, value] of parameters) {
-    if (!SUPPORTED.has(name)) {
-      if (!lenient) {
-        return badRequest(`The parameter '${name}' is not supported by $export`, [name]);
-      }
-      request.warnings.push(issue('warning', 'not-supported', `The parameter '${name}' was ignored`, [name]));
-    } else if (name === '_outputFormat') {
-      // In a query string an unencoded `+` arrives as a space.
-      if (!NDJSON_FORMATS.includes(value.replace(/ /g, '+'))) {
-        return badRequest(`_outputFormat '${value}' is not supported; use application/fhir+ndjson`, [name]);
-      }
-    } else if (name === '_type') {
-      request.types.push(...parseTypes(value));
-    } else {
-      request.since = parseSince(value);
-    }
+  // In a query string an unencoded `+` arrives as a space.
+  if (input.outputFormat !== undefined && !NDJSON_FORMATS.includes(input.outputFormat.replace(/ /g, '+'))) {
+    return badRequest(`_outputFormat '${input.outputFormat}' is not supported; use application/fhir+ndjson`, [
+      parameterPath('_outputFormat'),
+    ]);
   }
-  request.types = [...new Set(request.types)];
-  return request;
+  return {
+    level,
+    types: [...new Set(input.types.flatMap(parseTypes))],
+    warnings: [...(input.warnings ?? [])],
+    ...(groupId ? { groupId } : {}),
+    ...(input.since ? { since: new Date(input.since) } : {}),
+  };
 }
 
 function parseTypes(value: string): string[] {
@@ -94,19 +73,7 @@ function parseTypes(value: string): string[] {
     .filter(Boolean);
   const unknown = types.find((type) => !isKnownResourceType(type));
   if (unknown !== undefined) {
-    return badRequest(`_type: '${unknown}' is not a FHIR R4 resource type`, ['_type']);
+    return badRequest(`_type: '${unknown}' is not a FHIR R4 resource type`, [parameterPath('_type')]);
   }
   return types;
-}
-
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-function parseSince(value: string): Date {
-  // In a query string an unencoded `+` of a time zone offset arrives as a space.
-  const text = value.trim().replace(/ (\d{2}:\d{2})$/, '+$1');
-  const since = new Date(text);
-  if (!INSTANT.test(text) || Number.isNaN(since.getTime())) {
-    return badRequest(`_since '${value}' is not an instant such as 2024-01-31T09:00:00Z`, ['_since']);
-  }
-  return since;
 }

@@ -36,6 +36,8 @@ export async function patientEverything(
   // relationships and consent rules once (the hint) instead of once per row.
   const visible = restrict ? restrictionForPatient(restrict, 'r', params, patient) : 'true';
   const referencedRestriction = restrict ? `and ${restrict('t', params)}` : '';
+  // What is kept from a patient's online view is not even mentioned to them (docs/ACCESS.md).
+  const unmentioned = service.unmentioned ? ` and not ${service.unmentioned('s')}` : '';
   const sql = `with scope as materialized (
       select r.resource_type, r.id, r.version_id, ${visible} as visible from resource r where ${scope.join(' and ')}),
     c as (select s.resource_type, s.id, v.content from scope s
@@ -52,7 +54,7 @@ export async function patientEverything(
       join current_resource t on t.resource_type = d.target_type and t.id = d.target_id and not t.deleted
      where not t.compartments @> array[${patient}]::text[] ${referencedRestriction}
     union all
-    select null, null, null, 2 where exists (select 1 from scope where not visible)
+    select null, null, null, 2 where exists (select 1 from scope s where not s.visible${unmentioned})
     order by rank, resource_type, id`;
   const all = await db.query<{ resource_type: string; id: string; content: string; rank: number }>(
     sql,

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Resource } from '@medplum/fhirtypes';
+import type { CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import { BundleService } from '../bundle/bundle.service.ts';
 import { capabilityStatement } from '../capability.ts';
-import { patientEverything } from '../operations/everything.ts';
+import { PATIENT_EVERYTHING } from '../operations/everything.operation.ts';
+import { operationRegistry, registerOperations } from '../operations/registry.ts';
+import { registerOperationDefinitionRoutes } from '../operations/routes.ts';
 import { badRequest, fail } from '../outcome.ts';
 import { history } from '../store/history.ts';
 import type { ResourceService } from '../store/resource.service.ts';
@@ -34,9 +36,14 @@ type Req = FastifyRequest<{ Params: Params }>;
  */
 export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptions): void {
   const { serviceFor, fhirBase } = options;
-  const capability = capabilityStatement(fhirBase, options.software);
-
-  app.get('/metadata', async (_request, reply) => sendResource(reply, capability));
+  // Built at the first request, when every module has registered its operations.
+  const operations = operationRegistry(app);
+  let capability: CapabilityStatement | undefined;
+  app.get('/metadata', async (_request, reply) =>
+    sendResource(reply, (capability ??= capabilityStatement(fhirBase, options.software, operations.list()))),
+  );
+  registerOperationDefinitionRoutes(app, fhirBase);
+  registerOperations(app, { serviceFor }, [PATIENT_EVERYTHING]);
 
   app.post('/', async (request, reply) => {
     const result = await new BundleService(serviceFor(request), {
@@ -86,15 +93,6 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
   app.get('/:type/:id/_history/:vid', async (request: Req, reply) =>
     sendStored(reply, await serviceFor(request).vread(request.params.type, request.params.id, request.params.vid)),
   );
-
-  app.get('/Patient/:id/$everything', async (request: Req, reply) => {
-    const query = new Map(queryPairs(request));
-    const bundle = await patientEverything(serviceFor(request), request.params.id, {
-      since: query.get('_since'),
-      types: query.get('_type')?.split(',').filter(Boolean),
-    });
-    return sendResource(reply, bundle);
-  });
 
   app.post('/:type', async (request: Req, reply) => {
     const resource = requireBody(request.body);

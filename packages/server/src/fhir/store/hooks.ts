@@ -42,6 +42,12 @@ export interface AccessEvent {
  */
 export interface CallerAccess {
   restrict?: RowRestriction;
+  /**
+   * SQL (on a row alias) for hidden rows the caller must not even be told exist: for a patient or
+   * carer, what is kept from their online view. `$everything`'s "something is withheld" notice
+   * ignores them, so the notice itself cannot reveal them.
+   */
+  unmentioned?: (alias: string) => string;
   /** Throws an OperationOutcomeError (403) when the caller may not make these writes; may rewrite them. */
   authorizeWrite?(tx: Queryable, writes: readonly PendingWrite[]): Promise<Resource[]>;
   recordAccess?(tx: Queryable, event: AccessEvent): Promise<void>;

@@ -62,6 +62,11 @@ export class ResourceService {
     return this.access?.restrict;
   }
 
+  /** Hidden rows the caller must not be told about (CallerAccess.unmentioned). */
+  get unmentioned(): ((alias: string) => string) | undefined {
+    return this.access?.unmentioned;
+  }
+
   /** Adds to the caller's audit trail (nothing for an unrestricted service or when nothing was touched). */
   async recordAccess(event: AccessEvent): Promise<void> {
     if (this.access?.recordAccess && (event.resources.length || event.patients.length)) {

@@ -21,8 +21,8 @@ export function withSubscriptionRules(inner: CallerAccess, actor: Actor, rules: 
     ...(actor.kind === 'system' || !restrict
       ? {}
       : {
-          restrict: (alias, params) =>
-            `(${restrict(alias, params)}) and (${alias}.resource_type <> 'Subscription' or ${alias}.id in
+          restrict: (alias, params, hint) =>
+            `(${restrict(alias, params, hint)}) and (${alias}.resource_type <> 'Subscription' or ${alias}.id in
               (select s.id from subscription s where s.owner_key = ${params.add(key)}::text))`,
         }),
     authorizeWrite: async (tx, writes) => {

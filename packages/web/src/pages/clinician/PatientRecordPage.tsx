@@ -1,11 +1,14 @@
-import { lazy, Suspense, useCallback, useEffect } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { activeAccess, type ActiveAccess } from '../../api/access.ts';
 import { ApiError } from '../../api/errors.ts';
 import { forgetRecord, loadPatientRecord } from '../../api/record.ts';
+import { useSession } from '../../auth/session.ts';
 import { useAsync } from '../../components/async.ts';
-import { ErrorMessage, Loading } from '../../components/feedback.tsx';
+import { ErrorMessage, Loading, Notice } from '../../components/feedback.tsx';
 import { PatientBanner } from '../../components/PatientBanner.tsx';
-import { WithheldNotice } from '../../components/WithheldNotice.tsx';
+import { CLERICAL_ROLE, WithheldNotice } from '../../components/WithheldNotice.tsx';
 import { bannerName } from '../../lib/fhir-display.ts';
+import { CareAccessBanner } from './CareAccessBanner.tsx';
 import { Summary } from './Summary.tsx';
 import { Timeline } from './Timeline.tsx';
 
@@ -21,11 +24,30 @@ const VIEWS: { view: RecordView; label: string; path: string }[] = [
 
 /** A patient's shared record as a clinician sees it: banner, then summary, timeline or trends. */
 export function PatientRecordPage({ patientId, view }: { patientId: string; view: RecordView }) {
+  const session = useSession();
   const record = useAsync(() => loadPatientRecord(patientId), [patientId]);
+  // A server without the access API (or a failed look-up) just shows no banner.
+  const access = useAsync(() => activeAccess(patientId).catch((): ActiveAccess => ({})), [patientId]);
+  const active = access.data ?? {};
+  const [ended, setEnded] = useState(false);
+  const { reload: reloadRecord } = record;
+  const { reload: reloadAccess } = access;
   const reload = useCallback(() => {
     forgetRecord(patientId);
-    record.reload();
-  }, [patientId, record]);
+    reloadRecord();
+    reloadAccess();
+  }, [patientId, reloadRecord, reloadAccess]);
+  const unlocked = useCallback(() => {
+    setEnded(false);
+    reload();
+  }, [reload]);
+  const endedRelationship = useCallback(() => {
+    setEnded(true);
+    reload();
+  }, [reload]);
+  const endedNotice = ended && <Notice title="You ended your care relationship with this patient." />;
+  const views =
+    session?.kind === 'staff' && session.roleCode === CLERICAL_ROLE ? VIEWS.filter((v) => v.view !== 'trends') : VIEWS;
   useEffect(() => {
     if (record.status === 'ready') {
       document.title = `${VIEWS.find((v) => v.view === view)!.label} – ${bannerName(record.data.patient.name)} – CareWeave`;
@@ -41,8 +63,10 @@ export function PatientRecordPage({ patientId, view }: { patientId: string; view
     if (record.error instanceof ApiError && record.error.mayBeHidden) {
       return (
         <>
+          {endedNotice}
           <h1 className="nhsuk-heading-l">Patient record</h1>
-          <WithheldNotice patientId={patientId} onUnlocked={reload} wholeRecord />
+          <CareAccessBanner active={active} onEnded={endedRelationship} />
+          <WithheldNotice patientId={patientId} onUnlocked={unlocked} wholeRecord active={active} />
         </>
       );
     }
@@ -56,11 +80,13 @@ export function PatientRecordPage({ patientId, view }: { patientId: string; view
           Find another patient
         </a>
       </p>
+      {endedNotice}
       <PatientBanner record={data} />
-      {data.withheld && <WithheldNotice patientId={patientId} onUnlocked={reload} />}
+      <CareAccessBanner active={active} onEnded={endedRelationship} />
+      {data.withheld && <WithheldNotice patientId={patientId} onUnlocked={unlocked} active={active} />}
       <nav className="cw-tabs" aria-label="Parts of the record">
         <ul className="cw-tabs__list">
-          {VIEWS.map((item) => (
+          {views.map((item) => (
             <li key={item.view} className={`cw-tabs__item${item.view === view ? ' cw-tabs__item--current' : ''}`}>
               <a href={`/patients/${patientId}${item.path}`} aria-current={item.view === view ? 'page' : undefined}>
                 {item.label}

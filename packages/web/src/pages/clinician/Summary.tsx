@@ -1,11 +1,13 @@
 import type {
   AllergyIntolerance,
+  Appointment,
   CarePlan,
   CareTeam,
   Composition,
   Condition,
   DocumentReference,
   Encounter,
+  Flag,
   MedicationRequest,
   Observation,
   Reference,
@@ -13,8 +15,10 @@ import type {
 } from '@medplum/fhirtypes';
 import { useMemo } from 'react';
 import { organisationName, sourceOrganisationId, type PatientRecord } from '../../api/record.ts';
+import { useSession } from '../../auth/session.ts';
 import { RecordTable, type RecordRow } from '../../components/RecordTable.tsx';
-import { formatDate } from '../../lib/dates.ts';
+import { CLERICAL_ROLE } from '../../components/WithheldNotice.tsx';
+import { formatDate, formatDateTime } from '../../lib/dates.ts';
 import {
   conceptText,
   conceptsText,
@@ -24,12 +28,21 @@ import {
   resourceTitle,
 } from '../../lib/fhir-display.ts';
 import { observationKey, observationName, observationValue } from '../../lib/observations.ts';
+import { withheldFromOnlineView } from '../../lib/online-view.ts';
 
 const RECENT_ENCOUNTERS = 10;
+const RECENT_APPOINTMENTS = 5;
+/** What clerical staff see of a record besides the patient's details (docs/ACCESS.md, role rules). */
+const CLERICAL_SECTIONS = new Set(['appointments']);
 
 /** The record summary: one section for each kind of information, newest first, with its source. */
 export function Summary({ record }: { record: PatientRecord }) {
-  const sections = useMemo(() => buildSections(record), [record]);
+  const session = useSession();
+  const clerical = session?.kind === 'staff' && session.roleCode === CLERICAL_ROLE;
+  const sections = useMemo(
+    () => buildSections(record).filter((section) => !clerical || CLERICAL_SECTIONS.has(section.id)),
+    [record, clerical],
+  );
   return (
     <div className="cw-summary">
       <nav aria-label="Sections of the summary" className="cw-contents">
@@ -89,6 +102,7 @@ function row(
     detail,
     date: formatDate(resourceDate(resource)),
     source: organisationName(sourceOrganisationId(resource, record)),
+    withheldOnline: withheldFromOnlineView(resource),
   };
 }
 
@@ -156,6 +170,10 @@ function buildSections(record: PatientRecord): Section[] {
   ];
 
   const allergies = newestFirst(of<AllergyIntolerance>(record, 'AllergyIntolerance'));
+  const alerts = newestFirst(of<Flag>(record, 'Flag')).filter(
+    (flag) => flag.status === 'active' && (!flag.period?.end || Date.parse(flag.period.end) > Date.now()),
+  );
+  const appointments = appointmentsToShow(of<Appointment>(record, 'Appointment'));
   const encounters = newestFirst(of<Encounter>(record, 'Encounter')).slice(0, RECENT_ENCOUNTERS);
   const careTeams = of<CareTeam>(record, 'CareTeam').filter(
     (t) => t.status !== 'inactive' && t.status !== 'entered-in-error',
@@ -180,6 +198,14 @@ function buildSections(record: PatientRecord): Section[] {
   const observations = [...latest.values()].sort((a, b) => observationName(a).localeCompare(observationName(b)));
 
   return [
+    {
+      id: 'alerts',
+      title: 'Alerts',
+      rows: alerts.map((f) => row(record, f, resourceTitle(f), conceptsText(f.category) || undefined)),
+      count: alerts.length,
+      empty: 'No alerts recorded.',
+      dateLabel: 'Since',
+    },
     {
       id: 'problems',
       title: 'Problems',
@@ -213,6 +239,16 @@ function buildSections(record: PatientRecord): Section[] {
       ),
       count: allergies.length,
       empty: 'No known allergies recorded.',
+    },
+    {
+      id: 'appointments',
+      title: 'Appointments',
+      rows: appointments.map((a) => ({
+        ...row(record, a, resourceTitle(a), APPOINTMENT_STATUS[a.status] ?? a.status),
+        date: formatDateTime(a.start),
+      })),
+      count: appointments.length,
+      empty: 'No appointments recorded.',
     },
     {
       id: 'encounters',
@@ -264,6 +300,28 @@ function buildSections(record: PatientRecord): Section[] {
       empty: 'No documents shared.',
     },
   ];
+}
+
+const APPOINTMENT_STATUS: Partial<Record<Appointment['status'], string>> = {
+  proposed: 'Proposed',
+  pending: 'Waiting to be confirmed',
+  booked: 'Booked',
+  arrived: 'Arrived',
+  fulfilled: 'Attended',
+  cancelled: 'Cancelled',
+  noshow: 'Did not attend',
+  'checked-in': 'Checked in',
+  waitlist: 'On the waiting list',
+};
+
+/** Upcoming appointments, soonest first, then the most recent past ones. */
+function appointmentsToShow(appointments: Appointment[]): Appointment[] {
+  const now = Date.now();
+  const upcoming = appointments
+    .filter((a) => resourceTime(a) >= now && a.status !== 'entered-in-error')
+    .sort((a, b) => resourceTime(a) - resourceTime(b));
+  const past = newestFirst(appointments.filter((a) => resourceTime(a) < now && a.status !== 'entered-in-error'));
+  return [...upcoming, ...past.slice(0, RECENT_APPOINTMENTS)];
 }
 
 const ENCOUNTER_CLASS: Record<string, string> = {

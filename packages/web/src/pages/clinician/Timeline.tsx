@@ -2,9 +2,11 @@ import type { Resource } from '@medplum/fhirtypes';
 import { useMemo, useState } from 'react';
 import { organisationName, sourceOrganisationId, type PatientRecord } from '../../api/record.ts';
 import { Empty } from '../../components/feedback.tsx';
+import { NotOnlineTag } from '../../components/RecordTable.tsx';
 import { formatDate, formatTime, parseFhirDate } from '../../lib/dates.ts';
 import { KIND_LABEL, resourceDate, resourceTime, resourceTitle } from '../../lib/fhir-display.ts';
 import { observationName, observationValue } from '../../lib/observations.ts';
+import { withheldFromOnlineView } from '../../lib/online-view.ts';
 
 const PAGE = 100;
 
@@ -17,6 +19,7 @@ interface Item {
   time: number;
   date?: string;
   org?: string;
+  withheldOnline: boolean;
 }
 
 function toItem(record: PatientRecord, resource: Resource): Item | undefined {
@@ -36,6 +39,7 @@ function toItem(record: PatientRecord, resource: Resource): Item | undefined {
     time: resourceTime(resource),
     date,
     org: sourceOrganisationId(resource, record),
+    withheldOnline: withheldFromOnlineView(resource),
   };
 }
 
@@ -166,6 +170,11 @@ export function Timeline({ record }: { record: PatientRecord }) {
                   <span className="cw-timeline__title">
                     {item.title}
                     {item.detail ? `: ${item.detail}` : ''}
+                    {item.withheldOnline && (
+                      <span className="cw-item-tags">
+                        <NotOnlineTag />
+                      </span>
+                    )}
                   </span>
                   <span className="cw-timeline__meta">
                     {item.date && item.date.length > 10 ? `${formatTime(item.date)} · ` : ''}

@@ -37,6 +37,7 @@ const INTERACTION: Record<string, string> = {
   patch: 'Changed information',
   delete: 'Removed information',
   'break-glass': 'Used emergency access',
+  'sharing-summary': 'Looked at who can see the record',
 };
 
 /** Who has looked at my record, including emergency (break-glass) access with its reason. */

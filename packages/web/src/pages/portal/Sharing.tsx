@@ -1,25 +1,53 @@
 import type { CareTeam, Consent, Organization, Practitioner, RelatedPerson } from '@medplum/fhirtypes';
 import { Button } from 'nhsuk-react-components';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { fhirPost, fhirPut, searchAll } from '../../api/client.ts';
 import { allOrganisations, forgetRecord, loadPatientRecord } from '../../api/record.ts';
+import { navigate, useQuery } from '../../app/router.ts';
 import { useSession } from '../../auth/session.ts';
 import { useAsync } from '../../components/async.ts';
 import { Empty, ErrorMessage, Loading, Notice } from '../../components/feedback.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
-import { CATEGORIES, consentFor, describeProvision, inForce, type SharingChoice } from '../../lib/consent.ts';
+import {
+  CATEGORIES,
+  consentFor,
+  describeProvision,
+  inForce,
+  STAFF_ROLES,
+  type SharingChoice,
+} from '../../lib/consent.ts';
 import { isoDay } from '../../lib/dates.ts';
 import { codeIn, displayName, ORGANISATION_TYPE_SYSTEM } from '../../lib/fhir-display.ts';
+import {
+  CHANGES,
+  changeApplies,
+  NATIONAL_SERVICE_URL,
+  nationalDataOptOut,
+  optOutChange,
+  optOutsIn,
+  sharedRecordObjection,
+  withdrawn,
+  type OptOutChange,
+} from '../../lib/opt-outs.ts';
 
 const OUTSIDE_NHS = ['care-home', 'non-nhs-app', 'voluntary-sector'];
 type Who = 'organisation' | 'team' | 'person' | 'carer' | 'everyone';
+const SHARING = '/my/sharing';
 
-/** Manage sharing: who can see which parts of my record, and for how long. */
+/**
+ * Manage sharing: the two kinds of opt-out, each said plainly and confirmed before it is saved (the
+ * shared care record for your care; the National Data Opt-out for research and planning), then who
+ * can see which parts of my record, and for how long.
+ */
 export default function Sharing({ patientId }: { patientId: string }) {
   const session = useSession();
+  const confirming = optOutChange(useQuery().get('confirm'));
   const [notice, setNotice] = useState<string>();
   const [failure, setFailure] = useState<Error>();
   const data = useAsync(async () => {
+    if (session?.kind === 'related-person') {
+      return undefined;
+    }
     const [consents, organisations, teams, carers, record] = await Promise.all([
       searchAll<Consent>('Consent', { patient: `Patient/${patientId}`, _count: '200' }, { maxPages: 2 }),
       allOrganisations(),
@@ -37,22 +65,26 @@ export default function Sharing({ patientId }: { patientId: string }) {
       ]),
       ...people.map((p): [string, string] => [`Practitioner/${p.id}`, displayName(p.name)]),
     ]);
+    const optOuts = optOutsIn(consents.resources);
     return {
       nameOf: (reference: string) => names.get(reference),
+      optOuts,
+      // The other choices; the objection to the shared care record has a section of its own.
       consents: consents.resources.filter(
-        (c) => inForce(c) && c.scope?.coding?.some((x) => x.code === 'patient-privacy'),
+        (c) =>
+          inForce(c) && c.scope?.coding?.some((x) => x.code === 'patient-privacy') && !optOuts.objections.includes(c),
       ),
       organisations,
       teams: teams.resources,
       carers: carers.resources,
       people,
     };
-  }, [patientId]);
+  }, [patientId, session?.kind]);
 
   const revoke = async (consent: Consent): Promise<void> => {
     setFailure(undefined);
     try {
-      await fhirPut(`Consent/${consent.id}`, { ...consent, status: 'inactive' }, consent.meta?.versionId);
+      await fhirPut(`Consent/${consent.id}`, withdrawn(consent), consent.meta?.versionId);
       setNotice(`Removed: ${describeProvision(consent.provision!, data.data?.nameOf)}`);
       forgetRecord();
       data.reload();
@@ -62,11 +94,21 @@ export default function Sharing({ patientId }: { patientId: string }) {
   };
 
   if (session?.kind === 'related-person') {
+    return <CarerSharing />;
+  }
+  if (confirming && data.status === 'ready' && data.data && changeApplies(confirming, data.data.optOuts)) {
     return (
-      <>
-        <PageTitle>Sharing</PageTitle>
-        <p className="nhsuk-body">Only the person you care for can change who sees their record.</p>
-      </>
+      <ConfirmChange
+        change={confirming}
+        patientId={patientId}
+        optOuts={data.data.optOuts}
+        onDone={(message) => {
+          setNotice(message);
+          forgetRecord();
+          data.reload();
+          navigate(SHARING, { replace: true });
+        }}
+      />
     );
   }
   return (
@@ -74,23 +116,29 @@ export default function Sharing({ patientId }: { patientId: string }) {
       <PageTitle>Manage who can see your record</PageTitle>
       {notice && <Notice title={notice} />}
       {failure && <ErrorMessage error={failure} title="Your choice was not saved" />}
-      <div className="nhsuk-inset-text">
-        <span className="nhsuk-u-visually-hidden">Information: </span>
-        <p>
-          Staff caring for you can see your record when their organisation has agreed to share with the one that holds
-          it. Mental health, safeguarding and social care information is shared only with the team treating you, and
-          only where the organisations have agreed to share it; you can stop that here. Sexual health information is
-          only shared if you allow it. Care homes, apps and voluntary organisations only see what you allow. You can
-          change your mind at any time.
-        </p>
-      </div>
-      <h2 className="nhsuk-heading-m">Your choices</h2>
+      <p className="nhsuk-body">
+        <a href="/my/who-can-see">See who can see your record</a>
+      </p>
       {data.status === 'loading' && <Loading what="your choices" />}
       {data.status === 'error' && <ErrorMessage error={data.error} onRetry={data.reload} />}
-      {data.status === 'ready' && (
+      {data.status === 'ready' && data.data && (
         <>
+          <CareSharing optedOut={data.data.optOuts.objections.length > 0} />
+          <ResearchAndPlanning optedOut={data.data.optOuts.dataOptOuts.length > 0} />
+          <h2 className="nhsuk-heading-m">Who can see which parts of your record</h2>
+          <div className="nhsuk-inset-text">
+            <span className="nhsuk-u-visually-hidden">Information: </span>
+            <p>
+              Staff caring for you can see your record when their organisation has agreed to share with the one that
+              holds it. Mental health, safeguarding and social care information is shared only with the team treating
+              you, and only where the organisations have agreed to share it; you can stop that here. Sexual health
+              information is only shared if you allow it. Care homes, apps and voluntary organisations only see what you
+              allow. You can change your mind at any time.
+            </p>
+          </div>
+          <h3 className="nhsuk-heading-s">Your choices</h3>
           {data.data.consents.length === 0 ? (
-            <Empty>You have not made any choices. Your record is shared in the usual way.</Empty>
+            <Empty>You have not made any other choices. Your record is shared in the usual way.</Empty>
           ) : (
             <ul className="nhsuk-list nhsuk-list--border cw-choices">
               {data.data.consents.map((consent) => (
@@ -101,7 +149,7 @@ export default function Sharing({ patientId }: { patientId: string }) {
                     >
                       {consent.provision?.type === 'permit' ? 'Allowed' : 'Stopped'}
                     </strong>{' '}
-                    {describeProvision(consent.provision!, data.data.nameOf)}
+                    {describeProvision(consent.provision!, data.data!.nameOf)}
                   </span>
                   <button
                     type="button"
@@ -111,7 +159,7 @@ export default function Sharing({ patientId }: { patientId: string }) {
                     Remove
                     <span className="nhsuk-u-visually-hidden">
                       {' '}
-                      this choice: {describeProvision(consent.provision!, data.data.nameOf)}
+                      this choice: {describeProvision(consent.provision!, data.data!.nameOf)}
                     </span>
                   </button>
                 </li>
@@ -133,8 +181,196 @@ export default function Sharing({ patientId }: { patientId: string }) {
   );
 }
 
+/** Goes to the confirmation page of a change (`?confirm=…`); nothing is saved there until Confirm. */
+function ChangeButton({ change }: { change: OptOutChange }) {
+  const undo = change === 'share-again' || change === 'opt-in';
+  return (
+    <Button secondary={!undo} type="button" onClick={() => navigate(`${SHARING}?confirm=${change}`)}>
+      {CHANGES[change].action}
+    </Button>
+  );
+}
+
+/** The objection to the shared care record, with what it does and does not do. */
+function CareSharing({ optedOut }: { optedOut: boolean }) {
+  return (
+    <section aria-labelledby="care-heading" className="nhsuk-u-margin-bottom-6">
+      <h2 className="nhsuk-heading-m" id="care-heading">
+        Sharing your record for your care
+      </h2>
+      <p className="nhsuk-body">
+        <strong className={`nhsuk-tag nhsuk-tag--${optedOut ? 'red' : 'green'}`}>
+          {optedOut ? 'Stopped' : 'Shared'}
+        </strong>{' '}
+        {optedOut
+          ? 'You have stopped sharing your record for your care.'
+          : 'Your record is shared with the people caring for you.'}
+      </p>
+      <p className="nhsuk-body">
+        Your GP practice, hospital, community nurses, mental health services, social care and the ambulance service can
+        see each other’s records about you through CareWeave when they are caring for you. You can stop this. If you do:
+      </p>
+      <ul className="nhsuk-list nhsuk-list--bullet">
+        <li>other organisations caring for you can no longer see your GP record, or theirs, through CareWeave</li>
+        <li>your GP practice still sees its own record about you</li>
+        <li>
+          in an emergency, a clinician can still open your record with a reason, which is recorded and shown in your
+          access log
+        </li>
+        <li>the people caring for you may not know about your medicines or allergies</li>
+      </ul>
+      <ChangeButton change={optedOut ? 'share-again' : 'stop-sharing'} />
+    </section>
+  );
+}
+
+/** The National Data Opt-out, with what it does and does not do. */
+function ResearchAndPlanning({ optedOut }: { optedOut: boolean }) {
+  return (
+    <section aria-labelledby="research-heading" className="nhsuk-u-margin-bottom-6">
+      <h2 className="nhsuk-heading-m" id="research-heading">
+        Using your information for research and planning (the National Data Opt-out)
+      </h2>
+      <p className="nhsuk-body">
+        <strong className={`nhsuk-tag nhsuk-tag--${optedOut ? 'red' : 'green'}`}>
+          {optedOut ? 'Opted out' : 'Not opted out'}
+        </strong>{' '}
+        {optedOut
+          ? 'You have opted out: your information is not used for research and planning through CareWeave.'
+          : 'Your information can be used for research and for planning health and care services.'}
+      </p>
+      <p className="nhsuk-body">
+        Information about your care can help to plan and pay for health and care services and to research new
+        treatments. You can opt out of this. It never affects your care. If you opt out:
+      </p>
+      <ul className="nhsuk-list nhsuk-list--bullet">
+        <li>
+          your information is not used through CareWeave for commissioning analysis, research or pseudonymised exports
+        </li>
+        <li>the people caring for you still see your record as they do now</li>
+      </ul>
+      <p className="nhsuk-body">
+        In the NHS, this choice is recorded nationally, using the{' '}
+        <a href={NATIONAL_SERVICE_URL}>National Data Opt-out service at nhs.uk/your-nhs-data-matters</a>. CareWeave
+        keeps its own record of your choice and honours it.
+      </p>
+      <ChangeButton change={optedOut ? 'opt-in' : 'opt-out'} />
+    </section>
+  );
+}
+
+/** A carer reads what the two choices mean; only the person cared for can make them. */
+function CarerSharing() {
+  return (
+    <>
+      <PageTitle>Sharing</PageTitle>
+      <p className="nhsuk-body">Only the person you care for can change who sees their record.</p>
+      <h2 className="nhsuk-heading-m">Sharing their record for their care</h2>
+      <p className="nhsuk-body">
+        They can stop other organisations caring for them seeing their GP record, and each other’s, through CareWeave.
+        Their GP practice still sees its own record, and in an emergency a clinician can still open their record with a
+        reason, which is recorded.
+      </p>
+      <h2 className="nhsuk-heading-m">Using their information for research and planning (the National Data Opt-out)</h2>
+      <p className="nhsuk-body">
+        They can opt out of their information being used for research and for planning health and care services. It
+        never affects their care. The national service is at{' '}
+        <a href={NATIONAL_SERVICE_URL}>nhs.uk/your-nhs-data-matters</a>.
+      </p>
+    </>
+  );
+}
+
+/**
+ * The confirmation page (`?confirm=…`): what the change will do, in the portal's words, in a warning
+ * callout, then "Are you sure?" with Confirm and Cancel. Nothing is saved until Confirm.
+ */
+function ConfirmChange({
+  change,
+  patientId,
+  optOuts,
+  onDone,
+}: {
+  change: OptOutChange;
+  patientId: string;
+  optOuts: { objections: Consent[]; dataOptOuts: Consent[] };
+  onDone: (message: string) => void;
+}) {
+  const wording = CHANGES[change];
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<Error>();
+  useEffect(() => {
+    // A page of its own: its title, and focus on its heading (the address changed only in the query).
+    document.title = `${wording.action} – CareWeave`;
+    heading.current?.focus();
+  }, [wording.action]);
+
+  const confirm = async (): Promise<void> => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      switch (change) {
+        case 'stop-sharing':
+          await fhirPost('Consent', sharedRecordObjection(patientId));
+          break;
+        case 'opt-out':
+          await fhirPost('Consent', nationalDataOptOut(patientId));
+          break;
+        case 'share-again':
+        case 'opt-in':
+          for (const consent of change === 'share-again' ? optOuts.objections : optOuts.dataOptOuts) {
+            await fhirPut(`Consent/${consent.id}`, withdrawn(consent), consent.meta?.versionId);
+          }
+          break;
+      }
+      onDone(wording.done);
+    } catch (error) {
+      setFailure(error as Error);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <h1 className="nhsuk-heading-l" ref={heading} tabIndex={-1}>
+        <span className="nhsuk-caption-l">{wording.choice}</span>
+        {wording.action}
+      </h1>
+      {failure && <ErrorMessage error={failure} title="Your choice was not saved" />}
+      <div className="nhsuk-card nhsuk-card--warning">
+        <div className="nhsuk-card__content">
+          <h2 className="nhsuk-card__heading">
+            <span role="text">
+              <span className="nhsuk-u-visually-hidden">Important: </span>
+              What this will do
+            </span>
+          </h2>
+          <ul className="nhsuk-list nhsuk-list--bullet">
+            {wording.effects.map((effect) => (
+              <li key={effect}>{effect}</li>
+            ))}
+          </ul>
+        </div>
+      </div>
+      <h2 className="nhsuk-heading-m">Are you sure?</h2>
+      <p className="nhsuk-body">You can change your mind at any time on this page.</p>
+      <div className="nhsuk-button-group">
+        {/* Stopping the shared care record can harm care: a warning button, as for other such actions. */}
+        <Button warning={change === 'stop-sharing'} type="button" disabled={busy} onClick={() => void confirm()}>
+          Confirm
+        </Button>
+        <Button secondary type="button" disabled={busy} onClick={() => navigate(SHARING, { replace: true })}>
+          Cancel
+        </Button>
+      </div>
+    </>
+  );
+}
+
 interface Options {
   nameOf: (reference: string) => string | undefined;
+  optOuts: { objections: Consent[] };
   organisations: Organization[];
   teams: CareTeam[];
   carers: RelatedPerson[];
@@ -155,6 +391,7 @@ function AddChoice({
   const [effect, setEffect] = useState<'permit' | 'deny' | ''>('');
   const [categories, setCategories] = useState<string[]>([]);
   const [end, setEnd] = useState('');
+  const [staffRole, setStaffRole] = useState('');
   const [newCarer, setNewCarer] = useState({ given: '', family: '', relationship: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<Error>();
@@ -169,7 +406,11 @@ function AddChoice({
     switch (who) {
       case 'organisation':
         return organisation
-          ? { reference: `Organization/${organisation.id}`, display: organisation.name ?? organisation.id! }
+          ? {
+              reference: `Organization/${organisation.id}`,
+              display: organisation.name ?? organisation.id!,
+              ...(staffRole ? { role: staffRole } : {}),
+            }
           : undefined;
       case 'team': {
         const team = options.teams.find((t) => t.id === target);
@@ -204,6 +445,8 @@ function AddChoice({
     }
     if (who === 'everyone' && effect === 'permit') {
       problems.effect = 'You can only stop everyone; to allow someone, choose who';
+    } else if (who === 'everyone' && categories.length === 0 && options.optOuts.objections.length > 0) {
+      problems.who = 'You have already stopped sharing your record for your care';
     }
     if (needsEnd && !end) {
       problems.end = 'Enter the date this should stop';
@@ -212,6 +455,12 @@ function AddChoice({
     }
     setErrors(problems);
     if (Object.keys(problems).length > 0) {
+      return;
+    }
+    if (who === 'everyone' && categories.length === 0) {
+      // Stopping everyone seeing all of it is the objection to the shared care record: its own page
+      // says what that does before it is saved.
+      navigate(`${SHARING}?confirm=stop-sharing`);
       return;
     }
     setBusy(true);
@@ -283,9 +532,9 @@ function AddChoice({
 
   return (
     <section aria-labelledby="add-heading" className="cw-add-choice">
-      <h2 className="nhsuk-heading-m" id="add-heading">
+      <h3 className="nhsuk-heading-s" id="add-heading">
         Make a new choice
-      </h2>
+      </h3>
       {failure && <ErrorMessage error={failure} title="Your choice was not saved" />}
       <form onSubmit={(e) => void submit(e)} noValidate>
         <div className={group('who')}>
@@ -326,13 +575,13 @@ function AddChoice({
               {radio(
                 'who',
                 'everyone',
-                'Everyone (opt out of sharing)',
+                'Everyone',
                 who === 'everyone',
                 () => {
                   setWho('everyone');
                   setTarget('');
                 },
-                'Only the organisation that holds each part of your record will see it',
+                'Everyone outside the organisation that holds each part of your record',
               )}
             </div>
           </fieldset>
@@ -365,6 +614,26 @@ function AddChoice({
                   </option>
                 ))}
               </optgroup>
+            </select>
+            <label className="nhsuk-label nhsuk-u-margin-top-3" htmlFor="staff-role">
+              Which of their staff?
+            </label>
+            <div className="nhsuk-hint" id="staff-role-hint">
+              For example, only a care home’s nurses. Receptionists never see more than your details and appointments.
+            </div>
+            <select
+              className="nhsuk-select"
+              id="staff-role"
+              aria-describedby="staff-role-hint"
+              value={staffRole}
+              onChange={(e) => setStaffRole(e.target.value)}
+            >
+              <option value="">All their staff</option>
+              {STAFF_ROLES.map((r) => (
+                <option key={r.code} value={r.code}>
+                  {r.label}
+                </option>
+              ))}
             </select>
           </div>
         )}

@@ -1,0 +1,153 @@
+import type {
+  Appointment,
+  CareTeam,
+  CodeableConcept,
+  Consent,
+  EpisodeOfCare,
+  Flag,
+  Resource,
+} from '@medplum/fhirtypes';
+import { DATA_CATEGORY_SYSTEM } from '../access/actor.ts';
+import { SENSITIVITY_SYSTEM } from '../access/categories.ts';
+import type { Platform } from '../http/app.ts';
+
+/** Who the demo patient's care involves: the organisations and practitioners of the demo sign-ins. */
+export interface DemoCare {
+  patientId: string;
+  practiceOrgId: string;
+  gpId: string;
+  communityOrgId: string;
+  nurseId: string;
+  councilOrgId: string;
+  socialWorkerId: string;
+  careHomeOrgId: string;
+}
+
+const DAY = 86_400_000;
+const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
+
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** 10:30 UTC `days` days from now (negative: ago). */
+const morning = (now: number, days: number): string => `${isoDay(now + days * DAY)}T10:30:00Z`;
+const categories = (codes: string[]): CodeableConcept[] =>
+  codes.map((code) => ({ coding: [{ system: DATA_CATEGORY_SYSTEM, code }] }));
+
+/**
+ * What the demo patient's record holds so that each access rule shows on first start with the
+ * printed sign-ins (docs/ACCESS.md): the patient's permit for the demo care home (a named permit
+ * opens exactly its categories, with no care relationship), a safeguarding flag the practice
+ * keeps out of the patient's online view, a past appointment for the receptionist to see, and the
+ * relationships a real district nurse and social worker would have under need to know (the
+ * district nursing caseload, the neighbourhood care team). Each resource has a fixed id and is
+ * written once, so this is safe on every start.
+ */
+export function demoRecord(care: DemoCare, now = Date.now()): Resource[] {
+  const patient = { reference: `Patient/${care.patientId}` };
+  const practice = `Organization/${care.practiceOrgId}`;
+  const permit: Consent = {
+    resourceType: 'Consent',
+    id: 'demo-carehome-permit',
+    status: 'active',
+    scope: { coding: [{ system: CONSENT_SCOPE, code: 'patient-privacy' }] },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
+    patient,
+    dateTime: new Date(now).toISOString(),
+    performer: [patient],
+    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
+    provision: {
+      type: 'permit',
+      period: { start: isoDay(now), end: isoDay(now + 30 * DAY) },
+      actor: [
+        {
+          role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] },
+          reference: { reference: `Organization/${care.careHomeOrgId}` },
+        },
+      ],
+      // Who the person is, and what the home needs for a respite stay: their medicines and allergies.
+      code: categories(['demographics', 'medications', 'allergies']),
+    },
+  };
+  const flag: Flag = {
+    resourceType: 'Flag',
+    id: 'demo-safeguarding-flag',
+    meta: { source: practice, security: [{ system: SENSITIVITY_SYSTEM, code: 'safeguarding' }] },
+    status: 'active',
+    category: [
+      {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/flag-category', code: 'safety', display: 'Safety' }],
+      },
+    ],
+    code: { text: 'Adult safeguarding concern: speak to the practice safeguarding lead before sharing information' },
+    subject: patient,
+    period: { start: morning(now, -60) },
+    author: { reference: `Practitioner/${care.gpId}` },
+  };
+  const nursing: EpisodeOfCare = {
+    resourceType: 'EpisodeOfCare',
+    id: 'demo-district-nursing',
+    meta: { source: `Organization/${care.communityOrgId}` },
+    status: 'active',
+    type: [{ text: 'District nursing' }],
+    patient,
+    managingOrganization: { reference: `Organization/${care.communityOrgId}` },
+    period: { start: morning(now, -90) },
+    careManager: { reference: `Practitioner/${care.nurseId}` },
+  };
+  const team: CareTeam = {
+    resourceType: 'CareTeam',
+    id: 'demo-care-team',
+    meta: { source: practice },
+    status: 'active',
+    name: 'Neighbourhood care team',
+    subject: patient,
+    period: { start: morning(now, -90) },
+    managingOrganization: [{ reference: practice }],
+    participant: [
+      {
+        role: [{ text: 'GP' }],
+        member: { reference: `Practitioner/${care.gpId}` },
+        onBehalfOf: { reference: practice },
+      },
+      {
+        role: [{ text: 'District nurse' }],
+        member: { reference: `Practitioner/${care.nurseId}` },
+        onBehalfOf: { reference: `Organization/${care.communityOrgId}` },
+      },
+      {
+        role: [{ text: 'Social worker' }],
+        member: { reference: `Practitioner/${care.socialWorkerId}` },
+        onBehalfOf: { reference: `Organization/${care.councilOrgId}` },
+      },
+    ],
+  };
+  const review: Appointment = {
+    resourceType: 'Appointment',
+    id: 'demo-medication-review',
+    meta: { source: practice },
+    status: 'fulfilled',
+    serviceType: [{ text: 'General practice' }],
+    description: 'Medication review',
+    start: morning(now, -21),
+    end: morning(now, -21).replace('10:30', '10:45'),
+    minutesDuration: 15,
+    created: morning(now, -35),
+    participant: [
+      { actor: patient, required: 'required', status: 'accepted' },
+      { actor: { reference: `Practitioner/${care.gpId}` }, required: 'required', status: 'accepted' },
+    ],
+  };
+  return [permit, flag, nursing, team, review];
+}
+
+/** Writes {@link demoRecord} through the unrestricted service, leaving any that exist alone. */
+export async function ensureDemoRecord(resources: Platform['resources'], care: DemoCare): Promise<void> {
+  for (const resource of demoRecord(care)) {
+    const exists = await resources.read(resource.resourceType, resource.id!).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await resources.update(resource.resourceType, resource.id!, resource);
+    }
+  }
+}
