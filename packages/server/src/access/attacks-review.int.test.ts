@@ -501,3 +501,80 @@ describe('H. break-glass turned into a standing relationship', () => {
     expect((await as(acute, 'GET', 'Condition/p3-old-gp-cond')).status).toBe(404);
   });
 });
+
+describe('I. need to know and the patient’s choices (issue 14)', () => {
+  it('holds: a crafted reference `Organization/…|R8000` does not pass for a permit naming a role', async () => {
+    // The nurse's organisation is denied results by the patient (p1-c-comm-deny). A permit whose
+    // actor reference is typed as the role-qualified name, with no extension, must name nobody.
+    expect((await as(nurse, 'GET', 'Observation/p1-acute-lab')).status).toBe(404);
+    const consent = await as(nurse, 'POST', 'Consent', {
+      ...CONSENT_BASE,
+      patient: { reference: 'Patient/p1' },
+      provision: {
+        type: 'permit',
+        actor: [{ role: ROLE, reference: { reference: `Organization/org-comm|${nurse.roleCode}` } }],
+        code: category('results'),
+      },
+      ...instruction('p1'),
+    });
+    expect([201, 400, 403, 422]).toContain(consent.status);
+    expect((await as(nurse, 'GET', 'Observation/p1-acute-lab')).status).toBe(404);
+    const rules = await t.platform.db.query<{ actors: string[] }>(
+      `select actors from access_consent_rule where patient_id = 'p1' and 'Organization/org-comm|R8001' = any(actors)`,
+    );
+    expect(rules).toEqual([]);
+  });
+
+  it('holds: a receptionist cannot use a declared relationship or break-glass to read clinical detail', async () => {
+    const receptionist = { ...gp, userId: 'user-gp-desk', practitionerId: 'pr-gp-desk', roleCode: 'R8010' };
+    await scenario.access.declared.declare(receptionist, 'p1', 'Booking a follow-up appointment today');
+    await scenario.access.breakGlass.start(receptionist, 'p1', 'Patient collapsed at the front desk');
+    expect((await as(receptionist, 'GET', 'Condition/p1-gp-cond')).status).toBe(404);
+    const search = await as(receptionist, 'GET', 'Condition?patient=Patient/p1&_total=accurate');
+    expect((search.body as Bundle).total).toBe(0);
+    expect((await as(receptionist, 'GET', 'Patient/p1')).status).toBe(200);
+  });
+
+  it('holds: declared relationships are capped per user, so the population cannot be swept', async () => {
+    const sweeper = { ...ACTORS.acute, userId: 'user-acute-sweep', practitionerId: 'pr-acute-sweep' };
+    const { MAX_ACTIVE_DECLARATIONS } = await import('./declared.ts');
+    await t.platform.db.query(
+      `insert into declared_relationship (id, user_id, practitioner_id, organization_id, role_code, patient_id, reason, expires_at)
+       select 'sweep-' || g, 'user-acute-sweep', 'pr-acute-sweep', 'org-acute', 'R8000', 'p2', 'Reviewing the ward list today', now() + interval '1 hour'
+         from generate_series(1, ${MAX_ACTIVE_DECLARATIONS}) g`,
+    );
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/access/declared-relationships',
+      headers: { authorization: `Bearer ${await client.tokenFor(sweeper)}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ patientId: 'p1', reason: 'Reviewing the ward list today' }),
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toMatch(/privacy officer/);
+  });
+});
+
+describe('J. data about several patients (issue 9)', () => {
+  it('closed: a cohort Group is readable as its first member’s record by anyone who can see that member', async () => {
+    await t.platform.resources.update('Group', 'g-frailty', {
+      resourceType: 'Group',
+      id: 'g-frailty',
+      meta: { source: 'Organization/org-gp' },
+      type: 'person',
+      actual: true,
+      name: 'Frailty register: severe',
+      member: [{ entity: { reference: 'Patient/p1' } }, { entity: { reference: 'Patient/p2' } }],
+    });
+    // The care home and the community nurse see p1; the patient and their carer see p1's record.
+    for (const actor of [careHome, nurse, patient1, carer]) {
+      expect((await as(actor, 'GET', 'Group/g-frailty')).status, actor.userId).toBe(404);
+      const search = await as(actor, 'GET', 'Group?member=Patient/p1&_total=accurate');
+      expect((search.body as Bundle).total, actor.userId).toBe(0);
+      const revinclude = await as(actor, 'GET', 'Patient?_id=p1&_revinclude=Group:member');
+      const types = ((revinclude.body as Bundle).entry ?? []).map((e) => e.resource?.resourceType);
+      expect(types, actor.userId).not.toContain('Group');
+    }
+    // The practice that keeps it does.
+    expect((await as(gp, 'GET', 'Group/g-frailty')).status).toBe(200);
+  });
+});

@@ -1,6 +1,13 @@
 import type { Coding, Resource } from '@medplum/fhirtypes';
 import type { DataCategory } from './actor.ts';
 
+/**
+ * Resources about several patients at once (docs/ACCESS.md, *Data about several patients*): a cohort
+ * `Group` is its owner's, never any one member's record. Labelled with no patient and this category.
+ */
+export const MULTI_PATIENT_TYPES: readonly string[] = ['Group'];
+export const COHORT_CATEGORY = 'cohort';
+
 export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 export const SENSITIVITY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/sensitivity';
 const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';

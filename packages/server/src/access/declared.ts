@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { issue, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
+import type { Queryable } from '../db/database.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { Actor, StaffActor } from './actor.ts';
 import type { AuditLog } from './audit.ts';
@@ -8,6 +9,11 @@ import { patientAndReason } from './break-glass.ts';
 import { alertPrivacyOfficer, PRIVACY_OFFICER_ROLE } from './privacy-alert.ts';
 
 export const DEFAULT_DECLARED_HOURS = 24;
+/**
+ * At most this many unexpired declarations per user: a ward round or a clinic list fits, a sweep
+ * through the population does not (each is also reported to the privacy officer).
+ */
+export const MAX_ACTIVE_DECLARATIONS = 50;
 
 export interface DeclaredRelationship {
   id: string;
@@ -92,6 +98,7 @@ export class DeclaredRelationshipService {
     return this.resources.transaction(async (service) => {
       const tx = service.searchContext().db;
       await service.read('Patient', patient); // 404 / 410 when there is no such patient
+      await this.checkActiveLimit(tx, staff);
       const id = randomUUID();
       const [row] = await tx.query<Row>(
         `insert into declared_relationship (id, user_id, practitioner_id, organization_id, role_code, patient_id, reason,
@@ -128,6 +135,28 @@ export class DeclaredRelationshipService {
       );
       return declared;
     });
+  }
+
+  /** Refuses a declaration beyond {@link MAX_ACTIVE_DECLARATIONS} unexpired ones of the user (serialised per user). */
+  private async checkActiveLimit(tx: Queryable, staff: StaffActor): Promise<void> {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`declared:${staff.userId}`]);
+    const [row] = await tx.query<{ n: number | string }>(
+      `select count(*) as n from declared_relationship where user_id = $1 and ended_at is null and expires_at > now()`,
+      [staff.userId],
+    );
+    if (Number(row?.n ?? 0) >= MAX_ACTIVE_DECLARATIONS) {
+      throw new OperationOutcomeError(
+        outcome(
+          issue(
+            'error',
+            'throttled',
+            `You already have ${MAX_ACTIVE_DECLARATIONS} declared care relationships; end those you no longer need, ` +
+              'or ask your privacy officer',
+          ),
+        ),
+        429,
+      );
+    }
   }
 
   /** Ends the actor's own declaration early; unknown and someone else's look the same (404). */

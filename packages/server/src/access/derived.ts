@@ -124,12 +124,17 @@ export function relationshipsOf(resource: Resource, fhirBase: string): Relations
   return rows;
 }
 
+const WELL_FORMED = /^[A-Za-z]{1,64}\/[A-Za-z0-9\-.]{1,64}$/;
+
 /**
  * A rule's actor as stored: `Type/id`, or `Organization/{id}|{role}` when the rule names the
  * organisation's staff in one RBAC job role only (extension {@link RECIPIENT_ROLE_EXTENSION}).
  */
 export function ruleActor(actor: ConsentProvisionActor, fhirBase: string): string {
-  const reference = localReference(actor.reference, fhirBase) ?? actor.reference?.reference ?? '(unresolvable)';
+  // Only a well-formed local reference names anyone: a crafted one (`Organization/x|R8000` typed as
+  // the reference itself) must not pass for a role-qualified name, which only the extension makes.
+  const local = localReference(actor.reference, fhirBase);
+  const reference = local && WELL_FORMED.test(local) ? local : '(unresolvable)';
   const role = actor.extension?.find((e) => e.url === RECIPIENT_ROLE_EXTENSION)?.valueCoding?.code;
   // A role qualifies only an organisation; a person is named whatever their role.
   return role !== undefined && reference.startsWith('Organization/') ? `${reference}|${role}` : reference;

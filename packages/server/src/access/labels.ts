@@ -2,7 +2,7 @@ import type { Organization, Patient, Reference, Resource } from '@medplum/fhirty
 import type { Queryable } from '../db/database.ts';
 import type { ResourceLabels } from '../fhir/store/resource.repository.ts';
 import { ORGANISATION_TYPE_SYSTEM } from './actor.ts';
-import { categoryOf } from './categories.ts';
+import { categoryOf, COHORT_CATEGORY, MULTI_PATIENT_TYPES } from './categories.ts';
 import { fromPortal } from './origin.ts';
 import { organisationOfSource, patientOf, targetId } from './references.ts';
 
@@ -30,7 +30,10 @@ export async function labelResources(
   resources: readonly Resource[],
   fhirBase: string,
 ): Promise<Labelled[]> {
-  const items = resources.map((resource) => ({ resource, patientId: patientOf(resource, fhirBase) }));
+  const items = resources.map((resource) => ({
+    resource,
+    patientId: MULTI_PATIENT_TYPES.includes(resource.resourceType) ? null : patientOf(resource, fhirBase),
+  }));
   const batchPatients = new Map<string, Patient>();
   const batchEncounters = new Map<string, number>();
   const batchOrgs = new Map<string, Organization>();
@@ -157,7 +160,11 @@ export async function labelResources(
       labels: {
         patientId,
         sourceOrg: source,
-        category: patientId ? categoryOf(resource, source ? orgTypes.get(source) : null) : null,
+        category: patientId
+          ? categoryOf(resource, source ? orgTypes.get(source) : null)
+          : MULTI_PATIENT_TYPES.includes(resource.resourceType)
+            ? COHORT_CATEGORY
+            : null,
       },
     };
   });

@@ -18,7 +18,8 @@ import {
  * (columns patient_id, source_org, category, resource_type, id), evaluated with now().
  *
  * Staff (organisation O, practitioner Pr, user U, role R):
- *   1. `patient_id is null` (directory data);
+ *   1. `patient_id is null` and no category (directory data), or a cohort (category `cohort`, about
+ *      several patients) of O's own;
  *   1a. a role rule (ROLE_CATEGORY_LIMITS: clerical sees demographics and appointments) limits C,
  *      whatever follows;
  *   3. `patient_id in (U's unexpired break_glass patients)`: uncorrelated, hashed once per query;
@@ -33,7 +34,7 @@ import {
  *      outside the NHS (5) none of 4a, 6, 7 applies;
  *   3b. a permit of the patient naming O, O|R or Pr covers C and no matching deny does (tested last:
  *      a probe of the patient's rules, only for patients with such a permit).
- * Patient P: `patient_id is null or (patient_id = P and not withheld from online view)`. Related
+ * Patient P: directory data (never a cohort), or `patient_id = P` and not withheld from online view. Related
  * person RP of P: directory data, RP itself, or P's data not withheld from online view with a permit
  * naming RP covering C and no deny naming RP covering it.
  *
@@ -54,6 +55,9 @@ export function restrictionFor(actor: Actor): RowRestriction | undefined {
       return isSecondaryUse(actor) ? (alias, params, hint) => secondaryUseCondition(alias, params, hint) : undefined;
   }
 }
+
+/** SQL: directory data (no patient, no category); a cohort about several patients is not. */
+const DIRECTORY = (r: string): string => `(${r}.patient_id is null and ${r}.category is null)`;
 
 const NOW_VALID = (a: string): string =>
   `(${a}.valid_from is null or ${a}.valid_from <= now()) and (${a}.valid_to is null or ${a}.valid_to >= now())`;
@@ -153,14 +157,15 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
     : relationshipPatients(patient, org, practitioner);
   // Rule 4 before rule 2: need-to-know holds inside an organisation too; its own record is seen by
   // its staff only with a legitimate relationship (or a declared one, or break-glass).
-  return `(${r}.patient_id is null
+  // Rule 1: directory data; a cohort about several patients only for its own organisation's staff.
+  return `((${r}.patient_id is null and (${r}.category is null or ${r}.source_org = ${org}))
     or (${roleLimited}(${breakGlassFor(patient, user)}
       or (${related} and (${r}.source_org = ${org} or ${shared}))
       or ${namedPermit})))`;
 }
 
 function patientCondition(actor: PatientActor, r: string, params: SqlParams): string {
-  return `(${r}.patient_id is null
+  return `(${DIRECTORY(r)}
     or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}))`;
 }
 
@@ -168,7 +173,7 @@ function relatedPersonCondition(actor: RelatedPersonActor, r: string, params: Sq
   const self = `${params.add(actor.relatedPersonId)}::text`;
   const name = `${params.add(`RelatedPerson/${actor.relatedPersonId}`)}::text`;
   const named = (cr: string): string => `${name} = any(${cr}.actors)`;
-  return `(${r}.patient_id is null
+  return `(${DIRECTORY(r)}
     or (${r}.resource_type = 'RelatedPerson' and ${r}.id = ${self})
     or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}
         and ${ruleExists(r, 'permit', named)} and not ${ruleExists(r, 'deny', named)}))`;

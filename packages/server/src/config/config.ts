@@ -2,6 +2,7 @@ import { z } from 'zod';
 import path from 'node:path';
 import os from 'node:os';
 import { hl7v2Config, hl7v2Settings, type Hl7v2Config } from '../hl7v2/config.ts';
+import { smsConfig, smsSettings, type SmsConfig } from '../gateways/sms/config.ts';
 
 /** Environment variables all start with this prefix so a deployment can see at a glance what is ours. */
 export const ENV_PREFIX = 'CAREWEAVE_';
@@ -82,6 +83,8 @@ const configSchema = z.object({
   NHS_LOGIN_SCOPES: z.string().default('openid profile'),
   // HL7 v2 over MLLP (src/hl7v2/config.ts): the listener is off unless MLLP_PORT is set.
   ...hl7v2Settings,
+  // Text messages (src/gateways/sms/config.ts): loopback unless CAREWEAVE_SMS_GATEWAY says otherwise.
+  ...smsSettings,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -123,6 +126,7 @@ export interface Config {
   subscriptions: SubscriptionConfig;
   auth: AuthConfig;
   hl7v2: Hl7v2Config;
+  sms: SmsConfig;
 }
 
 /** Delivery of FHIR Subscription notifications (rest-hook). */
@@ -200,6 +204,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const port = c.PORT;
+  const smsProblems: string[] = [];
+  const sms = smsConfig(c, smsProblems);
+  if (smsProblems.length) {
+    throw new ConfigError(`Invalid configuration:\n${smsProblems.map((p) => `  ${p}`).join('\n')}`);
+  }
   const baseUrl = (c.BASE_URL ?? `http://${c.HOST === '0.0.0.0' ? os.hostname() : c.HOST}:${port}`).replace(/\/$/, '');
   return {
     port,
@@ -238,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     auth: authConfig(c, baseUrl),
     hl7v2: hl7v2Config(c),
+    sms,
   };
 }
 

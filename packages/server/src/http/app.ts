@@ -22,6 +22,7 @@ import type { Actor } from '../access/actor.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
 import { registerPortal } from '../portal/index.ts';
 import { registerHl7v2 } from '../hl7v2/index.ts';
+import { registerSms } from '../gateways/sms/index.ts';
 import { registerSharingSummary } from '../access/sharing-summary.routes.ts';
 import type { FastifyRequest } from 'fastify';
 import { JobQueue } from '../jobs/queue.ts';
@@ -227,6 +228,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   registerAccessRoutes(app, platform.access);
   // HL7 v2: the worklist API, and the MLLP listener when CAREWEAVE_MLLP_PORT is set (src/hl7v2/).
   registerHl7v2(app, platform);
+  // Text messages: /api/sms and the provider callbacks under /webhooks/sms (src/gateways/sms/).
+  await registerSms(app, platform);
   // Portal operations ($book, $order-repeat, …) and the web app at /.
   await registerPortal(app, platform, { serviceFor: (request) => platform.serviceFor(request) });
   return app;

@@ -820,6 +820,7 @@ type Kind =
   | 'PortalObservation'
   | 'OwnedLocation'
   | 'OwnedService'
+  | 'Cohort'
   | 'PractitionerRole'
   | 'Condition'
   | 'Observation'
@@ -851,6 +852,7 @@ const KINDS: readonly Kind[] = [
   'PortalObservation',
   'OwnedLocation',
   'OwnedService',
+  'Cohort',
   'PractitionerRole',
   'Condition',
   'Observation',
@@ -980,6 +982,14 @@ function buildClinical(
         resourceType: 'HealthcareService',
         name: 'Falls service',
         providedBy: ref(`Organization/${extra.owner}`),
+      };
+    case 'Cohort':
+      // A list of patients about several at once: its owner's, never any one member's record.
+      return {
+        resourceType: 'Group',
+        type: 'person',
+        actual: true,
+        member: [{ entity: subject }, { entity: ref(`Patient/${extra.other}`) }],
       };
     case 'PractitionerRole':
       return {

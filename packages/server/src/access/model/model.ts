@@ -267,6 +267,9 @@ export function patientOf(world: World, resource: Resource): string | null {
   if (resource.resourceType === 'Patient') {
     return resource.id ?? null;
   }
+  if (isCohort(resource)) {
+    return null;
+  }
   for (const path of COMPARTMENT_PATHS[resource.resourceType] ?? []) {
     for (const value of valuesAt(resource, path.split('.'))) {
       const id = refId(world, value as Reference, 'Patient');
@@ -278,8 +281,13 @@ export function patientOf(world: World, resource: Resource): string | null {
   return null;
 }
 
+/** Reading (docs/ACCESS.md, *Data about several patients*): a Group is about several patients, no one's. */
+export function isCohort(resource: Resource): boolean {
+  return resource.resourceType === 'Group';
+}
+
 export function isDirectoryData(world: World, resource: Resource): boolean {
-  return patientOf(world, resource) === null;
+  return !isCohort(resource) && patientOf(world, resource) === null;
 }
 
 /** `meta.source` when it is `…/Organization/{id}` or `Organization/{id}`. */
@@ -465,8 +473,11 @@ function labelledCategory(resource: Resource): DataCategory | undefined {
   return undefined;
 }
 
-/** The resource's data category; null for directory data. */
-export function categoryOf(world: World, resource: Resource): DataCategory | null {
+/** The resource's data category; null for directory data; `cohort` for data about several patients. */
+export function categoryOf(world: World, resource: Resource): DataCategory | 'cohort' | null {
+  if (isCohort(resource)) {
+    return 'cohort';
+  }
   if (isDirectoryData(world, resource)) {
     return null;
   }
@@ -490,7 +501,7 @@ export function categoryOf(world: World, resource: Resource): DataCategory | nul
 export interface ResourceLabels {
   patientId: string | null;
   sourceOrg: string | null;
-  category: DataCategory | null;
+  category: DataCategory | 'cohort' | null;
 }
 
 export function labelsOf(world: World, resource: Resource): ResourceLabels {
@@ -671,7 +682,10 @@ export function consentRules(world: World, patientId: string, now: Date): Consen
         consentId,
         type: provision.type,
         actors: (provision.actor ?? []).map((a) => {
-          const ref = localRef(world, a.reference) ?? a.reference?.reference ?? '?';
+          // Reading: only a well-formed local reference names anyone (a crafted `Organization/x|R8000`
+          // names nobody; only the extension qualifies an organisation by role).
+          const local = localRef(world, a.reference);
+          const ref = local && /^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(local) ? local : '(unresolvable)';
           const role = a.extension?.find((e) => e.url === RECIPIENT_ROLE_URL)?.valueCoding?.code;
           // Reading: a job role narrows an organisation to its staff in that role; a person is named
           // whatever their role.
@@ -845,7 +859,12 @@ function unexpiredBreakGlass(
 function decideStaff(world: World, actor: StaffActor, resource: Resource, now: Date): Decision {
   const { patientId, sourceOrg, category } = labelsOf(world, resource);
   const labels = `patient ${patientId}, source ${sourceOrg}, category ${category}`;
-  // 1. directory data
+  // 1. directory data; a cohort only for its own organisation
+  if (category === 'cohort') {
+    return sourceOrg === actor.organizationId
+      ? { allow: true, rule: "staff 1: a cohort of their organisation's" }
+      : { allow: false, rule: "staff 1: another organisation's cohort" };
+  }
   if (patientId === null || category === null) {
     return { allow: true, rule: 'staff 1: directory data' };
   }
@@ -922,6 +941,9 @@ function decideStaff(world: World, actor: StaffActor, resource: Resource, now: D
 
 function decideRelatedPerson(world: World, actor: RelatedPersonActor, resource: Resource, now: Date): Decision {
   const { patientId, category } = labelsOf(world, resource);
+  if (category === 'cohort') {
+    return { allow: false, rule: 'related-person: a cohort is no one patient’s record' };
+  }
   if (patientId === null || category === null) {
     return { allow: true, rule: 'related-person: directory data' };
   }
@@ -952,6 +974,9 @@ export function decideRead(world: World, actor: Actor, resource: Resource, now: 
       return decideStaff(world, actor, resource, now);
     case 'patient': {
       const patientId = patientOf(world, resource);
+      if (isCohort(resource)) {
+        return { allow: false, rule: 'patient: a cohort is no one patient’s record' };
+      }
       if (patientId === null) {
         return { allow: true, rule: 'patient: directory data' };
       }

@@ -6,7 +6,9 @@
  * - `online_withheld`: resources kept out of the patient's online view (and their proxies');
  *   existing ones are found from their security labels;
  * - `appointments` is a category of its own: Appointments written before were `encounters`, and
- *   agreements that shared encounters shared them, so those agreements now also list appointments.
+ *   agreements that shared encounters shared them, so those agreements now also list appointments;
+ * - a `Group` (a cohort) is about several patients: it is labelled with no patient and category
+ *   `cohort`, readable by its own organisation's staff, never as any one member's record.
  */
 export const sql = `
 alter table access_relationship drop constraint access_relationship_kind_check;
@@ -42,6 +44,10 @@ insert into online_withheld (resource_type, id)
           or content::jsonb -> 'meta' -> 'security' @> '[{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "SDV"}]'
           or content::jsonb -> 'meta' -> 'security' @> '[{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "SOC"}]')
          and not coalesce(content::jsonb -> 'meta' -> 'security' @> '[{"system": "https://careweave.example/fhir/CodeSystem/sensitivity", "code": "online-view-released"}]', false)));
+
+-- A cohort Group is about several patients: no one member's record (docs/ACCESS.md).
+update resource set patient_id = null, category = 'cohort' where resource_type = 'Group';
+update resource_version set patient_id = null, category = 'cohort' where resource_type = 'Group';
 
 update resource set category = 'appointments'
  where resource_type in ('Appointment', 'AppointmentResponse') and category = 'encounters';

@@ -28,7 +28,9 @@ function scopeCondition(scope: ExportScope, params: SqlParams): string {
     case 'system':
       return 'true';
     case 'patient':
-      return 'r.patient_id is not null';
+      // Every patient's compartment: their records, and the cohorts (Groups) they are members of,
+      // which belong to no one patient (docs/ACCESS.md) and which the restriction still decides.
+      return `(r.patient_id is not null or r.category = 'cohort')`;
     case 'group': {
       const patients = `${params.add(scope.patients)}::text[]`;
       return `(r.compartments && ${patients} or (r.resource_type = 'Patient' and r.id = any(${patients})))`;

@@ -154,7 +154,7 @@ export class ResourceRepository {
     const payload = `[${writes
       .map(
         (w) =>
-          `[${JSON.stringify(w.resourceType)},${JSON.stringify(w.id)},${w.versionId},"${w.lastUpdated.toISOString()}",${w.deleted},"${w.method}",${w.json ?? 'null'},${label(w.labels?.patientId ?? w.index?.compartments[0])},${label(w.labels?.sourceOrg)},${label(w.labels?.category)}]`,
+          `[${JSON.stringify(w.resourceType)},${JSON.stringify(w.id)},${w.versionId},"${w.lastUpdated.toISOString()}",${w.deleted},"${w.method}",${w.json ?? 'null'},${label(w.labels ? w.labels.patientId : w.index?.compartments[0])},${label(w.labels?.sourceOrg)},${label(w.labels?.category)}]`,
       )
       .join(',')}]`;
     // Each version keeps its own labels (a deletion those of the version it deletes), so history and
@@ -188,7 +188,9 @@ export class ResourceRepository {
         times,
         deleted,
         writes.map((w) => (w.index?.compartments ?? []).join('\u001f')),
-        writes.map((w) => w.labels?.patientId ?? w.index?.compartments[0] ?? null),
+        // Labelled writes say whose they are (none for a cohort about several patients); an
+        // unlabelled store (no access module) files a resource under its first compartment.
+        writes.map((w) => (w.labels ? w.labels.patientId : (w.index?.compartments[0] ?? null))),
         writes.map((w) => w.labels?.sourceOrg ?? null),
         writes.map((w) => w.labels?.category ?? null),
       ],
