@@ -574,7 +574,13 @@ describe('J. data about several patients (issue 9)', () => {
       const types = ((revinclude.body as Bundle).entry ?? []).map((e) => e.resource?.resourceType);
       expect(types, actor.userId).not.toContain('Group');
     }
-    // The practice that keeps it does.
+    // The practice that keeps it does, and each member's access log shows that it was read.
     expect((await as(gp, 'GET', 'Group/g-frailty')).status).toBe(200);
+    for (const member of ['p1', 'p2']) {
+      const reads = byAgent(await logOf(member), `Practitioner/${gp.practitionerId}`).filter((e) =>
+        mentions(e, 'Group/g-frailty'),
+      );
+      expect(reads.length, member).toBeGreaterThan(0);
+    }
   });
 });

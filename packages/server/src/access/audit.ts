@@ -28,6 +28,14 @@ export interface AuditEntry {
 
 export type { VerifyResult } from './audit-verify.ts';
 
+/**
+ * SQL: the patients a resource row concerns, for the audit trail: its patient, or every member of a
+ * cohort (no one's record, but seeing it tells who is on it, so each member's log shows it).
+ */
+const PATIENTS_OF = (r: string): string =>
+  `unnest(case when ${r}.category = 'cohort' then ${r}.compartments else array[${r}.patient_id] end)`;
+const HAS_PATIENTS = (r: string): string => `(${r}.patient_id is not null or ${r}.category = 'cohort')`;
+
 /** Who, for the audit row: user, practitioner, role, organisation (staff), or the patient/carer/client. */
 export function describeActor(actor: Actor): Record<string, unknown> {
   switch (actor.kind) {
@@ -189,9 +197,9 @@ export class AuditLog {
          select coalesce(array_agg(distinct x order by x), '{}') as ids from (
            select unnest($2::text[]) as x
            union all
-           select r.patient_id from resource r
+           select ${PATIENTS_OF('r')} from resource r
              join unnest($7::text[], $8::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i
-            where r.patient_id is not null) s),
+            where ${HAS_PATIENTS('r')}) s),
        bg as materialized (select ${reason} as reason from p)
        insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
        select $1::jsonb, p.ids, $3::text[], $4::text, $5::text,
@@ -259,9 +267,9 @@ export class AuditLog {
                  select coalesce(array_agg(distinct y order by y), '{}') as ids from (
                    select unnest(e.given) as y
                    union all
-                   select r.patient_id from unnest(e.refs) as ref
+                   select ${PATIENTS_OF('r')} from unnest(e.refs) as ref
                      join resource r on r.resource_type = split_part(ref, '/', 1) and r.id = split_part(ref, '/', 2)
-                    where r.patient_id is not null) s) p
+                    where ${HAS_PATIENTS('r')}) s) p
                left join lateral (
                  select b.reason from break_glass b
                   where e.user_id is not null and b.user_id = e.user_id and b.patient_id = any(p.ids)

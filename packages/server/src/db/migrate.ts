@@ -13,6 +13,7 @@ import { sql as needToKnow } from './migrations/011-need-to-know.ts';
 import { sql as dataOptOut } from './migrations/012-data-opt-out.ts';
 import { sql as hl7v2 } from './migrations/013-hl7v2.ts';
 import { sql as sms } from './migrations/014-sms.ts';
+import { sql as events } from './migrations/015-events.ts';
 
 export interface Migration {
   version: number;
@@ -36,6 +37,7 @@ export const migrations: readonly Migration[] = [
   { version: 12, name: 'data-opt-out', sql: dataOptOut },
   { version: 13, name: 'hl7v2', sql: hl7v2 },
   { version: 14, name: 'sms', sql: sms },
+  { version: 15, name: 'events', sql: events },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

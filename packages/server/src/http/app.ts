@@ -30,6 +30,7 @@ import { BulkExportService } from '../fhir/bulk/service.ts';
 import { registerBulkExportRoutes } from '../fhir/bulk/routes.ts';
 import { SubscriptionEvents } from '../fhir/subscriptions/events.ts';
 import { SubscriptionService } from '../fhir/subscriptions/service.ts';
+import { Events } from '../events/index.ts';
 import { clientErrorHandler, frameworkErrorHandler, registerHardening } from './hardening.ts';
 import { parseJsonBody } from './json-body.ts';
 
@@ -53,6 +54,8 @@ export interface Platform {
   bulkExport: BulkExportService;
   /** FHIR Subscriptions (rest-hook), matched and delivered as their owners through the access policy. */
   subscriptions: SubscriptionService;
+  /** Domain events: reactions to committed writes, fed by the same outbox (src/events/). */
+  events: Events;
 }
 
 export function createPlatform(config: Config, db: Database): Platform {
@@ -78,6 +81,13 @@ export function createPlatform(config: Config, db: Database): Platform {
     settings: config.subscriptions,
   });
   const accessFor = (actor: Actor, options?: AccessOptions): CallerAccess => subscriptions.accessFor(actor, options);
+  const events = new Events({
+    db,
+    resources,
+    accessFor,
+    outbox: subscriptionEvents,
+    outboxDispatcher: subscriptions.dispatcher,
+  });
   // Exports see the record exactly as the caller's searches do.
   const bulkExport = new BulkExportService({
     db,
@@ -98,6 +108,7 @@ export function createPlatform(config: Config, db: Database): Platform {
     jobs,
     bulkExport,
     subscriptions,
+    events,
   };
 }
 
@@ -176,8 +187,10 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.addHook('onReady', async () => {
     await platform.jobs.start(app.log);
     platform.subscriptions.start(app.log);
+    platform.events.start(app.log);
   });
   app.addHook('onClose', async () => {
+    await platform.events.stop();
     await platform.subscriptions.stop();
     await platform.jobs.stop();
   });
@@ -226,6 +239,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     { prefix: '/fhir/R4' },
   );
   registerAccessRoutes(app, platform.access);
+  // Domain events: failed reactions listed and retried under /api/events (src/events/).
+  platform.events.registerRoutes(app);
   // HL7 v2: the worklist API, and the MLLP listener when CAREWEAVE_MLLP_PORT is set (src/hl7v2/).
   registerHl7v2(app, platform);
   // Text messages: /api/sms and the provider callbacks under /webhooks/sms (src/gateways/sms/).

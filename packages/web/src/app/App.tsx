@@ -9,6 +9,7 @@ import { Privacy } from '../pages/common/Privacy.tsx';
 import { SignedOut, SignIn } from '../pages/common/SignIn.tsx';
 import { FindPatient } from '../pages/clinician/FindPatient.tsx';
 import { PatientRecordPage } from '../pages/clinician/PatientRecordPage.tsx';
+import { PhoneSimulator } from '../pages/clinician/PhoneSimulator.tsx';
 import { RepeatQueue } from '../pages/clinician/RepeatQueue.tsx';
 import { AccessLog } from '../pages/portal/AccessLog.tsx';
 import { Appointments } from '../pages/portal/Appointments.tsx';
@@ -47,6 +48,7 @@ const routes: Route[] = [
   },
   { path: '/patients/:id/trends', who: STAFF, render: ({ id }) => <PatientRecordPage patientId={id!} view="trends" /> },
   { path: '/practice/repeat-requests', who: STAFF, render: () => <RepeatQueue /> },
+  { path: '/phone', who: STAFF, render: () => <PhoneSimulator /> },
   { path: '/choose-person', who: ['related-person'], render: () => <ChoosePerson /> },
   { path: '/my', who: CITIZEN, render: () => <Portal page={(id) => <MyRecord patientId={id} />} /> },
   { path: '/my/appointments', who: CITIZEN, render: () => <Portal page={(id) => <Appointments patientId={id} />} /> },

@@ -14,6 +14,7 @@ function navigationFor(session: Session | undefined): NavItem[] {
       return [
         { href: '/find', text: 'Find a patient' },
         { href: '/practice/repeat-requests', text: 'Repeat requests' },
+        { href: '/phone', text: 'Phone' },
       ];
     case 'patient':
     case 'related-person':

@@ -25,6 +25,13 @@ export interface DispatcherOptions {
   access: AccessModule;
 }
 
+/** Another reader of the outbox (domain events, src/events/), given each batch before it is deleted. */
+export interface OutboxConsumer {
+  take(tx: Queryable, events: readonly OutboxEvent[]): Promise<void>;
+  /** After a drain that took events, once its transactions have committed. */
+  drained(): void;
+}
+
 export interface DispatchLogger {
   warn(details: object, message: string): void;
 }
@@ -38,6 +45,7 @@ export interface DispatchLogger {
 export class Dispatcher {
   private readonly options: DispatcherOptions;
   logger: DispatchLogger | undefined;
+  readonly consumers: OutboxConsumer[] = [];
 
   constructor(options: DispatcherOptions) {
     this.options = options;
@@ -50,6 +58,9 @@ export class Dispatcher {
       const handled = await this.options.db.transaction((tx) => this.dispatchBatch(tx));
       total += handled;
       if (handled < BATCH) {
+        if (total > 0) {
+          this.consumers.forEach((consumer) => consumer.drained());
+        }
         return total;
       }
     }
@@ -60,6 +71,9 @@ export class Dispatcher {
     const events = await repository.claimEvents(BATCH);
     if (!events.length) {
       return 0;
+    }
+    for (const consumer of this.consumers) {
+      await consumer.take(tx, events);
     }
     const subscriptions = await repository.live([...new Set(events.map((e) => e.resourceType))]);
     for (const event of events) {

@@ -15,6 +15,8 @@ import { SubscriptionRepository, type SubscriptionMirror } from './repository.ts
 export class SubscriptionEvents {
   readonly hooks: StoreHooks;
   private readonly listeners: ((txid: string) => void)[] = [];
+  /** Types recorded whether or not a Subscription watches them (domain-event reactions, src/events/). */
+  alsoRecord: () => readonly string[] = () => [];
 
   constructor(inner: StoreHooks) {
     this.hooks = {
@@ -46,7 +48,7 @@ export class SubscriptionEvents {
     if (!watched.length) {
       return;
     }
-    const { count, txid } = await repository.recordEvents(watched);
+    const { count, txid } = await repository.recordEvents(watched, this.alsoRecord());
     if (count > 0) {
       for (const listener of this.listeners) {
         listener(txid);

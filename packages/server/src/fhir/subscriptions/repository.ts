@@ -102,17 +102,19 @@ export class SubscriptionRepository {
   }
 
   /**
-   * Adds to the outbox the writes of types some live Subscription watches. Returns how many, and
+   * Adds to the outbox the writes of types some live Subscription watches, and of `alsoTypes` (those
+   * domain-event reactions watch, src/events/). Returns how many, and
    * the writing transaction's id (so the dispatcher can be nudged once it has committed).
    */
   async recordEvents(
     writes: readonly { resourceType: string; id: string; versionId: number; deleted: boolean }[],
+    alsoTypes: readonly string[] = [],
   ): Promise<{ count: number; txid: string }> {
     const [row] = await this.db.query<{ n: string; txid: string }>(
       `with added as (
          insert into subscription_event (resource_type, resource_id, version_id, deleted)
          select w.t, w.i, w.v, w.d from unnest($1::text[], $2::text[], $3::int[], $4::boolean[]) as w(t, i, v, d)
-          where w.t in (select resource_type from subscription where ${LIVE})
+          where w.t = any($5::text[]) or w.t in (select resource_type from subscription where ${LIVE})
          returning 1)
        select count(*) as n, case when count(*) > 0 then pg_current_xact_id()::text end as txid from added`,
       [
@@ -120,6 +122,7 @@ export class SubscriptionRepository {
         writes.map((w) => w.id),
         writes.map((w) => w.versionId),
         writes.map((w) => w.deleted),
+        alsoTypes,
       ],
     );
     return { count: Number(row?.n ?? 0), txid: row?.txid ?? '' };

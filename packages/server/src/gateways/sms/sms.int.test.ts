@@ -301,26 +301,27 @@ describe('sending', () => {
 });
 
 describe('who may read messages', () => {
+  const organisation = async (name: string): Promise<string> => {
+    const created = await t.platform.resources.create('Organization', {
+      resourceType: 'Organization',
+      name,
+      type: [{ coding: [{ system: ORGANISATION_TYPE_SYSTEM, code: 'gp-practice' }] }],
+    });
+    return created.resource.id!;
+  };
+  const staff = (organizationId: string): StaffActor => ({
+    kind: 'staff',
+    userId: `user-${organizationId}`,
+    practitionerId: `pr-${organizationId}`,
+    organizationId,
+    organizationType: 'gp-practice',
+    roleCode: 'R8000',
+    scopes: ['user/*.cruds'],
+  });
+
   test('staff see their organisation’s messages only; patients none', async () => {
     const users = actorClient(t);
-    const organisation = async (name: string): Promise<string> => {
-      const created = await t.platform.resources.create('Organization', {
-        resourceType: 'Organization',
-        name,
-        type: [{ coding: [{ system: ORGANISATION_TYPE_SYSTEM, code: 'gp-practice' }] }],
-      });
-      return created.resource.id!;
-    };
     const [orgA, orgB] = [await organisation('Practice A'), await organisation('Practice B')];
-    const staff = (organizationId: string): StaffActor => ({
-      kind: 'staff',
-      userId: `user-${organizationId}`,
-      practitionerId: `pr-${organizationId}`,
-      organizationId,
-      organizationType: 'gp-practice',
-      roleCode: 'R8000',
-      scopes: ['user/*.cruds'],
-    });
     await t.app.sms.service.queueSms({
       to: phone().national,
       body: 'Hi',
@@ -342,5 +343,51 @@ describe('who may read messages', () => {
     expect(patient.statusCode).toBe(403);
     const nobody = await t.app.inject({ method: 'GET', url: '/api/sms/messages', headers: { authorization: '' } });
     expect(nobody.statusCode).toBe(401);
+  });
+
+  test('on the loopback gateway, staff asking for one number also see the replies simulated from it', async () => {
+    const users = actorClient(t);
+    const org = await organisation('Practice C');
+    const token = await users.tokenFor(staff(org));
+    const to = phone();
+    await t.app.sms.service.queueSms({
+      to: to.national,
+      body: 'Reply YES',
+      reference: 'Test/sim',
+      senderOrganizationId: org,
+    });
+    const simulated = await t.app.inject({
+      method: 'POST',
+      url: '/api/sms/loopback/inbound',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { from: to.national, body: 'YES' },
+    });
+    expect(JSON.parse(simulated.body)).toMatchObject({ outcome: 'received' });
+    // A reply through a real provider stays hidden from staff.
+    const params = twilioForm(to.e164, `SM${'c'.repeat(31)}${serial}`, 'Private reply');
+    expect(
+      (await postTwilio(params, twilioSignature(TWILIO_TOKEN, `${BASE}/webhooks/sms/twilio`, params))).statusCode,
+    ).toBe(200);
+    const read = async (query: string) => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: `/api/sms/messages?${query}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.statusCode).toBe(200);
+      return (JSON.parse(response.body) as { messages: SmsMessage[] }).messages.map((m) => [m.direction, m.body]);
+    };
+    expect(await read(`phone=${encodeURIComponent(to.national)}`)).toEqual([
+      ['in', 'YES'],
+      ['out', 'Reply YES'],
+    ]);
+    expect(await read('reference=Test/sim')).toEqual([['out', 'Reply YES']]);
+
+    t.app.sms.service.useGateway({ name: 'notify', send: () => new LoopbackGateway().send() });
+    try {
+      expect(await read(`phone=${encodeURIComponent(to.e164)}`)).toEqual([['out', 'Reply YES']]);
+    } finally {
+      t.app.sms.service.useGateway(new LoopbackGateway());
+    }
   });
 });

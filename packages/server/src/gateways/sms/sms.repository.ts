@@ -128,14 +128,22 @@ export class SmsRepository {
     reference?: string;
     phone?: string;
     senderOrganizationId?: string;
+    /** With `senderOrganizationId`: also the inbound messages that came through this provider. */
+    inboundProvider?: string;
     count: number;
   }): Promise<SmsMessage[]> {
     const rows = await this.db.query<SmsMessage>(
       `select ${COLUMNS} from sms_message
        where ($1::text is null or reference = $1) and ($2::text is null or phone = $2)
-         and ($3::text is null or sender_organization_id = $3)
+         and ($3::text is null or sender_organization_id = $3 or (direction = 'in' and provider = $5))
        order by id desc limit $4`,
-      [filter.reference ?? null, filter.phone ?? null, filter.senderOrganizationId ?? null, filter.count],
+      [
+        filter.reference ?? null,
+        filter.phone ?? null,
+        filter.senderOrganizationId ?? null,
+        filter.count,
+        filter.inboundProvider ?? null,
+      ],
     );
     return rows.map(row);
   }

@@ -198,7 +198,10 @@ export class SmsService {
     );
   }
 
-  /** Messages by reference or phone, newest first: all for system clients, their organisation's for staff. */
+  /**
+   * Messages by reference or phone, newest first: all for system clients, their organisation's for
+   * staff (and, on the loopback gateway, the simulated replies from the phone they asked for).
+   */
   async list(actor: Actor | undefined, query: { reference?: string; phone?: string; _count?: string }) {
     const scope = readerScope(actor);
     const count = query._count === undefined ? 50 : Number(query._count);
@@ -211,11 +214,16 @@ export class SmsService {
     } catch (error) {
       return badRequest((error as Error).message, ['phone']);
     }
+    // The demo's phone simulator: on the loopback gateway, staff looking up one number also see the
+    // replies simulated from it (provider 'loopback' only; replies through a real provider stay hidden).
+    const simulatedReplies =
+      phone !== undefined && scope.organizationId !== undefined && this.gateway.name === 'loopback';
     const messages = await new SmsRepository(this.options.db).list({
       count,
       ...(query.reference !== undefined ? { reference: query.reference } : {}),
       ...(phone !== undefined ? { phone } : {}),
       ...(scope.organizationId !== undefined ? { senderOrganizationId: scope.organizationId } : {}),
+      ...(simulatedReplies ? { inboundProvider: 'loopback' } : {}),
     });
     return { messages };
   }
