@@ -1,14 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axe,
-  describeViolations,
-  launchBrowser,
-  newPage,
-  pageProblems,
-  screenshot,
-  signIn,
-} from './support/browser.ts';
+import { expectScreenOk, launchBrowser, newPage, signIn } from './support/browser.ts';
 import { buildWebApp, startE2eServer, type E2eServer } from './support/server.ts';
 
 /**
@@ -45,17 +37,8 @@ async function as(
   return page;
 }
 
-/** Screenshot, no WCAG 2.2 A/AA violations, no console errors, and nothing wider than the screen. */
-async function check(page: Page, name: string): Promise<void> {
-  await screenshot(page, `ntk-${name}`);
-  const violations = await axe(page);
-  expect(violations, `axe on ${name}:\n${describeViolations(violations)}`).toEqual([]);
-  expect(pageProblems(page), `console on ${name}`).toEqual([]);
-  const width = page.viewportSize()!.width;
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `width of ${name}`).toBeLessThanOrEqual(
-    width,
-  );
-}
+/** The screen checks of support/browser.ts, with this journey's screenshot prefix. */
+const check = (page: Page, name: string): Promise<void> => expectScreenOk(page, `ntk-${name}`);
 
 /** The same page at 375 px, as the same user (a fresh sign-in). */
 async function narrow(username: string, path: string, ready: (page: Page) => Promise<unknown>, name: string) {

@@ -1,14 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axe,
-  describeViolations,
-  launchBrowser,
-  newPage,
-  pageProblems,
-  screenshot,
-  signIn,
-} from './support/browser.ts';
+import { expectScreenOk, launchBrowser, newPage, signIn } from './support/browser.ts';
 import { buildWebApp, startE2eServer, type E2eServer } from './support/server.ts';
 
 /**
@@ -33,17 +25,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Screenshot, no WCAG 2.2 A/AA violations, no console errors, and nothing wider than the screen. */
-async function check(page: Page, name: string): Promise<void> {
-  await screenshot(page, `phone-sim-${name}`);
-  const violations = await axe(page);
-  expect(violations, `axe on ${name}:\n${describeViolations(violations)}`).toEqual([]);
-  expect(pageProblems(page), `console on ${name}`).toEqual([]);
-  const width = page.viewportSize()!.width;
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `width of ${name}`).toBeLessThanOrEqual(
-    width,
-  );
-}
+/** The screen checks of support/browser.ts, with this journey's screenshot prefix. */
+const check = (page: Page, name: string): Promise<void> => expectScreenOk(page, `phone-sim-${name}`);
 
 /** Signs in as the GP, opens /phone, shows errors for an empty form, then replies STOP from a number. */
 async function stopFrom(viewport: typeof NARROW | undefined, number: string, name: string): Promise<void> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { PASSWORD } from './server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -161,4 +162,19 @@ export async function signIn(
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/signed-out' || url.pathname === '/sign-in');
+}
+
+/**
+ * The checks every screen of a journey gets: a screenshot into test-artifacts/, no WCAG 2.2 A/AA
+ * violations, no console errors, and nothing wider than the screen.
+ */
+export async function expectScreenOk(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  const violations = await axe(page);
+  expect(violations, `axe on ${name}:\n${describeViolations(violations)}`).toEqual([]);
+  expect(pageProblems(page), `console on ${name}`).toEqual([]);
+  const width = page.viewportSize()!.width;
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), `width of ${name}`).toBeLessThanOrEqual(
+    width,
+  );
 }

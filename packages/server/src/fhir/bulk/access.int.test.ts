@@ -1,37 +1,13 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor, PatientActor, StaffActor } from '../../access/actor.ts';
 import { ACTORS, EXPECTED, loadScenario } from '../../access/testing/scenario.ts';
-import { mintToken } from '../../auth/testing/tokens.ts';
+import { actorClient } from '../../access/testing/actor-client.ts';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 import { exportAll, kickOff, refs } from './testing/export-client.ts';
 
 let t: TestApp;
-const tokens = new Map<Actor, string>();
-
-/** A token for a scenario actor, as the sign-in would issue it (the account must exist). */
-async function tokenFor(actor: StaffActor | PatientActor): Promise<string> {
-  const known = tokens.get(actor);
-  if (known) {
-    return known;
-  }
-  const person = actor.kind === 'staff' ? `Practitioner/${actor.practitionerId}` : `Patient/${actor.patientId}`;
-  await t.platform.db.query(`insert into auth_user (id, username, fhir_user) values ($1, $1, $2)`, [
-    actor.userId,
-    person,
-  ]);
-  const token = await mintToken(t.platform, {
-    sub: actor.userId,
-    client_id: 'careweave-web',
-    scope: actor.kind === 'staff' ? 'openid fhirUser user/*.rs' : 'openid fhirUser patient/*.rs',
-    fhirUser: `${t.fhirBase}/${person}`,
-    ...(actor.kind === 'staff'
-      ? { role_profile: { organization: actor.organizationId, role: actor.roleCode } }
-      : { patient: actor.patientId }),
-  });
-  tokens.set(actor, token);
-  return token;
-}
+let client: ReturnType<typeof actorClient>;
+const tokenFor = (actor: Parameters<typeof client.tokenFor>[0]) => client.tokenFor(actor);
 
 /** Every resource the token finds by searching each type in the record. */
 async function searchEverything(token: string): Promise<string[]> {
@@ -48,6 +24,7 @@ async function searchEverything(token: string): Promise<string[]> {
 
 beforeAll(async () => {
   t = await createTestApp();
+  client = actorClient(t);
   await loadScenario(t.platform.db, t.fhirBase);
   // A list of patients kept by the GP practice: its own record.
   await t.platform.resources.update('Group', 'g-gp', {
