@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Unit tests (`src/**\/*.test.ts`, and the build's own in `scripts/`) and end-to-end browser tests
+ * Unit tests (`src/**\/*.test.ts` and `.tsx`, and the build's own in `scripts/`) and end-to-end browser tests
  * (`e2e/**\/*.e2e.test.ts`: a real server, a built web app, Debian's Chromium driven by playwright-core).
  */
 export default defineConfig({
@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     fileParallelism: false,
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['src/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts'] } },
       {
         test: {
           name: 'e2e',

@@ -3,11 +3,9 @@ import './app/app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
-import { interceptLinks } from './app/router.ts';
 import { restoreSession } from './auth/session.ts';
 
 document.body.classList.add('js-enabled', 'nhsuk-frontend-supported');
-interceptLinks();
 
 const root = createRoot(document.getElementById('root')!);
 restoreSession()

@@ -2,6 +2,9 @@
  * Who is making a request, as established by a verified access token (src/auth/) and used by the
  * policy (src/access/). See docs/ACCESS.md.
  */
+
+import { DATA_CATEGORY_SYSTEM, ORGANISATION_TYPE_SYSTEM, RECIPIENT_ROLE_EXTENSION } from '@careweave/vocabulary';
+
 /** Every kind of organisation in the local health economy (docs/ACCESS.md). */
 export const ORGANISATION_TYPES = [
   'gp-practice',
@@ -18,8 +21,8 @@ export const ORGANISATION_TYPES = [
 
 export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
 
-export const ORGANISATION_TYPE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/organisation-type';
-export const DATA_CATEGORY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/data-category';
+export { ORGANISATION_TYPE_SYSTEM };
+export { DATA_CATEGORY_SYSTEM };
 
 /** Organisation types outside the NHS: they receive data only where the patient consents. */
 export const OUTSIDE_NHS: readonly OrganisationType[] = ['care-home', 'non-nhs-app', 'voluntary-sector'];
@@ -78,7 +81,7 @@ export function roleCategoryLimit(roleCode: string): readonly DataCategory[] | u
  * How a Consent rule names an organisation's staff in one job role only: the rule's actor is
  * `Organization/{id}` and carries this extension with the RBAC code. Stored as `Organization/{id}|{role}`.
  */
-export const RECIPIENT_ROLE_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/recipient-job-role';
+export { RECIPIENT_ROLE_EXTENSION };
 
 /** The names under which Consent rules may name a staff actor (docs/ACCESS.md, *Patient consent*). */
 export function staffNames(actor: Pick<StaffActor, 'organizationId' | 'practitionerId' | 'roleCode'>): string[] {

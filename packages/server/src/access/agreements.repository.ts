@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.ts';
+import { jsonbValue } from '../db/jsonb.ts';
 import { TODAY_SQL } from './policy.ts';
 
 export type PartyRole = 'provider' | 'recipient' | 'both';
@@ -102,8 +103,7 @@ function toAgreement(row: AgreementRow): Agreement {
     categories: row.categories,
     parties,
     createdAt: iso(row.created_at)!,
-    createdBy:
-      typeof row.created_by === 'string' ? (JSON.parse(row.created_by) as Record<string, unknown>) : row.created_by,
+    createdBy: jsonbValue(row.created_by),
     withdrawnAt: iso(row.withdrawn_at),
     withdrawnReason: row.withdrawn_reason,
   };

@@ -10,6 +10,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { fhirDefinitions } from '../fhir/definitions.ts';
 import type { AuditEntry } from './audit.ts';
+import { ACT_REASON_SYSTEM as ACT_REASON, RBAC_JOB_ROLE_SYSTEM } from '@careweave/vocabulary';
 
 /** The extension carrying a row's place in its hash chain, so an exported AuditEvent can be verified. */
 export const AUDIT_CHAIN_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/audit-chain';
@@ -17,11 +18,10 @@ export const AUDIT_CHAIN_EXTENSION = 'https://careweave.example/fhir/StructureDe
 export const PRACTITIONER_ROLE_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/audit-practitioner-role';
 /** CareWeave's own name for the interaction (lossless: `break-glass`, `agreement-sign`, …). */
 export const AUDIT_INTERACTION_SYSTEM = 'https://careweave.example/fhir/CodeSystem/audit-interaction';
-export const RBAC_JOB_ROLE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/rbac-job-role';
+export { RBAC_JOB_ROLE_SYSTEM };
 export const CLIENT_ID_SYSTEM = 'https://careweave.example/fhir/Id/client-id';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
-const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 const RESTFUL = 'http://hl7.org/fhir/restful-interaction';
 const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.ts';
+import { jsonbValue } from '../db/jsonb.ts';
 import type { AccessEvent } from '../fhir/store/hooks.ts';
 import type { Actor } from './actor.ts';
 import { auditWhere, type AuditFilter } from './audit-query.ts';
@@ -107,16 +108,12 @@ interface Row {
   canonical?: string;
 }
 
-function parseJson<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
-}
-
 function toEntry(row: Row): AuditEntry {
-  const checkpoint = row.checkpoint === null ? null : parseJson(row.checkpoint);
+  const checkpoint = row.checkpoint === null ? null : jsonbValue(row.checkpoint);
   return {
     seq: Number(row.seq),
     recordedAt: new Date(row.recorded_at).toISOString(),
-    actor: parseJson(row.actor),
+    actor: jsonbValue(row.actor),
     patientIds: row.patient_ids,
     resourceRefs: row.resource_refs,
     interaction: row.interaction,
@@ -377,7 +374,7 @@ export class AuditLog {
     );
     const names = new Map<string, string>();
     for (const row of rows) {
-      const display = nameText(parseJson(row.name));
+      const display = nameText(jsonbValue(row.name));
       if (display) {
         names.set(`${row.resource_type}/${row.id}`, display);
       }

@@ -1,5 +1,6 @@
 import type { Coding, Resource } from '@medplum/fhirtypes';
 import type { DataCategory } from './actor.ts';
+import { ACT_CODE_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, SENSITIVITY_SYSTEM } from '@careweave/vocabulary';
 
 /**
  * Resources about several patients at once (docs/ACCESS.md, *Data about several patients*): a cohort
@@ -8,9 +9,62 @@ import type { DataCategory } from './actor.ts';
 export const MULTI_PATIENT_TYPES: readonly string[] = ['Group'];
 export const COHORT_CATEGORY = 'cohort';
 
-export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
-export const SENSITIVITY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/sensitivity';
-const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
+/**
+ * Owned data (docs/ACCESS.md, *Owned data*): a worklist (`List`) or a draft (`Basic`) about no one
+ * patient is its owner's working data, not directory data: labelled with no patient and this category
+ * and seen only by its owner and whom they share it with. A cohort `Group` is owned data too (its
+ * category stays `cohort`, since reading one is audited against every member).
+ */
+export const OWNED_TYPES: readonly string[] = ['List', 'Basic'];
+export const OWNED_CATEGORY = 'owned';
+/** The categories of owned data: who may see a row of these is in `access_owned` (owned.ts). */
+export const OWNED_CATEGORIES: readonly string[] = [COHORT_CATEGORY, OWNED_CATEGORY];
+
+/** Sharing owned data: a `valueReference` to a Practitioner, a CareTeam (its members) or an Organization (its staff). */
+export const SHARED_WITH_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/shared-with';
+
+/**
+ * The public directory (docs/ACCESS.md, *Directory data*): what NHS.UK publishes about services —
+ * organisations, their sites and services, the clinicians who work in them and their roles — and
+ * the medicines of the dictionary of medicines and devices. Patients and their proxies read these,
+ * and the free Slots and active Schedules of bookable services (the portal books them); every other
+ * row about no patient (Endpoints, busy Slots, terminology, ...) is read by staff and system clients only.
+ */
+export const PUBLIC_DIRECTORY_TYPES: readonly string[] = [
+  'Organization',
+  'Location',
+  'HealthcareService',
+  'Practitioner',
+  'PractitionerRole',
+  'Medication',
+];
+export const PUBLIC_DIRECTORY_CATEGORY = 'public-directory';
+
+/** Whether a resource about no patient is in the public directory (its version's label). */
+export function isPublicDirectory(resource: Resource): boolean {
+  switch (resource.resourceType) {
+    case 'Slot':
+      return resource.status === 'free'; // a busy slot would tell who is booked when
+    case 'Schedule':
+      return resource.active !== false;
+    default:
+      return PUBLIC_DIRECTORY_TYPES.includes(resource.resourceType);
+  }
+}
+
+/** The category of a resource about no patient: cohort, owned, public directory, or none (directory). */
+export function noPatientCategory(resource: Resource): string | null {
+  if (MULTI_PATIENT_TYPES.includes(resource.resourceType)) {
+    return COHORT_CATEGORY;
+  }
+  if (OWNED_TYPES.includes(resource.resourceType)) {
+    return OWNED_CATEGORY;
+  }
+  return isPublicDirectory(resource) ? PUBLIC_DIRECTORY_CATEGORY : null;
+}
+
+export { ACT_CODE_SYSTEM };
+export { SENSITIVITY_SYSTEM };
 
 const TYPE_CATEGORY: Readonly<Record<string, DataCategory>> = {
   Patient: 'demographics',

@@ -4,6 +4,7 @@ import { dateRange } from '../fhir/indexing/normalize.ts';
 import { fail } from '../fhir/outcome.ts';
 import type { VersionWrite } from '../fhir/store/resource.repository.ts';
 import { targetId } from './references.ts';
+import { ACT_REASON_SYSTEM, CONSENT_SCOPE_SYSTEM, NDOO_POLICY_URI } from '@careweave/vocabulary';
 
 /**
  * The National Data Opt-out (docs/ACCESS.md, *Two kinds of opt-out*): the patient's objection to
@@ -25,9 +26,9 @@ import { targetId } from './references.ts';
  * The opt-out is one choice, as the national one is: an opt-out in force covers every secondary
  * purpose, whichever purposes its provision lists.
  */
-export const NDOO_POLICY_URI = 'https://digital.nhs.uk/services/national-data-opt-out';
-export const CONSENT_SCOPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentscope';
-export const ACT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
+export { NDOO_POLICY_URI };
+export { CONSENT_SCOPE_SYSTEM };
+export { ACT_REASON_SYSTEM };
 export const NDOO_PURPOSES = [
   { system: ACT_REASON_SYSTEM, code: 'HRESCH', display: 'healthcare research' },
   { system: ACT_REASON_SYSTEM, code: 'CAREMGT', display: 'care management' },

@@ -5,7 +5,9 @@ import type { VersionWrite } from '../fhir/store/resource.repository.ts';
 import { DATA_CATEGORY_SYSTEM, RECIPIENT_ROLE_EXTENSION } from './actor.ts';
 import { replaceDataOptOuts } from './data-opt-out.ts';
 import { replaceOnlineWithheld } from './online-view.ts';
+import { replaceOwned, replaceTeamMembers } from './owned.ts';
 import { localReference, targetId } from './references.ts';
+import { CONSENT_SCOPE_SYSTEM } from '@careweave/vocabulary';
 
 /** `declared`: a self-claimed relationship (declared.ts), not derived from any resource. */
 export type RelationshipKind = 'registered' | 'care-team' | 'referral' | 'encounter' | 'episode' | 'declared';
@@ -43,7 +45,6 @@ export const RELATIONSHIP_TYPES: readonly string[] = [
   'EpisodeOfCare',
 ];
 const OPEN_ENCOUNTER = ['in-progress', 'arrived', 'triaged', 'onleave'];
-const CONSENT_SCOPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentscope';
 
 function periodBounds(period: Period | undefined): { validFrom: string | null; validTo: string | null } {
   const start = period?.start ? dateRange(period.start)?.low : undefined;
@@ -184,8 +185,8 @@ export function consentRulesOf(consent: Consent, fhirBase: string): ConsentRuleR
 }
 
 /**
- * Keeps `access_relationship`, `access_consent_rule`, `online_withheld` and `access_data_opt_out` (the
- * National Data Opt-out, data-opt-out.ts) in step with the written resources, in
+ * Keeps `access_relationship`, `access_consent_rule`, `online_withheld`, `access_data_opt_out` (the
+ * National Data Opt-out, data-opt-out.ts), `access_owned` and `access_team_member` (owned.ts) in step with the written resources, in
  * the write's transaction: rows of every rewritten or deleted source are removed, rows of the new
  * current versions inserted.
  */
@@ -197,6 +198,8 @@ export async function replaceDerivedFacts(
 ): Promise<void> {
   await replaceOnlineWithheld(db, writes, resources);
   await replaceDataOptOuts(db, writes, resources, fhirBase);
+  await replaceOwned(db, writes, resources, fhirBase);
+  await replaceTeamMembers(db, writes, resources, fhirBase);
   const relationshipWrites = writes.filter((w) => RELATIONSHIP_TYPES.includes(w.resourceType));
   const consentWrites = writes.filter((w) => w.resourceType === 'Consent');
   if (!relationshipWrites.length && !consentWrites.length) {

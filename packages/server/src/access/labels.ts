@@ -2,7 +2,7 @@ import type { Organization, Patient, Reference, Resource } from '@medplum/fhirty
 import type { Queryable } from '../db/database.ts';
 import type { ResourceLabels } from '../fhir/store/resource.repository.ts';
 import { ORGANISATION_TYPE_SYSTEM } from './actor.ts';
-import { categoryOf, COHORT_CATEGORY, MULTI_PATIENT_TYPES } from './categories.ts';
+import { categoryOf, MULTI_PATIENT_TYPES, noPatientCategory } from './categories.ts';
 import { fromPortal } from './origin.ts';
 import { organisationOfSource, patientOf, targetId } from './references.ts';
 
@@ -160,11 +160,7 @@ export async function labelResources(
       labels: {
         patientId,
         sourceOrg: source,
-        category: patientId
-          ? categoryOf(resource, source ? orgTypes.get(source) : null)
-          : MULTI_PATIENT_TYPES.includes(resource.resourceType)
-            ? COHORT_CATEGORY
-            : null,
+        category: patientId ? categoryOf(resource, source ? orgTypes.get(source) : null) : noPatientCategory(resource),
       },
     };
   });

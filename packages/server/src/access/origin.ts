@@ -1,7 +1,8 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { RECORD_ORIGIN_SYSTEM as ORIGIN_SYSTEM } from '@careweave/vocabulary';
 
 /** Marks what patients and carers write through the portal, so they may later update only that. */
-export const ORIGIN_SYSTEM = 'https://careweave.example/fhir/CodeSystem/record-origin';
+export { ORIGIN_SYSTEM };
 export const PORTAL_ORIGIN = 'patient-portal';
 
 /** Whether the portal created this resource (its `record-origin` tag). */

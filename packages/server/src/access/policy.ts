@@ -1,6 +1,8 @@
 import type { RestrictionHint, RowRestriction } from '../fhir/search/execute.ts';
 import type { SqlParams } from '../fhir/search/sql-params.ts';
+import { PUBLIC_DIRECTORY_CATEGORY } from './categories.ts';
 import { withheldOnlineSql } from './online-view.ts';
+import { ownedVisibleSql } from './owned.ts';
 import { isSecondaryUse, secondaryUseCondition } from './secondary-use.ts';
 import {
   OUTSIDE_NHS,
@@ -18,8 +20,9 @@ import {
  * (columns patient_id, source_org, category, resource_type, id), evaluated with now().
  *
  * Staff (organisation O, practitioner Pr, user U, role R):
- *   1. `patient_id is null` and no category (directory data), or a cohort (category `cohort`, about
- *      several patients) of O's own;
+ *   1. `patient_id is null` and no category or `public-directory` (directory data), or owned data
+ *      (a cohort, a worklist, a draft: category `cohort` or `owned`) whose owners or sharees
+ *      (`access_owned`, owned.ts) name Pr, O, or a CareTeam they are a current member of;
  *   1a. a role rule (ROLE_CATEGORY_LIMITS: clerical sees demographics and appointments) limits C,
  *      whatever follows;
  *   3. `patient_id in (U's unexpired break_glass patients)`: uncorrelated, hashed once per query;
@@ -34,9 +37,10 @@ import {
  *      outside the NHS (5) none of 4a, 6, 7 applies;
  *   3b. a permit of the patient naming O, O|R or Pr covers C and no matching deny does (tested last:
  *      a probe of the patient's rules, only for patients with such a permit).
- * Patient P: directory data (never a cohort), or `patient_id = P` and not withheld from online view. Related
- * person RP of P: directory data, RP itself, or P's data not withheld from online view with a permit
- * naming RP covering C and no deny naming RP covering it.
+ * Patient P: the public directory (never other directory data, a cohort or owned data), or
+ * `patient_id = P` and not withheld from online view. Related person RP of P: the public directory, RP
+ * itself, or P's data not withheld from online view with a permit naming RP covering C and no deny
+ * naming RP covering it.
  *
  * Directory data is decided by the first column test. A system actor for direct care gets undefined:
  * integrations see everything (their scopes limit types); one for a secondary use (planning,
@@ -56,8 +60,14 @@ export function restrictionFor(actor: Actor): RowRestriction | undefined {
   }
 }
 
-/** SQL: directory data (no patient, no category); a cohort about several patients is not. */
-const DIRECTORY = (r: string): string => `(${r}.patient_id is null and ${r}.category is null)`;
+/**
+ * SQL: what a patient or their proxy reads of the rows about no patient: the public directory (its
+ * own label, set per version: a Slot is public while it is free), and Subscriptions, whose owner
+ * rule (fhir/subscriptions/access.ts) decides. Never other directory data, a cohort or owned data.
+ */
+const PUBLIC_DIRECTORY = (r: string): string =>
+  `(${r}.patient_id is null and (${r}.category = '${PUBLIC_DIRECTORY_CATEGORY}'
+    or (${r}.category is null and ${r}.resource_type = 'Subscription')))`;
 
 const NOW_VALID = (a: string): string =>
   `(${a}.valid_from is null or ${a}.valid_from <= now()) and (${a}.valid_to is null or ${a}.valid_to >= now())`;
@@ -157,15 +167,17 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
     : relationshipPatients(patient, org, practitioner);
   // Rule 4 before rule 2: need-to-know holds inside an organisation too; its own record is seen by
   // its staff only with a legitimate relationship (or a declared one, or break-glass).
-  // Rule 1: directory data; a cohort about several patients only for its own organisation's staff.
-  return `((${r}.patient_id is null and (${r}.category is null or ${r}.source_org = ${org}))
+  // Rule 1: directory data, public or not; owned data (a cohort, a worklist) only for its owners and
+  // whom they shared it with.
+  const directory = `(${r}.category is null or ${r}.category = '${PUBLIC_DIRECTORY_CATEGORY}')`;
+  return `((${r}.patient_id is null and (${directory} or ${ownedVisibleSql(r, params, actor)}))
     or (${roleLimited}(${breakGlassFor(patient, user)}
       or (${related} and (${r}.source_org = ${org} or ${shared}))
       or ${namedPermit})))`;
 }
 
 function patientCondition(actor: PatientActor, r: string, params: SqlParams): string {
-  return `(${DIRECTORY(r)}
+  return `(${PUBLIC_DIRECTORY(r)}
     or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}))`;
 }
 
@@ -173,7 +185,7 @@ function relatedPersonCondition(actor: RelatedPersonActor, r: string, params: Sq
   const self = `${params.add(actor.relatedPersonId)}::text`;
   const name = `${params.add(`RelatedPerson/${actor.relatedPersonId}`)}::text`;
   const named = (cr: string): string => `${name} = any(${cr}.actors)`;
-  return `(${DIRECTORY(r)}
+  return `(${PUBLIC_DIRECTORY(r)}
     or (${r}.resource_type = 'RelatedPerson' and ${r}.id = ${self})
     or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}
         and ${ruleExists(r, 'permit', named)} and not ${ruleExists(r, 'deny', named)}))`;

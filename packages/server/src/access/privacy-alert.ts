@@ -1,10 +1,10 @@
 import type { Communication } from '@medplum/fhirtypes';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { StaffActor } from './actor.ts';
+import { COMMUNICATION_CATEGORY_SYSTEM as COMMUNICATION_CATEGORY } from '@careweave/vocabulary';
 
 /** National RBAC code of the privacy officer, who receives break-glass and declared-relationship alerts. */
 export const PRIVACY_OFFICER_ROLE = 'R0001';
-const COMMUNICATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/communication-category';
 
 /**
  * Raises an urgent alert (a `Communication` about the patient) to the privacy officer of the

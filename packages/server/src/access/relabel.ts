@@ -6,7 +6,8 @@ import { labelResources } from './labels.ts';
 
 /**
  * Recomputes the access labels (patient, source organisation, category) of every current resource
- * and rebuilds `access_relationship` and `access_consent_rule`, for a database written before the
+ * and rebuilds `access_relationship`, `access_consent_rule` and the other derived facts (owners and
+ * shares of owned data, CareTeam members: owned.ts), for a database written before the
  * access hooks were in place (or after the label rules change). It writes no new versions: stored
  * content, including `meta.source`, is left as it is. Idempotent; safe to run while the server is
  * up (each batch is one transaction). Encounters are labelled before the resources that point to
@@ -51,7 +52,7 @@ export async function relabelAll(
             labelled.map((l) => l.labels.category),
           ],
         );
-        const writes = resources.map((r): VersionWrite => ({
+        const writes = labelled.map(({ resource: r, labels }): VersionWrite => ({
           resourceType: r.resourceType,
           id: r.id!,
           versionId: 0,
@@ -61,6 +62,7 @@ export async function relabelAll(
           json: null,
           index: null,
           replacesExisting: true,
+          labels, // owned data's default owner is its source organisation (owned.ts)
         }));
         await replaceDerivedFacts(
           tx,

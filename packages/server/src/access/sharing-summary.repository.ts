@@ -3,6 +3,7 @@ import { SqlParams } from '../fhir/search/sql-params.ts';
 import type { Actor } from './actor.ts';
 import { withheldOnlineSql } from './online-view.ts';
 import { restrictionFor, TODAY_SQL } from './policy.ts';
+import { ORGANISATION_TYPE_SYSTEM, RBAC_JOB_ROLE_SYSTEM as RBAC_SYSTEM } from '@careweave/vocabulary';
 
 /** One kind of row in the patient's record: whose record, which category, which resource type. */
 export interface RecordRow {
@@ -54,9 +55,6 @@ export interface EmergencyAccess {
 
 const NOW_VALID = (a: string): string =>
   `(${a}.valid_from is null or ${a}.valid_from <= now()) and (${a}.valid_to is null or ${a}.valid_to >= now())`;
-
-const RBAC_SYSTEM = 'https://careweave.example/fhir/CodeSystem/rbac-job-role';
-const ORGANISATION_TYPE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/organisation-type';
 
 /** Marks an evaluation that must not outlive its transaction (see `withWhatIfRelationships`). */
 class WhatIfResult<T> extends Error {

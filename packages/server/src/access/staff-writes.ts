@@ -5,7 +5,8 @@ import { DIRECTORY_ADMIN_ROLES, ORGANISATION_TYPE_SYSTEM, type StaffActor } from
 import { forbidden, refuse } from './refusal.ts';
 import { relationshipsOf } from './derived.ts';
 import { breakGlassFor, relationshipExists } from './policy.ts';
-import { localReference, targetId } from './references.ts';
+import { isOwnedData, ownedNames, ownersOf, principalsOf } from './owned.ts';
+import { localReference, patientOf, targetId } from './references.ts';
 import type { WriteScope } from './write-scope.ts';
 
 /**
@@ -39,6 +40,8 @@ export async function authorizeStaff(
       checkConsentOnInstruction(scope, own, fhirBase);
     } else if (type in DIRECTORY_OWNER || type === 'Practitioner') {
       checkDirectoryEntry(actor, scope, fhirBase);
+    } else if (touchesOwnedData(scope, fhirBase)) {
+      checkOwnedWrite(actor, scope, fhirBase);
     } else if (scope.before && scope.before.sourceOrg !== actor.organizationId) {
       refuse(scope, forbidden(`${scope.key} is not your organisation's record; it cannot be changed`));
     }
@@ -271,4 +274,58 @@ function organisationTypes(org: Resource): string {
     .map((c) => c.code ?? '')
     .sort()
     .join(' ');
+}
+
+/** The write's current or new version is owned data (a cohort, a worklist, a draft about no one patient). */
+function touchesOwnedData(scope: WriteScope, fhirBase: string): boolean {
+  const { write, before } = scope;
+  const type = write.resource.resourceType;
+  return (
+    (before !== undefined && isOwnedData(type, before.patientId)) ||
+    (write.method !== 'delete' && isOwnedData(type, multiPatientAware(write.resource, fhirBase)))
+  );
+}
+
+/** The patient a new version will be labelled with: none for a cohort Group (labels.ts). */
+function multiPatientAware(resource: Resource, fhirBase: string): string | null {
+  return resource.resourceType === 'Group' ? null : patientOf(resource, fhirBase);
+}
+
+/**
+ * Owned data (docs/ACCESS.md, *Owned data*) changes only through its owners and whom they shared it
+ * with — reading it is already required (hidden is absent) — and only an owner deletes it or changes
+ * who owns it or whom it is shared with (a sharee changes its content). A member of staff creates
+ * only what they own. The new version's source is the actor's organisation, so a list owned by its
+ * source organisation (no owner named) that a sharee from elsewhere rewrites would change hands:
+ * that is a change of owner too.
+ */
+function checkOwnedWrite(actor: StaffActor, scope: WriteScope, fhirBase: string): void {
+  const { write, key, before } = scope;
+  const names = new Set(ownedNames(actor));
+  const owns = (owners: string[]): boolean => owners.some((owner) => names.has(owner));
+  const after = write.method === 'delete' ? undefined : write.resource;
+  const afterOwned = after !== undefined && isOwnedData(after.resourceType, multiPatientAware(after, fhirBase));
+  if (before && isOwnedData(before.resource.resourceType, before.patientId)) {
+    if (owns(ownersOf(before.resource, before.sourceOrg, fhirBase))) {
+      return;
+    }
+    if (!after) {
+      refuse(scope, forbidden(`${key} is shared with you; only its owner may delete it`));
+    }
+    const was = principalsOf(before.resource, before.sourceOrg, fhirBase).join(' ');
+    const will = afterOwned ? principalsOf(after, actor.organizationId, fhirBase).join(' ') : '';
+    if (was !== will) {
+      refuse(
+        scope,
+        forbidden(`${key} is shared with you; only its owner may change who owns it or whom it is shared with`),
+      );
+    }
+    return;
+  }
+  if (before && before.sourceOrg !== actor.organizationId) {
+    refuse(scope, forbidden(`${key} is not your organisation's record; it cannot be changed`));
+  }
+  if (afterOwned && !owns(ownersOf(after, actor.organizationId, fhirBase))) {
+    refuse(scope, forbidden(`${key}: you may write only lists, cohorts and drafts that you own`));
+  }
 }

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Queryable } from '../db/database.ts';
+import { jsonbValue } from '../db/jsonb.ts';
 
 interface OidcRow {
   payload: AdapterPayload | string;
@@ -9,9 +10,6 @@ interface OidcRow {
 interface ClientRow {
   metadata: AdapterPayload | string;
 }
-
-const parse = (payload: AdapterPayload | string): AdapterPayload =>
-  typeof payload === 'string' ? (JSON.parse(payload) as AdapterPayload) : payload;
 
 /**
  * oidc-provider's storage over our Database: one table (`auth_oidc`) for every model, keyed by
@@ -60,7 +58,7 @@ export function oidcAdapter(
           'select metadata from auth_client where client_id = $1 and not disabled',
           [id],
         );
-        return row ? { ...parse(row.metadata), client_id: id } : undefined;
+        return row ? { ...jsonbValue(row.metadata), client_id: id } : undefined;
       }
       return this.findBy('id', id);
     }
@@ -95,7 +93,7 @@ export function oidcAdapter(
       if (!row) {
         return undefined;
       }
-      const payload = parse(row.payload);
+      const payload = jsonbValue(row.payload);
       if (row.consumed_at !== null) {
         const consumed = row.consumed_at instanceof Date ? row.consumed_at : new Date(row.consumed_at);
         return { ...payload, consumed: Math.floor(consumed.getTime() / 1000) };

@@ -1,36 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OperationOutcomeError, issue, outcome } from '../fhir/outcome.ts';
-import { AdminInputError, DatabaseAdmin, type CreateClientInput, type CreateUserInput } from './admin.ts';
+import { badRequest, forbidden, unauthorised } from '../fhir/outcome.ts';
+import { DatabaseAdmin, type CreateClientInput, type CreateUserInput } from './admin.ts';
 import type { AuthContext } from './context.ts';
-
-function forbiddenOutcome(message: string): OperationOutcomeError {
-  return new OperationOutcomeError(outcome(issue('error', 'forbidden', message)), 403);
-}
 
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new OperationOutcomeError(outcome(issue('error', 'invalid', 'Send a JSON object')), 400);
+    badRequest('Send a JSON object');
   }
   return body as Record<string, unknown>;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** Sends the result; refusals (OperationOutcomeError) go to the app's error handler. */
 async function run<T>(reply: FastifyReply, work: () => Promise<T>, status = 200): Promise<FastifyReply> {
-  try {
-    const result = await work();
-    return reply.code(status).header('cache-control', 'no-store').send(result);
-  } catch (error) {
-    if (error instanceof AdminInputError) {
-      const notFound = /^No (user|organisation)/.test(error.message);
-      throw new OperationOutcomeError(
-        outcome(issue('error', notFound ? 'not-found' : 'invalid', error.message)),
-        notFound ? 404 : 400,
-      );
-    }
-    throw error;
-  }
+  const result = await work();
+  return reply.code(status).header('cache-control', 'no-store').send(result);
 }
 
 /**
@@ -44,7 +30,7 @@ export function registerAdminApi(app: FastifyInstance, auth: AuthContext): void 
   async function requireAdmin(request: FastifyRequest): Promise<void> {
     const token = request.token;
     if (!token) {
-      throw new OperationOutcomeError(outcome(issue('error', 'login', 'An access token is required')), 401);
+      throw unauthorised('An access token is required');
     }
     if (token.userId) {
       const user = await auth.store.userById(token.userId);
@@ -59,7 +45,7 @@ export function registerAdminApi(app: FastifyInstance, auth: AuthContext): void 
         return;
       }
     }
-    throw forbiddenOutcome('Only administrators may use the admin API');
+    throw forbidden('Only administrators may use the admin API');
   }
 
   app.register(

@@ -1,15 +1,10 @@
 import type { Bundle, Organization } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM, ORGANISATION_TYPE_SYSTEM } from '@careweave/vocabulary';
 import type { JWK } from 'jose';
-import {
-  ORGANISATION_TYPE_SYSTEM,
-  ORGANISATION_TYPES,
-  type OrganisationType,
-  type SystemPurpose,
-} from '../access/actor.ts';
+import { ORGANISATION_TYPES, type OrganisationType, type SystemPurpose } from '../access/actor.ts';
 import { SECONDARY_PURPOSES, SYSTEM_PURPOSES, systemPurpose } from '../access/secondary-use.ts';
 import { badRequest, notFound } from '../fhir/outcome.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
-import { NHS_NUMBER_SYSTEM, ODS_SYSTEM } from './federation.ts';
 import { ALLOWED_SCOPES_PROPERTY, PURPOSE_PROPERTY } from './provider.ts';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
 import { parseScope, type Interaction } from './scopes.ts';
@@ -97,7 +92,11 @@ export interface CreateClientInput {
   admin?: boolean;
 }
 
-/** The operations behind `careweave org|user|client` and /api/admin, over the database directly. */
+/**
+ * The operations behind `careweave org|user|client` and /api/admin, over the database directly.
+ * Bad input is an OperationOutcomeError (400, or 404 for a user or organisation that is not there):
+ * the API sends it, the CLI prints its message.
+ */
 export interface AdminOperations {
   createOrganization(input: { name: string; ods: string; type: string; partOf?: string }): Promise<OrganisationSummary>;
   listOrganizations(): Promise<OrganisationSummary[]>;
@@ -110,9 +109,6 @@ export interface AdminOperations {
   createClient(input: CreateClientInput): Promise<{ client: ClientSummary; clientSecret?: string }>;
   listClients(): Promise<ClientSummary[]>;
 }
-
-/** Thrown for bad input; the API answers 400, the CLI prints the message. */
-export class AdminInputError extends Error {}
 
 const ID = /^[A-Za-z0-9.-]{1,64}$/;
 
@@ -132,17 +128,17 @@ export class DatabaseAdmin implements AdminOperations {
     partOf?: string;
   }): Promise<OrganisationSummary> {
     if (!input.name.trim()) {
-      throw new AdminInputError('An organisation needs a name');
+      badRequest('An organisation needs a name');
     }
     if (!/^[A-Z0-9]{3,10}$/i.test(input.ods)) {
-      throw new AdminInputError(`'${input.ods}' is not an ODS code (3 to 10 letters and digits)`);
+      badRequest(`'${input.ods}' is not an ODS code (3 to 10 letters and digits)`);
     }
     if (!ORGANISATION_TYPES.includes(input.type as OrganisationType)) {
-      throw new AdminInputError(`Organisation type must be one of: ${ORGANISATION_TYPES.join(', ')}`);
+      badRequest(`Organisation type must be one of: ${ORGANISATION_TYPES.join(', ')}`);
     }
     const ods = input.ods.toUpperCase();
     if (await this.organisationIdByOds(ods)) {
-      throw new AdminInputError(`An organisation with ODS code ${ods} already exists`);
+      badRequest(`An organisation with ODS code ${ods} already exists`);
     }
     let partOf: string | undefined;
     if (input.partOf) {
@@ -150,14 +146,14 @@ export class DatabaseAdmin implements AdminOperations {
     }
     const organisation: Organization = {
       resourceType: 'Organization',
-      identifier: [{ system: ODS_SYSTEM, value: ods }],
+      identifier: [{ system: ODS_ORGANISATION_SYSTEM, value: ods }],
       active: true,
       type: [{ coding: [{ system: ORGANISATION_TYPE_SYSTEM, code: input.type }] }],
       name: input.name.trim(),
       ...(partOf ? { partOf: { reference: `Organization/${partOf}` } } : {}),
     };
     const created = await this.resources.create('Organization', organisation, {
-      ifNoneExist: `identifier=${encodeURIComponent(`${ODS_SYSTEM}|${ods}`)}`,
+      ifNoneExist: `identifier=${encodeURIComponent(`${ODS_ORGANISATION_SYSTEM}|${ods}`)}`,
     });
     return summariseOrganisation(created.resource as Organization);
   }
@@ -179,11 +175,11 @@ export class DatabaseAdmin implements AdminOperations {
   async createUser(input: CreateUserInput): Promise<{ user: UserSummary; password?: string }> {
     const username = input.username.trim();
     if (!/^[A-Za-z0-9._@-]{3,100}$/.test(username)) {
-      throw new AdminInputError('A username has 3 to 100 letters, digits and . _ @ -');
+      badRequest('A username has 3 to 100 letters, digits and . _ @ -');
     }
     const links = [input.practitioner, input.nhsNumber, input.relatedPerson].filter((v) => v !== undefined);
     if (links.length > 1) {
-      throw new AdminInputError('Link a user to one of: a Practitioner, a patient (NHS number) or a RelatedPerson');
+      badRequest('Link a user to one of: a Practitioner, a patient (NHS number) or a RelatedPerson');
     }
     let fhirUser: string | undefined;
     let nhsNumber: string | undefined;
@@ -195,7 +191,7 @@ export class DatabaseAdmin implements AdminOperations {
       nhsNumber = input.nhsNumber.replace(/\s/g, '');
       const patientId = await this.findByIdentifier('Patient', NHS_NUMBER_SYSTEM, nhsNumber);
       if (!patientId) {
-        throw new AdminInputError(`No patient has NHS number ${nhsNumber}`);
+        badRequest(`No patient has NHS number ${nhsNumber}`);
       }
       fhirUser = `Patient/${patientId}`;
     }
@@ -206,7 +202,7 @@ export class DatabaseAdmin implements AdminOperations {
     if (password !== undefined) {
       const problem = passwordProblem(password);
       if (problem) {
-        throw new AdminInputError(problem);
+        badRequest(problem);
       }
     }
     try {
@@ -225,7 +221,7 @@ export class DatabaseAdmin implements AdminOperations {
       };
     } catch (error) {
       if (error instanceof DuplicateError) {
-        throw new AdminInputError(error.message);
+        badRequest(error.message);
       }
       throw error;
     }
@@ -238,11 +234,11 @@ export class DatabaseAdmin implements AdminOperations {
   async addRole(username: string, input: AddRoleInput): Promise<UserSummary> {
     const user = await this.requireUser(username);
     if (!user.fhirUser?.startsWith('Practitioner/')) {
-      throw new AdminInputError(`${username} is not linked to a Practitioner; only staff have role profiles`);
+      badRequest(`${username} is not linked to a Practitioner; only staff have role profiles`);
     }
     const role = input.role.toUpperCase();
     if (!isRoleCode(role)) {
-      throw new AdminInputError(`Role must be one of: ${ROLE_CODES.join(', ')}`);
+      badRequest(`Role must be one of: ${ROLE_CODES.join(', ')}`);
     }
     const organizationId = await this.resolveOrganisation(input.organization);
     let practitionerRoleId: string | undefined;
@@ -257,7 +253,7 @@ export class DatabaseAdmin implements AdminOperations {
       });
     } catch (error) {
       if (error instanceof DuplicateError) {
-        throw new AdminInputError(error.message);
+        badRequest(error.message);
       }
       throw error;
     }
@@ -281,7 +277,7 @@ export class DatabaseAdmin implements AdminOperations {
     const chosen = password ?? generatePassword();
     const problem = passwordProblem(chosen);
     if (problem) {
-      throw new AdminInputError(problem);
+      badRequest(problem);
     }
     await this.store.setPassword(user.id, await hashPassword(chosen));
     return {
@@ -292,37 +288,37 @@ export class DatabaseAdmin implements AdminOperations {
 
   async createClient(input: CreateClientInput): Promise<{ client: ClientSummary; clientSecret?: string }> {
     if (!/^[A-Za-z0-9._-]{3,64}$/.test(input.clientId)) {
-      throw new AdminInputError('A client id has 3 to 64 letters, digits and . _ -');
+      badRequest('A client id has 3 to 64 letters, digits and . _ -');
     }
     const scopes = input.scopes.split(/\s+/).filter(Boolean);
     if (!scopes.length) {
-      throw new AdminInputError('Give the scopes the client may have, e.g. --scopes "system/Observation.rs"');
+      badRequest('Give the scopes the client may have, e.g. --scopes "system/Observation.rs"');
     }
     for (const scope of scopes) {
       if (parseScope(scope)?.context !== 'system') {
-        throw new AdminInputError(`'${scope}' is not a SMART system scope (system/Type.cruds, system/*.rs, ...)`);
+        badRequest(`'${scope}' is not a SMART system scope (system/Type.cruds, system/*.rs, ...)`);
       }
     }
     const purpose = clientPurpose(input.purpose, scopes);
     const methods = [input.jwks, input.jwksUri, input.secret || undefined].filter((v) => v !== undefined);
     if (methods.length !== 1) {
-      throw new AdminInputError('Give exactly one of a JWKS (--jwks), a JWKS URL (--jwks-uri) or --secret');
+      badRequest('Give exactly one of a JWKS (--jwks), a JWKS URL (--jwks-uri) or --secret');
     }
     if (input.jwks) {
       if (!Array.isArray(input.jwks.keys) || !input.jwks.keys.length) {
-        throw new AdminInputError('The JWKS has no keys');
+        badRequest('The JWKS has no keys');
       }
       for (const key of input.jwks.keys) {
         if ('d' in key || 'k' in key) {
-          throw new AdminInputError('The JWKS must hold public keys only');
+          badRequest('The JWKS must hold public keys only');
         }
         if (key.kty !== 'RSA' && key.kty !== 'EC' && key.kty !== 'OKP') {
-          throw new AdminInputError(`Unsupported key type '${String(key.kty)}'`);
+          badRequest(`Unsupported key type '${String(key.kty)}'`);
         }
       }
     }
     if (input.jwksUri !== undefined && !/^https:\/\//.test(input.jwksUri)) {
-      throw new AdminInputError('The JWKS URL must be https://');
+      badRequest('The JWKS URL must be https://');
     }
     const clientSecret = input.secret ? randomBytes(32).toString('base64url') : undefined;
     const metadata: Record<string, unknown> = {
@@ -348,7 +344,7 @@ export class DatabaseAdmin implements AdminOperations {
       return { client: summariseClient(client), ...(clientSecret ? { clientSecret } : {}) };
     } catch (error) {
       if (error instanceof DuplicateError) {
-        throw new AdminInputError(error.message);
+        badRequest(error.message);
       }
       throw error;
     }
@@ -361,7 +357,7 @@ export class DatabaseAdmin implements AdminOperations {
   private async requireUser(username: string): Promise<UserRecord> {
     const user = await this.store.userByLogin(username);
     if (!user) {
-      throw new AdminInputError(`No user '${username}'`);
+      notFound(`No user '${username}'`);
     }
     return user;
   }
@@ -369,12 +365,12 @@ export class DatabaseAdmin implements AdminOperations {
   private async requireResource(type: string, id: string): Promise<string> {
     const clean = id.replace(new RegExp(`^${type}/`), '');
     if (!ID.test(clean)) {
-      throw new AdminInputError(`'${id}' is not a ${type} id`);
+      badRequest(`'${id}' is not a ${type} id`);
     }
     try {
       await this.resources.read(type, clean);
     } catch {
-      throw new AdminInputError(`${type}/${clean} does not exist`);
+      badRequest(`${type}/${clean} does not exist`);
     }
     return clean;
   }
@@ -392,13 +388,13 @@ export class DatabaseAdmin implements AdminOperations {
     }
     const byOds = await this.organisationIdByOds(value.toUpperCase());
     if (!byOds) {
-      throw new AdminInputError(`No organisation with id or ODS code '${value}'`);
+      notFound(`No organisation with id or ODS code '${value}'`);
     }
     return byOds;
   }
 
   private organisationIdByOds(ods: string): Promise<string | undefined> {
-    return this.findByIdentifier('Organization', ODS_SYSTEM, ods);
+    return this.findByIdentifier('Organization', ODS_ORGANISATION_SYSTEM, ods);
   }
 
   private async findByIdentifier(type: string, system: string, value: string): Promise<string | undefined> {
@@ -434,7 +430,7 @@ export class DatabaseAdmin implements AdminOperations {
 }
 
 function summariseOrganisation(org: Organization): OrganisationSummary {
-  const ods = org.identifier?.find((i) => i.system === ODS_SYSTEM)?.value;
+  const ods = org.identifier?.find((i) => i.system === ODS_ORGANISATION_SYSTEM)?.value;
   const type = org.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === ORGANISATION_TYPE_SYSTEM)?.code;
   return { id: org.id!, ...(ods ? { ods } : {}), ...(org.name ? { name: org.name } : {}), ...(type ? { type } : {}) };
 }
@@ -450,14 +446,12 @@ function clientPurpose(given: string | undefined, scopes: readonly string[]): Sy
   }
   const purpose = systemPurpose(given);
   if (!purpose) {
-    throw new AdminInputError(
-      `Unknown purpose '${given}': give one of ${SYSTEM_PURPOSES.join(', ')} (direct-care when omitted)`,
-    );
+    badRequest(`Unknown purpose '${given}': give one of ${SYSTEM_PURPOSES.join(', ')} (direct-care when omitted)`);
   }
   const writes: readonly Interaction[] = ['c', 'u', 'd'];
   const writing = scopes.find((scope) => writes.some((p) => parseScope(scope)?.permissions.has(p)));
   if (SECONDARY_PURPOSES.includes(purpose) && writing) {
-    throw new AdminInputError(
+    badRequest(
       `A ${purpose} client only reads: '${writing}' would let it write (give read and search scopes, e.g. system/*.rs)`,
     );
   }
@@ -476,12 +470,4 @@ function summariseClient(client: ClientRecord): ClientSummary {
     disabled: client.disabled,
     createdAt: client.createdAt.toISOString(),
   };
-}
-
-/** For the API: a missing thing is 404, bad input 400. */
-export function rethrowAsOutcome(error: unknown): never {
-  if (error instanceof AdminInputError) {
-    return /^No (user|organisation)/.test(error.message) ? notFound(error.message) : badRequest(error.message);
-  }
-  throw error;
 }

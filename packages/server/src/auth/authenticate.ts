@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { ORGANISATION_TYPE_SYSTEM } from '@careweave/vocabulary';
 import {
-  ORGANISATION_TYPE_SYSTEM,
   ORGANISATION_TYPES,
   type Actor,
   type OrganisationType,
@@ -9,12 +9,12 @@ import {
   type SystemPurpose,
 } from '../access/actor.ts';
 import { SYSTEM_PURPOSES, systemPurpose } from '../access/secondary-use.ts';
-import { OperationOutcomeError, issue, outcome } from '../fhir/outcome.ts';
+import { forbidden, isOperationOutcomeError, unauthorised, type OperationOutcomeError } from '../fhir/outcome.ts';
 import { FHIR_JSON, queryPairs } from '../fhir/rest/http.ts';
 import type { AuthContext } from './context.ts';
 import { SIGNING_ALG, VerificationKeys } from './keys.ts';
 import { relatedPersonPatient } from './provider.ts';
-import { forbidden, requireScopes, scopeRequirements } from './scopes.ts';
+import { requireScopes, scopeRequirements } from './scopes.ts';
 import { isRoleCode, parseFhirUser } from './store.ts';
 
 /** A verified access token. */
@@ -32,18 +32,6 @@ declare module 'fastify' {
     actor?: Actor;
     /** The verified access token behind `actor` (also set for accounts with no actor, e.g. administrators). */
     token?: VerifiedToken;
-  }
-}
-
-export class AuthenticationError extends Error {
-  readonly status: 401 | 403;
-  /** RFC 6750 error code for WWW-Authenticate (401 only). */
-  readonly oauthError?: 'invalid_token' | 'invalid_request';
-
-  constructor(message: string, status: 401 | 403 = 401, oauthError?: 'invalid_token' | 'invalid_request') {
-    super(message);
-    this.status = status;
-    this.oauthError = oauthError;
   }
 }
 
@@ -106,11 +94,11 @@ export class TokenVerifier {
       });
       claims = verified.payload;
     } catch (error) {
-      throw new AuthenticationError(describeJoseError(error), 401, 'invalid_token');
+      throw unauthorised(describeJoseError(error), 'invalid_token');
     }
     // Tokens from a grant the provider revoked (a replayed code, sign-out, …) die with it.
     if (typeof claims.grant === 'string' && (await this.auth.revocations.isRevoked(claims.grant))) {
-      throw new AuthenticationError('The access token has been revoked', 401, 'invalid_token');
+      throw unauthorised('The access token has been revoked', 'invalid_token');
     }
     const clientId = String(claims.client_id);
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
@@ -131,11 +119,11 @@ export class TokenVerifier {
       return undefined;
     }
     if (!fhirUser.startsWith(`${this.auth.fhirBase}/`)) {
-      throw new AuthenticationError('fhirUser is not on this server', 401, 'invalid_token');
+      throw unauthorised('fhirUser is not on this server', 'invalid_token');
     }
     const ref = parseFhirUser(fhirUser.slice(this.auth.fhirBase.length + 1));
     if (!ref) {
-      throw new AuthenticationError('fhirUser is not a Practitioner, Patient or RelatedPerson', 401, 'invalid_token');
+      throw unauthorised('fhirUser is not a Practitioner, Patient or RelatedPerson', 'invalid_token');
     }
     const userId = token.userId;
     switch (ref.type) {
@@ -144,7 +132,7 @@ export class TokenVerifier {
       case 'RelatedPerson': {
         const patientId = await this.carers.get(ref.id, () => relatedPersonPatient(this.auth, ref.id));
         if (!patientId) {
-          throw new AuthenticationError(`RelatedPerson/${ref.id} is not linked to a patient`, 403);
+          throw forbidden(`RelatedPerson/${ref.id} is not linked to a patient`);
         }
         return { kind: 'related-person', userId, relatedPersonId: ref.id, patientId, scopes };
       }
@@ -164,16 +152,13 @@ export class TokenVerifier {
     const organizationId = typeof profile?.organization === 'string' ? profile.organization : undefined;
     const roleCode = typeof profile?.role === 'string' ? profile.role : undefined;
     if (!organizationId || !roleCode || !isRoleCode(roleCode)) {
-      throw new AuthenticationError('The token carries no role profile', 401, 'invalid_token');
+      throw unauthorised('The token carries no role profile', 'invalid_token');
     }
     const organizationType = await this.organisationTypes.get(organizationId, () =>
       organisationType(this.auth, organizationId),
     );
     if (!organizationType) {
-      throw new AuthenticationError(
-        `Organization/${organizationId} is not known or has no CareWeave organisation type`,
-        403,
-      );
+      throw forbidden(`Organization/${organizationId} is not known or has no CareWeave organisation type`);
     }
     return {
       kind: 'staff',
@@ -193,9 +178,8 @@ export class TokenVerifier {
       return !user ? 'missing' : user.disabled ? 'disabled' : 'ok';
     });
     if (state !== 'ok') {
-      throw new AuthenticationError(
+      throw unauthorised(
         state === 'missing' ? 'The account no longer exists' : 'The account is locked',
-        401,
         'invalid_token',
       );
     }
@@ -210,7 +194,7 @@ export class TokenVerifier {
       return !client ? 'missing' : client.disabled ? 'disabled' : 'ok';
     });
     if (state !== 'ok') {
-      throw new AuthenticationError(`Client ${clientId} is not registered or is disabled`, 401, 'invalid_token');
+      throw unauthorised(`Client ${clientId} is not registered or is disabled`, 'invalid_token');
     }
   }
 }
@@ -225,9 +209,8 @@ function tokenPurpose(claims: Record<string, unknown>): { purpose?: SystemPurpos
   }
   const purpose = systemPurpose(claims.purpose);
   if (!purpose) {
-    throw new AuthenticationError(
+    throw unauthorised(
       `The access token names an unknown purpose (expected one of ${SYSTEM_PURPOSES.join(', ')})`,
-      401,
       'invalid_token',
     );
   }
@@ -287,21 +270,18 @@ function bearer(request: FastifyRequest): string | undefined {
   }
   const match = /^Bearer +([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
   if (!match) {
-    throw new AuthenticationError('The Authorization header must be "Bearer <access token>"', 401, 'invalid_request');
+    throw unauthorised('The Authorization header must be "Bearer <access token>"', 'invalid_request');
   }
   return match[1];
 }
 
-function sendAuthError(reply: FastifyReply, error: AuthenticationError): FastifyReply {
-  if (error.status === 401) {
-    const parts = ['Bearer realm="CareWeave"'];
-    if (error.oauthError) {
-      parts.push(`error="${error.oauthError}"`, `error_description="${error.message.replace(/["\\]/g, "'")}"`);
-    }
-    void reply.header('www-authenticate', parts.join(', '));
-  }
-  const body = outcome(issue('error', error.status === 401 ? 'login' : 'forbidden', error.message));
-  return reply.code(error.status).header('content-type', FHIR_JSON).send(JSON.stringify(body));
+/** The refusal with its own headers (the 401's `www-authenticate` challenge). */
+function sendRefusal(reply: FastifyReply, error: OperationOutcomeError): FastifyReply {
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .header('content-type', FHIR_JSON)
+    .send(JSON.stringify(error.outcome));
 }
 
 /**
@@ -318,7 +298,7 @@ export function authenticateHook(verifier: TokenVerifier) {
     try {
       const raw = bearer(request);
       if (!raw) {
-        throw new AuthenticationError('An access token is required: send Authorization: Bearer <token>');
+        throw unauthorised('An access token is required: send Authorization: Bearer <token>');
       }
       const token = await verifier.verify(raw);
       request.token = token;
@@ -326,11 +306,11 @@ export function authenticateHook(verifier: TokenVerifier) {
       if (actor) {
         request.actor = actor;
       } else if (route!.startsWith('/fhir/')) {
-        throw new AuthenticationError('Your account is not linked to a person in the record', 403);
+        throw forbidden('Your account is not linked to a person in the record');
       }
     } catch (error) {
-      if (error instanceof AuthenticationError) {
-        return void sendAuthError(reply, error);
+      if (isOperationOutcomeError(error)) {
+        return void sendRefusal(reply, error);
       }
       throw error;
     }
@@ -377,9 +357,7 @@ function checkFhirScopes(request: FastifyRequest): void {
  */
 export function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) {
-    throw new OperationOutcomeError(outcome(issue('error', 'login', 'An access token is required')), 401);
+    throw unauthorised('An access token is required');
   }
   return request.actor;
 }
-
-export { forbidden };

@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../testing/database.ts';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
-import { LOCK_FILE } from './server-lock.ts';
+import { LOCK_FILE } from '../db/data-dir-lock.ts';
 import { TEST_BOOTSTRAP } from './testing/server.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../cli/main.ts');
@@ -25,7 +25,8 @@ function careweave(
   });
 }
 
-describe('careweave org|user|client', () => {
+// Each test runs the CLI as processes that open the database themselves: slow on a busy machine.
+describe('careweave org|user|client', { timeout: 180_000 }, () => {
   it('explains itself with --help and examples', async () => {
     const help = await careweave(['user', 'create', '--help'], {});
     expect(help.code).toBe(0);

@@ -1,12 +1,25 @@
 import type { Actor } from '../access/actor.ts';
-import type { AuthConfig } from '../config/config.ts';
-import type { Platform } from '../http/app.ts';
+import type { AuthConfig, Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { GrantRevocations } from './revocations.ts';
 import { parseFhirUser, type AuthStore, type UserRecord } from './store.ts';
 
+/**
+ * What sign-in needs of the platform: narrow on purpose, so that auth/ does not depend on
+ * http/app.ts, which registers it. The app's `Platform` is one.
+ */
+export interface AuthPlatform {
+  config: Pick<Config, 'auth' | 'baseUrl' | 'production' | 'logLevel'>;
+  db: Database;
+  /** The whole record, unrestricted (sign-in looks up the people accounts are linked to). */
+  resources: ResourceService;
+  fhirBase: string;
+}
+
 /** Everything the sign-in modules share for one running app. */
 export interface AuthContext {
-  platform: Platform;
+  platform: AuthPlatform;
   config: AuthConfig;
   store: AuthStore;
   /** `${baseUrl}/auth`: the `iss` of every token. */

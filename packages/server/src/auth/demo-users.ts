@@ -1,9 +1,16 @@
+import {
+  ACT_CODE_SYSTEM,
+  CONSENT_SCOPE_SYSTEM,
+  COURSE_OF_THERAPY_SYSTEM,
+  LOINC_SYSTEM,
+  NHS_NUMBER_SYSTEM,
+  ROLE_CODE_SYSTEM,
+} from '@careweave/vocabulary';
 import type { Resource } from '@medplum/fhirtypes';
-import type { Platform } from '../http/app.ts';
 import { DATA_CATEGORY_SYSTEM } from '../access/actor.ts';
 import { ensureDemoRecord } from '../platform/demo-record.ts';
 import { buildInfrastructureModel, staffFor } from '../seed/infrastructure.ts';
-import { NHS_NUMBER_SYSTEM } from './federation.ts';
+import type { AuthPlatform } from './context.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
 import { AuthStore, type RoleCode } from './store.ts';
 
@@ -24,9 +31,8 @@ interface DemoStaff {
 
 const FALLBACK_DEMO_PATIENT_ID = 'pat-000001';
 const DEMO_CARER_ID = 'rp-demo-carer';
-const COURSE_OF_THERAPY = 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy';
 
-type Resources = Platform['resources'];
+type Resources = AuthPlatform['resources'];
 
 /** The patient `demo.patient` already signs in as, if the account exists. */
 async function existingDemoPatient(store: AuthStore): Promise<string | undefined> {
@@ -42,7 +48,9 @@ async function hasRepeatMedicine(resources: Resources, patientId: string): Promi
   ]);
   return (orders.entry ?? []).some((entry) => {
     const order = entry.resource as { courseOfTherapyType?: { coding?: { system?: string; code?: string }[] } };
-    return order.courseOfTherapyType?.coding?.some((c) => c.system === COURSE_OF_THERAPY && c.code === 'continuous');
+    return order.courseOfTherapyType?.coding?.some(
+      (c) => c.system === COURSE_OF_THERAPY_SYSTEM && c.code === 'continuous',
+    );
   });
 }
 
@@ -76,7 +84,7 @@ async function chooseDemoPatient(resources: Resources, practiceOrgId: string): P
  * account is created; `careweave user set-password <username>` makes a new one. Existing accounts
  * are left alone, so this is safe to run on every start. Not run in production.
  */
-export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<DemoLogin[]> {
+export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise<DemoLogin[]> {
   if (platform.config.production) {
     return [];
   }
@@ -254,7 +262,7 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
         patient: { reference: `Patient/${demoPatientId}` },
         relationship: [
           {
-            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'CHILD', display: 'child' }],
+            coding: [{ system: ROLE_CODE_SYSTEM, code: 'CHILD', display: 'child' }],
             text: 'Daughter and main carer',
           },
         ],
@@ -265,16 +273,16 @@ export async function ensureDemoUsers(platform: Platform, seed = 1): Promise<Dem
         resourceType: 'Consent',
         status: 'active',
         scope: {
-          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+          coding: [{ system: CONSENT_SCOPE_SYSTEM, code: 'patient-privacy' }],
         },
-        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
+        category: [{ coding: [{ system: LOINC_SYSTEM, code: '59284-0', display: 'Patient Consent' }] }],
         patient: { reference: `Patient/${demoPatientId}` },
-        policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
+        policyRule: { coding: [{ system: ACT_CODE_SYSTEM, code: 'OPTIN' }] },
         provision: {
           type: 'permit',
           actor: [
             {
-              role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'CAREGIVER' }] },
+              role: { coding: [{ system: ROLE_CODE_SYSTEM, code: 'CAREGIVER' }] },
               reference: { reference: `RelatedPerson/${DEMO_CARER_ID}` },
             },
           ],

@@ -1,13 +1,11 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { importJWK, type JWK } from 'jose';
 import * as oidc from 'openid-client';
+import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM, SDS_USER_SYSTEM } from '@careweave/vocabulary';
 import type { UpstreamIdpConfig } from '../config/config.ts';
+import { jsonbValue } from '../db/jsonb.ts';
 import type { AuthContext } from './context.ts';
 import { isRoleCode, type UserRecord } from './store.ts';
-
-export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
-export const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
-export const SDS_USER_SYSTEM = 'https://fhir.nhs.uk/Id/sds-user-id';
 
 export type UpstreamName = 'cis2' | 'nhs-login';
 
@@ -177,7 +175,7 @@ export class Federation {
     if (!row) {
       return undefined;
     }
-    return typeof row.result === 'string' ? (JSON.parse(row.result) as FederatedLogin) : row.result;
+    return jsonbValue(row.result);
   }
 
   /**
@@ -202,7 +200,7 @@ export class Federation {
     if (!roleCode || !isRoleCode(roleCode)) {
       throw new FederationError(`Your selected role (${role.role_code}) does not give access to CareWeave.`);
     }
-    const organizationId = await this.findId('Organization', ODS_SYSTEM, role.org_code);
+    const organizationId = await this.findId('Organization', ODS_ORGANISATION_SYSTEM, role.org_code);
     if (!organizationId) {
       throw new FederationError(`Your organisation (${role.org_code}) does not use CareWeave.`);
     }

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import type { Database } from '../db/database.ts';
+import { jsonbValue } from '../db/jsonb.ts';
 
 /** The algorithm tokens are signed with: RS256 is what every OpenID and SMART client supports. */
 export const SIGNING_ALG = 'RS256';
@@ -13,8 +14,6 @@ interface KeyRow {
   private_jwk: JWK | string;
   retired_at: Date | string | null;
 }
-
-const parse = (jwk: JWK | string): JWK => (typeof jwk === 'string' ? (JSON.parse(jwk) as JWK) : jwk);
 
 async function generateKey(): Promise<JWK> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -51,7 +50,7 @@ async function activeKeys(db: Database): Promise<JWK[]> {
   const rows = await db.query<KeyRow>(
     'select kid, private_jwk, retired_at from auth_key where retired_at is null order by created_at desc, kid',
   );
-  return rows.map((row) => parse(row.private_jwk));
+  return rows.map((row) => jsonbValue<JWK>(row.private_jwk));
 }
 
 /** Public halves of every key still trusted: unretired ones and those retired in the last day. */
@@ -60,7 +59,7 @@ export async function publicJwks(db: Database): Promise<JSONWebKeySet> {
     `select kid, private_jwk, retired_at from auth_key
      where retired_at is null or retired_at > now() - interval '1 day' order by created_at desc`,
   );
-  return { keys: rows.map((row) => toPublic(parse(row.private_jwk))) };
+  return { keys: rows.map((row) => toPublic(jsonbValue<JWK>(row.private_jwk))) };
 }
 
 export function toPublic(jwk: JWK): JWK {

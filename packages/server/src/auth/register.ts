@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { Platform } from '../http/app.ts';
+import { isOperationOutcomeError, tooManyRequests } from '../fhir/outcome.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import { purgeExpired } from './adapter.ts';
 import { registerAdminApi } from './admin-api.ts';
 import { authenticateHook, fhirScopeHook, TokenVerifier } from './authenticate.ts';
 import { clientAddress } from './client-address.ts';
-import { AUTH_PREFIX, WEB_CLIENT_ID, type AuthContext } from './context.ts';
+import { AUTH_PREFIX, WEB_CLIENT_ID, type AuthContext, type AuthPlatform } from './context.ts';
 import { Federation } from './federation.ts';
 import { registerInteractionRoutes } from './interactions.ts';
 import { ensureSigningKeys } from './keys.ts';
@@ -20,14 +21,12 @@ import { PAGE_HEADERS, renderMessagePage } from './views.ts';
 
 export { clientAddress };
 
+const AUTH_PURGE_QUEUE = 'auth.purge-expired';
+
 export interface AuthRuntime {
   context: AuthContext;
   provider: Provider;
   verifier: TokenVerifier;
-}
-
-class TooManyRequests extends Error {
-  readonly statusCode = 429;
 }
 
 /**
@@ -38,7 +37,10 @@ class TooManyRequests extends Error {
  * - a preHandler refusing FHIR requests the token's SMART scopes do not cover;
  * - the admin API under /api/admin.
  */
-export async function registerAuth(app: FastifyInstance, platform: Platform): Promise<AuthRuntime> {
+export async function registerAuth(
+  app: FastifyInstance,
+  platform: AuthPlatform & { jobs: Pick<JobQueue, 'define'> },
+): Promise<AuthRuntime> {
   const config = platform.config.auth;
   if (config.bootstrapClient && platform.config.production) {
     throw new Error('Refusing to start: CAREWEAVE_BOOTSTRAP_CLIENT_ID is set and CAREWEAVE_PRODUCTION=true');
@@ -92,10 +94,10 @@ export async function registerAuth(app: FastifyInstance, platform: Platform): Pr
       store: databaseRateLimitStore(platform.db),
       keyGenerator: (request) => clientAddress(request, config.trustProxy),
       errorResponseBuilder: (_request, context) =>
-        new TooManyRequests(`Too many requests: try again in ${Math.ceil(context.ttl / 1000)} seconds`),
+        tooManyRequests(`Too many requests: try again in ${Math.ceil(context.ttl / 1000)} seconds`, context.ttl / 1000),
     });
     scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-      const status = error.statusCode ?? 500;
+      const status = isOperationOutcomeError(error) ? error.status : (error.statusCode ?? 500);
       if (status >= 500) {
         request.log.error({ err: error }, 'sign-in request failed');
       }
@@ -141,19 +143,12 @@ export async function registerAuth(app: FastifyInstance, platform: Platform): Pr
 
   registerAdminApi(app, context);
 
-  // Expired sessions, codes, rate-limit windows: any instance may clear them.
-  const purge = (): void => {
-    purgeExpired(platform.db).catch((error: unknown) => app.log.warn({ err: error }, 'auth purge failed'));
-  };
-  const timer = setInterval(purge, 10 * 60_000);
-  timer.unref();
-  app.addHook('onReady', (done) => {
-    purge();
-    done();
-  });
-  app.addHook('onClose', (_instance, done) => {
-    clearInterval(timer);
-    done();
+  // Expired sessions, codes, rate-limit windows: a schedule, run by one instance every 10 minutes.
+  platform.jobs.define({
+    name: AUTH_PURGE_QUEUE,
+    schedule: { cron: '*/10 * * * *' },
+    options: { retryLimit: 0 },
+    handler: () => purgeExpired(platform.db),
   });
 
   return { context, provider, verifier };

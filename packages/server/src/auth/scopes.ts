@@ -1,6 +1,6 @@
 import type { Actor } from '../access/actor.ts';
 import { fhirDefinitions } from '../fhir/definitions.ts';
-import { OperationOutcomeError, issue, outcome } from '../fhir/outcome.ts';
+import { forbidden } from '../fhir/outcome.ts';
 
 /** SMART v2 permissions: create, read, update, delete, search. */
 export type Interaction = 'c' | 'r' | 'u' | 'd' | 's';
@@ -87,9 +87,8 @@ export function scopesAllow(
   });
 }
 
-export function forbidden(message: string): OperationOutcomeError {
-  return new OperationOutcomeError(outcome(issue('error', 'forbidden', message)), 403);
-}
+/** Kept here for the FHIR operations that import it with the scope checks. */
+export { forbidden };
 
 /**
  * Refuses (403 OperationOutcome, code `forbidden`) a request the actor's token scopes do not

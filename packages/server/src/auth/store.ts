@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
+import { jsonbValue } from '../db/jsonb.ts';
 import { accountCountersPrefix } from './login-throttle.ts';
 
 /** National RBAC job role codes a role profile may carry (docs/ACCESS.md). */
@@ -129,7 +130,7 @@ function toClient(row: ClientRow): ClientRecord {
   return {
     clientId: row.client_id,
     description: row.description,
-    metadata: typeof row.metadata === 'string' ? (JSON.parse(row.metadata) as Record<string, unknown>) : row.metadata,
+    metadata: jsonbValue(row.metadata),
     isAdmin: row.is_admin,
     disabled: row.disabled,
     createdAt: date(row.created_at),

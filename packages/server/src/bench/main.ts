@@ -19,6 +19,7 @@ import { Rng } from '../seed/index.ts';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 import { cpuMsPerOperation, cpuSince, cpuSnapshot, type CpuUse } from './cpu.ts';
 import { createBenchDatabase, DEFAULT_POSTGRES_URL, type BenchDatabase, type BenchDatabaseKind } from './database.ts';
+import { eventsBenchmark } from './events.ts';
 import { explainFhirQuery, formatExplained } from './explain.ts';
 import { fetchAccessToken, fixedRateTest, loadTest, requestHeaders, type FixedRateResult } from './http.ts';
 import {
@@ -31,6 +32,7 @@ import {
 } from './load.ts';
 import { codeVersion, machineInfo } from './machine.ts';
 import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
+import { notificationsBenchmark } from './notifications.ts';
 import { policyBenchmark, policyFigures } from './policy.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
 import {
@@ -57,6 +59,8 @@ export const BENCHMARKS = [
   'everything',
   'explain',
   'mllp',
+  'events',
+  'notifications',
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -86,6 +90,7 @@ interface Options {
   policyIterations: number;
   mllpMessages: number;
   mllpConnections: number;
+  mllpWindow: number;
   bundlePatients?: number;
   batchSize: number;
   writeConcurrency: number;
@@ -143,6 +148,12 @@ const program = new Command()
   .option('--policy-iterations <n>', 'runs of each query per variant in the policy benchmark', integer(1), 100)
   .option('--mllp-messages <n>', 'HL7 v2 ADT messages per MLLP run (one connection, then several)', integer(3), 6000)
   .option('--mllp-connections <n>', 'connections of the second MLLP run', integer(1), 8)
+  .option(
+    '--mllp-window <n>',
+    'above 1: both MLLP runs again with this many unacknowledged messages in flight per connection',
+    integer(1),
+    1,
+  )
   .option(
     '--bundle-patients <n>',
     'patients uploaded as transaction Bundles (default 10% of --patients, at most 1000)',
@@ -584,6 +595,12 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
     }
   }
 
+  // Domain events: commit → reaction start, two instances on one database (bench/events.ts).
+  if (only.has('events')) {
+    db ??= await openDatabase(bench.config);
+    run.figures.push(...(await eventsBenchmark({ kind, config, db, bench, resources, log, snapshot })));
+  }
+
   // HL7 v2 ADT intake over MLLP against a server process (bench/mllp.ts).
   if (only.has('mllp')) {
     db ??= await openDatabase(bench.config);
@@ -599,6 +616,7 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
       patients,
       messages: options.mllpMessages,
       connections: options.mllpConnections,
+      window: options.mllpWindow,
       waitForIdle: () => waitForIdle(options.waitIdle),
       log,
       snapshot,
@@ -611,6 +629,12 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
       }
       run.figures.push(figure);
     }
+  }
+
+  // Notification fan-out through the loopback SMS gateway, two instances (bench/notifications.ts).
+  if (only.has('notifications')) {
+    db ??= await openDatabase(bench.config);
+    run.figures.push(...(await notificationsBenchmark({ kind, db, bench, resources, log })));
   }
 
   // 4. EXPLAIN ANALYZE of the searches (median and slowest parameters) and of $everything.

@@ -47,7 +47,8 @@ const parse = (ndjson: string): AuditEvent[] =>
     .split('\n')
     .map((line) => JSON.parse(line) as AuditEvent);
 
-describe('careweave audit', () => {
+// Each test runs the CLI as processes that open the database themselves: slow on a busy machine.
+describe('careweave audit', { timeout: 180_000 }, () => {
   it('explains itself with --help', async () => {
     const help = await careweave(['audit', 'export', '--help'], {});
     expect(help.code).toBe(0);

@@ -2,25 +2,22 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { AdminInputError } from '../auth/admin.ts';
-import { fetchToken } from '../auth/cli-backend.ts';
-import { acquireDataDirLock, currentLock, DataDirInUseError } from '../auth/server-lock.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/config.ts';
-import { openDatabase } from '../db/open.ts';
+import type { Database } from '../db/database.ts';
 import { AuditLog } from '../access/audit.ts';
 import { toAuditEvent } from '../access/audit-event.ts';
 import { namedRefs } from '../access/audit-operations.ts';
 import { dateBounds, type AuditFilter } from '../access/audit-query.ts';
 import type { VerifyResult } from '../access/audit-verify.ts';
 import { verifyExportedEvents } from '../access/audit-export-verify.ts';
+import { refusal, runOnBackend, type Backends } from './backend.ts';
 
 /** How the audit commands reach the trail: the database itself, or a running server's API. */
 interface AuditBackend {
   verify(): Promise<VerifyResult>;
   /** AuditEvents as NDJSON lines, oldest first. */
   exportLines(filter: AuditFilter): AsyncIterable<string>;
-  close(): Promise<void>;
 }
 
 const CLI_ACTOR = { kind: 'system', clientId: 'careweave-cli', scopes: [] } as const;
@@ -130,58 +127,17 @@ async function writeLines(lines: AsyncIterable<string>, out: string | undefined)
   return count;
 }
 
-/** Runs `work` on the database directly when it can, else through the server holding the embedded database. */
-async function withBackend(
+/** Runs `work` on the database directly when it can, else through the server holding the embedded database (exit 2 when refused). */
+function withBackend(
   config: Config,
   command: string,
   serverUrl: string | undefined,
   work: (backend: AuditBackend) => Promise<void>,
 ): Promise<void> {
-  let backend: AuditBackend | undefined;
-  try {
-    backend = await openBackend(config, command, serverUrl);
-    await work(backend);
-  } catch (error) {
-    if (error instanceof AdminInputError || error instanceof DataDirInUseError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
-  } finally {
-    await backend?.close();
-  }
+  return runOnBackend(config, command, serverUrl, AUDIT_BACKENDS, work, 2);
 }
 
-async function openBackend(config: Config, command: string, serverUrl?: string): Promise<AuditBackend> {
-  if (serverUrl) {
-    return httpBackend(config, serverUrl);
-  }
-  let release: (() => void) | undefined;
-  if (config.database.kind === 'pglite') {
-    const held = currentLock(config.database.dataDir);
-    if (held?.holder === 'server') {
-      return httpBackend(config, held.baseUrl ?? config.baseUrl);
-    }
-    try {
-      release = acquireDataDirLock(config.database.dataDir, command);
-    } catch (error) {
-      if (error instanceof DataDirInUseError && error.info.holder === 'server') {
-        return httpBackend(config, error.info.baseUrl ?? config.baseUrl);
-      }
-      throw error;
-    }
-  }
-  try {
-    return await databaseBackend(config, release);
-  } catch (error) {
-    release?.();
-    throw error;
-  }
-}
-
-async function databaseBackend(config: Config, release: (() => void) | undefined): Promise<AuditBackend> {
-  const db = await openDatabase(config.database);
+function databaseBackend(db: Database, config: Config): AuditBackend {
   const audit = new AuditLog(db);
   const fhirBase = `${config.baseUrl}/fhir/R4`;
   return {
@@ -206,30 +162,13 @@ async function databaseBackend(config: Config, release: (() => void) | undefined
       const names = await audit.displayNames(page.flatMap(namedRefs));
       yield* page.map((e) => `${JSON.stringify(toAuditEvent(e, { fhirBase, names }))}\n`);
     },
-    async close() {
-      await db.close();
-      release?.();
-    },
   };
 }
 
-async function httpBackend(config: Config, baseUrl: string): Promise<AuditBackend> {
-  const client = config.auth.adminClient ?? config.auth.bootstrapClient;
-  if (!client) {
-    throw new AdminInputError(
-      `A CareWeave server (${baseUrl}) holds the embedded database, so this command must go through its API, ` +
-        'but no credentials are configured: set CAREWEAVE_ADMIN_CLIENT_ID and CAREWEAVE_ADMIN_CLIENT_SECRET ' +
-        '(a client created with `careweave client create --admin --secret`), or stop the server.',
-    );
-  }
-  const token = await fetchToken(baseUrl, client.clientId, client.clientSecret);
+function httpBackend(baseUrl: string, token: string): AuditBackend {
   const get = async (path: string, accept: string): Promise<Response> => {
     const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, accept } });
-    if (!response.ok) {
-      const body = (await response.json().catch(() => undefined)) as { issue?: { diagnostics?: string }[] } | undefined;
-      throw new AdminInputError(body?.issue?.[0]?.diagnostics ?? `The server answered ${response.status} to ${path}`);
-    }
-    return response;
+    return response.ok ? response : refusal(response, path);
   };
   return {
     verify: async () => (await (await get('/api/access/audit/$verify', 'application/json')).json()) as VerifyResult,
@@ -244,9 +183,10 @@ async function httpBackend(config: Config, baseUrl: string): Promise<AuditBacken
       const response = await get(`/fhir/R4/$audit-log?${query.toString()}`, 'application/fhir+ndjson');
       yield* splitLines(response);
     },
-    close: () => Promise.resolve(),
   };
 }
+
+const AUDIT_BACKENDS: Backends<AuditBackend> = { database: databaseBackend, server: httpBackend };
 
 function readLines(file: string): AsyncIterable<string> {
   return readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });

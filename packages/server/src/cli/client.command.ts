@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { JWK } from 'jose';
-import { printTable, runAdminCommand } from '../auth/cli-backend.ts';
+import { printTable, runAdminCommand } from './admin-backend.ts';
 import { loadConfig } from '../config/config.ts';
 
 export function registerClientCommand(program: Command): void {

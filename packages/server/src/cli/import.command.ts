@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
+import { DataDirInUseError } from '../db/data-dir-lock.ts';
 import { openDatabase } from '../db/open.ts';
 import { createPlatform } from '../http/app.ts';
 import { importFiles } from '../import/importer.ts';
@@ -139,81 +139,29 @@ async function runImport(paths: string[], options: ImportCommandOptions): Promis
 }
 
 /**
- * Opens the configured database. The embedded database must not be opened by two processes at
- * once (PGlite has no lock of its own), so first look for another process using it.
+ * Opens the configured database. The embedded database is used by one process at a time (its
+ * lock, src/db/data-dir-lock.ts): when another holds it, say so and how to go on.
  */
 async function openConfiguredDatabase(config: Config): Promise<Database | undefined> {
-  const embedded = config.database.kind === 'pglite';
-  const stopServerHint = (): string =>
-    [
-      'The embedded database can only be used by one process at a time. Either:',
-      '  - stop the CareWeave server, run the import, then start the server again; or',
-      '  - use PostgreSQL (set CAREWEAVE_DATABASE_URL), which lets the import run while the server is up.',
-      '',
-    ].join('\n');
-  if (config.database.kind === 'pglite') {
-    const users = processesUsing(config.database.dataDir);
-    const server = await runningServer(config.baseUrl);
-    if (users.length || server) {
-      const who = users.length ? `process ${users.join(', ')}` : `the CareWeave server at ${config.baseUrl}`;
-      process.stderr.write(
-        `careweave import: the embedded database at ${config.database.dataDir} is in use by ${who}.\n${stopServerHint()}`,
-      );
-      return undefined;
-    }
-  }
   try {
-    return await openDatabase(config.database);
+    return await openDatabase(config.database, { holder: 'import' });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (config.database.kind === 'postgres') {
+      process.stderr.write(`careweave import: cannot connect to PostgreSQL (CAREWEAVE_DATABASE_URL): ${message}\n`);
+      return undefined;
+    }
+    const reason = error instanceof DataDirInUseError ? error.message : `cannot open it: ${message}`;
     process.stderr.write(
-      embedded
-        ? `careweave import: cannot open the embedded database at ${(config.database as { dataDir: string }).dataDir}: ${message}\n${stopServerHint()}`
-        : `careweave import: cannot connect to PostgreSQL (CAREWEAVE_DATABASE_URL): ${message}\n`,
+      [
+        `careweave import: the embedded database at ${config.database.dataDir}: ${reason}`,
+        'The embedded database can only be used by one process at a time. Either:',
+        '  - stop the CareWeave server, run the import, then start the server again; or',
+        '  - use PostgreSQL (set CAREWEAVE_DATABASE_URL), which lets the import run while the server is up.',
+        '',
+      ].join('\n'),
     );
     return undefined;
-  }
-}
-
-/** Other processes with files of `dir` open (Linux /proc; elsewhere nothing is found). */
-function processesUsing(dir: string): number[] {
-  const prefix = path.resolve(dir) + path.sep;
-  const found: number[] = [];
-  let pids: string[];
-  try {
-    pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
-  } catch {
-    return found;
-  }
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = fs.readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue; // gone, or not ours to look at
-    }
-    for (const fd of fds) {
-      try {
-        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(prefix)) {
-          found.push(Number(pid));
-          break;
-        }
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return found;
-}
-
-/** Whether a CareWeave server on the embedded database answers at the configured address. */
-async function runningServer(baseUrl: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
-    const body = (await response.json()) as { database?: string };
-    return body.database === 'pglite';
-  } catch {
-    return false;
   }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.ts';
-import { DatabaseInUseError } from '../db/pglite.ts';
+import { DataDirInUseError } from '../db/data-dir-lock.ts';
 import { SOFTWARE } from '../version.ts';
 import { registerStartCommand } from './start.command.ts';
 import { registerMigrateCommand } from './migrate.command.ts';
@@ -33,7 +33,7 @@ registerAuditCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DatabaseInUseError) {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

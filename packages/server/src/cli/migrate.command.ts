@@ -8,7 +8,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('Bring the database schema up to date (start does this too) and exit')
     .action(async () => {
       const config = loadConfig();
-      const db = await openDatabase(config.database);
+      const db = await openDatabase(config.database, { holder: 'migrate' });
       await db.close();
       process.stdout.write(`Schema is up to date (${config.database.kind}).\n`);
     });

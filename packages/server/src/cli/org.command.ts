@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ORGANISATION_TYPES } from '../access/actor.ts';
-import { printTable, runAdminCommand } from '../auth/cli-backend.ts';
+import { printTable, runAdminCommand } from './admin-backend.ts';
 import { loadConfig } from '../config/config.ts';
 
 export function registerOrgCommand(program: Command): void {

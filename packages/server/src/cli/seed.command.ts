@@ -25,7 +25,7 @@ export function registerSeedCommand(program: Command): void {
     )
     .action(async (options: { patients: number; seed: number }) => {
       const config = loadConfig();
-      const db = await openDatabase(config.database);
+      const db = await openDatabase(config.database, { holder: 'seed' });
       try {
         const platform = createPlatform(config, db);
         const bar = progress('Seeding patients', options.patients);

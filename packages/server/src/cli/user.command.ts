@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { UserSummary } from '../auth/admin.ts';
-import { printTable, readStdinLine, runAdminCommand } from '../auth/cli-backend.ts';
+import { printTable, readStdinLine, runAdminCommand } from './admin-backend.ts';
 import { ROLE_CODES, ROLE_NAMES } from '../auth/store.ts';
 import { loadConfig } from '../config/config.ts';
 

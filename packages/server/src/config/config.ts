@@ -90,6 +90,8 @@ const configSchema = z.object({
 export type ConfigInput = z.input<typeof configSchema>;
 
 export interface Config {
+  /** Every `CAREWEAVE_*` variable as given, by full name: each module validates its own (src/modules/settings.ts). */
+  env: Readonly<Record<string, string>>;
   port: number;
   host: string;
   /** Public base of the server, e.g. https://care.example.nhs.uk; the FHIR base is `${baseUrl}/fhir/R4`. */
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const baseUrl = (c.BASE_URL ?? `http://${c.HOST === '0.0.0.0' ? os.hostname() : c.HOST}:${port}`).replace(/\/$/, '');
   return {
+    env: Object.fromEntries(Object.entries(raw).map(([key, value]) => [`${ENV_PREFIX}${key}`, value])),
     port,
     host: c.HOST,
     baseUrl,

@@ -14,6 +14,7 @@ import { sql as dataOptOut } from './migrations/012-data-opt-out.ts';
 import { sql as hl7v2 } from './migrations/013-hl7v2.ts';
 import { sql as sms } from './migrations/014-sms.ts';
 import { sql as events } from './migrations/015-events.ts';
+import { sql as ownedData } from './migrations/016-owned-data.ts';
 
 export interface Migration {
   version: number;
@@ -38,6 +39,7 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'hl7v2', sql: hl7v2 },
   { version: 14, name: 'sms', sql: sms },
   { version: 15, name: 'events', sql: events },
+  { version: 16, name: 'owned-data', sql: ownedData },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

@@ -1,6 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import fs from 'node:fs';
-import path from 'node:path';
+import { acquireDataDirLock, type LockHolder } from './data-dir-lock.ts';
 import type { Database, Queryable, SqlParam } from './database.ts';
 
 function wrap(pg: Pick<PGlite, 'query' | 'exec'>): Queryable {
@@ -15,51 +14,12 @@ function wrap(pg: Pick<PGlite, 'query' | 'exec'>): Queryable {
   };
 }
 
-export class DatabaseInUseError extends Error {}
-
 /**
- * PGlite has no lock of its own, and two processes writing one data folder would corrupt it, so a
- * pid file claims the folder. A stale file (its process gone) is taken over.
+ * Opens the embedded database; `dataDir` undefined means in memory (tests). The data folder is
+ * locked while it is open (src/db/data-dir-lock.ts): `holder` says who has it, for the others.
  */
-function claimDataDir(dataDir: string): () => void {
-  const lockFile = path.join(dataDir, 'careweave.pid');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new DatabaseInUseError(
-          `The embedded database in ${dataDir} is in use by process ${holder}. Stop that process ` +
-            '(e.g. the running server) first, or use PostgreSQL (CAREWEAVE_DATABASE_URL).',
-        );
-      }
-      fs.rmSync(lockFile, { force: true });
-    }
-  }
-  throw new DatabaseInUseError(`Could not claim the embedded database in ${dataDir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Opens the embedded database; `dataDir` undefined means in memory (tests). */
-export async function openPglite(dataDir?: string): Promise<Database> {
-  let release = (): void => undefined;
-  if (dataDir) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    release = claimDataDir(dataDir);
-  }
+export async function openPglite(dataDir?: string, holder: LockHolder = { holder: 'database' }): Promise<Database> {
+  const release = dataDir ? acquireDataDirLock(dataDir, holder) : (): void => undefined;
   // json (114) stays text, as with PostgreSQL: the FHIR layer decides when to parse it.
   let pg: PGlite;
   try {

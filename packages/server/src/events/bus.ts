@@ -41,10 +41,54 @@ export interface Reaction {
   retry?: { attempts?: number; delayMs?: number };
 }
 
-const registry = new Map<string, Reaction>();
+const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
- * Registers a reaction to committed writes (docs/EVENTS.md). Call at module load; names are unique.
+ * Reactions by name. Each app's `Events` has its own (its modules' reactions), over the process's
+ * registry of reactions registered with `onResourceEvent` (tests, scripts): names are unique across both.
+ */
+export class ReactionRegistry {
+  private readonly own = new Map<string, Reaction>();
+  private readonly parent: ReactionRegistry | undefined;
+
+  constructor(parent?: ReactionRegistry) {
+    this.parent = parent;
+  }
+
+  add(reaction: Reaction): void {
+    if (!NAME.test(reaction.name)) {
+      throw new Error(`Reaction name '${reaction.name}' must be 1-100 letters, digits, '.', '_' or '-'`);
+    }
+    if (this.get(reaction.name)) {
+      throw new Error(`A reaction named '${reaction.name}' is already registered`);
+    }
+    this.own.set(reaction.name, reaction);
+  }
+
+  remove(name: string): void {
+    this.own.delete(name);
+  }
+
+  get(name: string): Reaction | undefined {
+    return this.own.get(name) ?? this.parent?.get(name);
+  }
+
+  all(): readonly Reaction[] {
+    return [...(this.parent?.all() ?? []), ...this.own.values()];
+  }
+
+  /** Every type some reaction watches: the outbox records their writes. */
+  watchedTypes(): string[] {
+    return [...new Set(this.all().flatMap((r) => r.types))];
+  }
+}
+
+/** The process's registry (`onResourceEvent`); every app's registry sees it. */
+export const processReactions = new ReactionRegistry();
+
+/**
+ * Registers a reaction to committed writes for every app in the process (docs/EVENTS.md). Modules
+ * declare theirs in their `reactions` part instead, which registers them on their own app only.
  *
  * @example
  * onResourceEvent({
@@ -56,31 +100,12 @@ const registry = new Map<string, Reaction>();
  * });
  */
 export function onResourceEvent(reaction: Reaction): void {
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(reaction.name)) {
-    throw new Error(`Reaction name '${reaction.name}' must be 1-100 letters, digits, '.', '_' or '-'`);
-  }
-  if (registry.has(reaction.name)) {
-    throw new Error(`A reaction named '${reaction.name}' is already registered`);
-  }
-  registry.set(reaction.name, reaction);
+  processReactions.add(reaction);
 }
 
 /** Removes a reaction (tests). */
 export function offResourceEvent(name: string): void {
-  registry.delete(name);
-}
-
-export function reactions(): readonly Reaction[] {
-  return [...registry.values()];
-}
-
-export function reaction(name: string): Reaction | undefined {
-  return registry.get(name);
-}
-
-/** Every type some reaction watches: the outbox records their writes. */
-export function watchedTypes(): string[] {
-  return [...new Set([...registry.values()].flatMap((r) => r.types))];
+  processReactions.remove(name);
 }
 
 export function interactionOf(versionId: number, deleted: boolean): Interaction {

@@ -4,15 +4,21 @@ import type { Database, Queryable } from '../db/database.ts';
 import type { OutboxConsumer } from '../fhir/subscriptions/dispatch.ts';
 import type { OutboxEvent } from '../fhir/subscriptions/repository.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
-import { ResourceService } from '../fhir/store/resource.service.ts';
-import { interactionOf, reaction as findReaction, reactions, type ResourceEvent } from './bus.ts';
+import type { ResourceService } from '../fhir/store/resource.service.ts';
+import { interactionOf, type Reaction, type ReactionRegistry, type ResourceEvent } from './bus.ts';
+import { listen, notifyOnCommit, type Unlisten } from './listen.ts';
 import { ReactionRepository, type NewReaction, type ReactionRow } from './reaction.repository.ts';
 
 const BATCH = 20;
 /** How long a run holds its delivery before another instance may take it again. */
 const LEASE_MS = 5 * 60_000;
-/** The longest the runner sleeps: a sweep for what other instances recorded or left. */
+/**
+ * The longest the runner sleeps: a safety net under the notifications, for deliveries whose lease
+ * ran out (an instance died mid-run) or that were recorded while this instance's listener was away.
+ */
 const SWEEP_MS = 60_000;
+/** Notified when the outbox dispatcher of any instance records deliveries: every runner wakes. */
+const REACTIONS_CHANNEL = 'careweave_event_reactions';
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_DELAY_MS = 1000;
 
@@ -22,6 +28,8 @@ export interface ReactionDispatcherOptions {
   resources: ResourceService;
   /** The platform's access for an actor (the reaction's own writes are audited as it). */
   accessFor: (actor: SystemActor) => CallerAccess;
+  /** The app's reactions. */
+  registry: ReactionRegistry;
 }
 
 export interface ReactionLogger {
@@ -47,30 +55,46 @@ export class ReactionDispatcher implements OutboxConsumer {
   private again = false;
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
+  private listening: Promise<Unlisten | undefined> | undefined;
 
   constructor(options: ReactionDispatcherOptions) {
     this.options = options;
   }
 
   async take(tx: Queryable, events: readonly OutboxEvent[]): Promise<void> {
-    const registered = reactions();
+    const registered = this.options.registry.all();
     if (!registered.length) {
       return;
     }
-    const store = new ResourceService(tx, this.options.resources.options);
-    const rows: NewReaction[] = [];
+    const repository = new ReactionRepository(tx);
+    const matching = new Map<OutboxEvent, Reaction[]>();
     for (const event of events) {
       const interaction = interactionOf(event.versionId, event.deleted);
-      const matching = registered.filter(
+      const found = registered.filter(
         (r) => r.types.includes(event.resourceType) && (r.interactions ?? [interaction]).includes(interaction),
       );
-      if (!matching.length) {
-        continue;
+      if (found.length) {
+        matching.set(event, found);
       }
-      const versions = matching.some((r) => r.filter) ? await this.versionsOf(tx, store, event) : undefined;
-      for (const r of matching) {
+    }
+    // The versions the filters look at, for the whole batch in one query.
+    const filtered = [...matching].filter(([, found]) => found.some((r) => r.filter)).map(([event]) => event);
+    const stored = await repository.versions(
+      filtered.flatMap((e) =>
+        (e.deleted ? [e.versionId - 1] : [e.versionId - 1, e.versionId]).map((versionId) => ({
+          resourceType: e.resourceType,
+          id: e.resourceId,
+          versionId,
+        })),
+      ),
+    );
+    const rows: NewReaction[] = [];
+    for (const [event, found] of matching) {
+      const interaction = interactionOf(event.versionId, event.deleted);
+      const versions = versionsOf(stored, event);
+      for (const r of found) {
         let error: string | undefined;
-        if (r.filter && versions) {
+        if (r.filter) {
           try {
             if (!versions.resource || !r.filter(versions.resource, versions.previous)) {
               continue;
@@ -90,22 +114,39 @@ export class ReactionDispatcher implements OutboxConsumer {
         });
       }
     }
-    await new ReactionRepository(tx).record(rows);
+    const added = await repository.record(rows);
+    if (added > 0) {
+      // Every instance's runner wakes when this batch commits, not at its next sweep.
+      await notifyOnCommit(tx, REACTIONS_CHANNEL);
+    }
   }
 
   drained(): void {
     this.wake();
   }
 
+  /** Runs what is due, then listens for deliveries recorded by any instance. */
   start(logger?: ReactionLogger): void {
     this.logger = logger;
     this.stopped = false;
+    this.listening ??= listen(
+      this.options.db,
+      REACTIONS_CHANNEL,
+      () => this.wake(),
+      (error) => this.logger?.error({ err: error }, 'event reactions: listener lost; the sweep covers meanwhile'),
+    ).catch((error: unknown) => {
+      this.logger?.error({ err: error }, 'event reactions: cannot listen; relying on the sweep');
+      return undefined;
+    });
     this.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    const unlisten = await this.listening;
+    this.listening = undefined;
+    await unlisten?.();
     await this.running;
   }
 
@@ -131,8 +172,17 @@ export class ReactionDispatcher implements OutboxConsumer {
   async runDue(): Promise<number> {
     let total = 0;
     for (;;) {
-      const claimed = await new ReactionRepository(this.options.db).claim(BATCH, LEASE_MS);
-      await Promise.all(claimed.map((row) => this.run(row)));
+      const repository = new ReactionRepository(this.options.db);
+      const claimed = await repository.claim(BATCH, LEASE_MS);
+      // The versions the handlers get, in one query rather than one each.
+      const stored = await repository.versions(
+        claimed
+          .filter((row) => row.interaction !== 'delete')
+          .map((row) => ({ resourceType: row.resourceType, id: row.resourceId, versionId: row.versionId })),
+      );
+      await Promise.all(
+        claimed.map((row) => this.run(row, stored.get(`${row.resourceType}/${row.resourceId}/${row.versionId}`))),
+      );
       total += claimed.length;
       if (claimed.length < BATCH || this.stopped) {
         return total;
@@ -167,9 +217,9 @@ export class ReactionDispatcher implements OutboxConsumer {
       });
   }
 
-  private async run(row: ReactionRow): Promise<void> {
+  private async run(row: ReactionRow, version: Resource | undefined): Promise<void> {
     const repository = new ReactionRepository(this.options.db);
-    const registered = findReaction(row.reaction);
+    const registered = this.options.registry.get(row.reaction);
     if (!registered) {
       // Recorded by an instance that has it; this one (older code, tests) leaves it to be taken again.
       await repository.postpone(row.id, `reaction '${row.reaction}' is not registered on this instance`, SWEEP_MS);
@@ -188,8 +238,12 @@ export class ReactionDispatcher implements OutboxConsumer {
         interaction: row.interaction,
       };
       if (row.interaction !== 'delete') {
-        const stored = await this.options.resources.vread(row.resourceType, row.resourceId, String(row.versionId));
-        event.resource = JSON.parse(stored.json ?? '{}') as Resource;
+        // Read through the store when the batch read missed it, for its not-found or gone error.
+        event.resource =
+          version ??
+          (JSON.parse(
+            (await this.options.resources.vread(row.resourceType, row.resourceId, String(row.versionId))).json ?? '{}',
+          ) as Resource);
       }
       await registered.handle(event, { actor, resources, attempt: row.attempts });
       await repository.done(row.id);
@@ -201,30 +255,17 @@ export class ReactionDispatcher implements OutboxConsumer {
       }
     }
   }
+}
 
-  /** The version written (or, for a deletion, the last before it) and the one before that. */
-  private async versionsOf(
-    tx: Queryable,
-    store: ResourceService,
-    event: OutboxEvent,
-  ): Promise<{ resource?: Resource; previous?: Resource }> {
-    const read = async (versionId: number): Promise<Resource | undefined> => {
-      if (versionId < 1) {
-        return undefined;
-      }
-      await tx.query('savepoint event_version');
-      try {
-        const found = await store.vread(event.resourceType, event.resourceId, String(versionId));
-        await tx.query('release savepoint event_version');
-        return found.json ? (JSON.parse(found.json) as Resource) : undefined;
-      } catch {
-        await tx.query('rollback to savepoint event_version');
-        return undefined;
-      }
-    };
-    const previous = await read(event.versionId - 1);
-    return event.deleted ? { resource: previous } : { resource: await read(event.versionId), previous };
-  }
+/** The version written (or, for a deletion, the last before it) and, for a write, the one before that. */
+function versionsOf(
+  stored: ReadonlyMap<string, Resource>,
+  event: OutboxEvent,
+): { resource?: Resource; previous?: Resource } {
+  const at = (versionId: number): Resource | undefined =>
+    stored.get(`${event.resourceType}/${event.resourceId}/${versionId}`);
+  const previous = at(event.versionId - 1);
+  return event.deleted ? { resource: previous } : { resource: at(event.versionId), previous };
 }
 
 function messageOf(error: unknown): string {

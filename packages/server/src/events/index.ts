@@ -5,7 +5,7 @@ import type { CallerAccess } from '../fhir/store/hooks.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { SubscriptionEvents } from '../fhir/subscriptions/events.ts';
 import type { Dispatcher } from '../fhir/subscriptions/dispatch.ts';
-import { watchedTypes } from './bus.ts';
+import { processReactions, ReactionRegistry, type Reaction } from './bus.ts';
 import { ReactionDispatcher, type ReactionLogger } from './dispatcher.ts';
 import { ReactionsService } from './reactions.service.ts';
 import { registerEventRoutes } from './routes.ts';
@@ -28,11 +28,19 @@ export class Events {
   readonly dispatcher: ReactionDispatcher;
   readonly reactions: ReactionsService;
 
+  /** This app's reactions (its modules'), over the process's. */
+  readonly registry = new ReactionRegistry(processReactions);
+
   constructor(options: EventsOptions) {
-    this.dispatcher = new ReactionDispatcher(options);
+    this.dispatcher = new ReactionDispatcher({ ...options, registry: this.registry });
     this.reactions = new ReactionsService(options.db, this.dispatcher);
-    options.outbox.alsoRecord = watchedTypes;
+    options.outbox.alsoRecord = () => this.registry.watchedTypes();
     options.outboxDispatcher.consumers.push(this.dispatcher);
+  }
+
+  /** Adds a reaction for this app (a module's `reactions` part). */
+  register(reaction: Reaction): void {
+    this.registry.add(reaction);
   }
 
   start(logger?: ReactionLogger): void {

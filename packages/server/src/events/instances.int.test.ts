@@ -20,6 +20,18 @@ onResourceEvent({
   },
 });
 
+const emergencyRuns = new Map<string, number>();
+onResourceEvent({
+  name: 'test-instances-emergency',
+  types: ['Encounter'],
+  interactions: ['create'],
+  filter: (resource) => (resource as { class?: { code?: string } }).class?.code === 'EMER',
+  handle: (event) => {
+    emergencyRuns.set(event.resourceId, Date.now());
+    return Promise.resolve();
+  },
+});
+
 /** Two platforms on one PostgreSQL, each with its own outbox dispatcher and reaction runner. */
 describe.skipIf(testDatabaseKind() !== 'postgres')('reactions on two platforms', () => {
   let a: TestApp;
@@ -62,5 +74,21 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('reactions on two platforms',
     );
     expect(rows).toHaveLength(ids.length);
     expect(rows.every((r) => r.status === 'done' && Number(r.attempts) === 1)).toBe(true);
+  });
+
+  it('wakes the other instance at once (LISTEN/NOTIFY), not at its sweep', async () => {
+    // A records the deliveries but runs none: only B can, and B hears of them by notification.
+    await a.platform.events.stop();
+    const response = await a.app.inject({
+      method: 'POST',
+      url: '/fhir/R4/Encounter',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/fhir+json' },
+      payload: JSON.stringify(encounter('EMER')),
+    });
+    expect(response.statusCode).toBe(201);
+    const committed = Date.now();
+    const id = (JSON.parse(response.body) as { id: string }).id;
+    await eventually(() => emergencyRuns.has(id), 10_000);
+    expect(emergencyRuns.get(id)! - committed).toBeLessThan(2000); // the sweep would take up to 60 s
   });
 });

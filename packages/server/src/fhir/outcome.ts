@@ -4,17 +4,22 @@ export type IssueSeverity = OperationOutcomeIssue['severity'];
 export type IssueCode = OperationOutcomeIssue['code'];
 
 /**
- * The one error type of the FHIR layer. It carries the OperationOutcome the client will receive;
- * the HTTP status is derived from the issue code in `statusForOutcome`, never chosen in handlers.
+ * The one error type of the server (FHIR API, admin API, sign-in, CLI). It carries the
+ * OperationOutcome the client will receive; the HTTP status is derived from the issue code in
+ * `statusForOutcome`, never chosen in handlers (the few statuses an issue code cannot express,
+ * 412 and the `too-costly` variants, are passed by the helpers below).
  */
 export class OperationOutcomeError extends Error {
   readonly outcome: OperationOutcome;
   readonly status: number;
+  /** Response headers that belong to the refusal (`www-authenticate` on a 401, `retry-after` on a 429). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(outcome: OperationOutcome, status?: number) {
+  constructor(outcome: OperationOutcome, status?: number, headers: Readonly<Record<string, string>> = {}) {
     super(outcome.issue?.map((issue) => issue.diagnostics ?? issue.details?.text ?? issue.code).join('; ') ?? 'error');
     this.outcome = outcome;
     this.status = status ?? statusForOutcome(outcome);
+    this.headers = headers;
   }
 }
 
@@ -35,10 +40,53 @@ export function fail(code: IssueCode, diagnostics: string, expression?: string[]
   throw new OperationOutcomeError(outcome(issue('error', code, diagnostics, expression)));
 }
 
-export const badRequest = (message: string, expression?: string[]): never => fail('invalid', message, expression);
-export const notFound = (message: string): never => fail('not-found', message);
-export const gone = (message: string): never => fail('deleted', message);
-export const conflict = (message: string): never => fail('conflict', message);
+// These throw (`badRequest('…')` ends the function); the error builders further down return the
+// error, for `throw forbidden('…')` and for callbacks that must hand an error back.
+
+export function badRequest(message: string, expression?: string[]): never {
+  return fail('invalid', message, expression);
+}
+
+export function notFound(message: string): never {
+  return fail('not-found', message);
+}
+
+export function gone(message: string): never {
+  return fail('deleted', message);
+}
+
+export function conflict(message: string): never {
+  return fail('conflict', message);
+}
+
+/** RFC 6750 error codes for the `www-authenticate` challenge of a 401. */
+export type BearerError = 'invalid_token' | 'invalid_request';
+
+/**
+ * 401 (issue code `login`) with its RFC 6750 challenge: `Bearer realm="CareWeave"`, and the error
+ * code and description when the token (or the header carrying it) was the problem.
+ */
+export function unauthorised(message: string, bearerError?: BearerError): OperationOutcomeError {
+  const challenge = ['Bearer realm="CareWeave"'];
+  if (bearerError) {
+    challenge.push(`error="${bearerError}"`, `error_description="${message.replace(/["\\]/g, "'")}"`);
+  }
+  return new OperationOutcomeError(outcome(issue('error', 'login', message)), undefined, {
+    'www-authenticate': challenge.join(', '),
+  });
+}
+
+/** 403 (issue code `forbidden`). */
+export function forbidden(message: string): OperationOutcomeError {
+  return new OperationOutcomeError(outcome(issue('error', 'forbidden', message)));
+}
+
+/** 429 (issue code `throttled`) with `retry-after`. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): OperationOutcomeError {
+  return new OperationOutcomeError(outcome(issue('error', 'throttled', message)), undefined, {
+    'retry-after': String(Math.max(0, Math.ceil(retryAfterSeconds))),
+  });
+}
 
 /**
  * A request the server refuses to do the work for (too many values, too large, too slow). The
@@ -73,6 +121,8 @@ export function statusForOutcome(result: OperationOutcome): number {
     case 'security':
     case 'forbidden':
       return 403;
+    case 'throttled':
+      return 429;
     case 'not-supported':
       return 501;
     case 'too-costly':

@@ -8,11 +8,11 @@ import type { Coding, Encounter, EncounterLocation } from '@medplum/fhirtypes';
 import { fhirDateTime } from './datetime.ts';
 import { read } from './message.ts';
 import { HL7_ERROR, Hl7ApplicationError, type Hl7ErrorCondition } from './registry.ts';
+import { ACT_CODE_SYSTEM as ACT_CODE } from '@careweave/vocabulary';
 
 export const ADT_EVENTS = ['A01', 'A02', 'A03', 'A04', 'A05', 'A08', 'A11', 'A12', 'A13'] as const;
 export type AdtEvent = (typeof ADT_EVENTS)[number];
 
-const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 
 /** PV1-2 patient class (HL7 table 0004) as Encounter.class. */

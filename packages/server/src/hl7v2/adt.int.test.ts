@@ -32,7 +32,7 @@ async function send(text: string): Promise<ReturnType<typeof readAck>> {
 beforeAll(async () => {
   t = await createTestApp({ CAREWEAVE_MLLP_PORT: '0', CAREWEAVE_MLLP_MAX_MESSAGE_BYTES: '65536' });
   await t.app.ready();
-  port = t.app.hl7v2.listener!.address()!.port;
+  port = t.app.modules.use('hl7v2').listener!.address()!.port;
   hospital = await seedOrganisation(t.platform.resources, 'RVY01', 'Ormskirk Hospital');
   nhsNumber = testNhsNumber(1);
   patient = await seedPatient(t.platform.resources, nhsNumber, '1970-01-01');

@@ -1,5 +1,6 @@
 /** SQL for `hl7_message` (migration 013): every message received, and the worklist. */
 import type { Queryable } from '../db/database.ts';
+import { jsonbValue } from '../db/jsonb.ts';
 import type { AckCode } from './ack.ts';
 
 export type Hl7MessageStatus = 'accepted' | 'error' | 'rejected' | 'duplicate';
@@ -102,8 +103,7 @@ function toRow(row: Row): Hl7MessageRow {
     processedAt: iso(row.processed_at),
     attempts: Number(row.attempts),
     retriedAt: iso(row.retried_at),
-    retriedBy:
-      typeof row.retried_by === 'string' ? (JSON.parse(row.retried_by) as Record<string, unknown>) : row.retried_by,
+    retriedBy: jsonbValue(row.retried_by),
     ...(row.raw !== undefined ? { raw: row.raw } : {}),
     ...(row.ack !== undefined ? { ack: row.ack } : {}),
   };
@@ -205,6 +205,37 @@ export class Hl7MessageRepository {
         outcome.patientId ?? null,
         retriedBy ? JSON.stringify(retriedBy) : null,
       ],
+    );
+  }
+
+  /**
+   * Records what became of several messages first processed in one transaction, in one statement
+   * (a round trip per message was a tenth of a message's cost). The same as `complete` for each.
+   */
+  async completeMany(completions: readonly { id: string; outcome: MessageOutcome }[]): Promise<void> {
+    if (completions.length === 0) {
+      return;
+    }
+    const rows = completions.map(({ id, outcome }) => ({
+      id,
+      status: outcome.status,
+      ackCode: outcome.ackCode,
+      ack: outcome.ack,
+      error: outcome.error ?? null,
+      resources: outcome.resources ?? [],
+      organizationId: outcome.organizationId ?? null,
+      patientId: outcome.patientId ?? null,
+    }));
+    await this.db.query(
+      `update hl7_message m
+          set status = x->>'status', ack_code = x->>'ackCode', ack = x->>'ack', error = x->>'error',
+              resource_refs = array(select json_array_elements_text(x->'resources')),
+              organization_id = coalesce(x->>'organizationId', m.organization_id),
+              patient_id = coalesce(x->>'patientId', m.patient_id),
+              processed_at = now()
+         from json_array_elements($1::json) as x
+        where m.id = (x->>'id')::bigint`,
+      [JSON.stringify(rows)],
     );
   }
 

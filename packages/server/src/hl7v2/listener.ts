@@ -1,8 +1,9 @@
 /**
  * The MLLP listener: a TCP server on CAREWEAVE_MLLP_HOST:CAREWEAVE_MLLP_PORT. Each connection's
- * messages are handled one at a time, in the order they came, and each is acknowledged only once
- * its outcome is committed, so a sender that gets no ACK (a crash, a shutdown) sends it again and
- * loses nothing. MLLP has no authentication of its own: keep the port on a network only the
+ * messages are acknowledged in the order they came, each only once its outcome is committed, so a
+ * sender that gets no ACK (a crash, a shutdown) sends it again and loses nothing. A sender that sends
+ * several without waiting has them applied together (up to MAX_IN_FLIGHT); intake keeps one patient's
+ * messages in order. MLLP has no authentication of its own: keep the port on a network only the
  * integration engine reaches (docs/HL7V2.md).
  */
 import net from 'node:net';
@@ -28,6 +29,12 @@ export interface MllpListener {
 
 /** Frames read ahead of the one being handled before the connection stops reading. */
 const MAX_QUEUED = 32;
+/**
+ * Messages of one connection being applied at once. Intake keeps each patient's messages in the
+ * order they came (its lanes), and the ACKs go back in the order of the messages, so a windowed
+ * sender sees what a waiting one sees, sooner.
+ */
+const MAX_IN_FLIGHT = 16;
 /** How long shutdown waits for messages being handled before cutting connections. */
 const CLOSE_GRACE_MS = 10_000;
 
@@ -78,20 +85,33 @@ export function createMllpListener(settings: MllpSettings, handler: MllpHandler,
       }
     };
 
+    /** Answers in the order the messages came; each settles once its message is committed. */
+    const inFlight: Promise<string | undefined>[] = [];
+
     const work = async (): Promise<void> => {
       try {
-        while (queue.length && !connection.closing) {
-          const ack = await answer(queue.shift()!);
+        // A sender that does not wait for each ACK (a window) has its messages applied together, so
+        // they can share a commit; a closing connection starts no more but answers those begun.
+        while (inFlight.length || (queue.length && !connection.closing)) {
+          while (queue.length && inFlight.length < MAX_IN_FLIGHT && !connection.closing) {
+            const answered = answer(queue.shift()!);
+            // Awaited below in order; a later one may fail while an earlier one is awaited.
+            answered.catch(() => undefined);
+            inFlight.push(answered);
+          }
+          const ack = await inFlight.shift()!;
           if (ack !== undefined && !socket.destroyed) {
             socket.write(mllpFrame(ack));
           }
-          if (queue.length < MAX_QUEUED / 2 && socket.isPaused()) {
+          if (queue.length < MAX_QUEUED / 2 && socket.isPaused() && !connection.closing) {
             socket.resume();
           }
         }
       } catch (error) {
-        // Not stored, so not acknowledged: the sender will send it again.
+        // Not stored, so not acknowledged: the sender will send it again (and the ones after it,
+        // which a repeat answers with their first ACK if they were stored meanwhile).
         log.error({ err: error, remote }, 'an MLLP message could not be stored; closing the connection unanswered');
+        inFlight.length = 0;
         socket.destroy();
       } finally {
         working = false;

@@ -115,16 +115,3 @@ export class Hl7HandlerRegistry {
     return [...this.handlers.keys()].sort();
   }
 }
-
-/** The registry intake uses unless given another. */
-export const hl7Handlers = new Hl7HandlerRegistry();
-
-/**
- * Routes one HL7 v2 message type to a module.
- *
- * @example
- * registerHl7Handler('ORU', { events: ['R01'], handle: async (context) => applyResults(context) });
- */
-export function registerHl7Handler(messageType: string, handler: Hl7Handler): void {
-  hl7Handlers.register(messageType, handler);
-}

@@ -43,7 +43,7 @@ beforeAll(async () => {
   for (const facility of facilities) {
     await seedOrganisation(t.platform.resources, facility);
   }
-  client = await MllpClient.connect(t.app.hl7v2.listener!.address()!.port);
+  client = await MllpClient.connect(t.app.modules.use('hl7v2').listener!.address()!.port);
 });
 
 afterAll(async () => {

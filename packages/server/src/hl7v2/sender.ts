@@ -7,9 +7,10 @@ import type { Organization } from '@medplum/fhirtypes';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { Hl7Header } from './message.ts';
 import type { Hl7Sender } from './registry.ts';
+import { ODS_ORGANISATION_SYSTEM, ODS_SITE_SYSTEM } from '@careweave/vocabulary';
 
-export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
-export const ODS_SITE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-site-code';
+export { ODS_ORGANISATION_SYSTEM };
+export { ODS_SITE_SYSTEM };
 
 /** What the feed's system actor may do (for the record; system scopes are enforced on the FHIR API). */
 const FEED_SCOPES = ['system/Patient.rs', 'system/Encounter.cruds', 'system/Organization.rs'];

@@ -5,7 +5,7 @@ import type { StaffActor } from '../access/actor.ts';
 import { actorClient } from '../access/testing/actor-client.ts';
 import { mintToken } from '../auth/testing/tokens.ts';
 import { createTestApp, type TestApp } from '../testing/app.ts';
-import { createHl7v2Module } from './index.ts';
+import { createHl7v2Services } from './index.ts';
 import { Hl7HandlerRegistry } from './registry.ts';
 import { adt, seedOrganisation, seedPatient, testNhsNumber } from './testing/fixtures.ts';
 import { MllpClient, readAck } from './testing/mllp-client.ts';
@@ -55,7 +55,7 @@ beforeAll(async () => {
   await t.app.ready();
   hospital = await seedOrganisation(t.platform.resources, 'RVY01', 'Ormskirk Hospital');
   elsewhere = await seedOrganisation(t.platform.resources, 'RRF01', 'Wigan');
-  client = await MllpClient.connect(t.app.hl7v2.listener!.address()!.port);
+  client = await MllpClient.connect(t.app.modules.use('hl7v2').listener!.address()!.port);
 });
 
 afterAll(async () => {
@@ -191,7 +191,7 @@ describe('the listener', () => {
     const quiet = await createTestApp();
     try {
       await quiet.app.ready();
-      expect(quiet.app.hl7v2.listener).toBeUndefined();
+      expect(quiet.app.modules.use('hl7v2').listener).toBeUndefined();
     } finally {
       await quiet.close();
     }
@@ -199,7 +199,7 @@ describe('the listener', () => {
 
   test('closing answers the message in hand, then refuses connections', async () => {
     let release: () => void = () => undefined;
-    let slow: ReturnType<typeof createHl7v2Module> | undefined;
+    let slow: ReturnType<typeof createHl7v2Services> | undefined;
     const started = new Promise<void>((resolveStarted) => {
       const registry = new Hl7HandlerRegistry();
       registry.register('ZZZ', {
@@ -210,7 +210,7 @@ describe('the listener', () => {
           return { resources: [] };
         },
       });
-      slow = createHl7v2Module(t.platform, { registry });
+      slow = createHl7v2Services({ ...t.platform, audit: t.platform.access.audit }, { registry });
     });
     const listener = slow!.listener!;
     const { port } = await listener.start();

@@ -20,9 +20,11 @@ import {
 } from '../access/index.ts';
 import type { Actor } from '../access/actor.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
-import { registerPortal } from '../portal/index.ts';
-import { registerHl7v2 } from '../hl7v2/index.ts';
-import { registerSms } from '../gateways/sms/index.ts';
+import { CARE_MODULES } from '../care-modules.ts';
+import type { CareModule } from '../modules/contract.ts';
+import { installModules, type InstalledModules } from '../modules/install.ts';
+import { loadModuleSettings } from '../modules/settings.ts';
+import { registerWebApp } from './web-app.ts';
 import { registerSharingSummary } from '../access/sharing-summary.routes.ts';
 import type { FastifyRequest } from 'fastify';
 import { JobQueue } from '../jobs/queue.ts';
@@ -56,9 +58,25 @@ export interface Platform {
   subscriptions: SubscriptionService;
   /** Domain events: reactions to committed writes, fed by the same outbox (src/events/). */
   events: Events;
+  /** The care modules this platform runs (src/care-modules.ts), set up by `buildApp`. */
+  modules: readonly CareModule[];
+  /** Each module's `CAREWEAVE_<MODULE>_*` settings, validated when the platform is created. */
+  moduleSettings: ReadonlyMap<string, unknown>;
 }
 
-export function createPlatform(config: Config, db: Database): Platform {
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's care modules, set up (src/modules/install.ts): `app.modules.use('sms')`. */
+    modules: InstalledModules;
+  }
+}
+
+/**
+ * The platform's services over one database. Fails (ConfigError) when a module's settings are
+ * invalid, so a misconfigured deployment stops at start-up.
+ */
+export function createPlatform(config: Config, db: Database, modules: readonly CareModule[] = CARE_MODULES): Platform {
+  const moduleSettings = loadModuleSettings(modules, config.env);
   const fhirBase = `${config.baseUrl}/fhir/R4`;
   // Every write also records Subscription outbox events, in its own transaction.
   const subscriptionEvents = new SubscriptionEvents(accessHooks(fhirBase));
@@ -109,6 +127,8 @@ export function createPlatform(config: Config, db: Database): Platform {
     bulkExport,
     subscriptions,
     events,
+    modules,
+    moduleSettings,
   };
 }
 
@@ -188,8 +208,10 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     await platform.jobs.start(app.log);
     platform.subscriptions.start(app.log);
     platform.events.start(app.log);
+    await app.modules.start();
   });
   app.addHook('onClose', async () => {
+    await app.modules.stop();
     await platform.events.stop();
     await platform.subscriptions.stop();
     await platform.jobs.stop();
@@ -206,20 +228,23 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   await registerAuth(app, platform);
   // ----
 
+  // Every route under /fhir/R4 (the core's and the modules') answers JSON only.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/fhir/')) {
+      return done();
+    }
+    const accept = String(request.headers.accept ?? '');
+    const format = new URLSearchParams(request.url.split('?')[1] ?? '').get('_format');
+    if ((format && /xml/.test(format)) || (/xml/.test(accept) && !/json|\*\/\*/.test(accept))) {
+      const body = outcome(issue('error', 'not-supported', 'Only JSON is supported; ask for application/fhir+json'));
+      void reply.code(406).header('content-type', FHIR_JSON).send(JSON.stringify(body));
+      return;
+    }
+    done();
+  });
+
   await app.register(
     (fhir, _options, done) => {
-      fhir.addHook('onRequest', (request, reply, done) => {
-        const accept = String(request.headers.accept ?? '');
-        const format = new URLSearchParams(request.url.split('?')[1] ?? '').get('_format');
-        if ((format && /xml/.test(format)) || (/xml/.test(accept) && !/json|\*\/\*/.test(accept))) {
-          const body = outcome(
-            issue('error', 'not-supported', 'Only JSON is supported; ask for application/fhir+json'),
-          );
-          void reply.code(406).header('content-type', FHIR_JSON).send(JSON.stringify(body));
-          return;
-        }
-        done();
-      });
       registerFhirRoutes(fhir, {
         serviceFor: (request) => platform.serviceFor(request),
         fhirBase: platform.fhirBase,
@@ -241,11 +266,9 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   registerAccessRoutes(app, platform.access);
   // Domain events: failed reactions listed and retried under /api/events (src/events/).
   platform.events.registerRoutes(app);
-  // HL7 v2: the worklist API, and the MLLP listener when CAREWEAVE_MLLP_PORT is set (src/hl7v2/).
-  registerHl7v2(app, platform);
-  // Text messages: /api/sms and the provider callbacks under /webhooks/sms (src/gateways/sms/).
-  await registerSms(app, platform);
-  // Portal operations ($book, $order-repeat, …) and the web app at /.
-  await registerPortal(app, platform, { serviceFor: (request) => platform.serviceFor(request) });
+  // The care modules (src/care-modules.ts): their operations, routes, jobs, reactions and handlers.
+  app.decorate('modules', await installModules(app, platform, platform.modules));
+  // The web app at / (every module's pages).
+  await registerWebApp(app);
   return app;
 }

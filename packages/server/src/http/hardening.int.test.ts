@@ -5,7 +5,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebApp } from '../portal/web-app.ts';
+import { registerWebApp } from './web-app.ts';
 import { createTestApp, type FhirResponse, type TestApp } from '../testing/app.ts';
 import { testDatabaseKind } from '../testing/database.ts';
 import { registerHardening } from './hardening.ts';

@@ -3,7 +3,6 @@ import { isOperationOutcomeError } from '../fhir/outcome.ts';
 import { ResourceRepository } from '../fhir/store/resource.repository.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import { sameContent } from './compare.ts';
-import { readCurrentResources } from './current.ts';
 import {
   addFullUrl,
   bundleHandling,
@@ -477,7 +476,9 @@ class ImportRun {
    * makes re-imports fast; the transaction then confirms that those versions are still current.
    */
   private async prepare(batch: WriteItem[]): Promise<WriteItem[]> {
-    const stored = await readCurrentResources(this.service.searchContext().db, batch.map(keyOf));
+    const stored = await new ResourceRepository(this.service.searchContext().db).currentVersions(batch.map(keyOf), {
+      content: true,
+    });
     const toValidate: WriteItem[] = [];
     for (const item of batch) {
       const current = stored.get(item.key);
@@ -560,10 +561,11 @@ class ImportRun {
   private async writeTransaction(batch: WriteItem[]): Promise<Applied> {
     return this.service.transaction(async (tx) => {
       const db = tx.searchContext().db;
+      const repository = new ResourceRepository(db);
       if (!this.dryRun) {
-        await new ResourceRepository(db).lock(batch.map((item) => item.key));
+        await repository.lock(batch.map((item) => item.key));
       }
-      const current = await readCurrentResources(db, batch.map(keyOf), { content: false });
+      const current = await repository.currentVersions(batch.map(keyOf));
       const applied: Applied = { created: 0, updated: 0, unchanged: 0, stored: [] };
       const writes: { resource: Resource; method: 'create' | 'update' }[] = [];
       for (const item of batch) {

@@ -1,6 +1,9 @@
 import { PgBoss, type Queue } from 'pg-boss';
 import type { Database, Queryable } from '../db/database.ts';
 import { inTransaction, queueConnection } from './driver.ts';
+import { checkSchedule, type JobSchedule } from './schedule.ts';
+
+export type { JobSchedule } from './schedule.ts';
 
 /** One attempt at a job, as a handler sees it. */
 export interface RunningJob<T> {
@@ -17,7 +20,13 @@ export interface JobDefinition<T extends object> {
   name: string;
   /** Retries, expiry, heartbeat: pg-boss queue options. */
   options?: Omit<Queue, 'name'>;
-  /** Cron (UTC) on which pg-boss sends this job with empty data, once across all instances. */
+  /**
+   * Sends this job with empty data on a cron schedule read in Europe/London (or `tz`), once per
+   * occurrence across every instance on the database, surviving restarts (the schedule is a row in
+   * pg-boss's schema; an occurrence missed while every instance was down is skipped).
+   */
+  schedule?: JobSchedule;
+  /** @deprecated Use `schedule`; this is `schedule: { cron, tz: 'UTC' }`. */
   cron?: string;
   handler(job: RunningJob<T>): Promise<void>;
 }
@@ -33,6 +42,20 @@ export interface JobQueueOptions {
   concurrency: number;
   /** Seconds between polls when no notification arrives (tests shorten it). */
   pollingIntervalSeconds?: number;
+  /** Seconds between pg-boss's schedule passes (1–45, default 30; tests shorten it). */
+  scheduleIntervalSeconds?: number;
+}
+
+/** When to run a job sent for later. */
+export interface SendLaterOptions {
+  startAfter: Date;
+  /**
+   * At most one waiting job per key in the queue: sending again with the same key moves that job
+   * (its time and data) instead of adding another, e.g. `appointment-reminder:Appointment/123`.
+   */
+  singletonKey?: string;
+  /** Written in this transaction: it exists only if the transaction commits. */
+  tx?: Queryable;
 }
 
 const DEFAULT_RETRY_LIMIT = 2;
@@ -47,6 +70,7 @@ export class JobQueue {
   private readonly db: Database;
   private readonly options: JobQueueOptions;
   private readonly definitions = new Map<string, JobDefinition<object>>();
+  private readonly schedules = new Map<string, Required<JobSchedule>>();
   private boss: PgBoss | undefined;
   private starting: Promise<void> | undefined;
 
@@ -58,6 +82,10 @@ export class JobQueue {
   define<T extends object>(definition: JobDefinition<T>): void {
     if (this.boss) {
       throw new Error(`Job '${definition.name}' must be defined before the queue starts`);
+    }
+    const schedule = definition.schedule ?? (definition.cron ? { cron: definition.cron, tz: 'UTC' } : undefined);
+    if (schedule) {
+      this.schedules.set(definition.name, checkSchedule(definition.name, schedule));
     }
     this.definitions.set(definition.name, definition);
   }
@@ -76,7 +104,12 @@ export class JobQueue {
   }
 
   private async startBoss(logger: QueueLogger | undefined): Promise<void> {
-    const boss = new PgBoss({ ...queueConnection(this.db), useListenNotify: true });
+    const interval = this.options.scheduleIntervalSeconds;
+    const boss = new PgBoss({
+      ...queueConnection(this.db),
+      useListenNotify: true,
+      ...(interval ? { cronMonitorIntervalSeconds: interval, cronWorkerIntervalSeconds: interval } : {}),
+    });
     // An 'error' event without a listener would end the process; pg-boss retries what failed.
     boss.on('error', (error) => logger?.error({ err: error }, 'job queue error'));
     boss.on('warning', (warning) => logger?.warn({ warning }, 'job queue warning'));
@@ -90,8 +123,13 @@ export class JobQueue {
       if (this.options.concurrency > 0) {
         await this.work(boss, definition);
       }
-      if (definition.cron) {
-        await boss.schedule(definition.name, definition.cron, {}, { tz: 'UTC' });
+      const schedule = this.schedules.get(definition.name);
+      if (schedule) {
+        // An upsert of one row per queue: every instance writes the same schedule at start.
+        await boss.schedule(definition.name, schedule.cron, {}, { tz: schedule.tz });
+      } else {
+        // A schedule an earlier release declared and this one does not.
+        await boss.unschedule(definition.name);
       }
     }
     this.boss = boss;
@@ -109,6 +147,10 @@ export class JobQueue {
         // identical notifications sent in one transaction into one: poll as often as without it,
         // so a waiting job starts within `polling` seconds (admission alerts cannot wait 30 s).
         notifyPollingIntervalSeconds: polling,
+        // Without this a worker that has just finished a job waits out the polling interval before
+        // fetching the next, even with a backlog (at most one job per worker per interval): keep
+        // fetching while pg-boss's count of ready jobs says there are more.
+        burstWhenReadyExceeds: 1,
       },
       async ([job]) => {
         if (job) {
@@ -146,6 +188,58 @@ export class JobQueue {
       throw new Error(`Job '${name}' was not queued`);
     }
     return id;
+  }
+
+  /**
+   * Sends a job to run at `startAfter` (or as soon after as a worker is free), durably: it survives
+   * restarts and runs once on whichever instance takes it. With `singletonKey` there is at most
+   * one waiting job per key, and a second call moves it (time and data) rather than adding one.
+   * Returns the job's id.
+   */
+  async sendLater(name: string, data: object, options: SendLaterOptions): Promise<string> {
+    const boss = await this.running();
+    const db = options.tx ? { db: inTransaction(options.tx) } : {};
+    if (options.singletonKey === undefined) {
+      const id = await boss.send(name, data, { startAfter: options.startAfter, ...db });
+      if (!id) {
+        throw new Error(`Job '${name}' was not queued`);
+      }
+      return id;
+    }
+    const { jobs } = await boss.upsert(name, data, {
+      singletonKey: options.singletonKey,
+      startAfter: options.startAfter,
+      ...db,
+    });
+    if (!jobs[0]) {
+      throw new Error(`Job '${name}' (${options.singletonKey}) was not queued`);
+    }
+    return jobs[0];
+  }
+
+  /**
+   * Sends many jobs of one kind in one statement (in `tx` when given): each may wait until
+   * `startAfter`, and on a queue whose policy enforces it (`exclusive`) a `singletonKey` that already
+   * has a waiting or running job is skipped.
+   */
+  async sendMany(
+    name: string,
+    jobs: readonly { data: object; startAfter?: Date; singletonKey?: string }[],
+    options: { tx?: Queryable } = {},
+  ): Promise<void> {
+    if (!jobs.length) {
+      return;
+    }
+    const boss = await this.running();
+    await boss.insert(
+      name,
+      jobs.map((job) => ({
+        data: job.data,
+        ...(job.startAfter ? { startAfter: job.startAfter } : {}),
+        ...(job.singletonKey ? { singletonKey: job.singletonKey } : {}),
+      })),
+      options.tx ? { db: inTransaction(options.tx) } : {},
+    );
   }
 
   /** Cancels a job that has not finished; a running attempt sees its signal aborted at its next heartbeat. */

@@ -6,7 +6,16 @@ import {
   type OrganisationType,
   type StaffActor,
 } from '../access/actor.ts';
-import type { Platform } from '../http/app.ts';
+import type { AccessModule } from '../access/index.ts';
+import type { Database } from '../db/database.ts';
+import type { ResourceService } from '../fhir/store/resource.service.ts';
+
+/** What the demo agreement needs of the platform (narrow, so that this file does not depend on http/app.ts). */
+interface DemoPlatform {
+  db: Database;
+  resources: ResourceService;
+  access: Pick<AccessModule, 'agreements'>;
+}
 
 /** The NHS and council organisations that share for direct care in the demo economy. */
 const SHARING_TYPES: readonly OrganisationType[] = [
@@ -23,7 +32,7 @@ const SHARING_TYPES: readonly OrganisationType[] = [
  * the council, covering the non-sensitive categories, signed by each party's privacy officer —
  * without one, clinicians would see nothing recorded by another organisation. Created once.
  */
-export async function ensureDemoAgreement(platform: Platform): Promise<boolean> {
+export async function ensureDemoAgreement(platform: DemoPlatform): Promise<boolean> {
   const claimed = await platform.db.query(
     `insert into platform_state (key, value) values ('demo-agreement', '{}'::jsonb) on conflict (key) do nothing returning key`,
   );

@@ -9,7 +9,8 @@ import type {
 } from '@medplum/fhirtypes';
 import { DATA_CATEGORY_SYSTEM } from '../access/actor.ts';
 import { SENSITIVITY_SYSTEM } from '../access/categories.ts';
-import type { Platform } from '../http/app.ts';
+import type { ResourceService } from '../fhir/store/resource.service.ts';
+import { CONSENT_SCOPE_SYSTEM as CONSENT_SCOPE } from '@careweave/vocabulary';
 
 /** Who the demo patient's care involves: the organisations and practitioners of the demo sign-ins. */
 export interface DemoCare {
@@ -24,7 +25,6 @@ export interface DemoCare {
 }
 
 const DAY = 86_400_000;
-const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
 
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 /** 10:30 UTC `days` days from now (negative: ago). */
@@ -140,7 +140,7 @@ export function demoRecord(care: DemoCare, now = Date.now()): Resource[] {
 }
 
 /** Writes {@link demoRecord} through the unrestricted service, leaving any that exist alone. */
-export async function ensureDemoRecord(resources: Platform['resources'], care: DemoCare): Promise<void> {
+export async function ensureDemoRecord(resources: ResourceService, care: DemoCare): Promise<void> {
   for (const resource of demoRecord(care)) {
     const exists = await resources.read(resource.resourceType, resource.id!).then(
       () => true,

@@ -3,6 +3,7 @@ import { badRequest, conflict, fail, OperationOutcomeError } from '../fhir/outco
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import { invalidParameter } from '../fhir/operations/parameters.ts';
 import { inTransaction, parse, type PortalCaller } from './transaction.ts';
+import { requireActor } from '../access/guards.ts';
 
 /**
  * `Appointment/$book`: books a free Slot for a patient. In one transaction it takes the Slot's
@@ -18,6 +19,7 @@ export async function bookAppointment(
   const { slotId, comment } = input;
   const patientId =
     input.patientId ?? caller.patientId ?? invalidParameter('patient', "Parameter 'patient' is required");
+  requireActor(caller.actor);
   return inTransaction(caller, async ({ system, asCaller }) => {
     await asCaller.read('Patient', patientId);
     const stored = await system.read('Slot', slotId);
@@ -80,6 +82,7 @@ export async function cancelAppointment(
   id: string,
   { reason }: { reason?: string },
 ): Promise<Appointment> {
+  requireActor(caller.actor);
   return inTransaction(caller, async ({ system, asCaller }) => {
     const stored = await asCaller.read('Appointment', id);
     const appointment = parse<Appointment>(stored.json);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedPopulation } from '../seed/load.ts';
 import { createTestApp, type TestApp } from '../testing/app.ts';
 import { generateSlots, seedDemoSlots } from './slots.ts';
-import { registerWebApp } from './web-app.ts';
+import { registerWebApp } from '../http/web-app.ts';
 
 let t: TestApp;
 const from = new Date(Date.now() + 86_400_000);

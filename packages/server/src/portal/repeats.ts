@@ -2,6 +2,7 @@ import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
 import { conflict, fail, OperationOutcomeError } from '../fhir/outcome.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import { invalidParameter } from '../fhir/operations/parameters.ts';
+import { requireActor, requireStaff } from '../access/guards.ts';
 import { actorReference, inTransaction, parse, type PortalCaller } from './transaction.ts';
 
 const COURSE_OF_THERAPY = 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy';
@@ -26,12 +27,13 @@ export async function orderRepeat(
   id: string,
   { note, requester }: { note?: string; requester?: string },
 ): Promise<MedicationRequest> {
-  return inTransaction(caller, async ({ system, asCaller }) => {
+  requireActor(caller.actor);
+  return inTransaction(caller, async ({ system, asCaller, lock }) => {
     const repeat = parse<MedicationRequest>((await asCaller.read('MedicationRequest', id)).json);
     if (!isRepeatTemplate(repeat)) {
       return fail('business-rule', 'Only an active repeat prescription can be ordered.');
     }
-    await lock(system, `repeat-order:MedicationRequest/${id}`);
+    await lock(`repeat-order:MedicationRequest/${id}`);
     if ((await pending(system, `MedicationRequest/${id}`)).length > 0) {
       return conflict('You have already ordered this medicine. Your GP practice is looking at the request.');
     }
@@ -66,7 +68,7 @@ export async function approveRepeat(
   id: string,
   { note }: { note?: string },
 ): Promise<MedicationRequest> {
-  requireStaff(caller);
+  requireStaff(caller.actor, { doing: 'approve or reject repeat prescription requests', allowSystem: true });
   return inTransaction(caller, async ({ asCaller }) => {
     const [proposal, version] = await readProposal(asCaller, id);
     const prescriber = actorReference(caller.actor);
@@ -92,7 +94,7 @@ export async function rejectRepeat(
   id: string,
   input: { reason: string },
 ): Promise<MedicationRequest> {
-  requireStaff(caller);
+  requireStaff(caller.actor, { doing: 'approve or reject repeat prescription requests', allowSystem: true });
   const reason =
     input.reason.trim() || invalidParameter('reason', "Parameter 'reason' is required: tell the patient why");
   return inTransaction(caller, async ({ asCaller }) => {
@@ -138,14 +140,4 @@ async function pending(service: ResourceService, repeat: string): Promise<Refere
     ['_count', '1'],
   ]);
   return (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => ({ reference: e.fullUrl }));
-}
-
-async function lock(service: ResourceService, key: string): Promise<void> {
-  await service.searchContext().db.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
-}
-
-function requireStaff(caller: PortalCaller): void {
-  if (caller.actor && caller.actor.kind !== 'staff' && caller.actor.kind !== 'system') {
-    fail('forbidden', 'Only staff at the practice can approve or reject repeat prescription requests.');
-  }
 }

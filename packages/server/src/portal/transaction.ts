@@ -1,35 +1,29 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../access/actor.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
+import type { UnitOfWork } from '../modules/unit-of-work.ts';
 
-/** Who is calling a portal operation, and the record as they and as the system see it. */
+/** Who is calling a portal operation, and the unit of work their operation runs in. */
 export interface PortalCaller {
-  /** The record bound to the caller (their access restriction and write checks). */
-  service: ResourceService;
-  /** The unrestricted record, for the directory data an operation changes on the caller's behalf. */
-  system: ResourceService;
-  /** The verified actor, once sign-in is wired; undefined while the API is open. */
-  actor?: Actor;
+  /** The verified actor (a portal operation with no actor is refused before it gets here). */
+  actor: Actor;
   /** The patient a patient or related-person actor acts for. */
   patientId?: string;
+  /** Runs work in one transaction as the caller (src/modules/unit-of-work.ts). */
+  unitOfWork<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
 }
 
-/**
- * Runs `work` in one database transaction with two views of it: the system's and the caller's
- * (the same transaction, with the caller's access checks).
- */
-export async function inTransaction<T>(
-  caller: PortalCaller,
-  work: (views: { system: ResourceService; asCaller: ResourceService }) => Promise<T>,
-): Promise<T> {
-  try {
-    return await caller.system.transaction((system) =>
-      work({ system, asCaller: caller.service.access ? system.forCaller(caller.service.access) : system }),
-    );
-  } finally {
-    // The caller's refusals, kept back while the transaction ran, are audited now it has ended.
-    await caller.service.access?.flushRefusals?.();
-  }
+/** The two views a portal operation works with, and row locks, in one transaction. */
+export interface PortalViews {
+  /** The portal's system actor (`module:portal`): the directory changes made on the caller's behalf. */
+  system: ResourceService;
+  /** The caller's own view (their access restriction and write checks). */
+  asCaller: ResourceService;
+  lock: (key: string) => Promise<void>;
+}
+
+export async function inTransaction<T>(caller: PortalCaller, work: (views: PortalViews) => Promise<T>): Promise<T> {
+  return caller.unitOfWork((uow) => work({ system: uow.system(), asCaller: uow.record, lock: (key) => uow.lock(key) }));
 }
 
 export function parse<T extends Resource>(json: string | null | undefined): T {
@@ -37,8 +31,8 @@ export function parse<T extends Resource>(json: string | null | undefined): T {
 }
 
 /** The reference a caller writes as themselves (`requester`, `author`), when known. */
-export function actorReference(actor: Actor | undefined): string | undefined {
-  switch (actor?.kind) {
+export function actorReference(actor: Actor): string | undefined {
+  switch (actor.kind) {
     case 'staff':
       return `Practitioner/${actor.practitionerId}`;
     case 'patient':

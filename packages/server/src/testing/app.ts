@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { buildApp, createPlatform, type Platform } from '../http/app.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { testSystemToken } from '../auth/testing/tokens.ts';
+import type { CareModule } from '../modules/contract.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -29,7 +30,15 @@ export interface FhirResponse {
   body: any;
 }
 
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** The modules to run instead of the server's list (src/care-modules.ts). */
+  modules?: readonly CareModule[];
+}
+
+export async function createTestApp(
+  overrides: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   // The test database is made here, not from the config: only the statement timeout is passed on.
   const timeout = overrides.CAREWEAVE_STATEMENT_TIMEOUT_MS;
   const database = await createTestDatabase(undefined, timeout ? { statementTimeoutMs: Number(timeout) } : {});
@@ -38,7 +47,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     CAREWEAVE_BASE_URL: 'http://careweave.test',
     ...overrides,
   });
-  const platform = createPlatform(config, database.db);
+  const platform = createPlatform(config, database.db, options.modules);
   const app = await buildApp(platform);
   // Tests act as a trusted system client unless they send their own Authorization header.
   const token = await testSystemToken(platform);

@@ -1,3 +1,4 @@
+import { queryOptions } from '@tanstack/react-query';
 import type { Bundle, Encounter, OperationOutcome, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import { codeIn, ORGANISATION_TYPE_SYSTEM, refId } from '../lib/fhir-display.ts';
 import { api, FHIR_BASE, fhirGet } from './client.ts';
@@ -19,28 +20,21 @@ export interface PatientRecord {
   loadMs: number;
 }
 
-const records = new Map<string, Promise<PatientRecord>>();
 const organisations = new Map<string, Organization>();
 
-/** Loads (once per page visit) the record of one patient. */
-export function loadPatientRecord(patientId: string): Promise<PatientRecord> {
-  let pending = records.get(patientId);
-  if (!pending) {
-    pending = fetchRecord(patientId);
-    pending.catch(() => records.delete(patientId));
-    records.set(patientId, pending);
-  }
-  return pending;
-}
+/** The query key of every loaded record: invalidate it after a change that can alter what a record shows. */
+export const RECORD_KEY = ['record'] as const;
 
-/** Forget a loaded record (after break-glass, or after the user changed it). */
-export function forgetRecord(patientId?: string): void {
-  if (patientId) {
-    records.delete(patientId);
-  } else {
-    records.clear();
-  }
-}
+/**
+ * One patient's record as a TanStack Query: loaded once per visit and shared by every page that
+ * shows it (the summary, timeline and trends tabs switch without another `$everything`).
+ */
+export const recordQuery = (patientId: string) =>
+  queryOptions({
+    queryKey: [...RECORD_KEY, patientId],
+    queryFn: () => fetchRecord(patientId),
+    staleTime: 5 * 60_000,
+  });
 
 async function fetchRecord(patientId: string): Promise<PatientRecord> {
   const started = performance.now();
@@ -209,16 +203,16 @@ export function organisationType(id: string | undefined): string | undefined {
   return id ? codeIn(organisations.get(id)?.type, ORGANISATION_TYPE_SYSTEM) : undefined;
 }
 
-/** Every organisation in the directory (for sharing choices), cached. */
-let directory: Promise<Organization[]> | undefined;
-export function allOrganisations(): Promise<Organization[]> {
-  directory ??= fhirGet<Bundle>('Organization?_count=500&_sort=name').then((bundle) => {
+/** Every organisation in the directory (for sharing choices); it changes rarely, so it is kept for the visit. */
+export const organisationsQuery = queryOptions({
+  queryKey: ['organisations'],
+  queryFn: async (): Promise<Organization[]> => {
+    const bundle = await fhirGet<Bundle>('Organization?_count=500&_sort=name');
     const list = (bundle.entry ?? [])
       .map((e) => e.resource as Organization)
       .filter((o) => o?.resourceType === 'Organization');
     list.forEach((o) => organisations.set(o.id!, o));
     return list;
-  });
-  directory.catch(() => (directory = undefined));
-  return directory;
-}
+  },
+  staleTime: Infinity,
+});

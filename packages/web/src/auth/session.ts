@@ -57,6 +57,12 @@ export function useSession(): Session | undefined {
 
 export const currentSession = (): Session | undefined => session;
 
+/** Calls `listener` (outside React) whenever the session changes; returns the unsubscribe. */
+export function onSessionChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export function accessToken(): string | undefined {
   return user && !user.expired ? user.access_token : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Flag } from '@medplum/fhirtypes';
+import { useState } from 'react';
 import { organisationName, type PatientRecord } from '../api/record.ts';
 import { describeAge, formatDate } from '../lib/dates.ts';
 import { bannerName, conceptText, nhsNumberOf, refId } from '../lib/fhir-display.ts';
@@ -14,8 +15,10 @@ export function PatientBanner({ record }: { record: PatientRecord }) {
     patient.generalPractitioner?.find((g) => refId(g, 'Organization')),
     'Organization',
   );
+  // The moment the banner is first shown: alerts that end while it is open stay until the next visit.
+  const [now] = useState(Date.now);
   const alerts = ((record.byType.get('Flag') ?? []) as Flag[]).filter(
-    (flag) => flag.status === 'active' && (!flag.period?.end || Date.parse(flag.period.end) > Date.now()),
+    (flag) => flag.status === 'active' && (!flag.period?.end || Date.parse(flag.period.end) > now),
   );
   return (
     <section className="cw-banner" aria-label="Patient details">

@@ -394,6 +394,32 @@ function detailArb(shape: Shape, options: GenerateOptions): fc.Arbitrary<Generat
     2,
   );
 
+  // Teams of staff with no subject (a frailty MDT, a district nursing team): owned data may be shared with them.
+  const staffTeamsArb = fc.array(
+    fc
+      .record({
+        status: fc.oneof(
+          { arbitrary: fc.constant('active' as const), weight: 4 },
+          { arbitrary: fc.constant(undefined), weight: 1 },
+          { arbitrary: pick(['inactive', 'suspended'] as const), weight: 1 },
+        ),
+        participants: fc.array(
+          fc.record({
+            member: fc.oneof({ arbitrary: orgRef, weight: 1 }, { arbitrary: practitionerRef, weight: 2 }),
+            period: periodArb(now),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+      })
+      .map(({ status, participants }): CareTeam => ({
+        resourceType: 'CareTeam',
+        ...(status ? { status } : {}),
+        name: 'Frailty MDT',
+        participant: participants.map((p) => ({ member: ref(p.member), ...(p.period ? { period: p.period } : {}) })),
+      })),
+    { maxLength: 2 },
+  );
+
   const serviceRequestsArb = perPatient(
     (patientId) =>
       fc
@@ -432,13 +458,14 @@ function detailArb(shape: Shape, options: GenerateOptions): fc.Arbitrary<Generat
       encounters: encountersArb,
       episodes: episodesArb,
       careTeams: careTeamsArb,
+      staffTeams: staffTeamsArb,
       serviceRequests: serviceRequestsArb,
     })
     .chain((base) => {
       // Ids in write order, so a world reads naturally.
       const relatedPersons = base.relatedPersons.map((r, i) => ({ ...r, id: `rp${i + 1}` }));
       const encounters = base.encounters.map((e, i) => ({ ...e, id: `enc${i + 1}` }));
-      const careTeams = base.careTeams.map((t, i) => ({ ...t, id: `ct${i + 1}` }));
+      const careTeams = [...base.careTeams, ...base.staffTeams].map((t, i) => ({ ...t, id: `ct${i + 1}` }));
       const staff: StaffActor[] = base.profiles.map((p) => ({
         kind: 'staff',
         userId: `user-${practitionerIds[p.practitioner]!}`,
@@ -455,7 +482,7 @@ function detailArb(shape: Shape, options: GenerateOptions): fc.Arbitrary<Generat
             3,
           ),
           agreements: fc.array(agreementArb(now, orgIds), { minLength: 2, maxLength: 6 }),
-          clinical: fc.array(clinicalArb(options, patientIds, orgIds, practitionerIds, encounters), {
+          clinical: fc.array(clinicalArb(options, patientIds, orgIds, practitionerIds, encounters, careTeams), {
             minLength: options.minClinical ?? 1,
             maxLength: options.maxClinical ?? 25,
             size: 'max',
@@ -516,6 +543,7 @@ const STATUSES: Record<string, readonly string[]> = {
   ServiceRequest: ['active', 'completed', 'revoked', 'on-hold', 'draft'],
   EpisodeOfCare: ['active', 'finished', 'onhold', 'cancelled'],
   Encounter: ['in-progress', 'arrived', 'triaged', 'onleave', 'planned', 'finished', 'cancelled'],
+  Slot: ['free', 'busy', 'busy-unavailable'],
 };
 
 /** Up to six later changes to the world (see GeneratedWorld.changes). */
@@ -844,7 +872,12 @@ type Kind =
   | 'RiskAssessment'
   | 'Location'
   | 'Medication'
-  | 'HealthcareService';
+  | 'HealthcareService'
+  | 'Worklist'
+  | 'Draft'
+  | 'Slot'
+  | 'Schedule'
+  | 'Endpoint';
 
 const KINDS: readonly Kind[] = [
   'TwoPatientObservation',
@@ -877,6 +910,13 @@ const KINDS: readonly Kind[] = [
   'Location',
   'Medication',
   'HealthcareService',
+  'Worklist',
+  'Worklist',
+  'Draft',
+  'Cohort',
+  'Slot',
+  'Schedule',
+  'Endpoint',
 ];
 
 /** Kinds with an element named `encounter`. */
@@ -908,9 +948,19 @@ function clinicalArb(
   orgIds: readonly string[],
   practitionerIds: readonly string[],
   encounters: readonly (Encounter & { id: string })[],
+  careTeams: readonly (CareTeam & { id: string })[],
 ): fc.Arbitrary<Resource> {
+  // Whom owned data is shared with: a person, an organisation's staff, a team's members.
+  const sharee = fc.oneof(
+    pick(practitionerIds).map((id) => `Practitioner/${id}`),
+    pick(orgIds).map((id) => `Organization/${id}`),
+    ...(careTeams.length ? [pick(careTeams.map((t) => `CareTeam/${t.id}`))] : []),
+  );
   return fc
     .record({
+      ownerKind: pick(['none', 'practitioner', 'organisation'] as const),
+      shares: fc.array(sharee, { maxLength: 2 }),
+      status: fc.nat({ max: 5 }),
       kind: pick(KINDS),
       patient: pick(patientIds),
       meta: metaArb(options, orgIds),
@@ -921,23 +971,75 @@ function clinicalArb(
       owner: pick(orgIds),
       anyEncounter: fc.nat({ max: 1000 }),
     })
-    .map(({ kind, patient, meta, encounterPick, author, intent, other, owner, anyEncounter }) => {
-      const subject = ref(`Patient/${patient}`);
-      const own = encounters.filter((e) => e.subject?.reference === `Patient/${patient}`);
-      const encounterId =
-        kind === 'CrossEncounterObservation' || kind === 'PortalObservation'
-          ? encounters[anyEncounter % Math.max(encounters.length, 1)]?.id
-          : own.length && encounterPick < own.length
-            ? own[encounterPick]!.id
-            : undefined;
-      const encounter =
-        encounterId && HAS_ENCOUNTER.includes(kind) ? { encounter: ref(`Encounter/${encounterId}`) } : {};
-      const resource = buildClinical(kind, subject, author, intent, { other, owner });
-      if (kind === 'DocumentReference' && options.ambiguous && encounterId) {
-        (resource as { context?: unknown }).context = { encounter: [ref(`Encounter/${encounterId}`)] };
-      }
-      return withMeta({ ...resource, ...encounter }, meta);
-    });
+    .map(
+      ({
+        kind,
+        patient,
+        meta,
+        encounterPick,
+        author,
+        intent,
+        other,
+        owner,
+        anyEncounter,
+        ownerKind,
+        shares,
+        status,
+      }) => {
+        const subject = ref(`Patient/${patient}`);
+        const own = encounters.filter((e) => e.subject?.reference === `Patient/${patient}`);
+        const encounterId =
+          kind === 'CrossEncounterObservation' || kind === 'PortalObservation'
+            ? encounters[anyEncounter % Math.max(encounters.length, 1)]?.id
+            : own.length && encounterPick < own.length
+              ? own[encounterPick]!.id
+              : undefined;
+        const encounter =
+          encounterId && HAS_ENCOUNTER.includes(kind) ? { encounter: ref(`Encounter/${encounterId}`) } : {};
+        const resource = buildClinical(kind, subject, author, intent, { other, owner, status });
+        if (kind === 'Worklist' || kind === 'Draft' || kind === 'Cohort') {
+          ownOwnedData(resource, ownerKind, author, owner, shares);
+        }
+        if (kind === 'DocumentReference' && options.ambiguous && encounterId) {
+          (resource as { context?: unknown }).context = { encounter: [ref(`Encounter/${encounterId}`)] };
+        }
+        return withMeta({ ...resource, ...encounter }, meta);
+      },
+    );
+}
+
+const SHARED_WITH = 'https://careweave.example/fhir/StructureDefinition/shared-with';
+
+/** Names the owner of owned data (or leaves it to the source organisation) and whom it is shared with. */
+function ownOwnedData(
+  resource: Resource,
+  ownerKind: 'none' | 'practitioner' | 'organisation',
+  practitioner: string,
+  organisation: string,
+  shares: readonly string[],
+): void {
+  const owner =
+    ownerKind === 'practitioner'
+      ? ref(`Practitioner/${practitioner}`)
+      : ownerKind === 'organisation'
+        ? ref(`Organization/${organisation}`)
+        : undefined;
+  const target = resource as {
+    managingEntity?: Reference;
+    source?: Reference;
+    author?: Reference;
+    extension?: unknown[];
+  };
+  if (owner && resource.resourceType === 'Group') {
+    target.managingEntity = owner;
+  } else if (owner && resource.resourceType === 'List' && ownerKind === 'practitioner') {
+    target.source = owner; // List.source is a person (or device), never an organisation
+  } else if (owner && resource.resourceType === 'Basic') {
+    target.author = owner;
+  }
+  if (shares.length) {
+    target.extension = shares.map((s) => ({ url: SHARED_WITH, valueReference: ref(s) }));
+  }
 }
 
 function buildClinical(
@@ -945,7 +1047,7 @@ function buildClinical(
   subject: Reference<never>,
   author: string,
   intent: 'order' | 'proposal' | 'plan',
-  extra: { other: string; owner: string },
+  extra: { other: string; owner: string; status: number },
 ): Resource {
   const code = cc(SNOMED, '38341003', 'Hypertension');
   switch (kind) {
@@ -1118,5 +1220,42 @@ function buildClinical(
       return { resourceType: 'Medication', code: cc(SNOMED, '318475005', 'Amlodipine 5mg tablets') };
     case 'HealthcareService':
       return { resourceType: 'HealthcareService', name: 'Memory clinic' };
+    case 'Worklist':
+      // A worklist of patients (about several, no one's record): its owner's.
+      return {
+        resourceType: 'List',
+        status: 'current',
+        mode: 'working',
+        title: 'Patients at risk of falls',
+        entry: [{ item: subject }, { item: ref(`Patient/${extra.other}`) }],
+      };
+    case 'Draft':
+      return { resourceType: 'Basic', code: { text: 'Draft referral letter' } };
+    case 'Slot':
+      return {
+        resourceType: 'Slot',
+        schedule: ref('Schedule/gp-surgery'),
+        status: (['free', 'free', 'busy', 'busy-tentative'] as const)[extra.status % 4]!,
+        start: '2026-01-05T09:00:00Z',
+        end: '2026-01-05T09:10:00Z',
+      };
+    case 'Schedule':
+      return {
+        resourceType: 'Schedule',
+        ...(extra.status % 3 === 0 ? {} : { active: extra.status % 3 === 1 }),
+        actor: [ref(`Practitioner/${author}`)],
+      };
+    case 'Endpoint':
+      return {
+        resourceType: 'Endpoint',
+        status: 'active',
+        connectionType: {
+          system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type',
+          code: 'hl7-fhir-rest',
+        },
+        payloadType: [{ text: 'FHIR' }],
+        address: 'https://gp.example/fhir',
+        managingOrganization: ref(`Organization/${extra.owner}`),
+      };
   }
 }

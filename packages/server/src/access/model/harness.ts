@@ -328,19 +328,68 @@ async function compareJoins(
       const patient = subjectPatient(world, r);
       return seen.has(key(r)) && patient !== undefined && seen.has(patient);
     });
-    const counted = await service.search(type, [['_summary', 'count']]);
-    const visible = [...seen].filter((k) => k.startsWith(`${type}/`)).length;
-    if (counted.total !== visible) {
-      out.push({
-        kind: 'search',
-        actor,
-        resource: { resourceType: type, id: '(_summary=count)' } as Resource,
-        expected: `total ${visible}`,
-        got: `total ${counted.total}`,
-      });
+    out.push(...(await compareCount(service, actor, type, seen)));
+  }
+  // Owned data (worklists, cohorts) names patients without being theirs: `_has` through it finds a
+  // Patient only when the actor may see the Patient and a list naming them, and counts only visible lists.
+  for (const [type, param] of OWNED_JOINS.filter(([t]) => types.includes(t))) {
+    const rows = allResources(world).filter((r) => r.resourceType === type);
+    if (!rows.length) {
+      continue;
     }
+    const has = `_has:${type}:${param}:_id`;
+    const found = await service.search('Patient', [
+      [has, rows.map((r) => r.id!).join(',')],
+      ['_count', '1000'],
+    ]);
+    compare(
+      `Patient?${has}`,
+      world.patients,
+      matchKeys(found),
+      (p) => seen.has(key(p)) && rows.some((r) => seen.has(key(r)) && namesPatient(world, r, `Patient/${p.id}`)),
+    );
+    out.push(...(await compareCount(service, actor, type, seen)));
   }
   return out;
+}
+
+/** Owned types and the search parameter by which they name patients. */
+const OWNED_JOINS: readonly [string, string][] = [
+  ['List', 'item'],
+  ['Group', 'member'],
+];
+
+/** The worklist's entries or the cohort's members include `patient`. */
+function namesPatient(world: World, resource: Resource, patient: string): boolean {
+  const named =
+    resource.resourceType === 'List'
+      ? (resource.entry ?? []).map((e) => e.item)
+      : resource.resourceType === 'Group'
+        ? (resource.member ?? []).map((m) => m.entity)
+        : [];
+  return named.some((ref) => localRef(world, ref) === patient);
+}
+
+/** `T?_summary=count` counts exactly the rows of T the actor's plain search found. */
+async function compareCount(
+  service: ResourceService,
+  actor: Actor,
+  type: string,
+  seen: ReadonlySet<string>,
+): Promise<Disagreement[]> {
+  const counted = await service.search(type, [['_summary', 'count']]);
+  const visible = [...seen].filter((k) => k.startsWith(`${type}/`)).length;
+  return counted.total === visible
+    ? []
+    : [
+        {
+          kind: 'search',
+          actor,
+          resource: { resourceType: type, id: '(_summary=count)' } as Resource,
+          expected: `total ${visible}`,
+          got: `total ${counted.total}`,
+        },
+      ];
 }
 
 /** Every match of a search for `type`, following `next` links. */

@@ -15,7 +15,12 @@
  *   in docs/ACCESS.md after the first model and the server read it differently);
  * - a provision's codes count only through the data-category system;
  * - outside the NHS, a permit "names" them only through Organization/O or Practitioner/Pr;
- * - writes: see decideWrite.
+ * - writes: see decideWrite;
+ * - data about no one patient (issue 9): a List or Basic with no patient is owned data, as a Group
+ *   is; its owner is the person, role or organisation its owner element names, else its source
+ *   organisation; a CareTeam share reaches the team's current members (as for consent rules, but
+ *   a team of staff needs no subject); the public directory is decided per type and, for Slot and
+ *   Schedule, by status.
  */
 import type {
   CareTeam,
@@ -230,6 +235,7 @@ const COMPARTMENT_PATHS: Record<string, readonly string[]> = {
   Flag: ['subject'],
   Goal: ['subject'],
   ImagingStudy: ['subject'],
+  List: ['subject', 'source'],
   Immunization: ['patient'],
   MedicationAdministration: ['subject', 'performer.actor'],
   MedicationDispense: ['subject', 'receiver'],
@@ -240,6 +246,7 @@ const COMPARTMENT_PATHS: Record<string, readonly string[]> = {
   Procedure: ['subject', 'performer.actor'],
   RelatedPerson: ['patient'],
   RiskAssessment: ['subject'],
+  Schedule: ['actor'],
   ServiceRequest: ['subject', 'performer'],
   Specimen: ['subject'],
 };
@@ -286,8 +293,126 @@ export function isCohort(resource: Resource): boolean {
   return resource.resourceType === 'Group';
 }
 
+/**
+ * Reading (docs/ACCESS.md, *Owned data*): a worklist (List) or a draft (Basic) about no patient is
+ * owned data, as a cohort is.
+ */
+export function isOwnedData(world: World, resource: Resource): boolean {
+  return (
+    isCohort(resource) || (['List', 'Basic'].includes(resource.resourceType) && patientOf(world, resource) === null)
+  );
+}
+
 export function isDirectoryData(world: World, resource: Resource): boolean {
-  return !isCohort(resource) && patientOf(world, resource) === null;
+  return !isOwnedData(world, resource) && patientOf(world, resource) === null;
+}
+
+/**
+ * The public directory (docs/ACCESS.md, *Directory data*): what NHS.UK publishes (organisations,
+ * sites, services, clinicians and their roles), medicines, a Slot while it is free, a Schedule unless
+ * inactive. Patients and carers read only this of the directory.
+ */
+export function isPublicDirectory(world: World, resource: Resource): boolean {
+  if (!isDirectoryData(world, resource)) {
+    return false;
+  }
+  switch (resource.resourceType) {
+    case 'Slot':
+      return resource.status === 'free';
+    case 'Schedule':
+      return resource.active !== false;
+    default:
+      return [
+        'Organization',
+        'Location',
+        'HealthcareService',
+        'Practitioner',
+        'PractitionerRole',
+        'Medication',
+      ].includes(resource.resourceType);
+  }
+}
+
+const SHARED_WITH = 'https://careweave.example/fhir/StructureDefinition/shared-with';
+
+/**
+ * Owners of owned data: whom Group.managingEntity, List.source or Basic.author names when it is a
+ * Practitioner, PractitionerRole or Organization; else its source organisation (`sourceOrg`, which
+ * for a staff write is the writer's organisation); else nobody.
+ */
+export function ownersOf(world: World, resource: Resource, sourceOrg: string | null): string[] {
+  const element =
+    resource.resourceType === 'Group'
+      ? resource.managingEntity
+      : resource.resourceType === 'List'
+        ? resource.source
+        : resource.resourceType === 'Basic'
+          ? resource.author
+          : undefined;
+  const named = localRef(world, element);
+  if (named && /^(Practitioner|PractitionerRole|Organization)\//.test(named)) {
+    return [named];
+  }
+  return sourceOrg ? [`Organization/${sourceOrg}`] : [];
+}
+
+/** Whom owned data is shared with: each shared-with extension naming a Practitioner, CareTeam or Organization. */
+export function sharesOf(world: World, resource: Resource): string[] {
+  return ((resource as { extension?: { url: string; valueReference?: Reference }[] }).extension ?? [])
+    .filter((e) => e.url === SHARED_WITH)
+    .flatMap((e) => localRef(world, e.valueReference) ?? [])
+    .filter((ref) => /^(Practitioner|CareTeam|Organization)\//.test(ref));
+}
+
+/** The staff actor is a current member of CareTeam `ref`: the team in force, a participant naming them or their organisation. */
+function onTeam(world: World, actor: StaffActor, ref: string, now: Date): boolean {
+  const team = world.careTeams.find((t) => `CareTeam/${t.id}` === ref);
+  return (
+    team !== undefined &&
+    (team.status === undefined || team.status === 'active') &&
+    (team.participant ?? []).some((p) => {
+      const member = localRef(world, p.member);
+      return (
+        (member === `Organization/${actor.organizationId}` || member === `Practitioner/${actor.practitionerId}`) &&
+        periodCovers(p.period, now)
+      );
+    })
+  );
+}
+
+/** Names under which owned data may name a member of staff: them, their role profile, their organisation. */
+function ownedNamesOf(actor: StaffActor): string[] {
+  return [
+    `Practitioner/${actor.practitionerId}`,
+    `Organization/${actor.organizationId}`,
+    ...(actor.practitionerRoleId ? [`PractitionerRole/${actor.practitionerRoleId}`] : []),
+  ];
+}
+
+/** Staff reading owned data: its owners, then whom it is shared with; nobody else. */
+function decideOwnedRead(
+  world: World,
+  actor: StaffActor,
+  resource: Resource,
+  sourceOrg: string | null,
+  now: Date,
+): Decision {
+  const what = isCohort(resource) ? 'a cohort' : `owned ${resource.resourceType}`;
+  const names = ownedNamesOf(actor);
+  if (ownersOf(world, resource, sourceOrg).some((o) => names.includes(o))) {
+    return { allow: true, rule: 'staff 1: owned data, its owner', detail: what };
+  }
+  const shares = sharesOf(world, resource);
+  if (shares.includes(`Practitioner/${actor.practitionerId}`)) {
+    return { allow: true, rule: 'staff 1: owned data, shared with them', detail: what };
+  }
+  if (shares.includes(`Organization/${actor.organizationId}`)) {
+    return { allow: true, rule: 'staff 1: owned data, shared with their organisation', detail: what };
+  }
+  if (shares.some((ref) => ref.startsWith('CareTeam/') && onTeam(world, actor, ref, now))) {
+    return { allow: true, rule: 'staff 1: owned data, shared with a team they are on', detail: what };
+  }
+  return { allow: false, rule: 'staff 1: owned data, not theirs nor shared with them', detail: what };
 }
 
 /** `meta.source` when it is `…/Organization/{id}` or `Organization/{id}`. */
@@ -473,13 +598,22 @@ function labelledCategory(resource: Resource): DataCategory | undefined {
   return undefined;
 }
 
-/** The resource's data category; null for directory data; `cohort` for data about several patients. */
-export function categoryOf(world: World, resource: Resource): DataCategory | 'cohort' | null {
+/** Labels of what is about no one patient: a cohort, owned data, the public directory (else null). */
+export type NoPatientCategory = 'cohort' | 'owned' | 'public-directory';
+
+/**
+ * The resource's data category; for what is about no one patient: `cohort` (data about several
+ * patients), `owned` (a worklist or draft), `public-directory`, or null (the rest of the directory).
+ */
+export function categoryOf(world: World, resource: Resource): DataCategory | NoPatientCategory | null {
   if (isCohort(resource)) {
     return 'cohort';
   }
+  if (isOwnedData(world, resource)) {
+    return 'owned';
+  }
   if (isDirectoryData(world, resource)) {
-    return null;
+    return isPublicDirectory(world, resource) ? 'public-directory' : null;
   }
   const labelled = labelledCategory(resource);
   if (labelled) {
@@ -501,7 +635,7 @@ export function categoryOf(world: World, resource: Resource): DataCategory | 'co
 export interface ResourceLabels {
   patientId: string | null;
   sourceOrg: string | null;
-  category: DataCategory | 'cohort' | null;
+  category: DataCategory | NoPatientCategory | null;
 }
 
 export function labelsOf(world: World, resource: Resource): ResourceLabels {
@@ -859,14 +993,12 @@ function unexpiredBreakGlass(
 function decideStaff(world: World, actor: StaffActor, resource: Resource, now: Date): Decision {
   const { patientId, sourceOrg, category } = labelsOf(world, resource);
   const labels = `patient ${patientId}, source ${sourceOrg}, category ${category}`;
-  // 1. directory data; a cohort only for its own organisation
-  if (category === 'cohort') {
-    return sourceOrg === actor.organizationId
-      ? { allow: true, rule: "staff 1: a cohort of their organisation's" }
-      : { allow: false, rule: "staff 1: another organisation's cohort" };
+  // 1. directory data, public or not; owned data (a cohort, a worklist) only for its owners and sharees
+  if (category === 'cohort' || category === 'owned') {
+    return decideOwnedRead(world, actor, resource, sourceOrg, now);
   }
-  if (patientId === null || category === null) {
-    return { allow: true, rule: 'staff 1: directory data' };
+  if (patientId === null || category === null || category === 'public-directory') {
+    return { allow: true, rule: `staff 1: directory data${category ? ' (public)' : ''}` };
   }
   // 1a. a documented role rule limits the categories the role ever sees
   const limit = ROLE_LIMITS[actor.roleCode];
@@ -944,8 +1076,11 @@ function decideRelatedPerson(world: World, actor: RelatedPersonActor, resource: 
   if (category === 'cohort') {
     return { allow: false, rule: 'related-person: a cohort is no one patient’s record' };
   }
-  if (patientId === null || category === null) {
-    return { allow: true, rule: 'related-person: directory data' };
+  if (category === 'owned') {
+    return { allow: false, rule: 'related-person: owned data is its owner’s' };
+  }
+  if (patientId === null || category === null || category === 'public-directory') {
+    return directoryForCitizen('related-person', world, resource);
   }
   if (resource.resourceType === 'RelatedPerson' && resource.id === actor.relatedPersonId) {
     return { allow: true, rule: 'related-person: themselves' };
@@ -977,8 +1112,11 @@ export function decideRead(world: World, actor: Actor, resource: Resource, now: 
       if (isCohort(resource)) {
         return { allow: false, rule: 'patient: a cohort is no one patient’s record' };
       }
+      if (isOwnedData(world, resource)) {
+        return { allow: false, rule: 'patient: owned data is its owner’s' };
+      }
       if (patientId === null) {
-        return { allow: true, rule: 'patient: directory data' };
+        return directoryForCitizen('patient', world, resource);
       }
       if (patientId !== actor.patientId) {
         return { allow: false, rule: "patient: another patient's record" };
@@ -991,6 +1129,13 @@ export function decideRead(world: World, actor: Actor, resource: Resource, now: 
       return decideRelatedPerson(world, actor, resource, now);
     case 'system': {
       const patientId = patientOf(world, resource);
+      if ((actor.purpose === 'planning' || actor.purpose === 'research') && patientId === null) {
+        // Reading (docs/ACCESS.md, *Directory data*): the directory is public (ODS), and owned data
+        // is no one patient's record, so the National Data Opt-out does not apply to either.
+        return isOwnedData(world, resource)
+          ? { allow: true, rule: `system: ${actor.purpose}, owned data` }
+          : { allow: true, rule: `system: ${actor.purpose}, directory data` };
+      }
       if ((actor.purpose === 'planning' || actor.purpose === 'research') && patientId !== null) {
         return hasDataOptOut(world, patientId, now)
           ? { allow: false, rule: `system: ${actor.purpose}, the patient opted out (National Data Opt-out)` }
@@ -999,6 +1144,19 @@ export function decideRead(world: World, actor: Actor, resource: Resource, now: 
       return { allow: true, rule: 'system: trusted' };
     }
   }
+}
+
+/**
+ * A patient or carer reads the public directory — and a Subscription, whose own owner rule applies
+ * elsewhere (fhir/subscriptions) — but no other directory data.
+ */
+function directoryForCitizen(who: 'patient' | 'related-person', world: World, resource: Resource): Decision {
+  if (isPublicDirectory(world, resource)) {
+    return { allow: true, rule: `${who}: directory data (public)` };
+  }
+  return resource.resourceType === 'Subscription'
+    ? { allow: true, rule: `${who}: a Subscription (its owner rule applies)` }
+    : { allow: false, rule: `${who}: directory data not published to patients` };
 }
 
 /**
@@ -1175,6 +1333,45 @@ function decideDirectoryWrite(world: World, actor: StaffActor, write: WriteReque
 }
 
 /**
+ * Owned data (docs/ACCESS.md, *Owned data*): an owner changes or deletes it, and may hand it over or
+ * share it with anyone; whom it is shared with may change its content but not its owners or shares,
+ * nor delete it; a member of staff creates only what they own. A staff write makes the actor's
+ * organisation the source, so a list owned by its source organisation changes hands when a sharee
+ * from elsewhere rewrites it. Undefined when no version is owned data.
+ */
+function decideOwnedWrite(world: World, actor: StaffActor, write: WriteRequest): Decision | undefined {
+  const after = write.method === 'delete' ? undefined : write.resource;
+  const before = write.previous;
+  const afterOwned = after !== undefined && isOwnedData(world, after);
+  const beforeOwned = before !== undefined && isOwnedData(world, before);
+  if (!afterOwned && !beforeOwned) {
+    return undefined;
+  }
+  const names = ownedNamesOf(actor);
+  const owns = (owners: string[]): boolean => owners.some((o) => names.includes(o));
+  const principals = (r: Resource, source: string | null): string =>
+    [...new Set([...ownersOf(world, r, source), ...sharesOf(world, r)])].sort().join(' ');
+  if (before && beforeOwned) {
+    const source = sourceOrganisationOf(world, before);
+    if (owns(ownersOf(world, before, source))) {
+      return { allow: true, rule: 'staff write: owned data, its owner' }; // then a cohort's members' relationships
+    }
+    if (!after) {
+      return { allow: false, rule: 'staff write: owned data shared with them, only its owner deletes' };
+    }
+    return afterOwned && principals(after, actor.organizationId) === principals(before, source)
+      ? { allow: true, rule: 'staff write: owned data shared with them, its content' }
+      : { allow: false, rule: 'staff write: owned data shared with them, only its owner changes owners or shares' };
+  }
+  if (before && sourceOrganisationOf(world, before) !== actor.organizationId) {
+    return { allow: false, rule: "staff write: not their organisation's resource" };
+  }
+  return after && !owns(ownersOf(world, after, actor.organizationId))
+    ? { allow: false, rule: 'staff write: owned data they would not own' }
+    : { allow: true, rule: 'staff write: owned data they own' };
+}
+
+/**
  * Staff record a Consent only on the patient's documented instruction, and never record or change a
  * rule naming themselves: their organisation, themselves, or a care team they are currently on.
  */
@@ -1231,6 +1428,7 @@ function decideStaffWrite(
     type === 'Consent'
       ? decideConsentOnInstruction(world, actor, write, now)
       : (decideDirectoryWrite(world, actor, write) ??
+        decideOwnedWrite(world, actor, write) ??
         // Otherwise only the actor's organisation's own records change. Reading: a resource with no
         // source organisation is the platform's, changed by system clients only.
         (write.previous && sourceOrganisationOf(world, write.previous) !== actor.organizationId

@@ -1,9 +1,9 @@
+import { ORGANISATION_TYPE_SYSTEM } from '@careweave/vocabulary';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Platform } from '../../http/app.ts';
 import { hashPassword } from '../passwords.ts';
 import { AuthStore } from '../store.ts';
 
-export const ORGANISATION_TYPE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/organisation-type';
 export const PASSWORD = 'correct horse battery staple';
 export const NHS_NUMBER = '9990000018';
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { jsonbValue } from '../../db/jsonb.ts';
 import type { Actor } from '../../access/actor.ts';
 import type { ExportLevel } from './request.ts';
 
@@ -58,7 +59,7 @@ function toJob(row: JobRow): ExportJob {
   return {
     id: row.id,
     ownerKey: row.owner_key,
-    actor: typeof row.actor === 'string' ? (JSON.parse(row.actor) as Actor) : row.actor,
+    actor: jsonbValue(row.actor),
     level: row.level,
     groupId: row.group_id,
     types: row.types,

@@ -53,7 +53,7 @@ export class BulkExportService {
     });
     options.queue.define({
       name: EXPIRE_QUEUE,
-      cron: '*/10 * * * *',
+      schedule: { cron: '*/10 * * * *' },
       options: { retryLimit: 0 },
       handler: async () => void (await this.jobs.deleteExpired()),
     });

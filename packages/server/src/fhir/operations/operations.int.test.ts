@@ -29,6 +29,7 @@ const EXPECTED = [
   'Patient-everything',
   'Patient-export',
   'Patient-sharing-summary',
+  'PlanDefinition-try-reply',
   'audit-log',
   'export',
 ];

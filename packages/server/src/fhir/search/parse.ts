@@ -1,6 +1,6 @@
 import { fhirDefinitions, searchParamsFor } from '../definitions.ts';
 import { MAX_SEARCH_PARAMETERS, MAX_SEARCH_VALUES } from '../limits.ts';
-import { badRequest, fail, tooCostly } from '../outcome.ts';
+import { badRequest, tooCostly } from '../outcome.ts';
 import { RESULT_PARAMS, type IncludeRule, type SearchFilter, type SearchRequest, type SortRule } from './model.ts';
 
 export interface ParseOptions {
@@ -282,10 +282,4 @@ export function splitPipes(value: string): string[] {
 
 export function unescapeValue(value: string): string {
   return value.replace(/\\([,$|\\])/g, '$1');
-}
-
-export function assertSearchableType(resourceType: string): void {
-  if (!fhirDefinitions().resourceTypes.has(resourceType)) {
-    fail('not-supported', `Unknown resource type '${resourceType}'`);
-  }
 }

@@ -112,14 +112,21 @@ export class ResourceRepository {
     return rows[0] && toStored(rows[0]);
   }
 
-  /** Current version numbers of the given resources, keyed `Type/id`. */
-  async currentVersions(keys: readonly { resourceType: string; id: string }[]): Promise<Map<string, StoredResource>> {
+  /**
+   * The current rows of the given resources, keyed `Type/id`: version numbers only, or with their
+   * content when `content` is set. Missing resources are absent; deleted ones present with `deleted`.
+   */
+  async currentVersions(
+    keys: readonly { resourceType: string; id: string }[],
+    { content = false }: { content?: boolean } = {},
+  ): Promise<Map<string, StoredResource>> {
     if (keys.length === 0) {
       return new Map();
     }
     const rows = await this.db.query<Row>(
-      `select r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, null as content
-         from resource r join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
+      `select r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, ${content ? 'r.content' : 'null as content'}
+         from ${content ? 'current_resource' : 'resource'} r
+         join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
       [keys.map((k) => k.resourceType), keys.map((k) => k.id)],
     );
     return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, toStored(row)]));
@@ -158,84 +165,46 @@ export class ResourceRepository {
       )
       .join(',')}]`;
     // Each version keeps its own labels (a deletion those of the version it deletes), so history and
-    // vread judge every version by what it was.
-    await this.db.query(
-      `insert into resource_version (resource_type, id, version_id, last_updated, deleted, method, content,
+    // vread judge every version by what it was. The version, the current row and the index rows are
+    // one statement (one round trip): its parts share one snapshot, so the version's join reads the
+    // current row as it was before this write, and the deletions of old index rows cannot see the
+    // rows being inserted.
+    const params: unknown[] = [
+      payload,
+      types,
+      ids,
+      versions,
+      times,
+      deleted,
+      writes.map((w) => (w.index?.compartments ?? []).join('\u001f')),
+      // Labelled writes say whose they are (none for a cohort about several patients); an
+      // unlabelled store (no access module) files a resource under its first compartment.
+      writes.map((w) => (w.labels ? w.labels.patientId : (w.index?.compartments[0] ?? null))),
+      writes.map((w) => w.labels?.sourceOrg ?? null),
+      writes.map((w) => w.labels?.category ?? null),
+    ];
+    const parts = [
+      `new_version as (insert into resource_version (resource_type, id, version_id, last_updated, deleted, method, content,
           patient_id, source_org, category)
        select x->>0, x->>1, (x->>2)::int, (x->>3)::timestamptz, (x->>4)::bool, x->>5, nullif((x->6)::text, 'null')::json,
               case when (x->>4)::bool then r.patient_id else x->>7 end,
               case when (x->>4)::bool then r.source_org else x->>8 end,
               case when (x->>4)::bool then r.category else x->>9 end
          from json_array_elements($1::json) as x
-         left join resource r on r.resource_type = x->>0 and r.id = x->>1`,
-      [payload],
-    );
-    await this.db.query(
-      `insert into resource (resource_type, id, version_id, last_updated, deleted, compartments, patient_id, source_org, category)
+         left join resource r on r.resource_type = x->>0 and r.id = x->>1)`,
+      `current_row as (insert into resource (resource_type, id, version_id, last_updated, deleted, compartments, patient_id, source_org, category)
        select t, i, v, lu, d, coalesce(string_to_array(nullif(comp, ''), chr(31)), '{}'), p, s, c
-         from unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
+         from unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::bool[], $7::text[], $8::text[], $9::text[], $10::text[])
            as x(t, i, v, lu, d, comp, p, s, c)
        on conflict (resource_type, id) do update set version_id = excluded.version_id,
          last_updated = excluded.last_updated, deleted = excluded.deleted, compartments = excluded.compartments,
          -- A deletion keeps the labels of the last version, so its history stays as restricted as it was.
          patient_id = case when excluded.deleted then resource.patient_id else excluded.patient_id end,
          source_org = case when excluded.deleted then resource.source_org else excluded.source_org end,
-         category = case when excluded.deleted then resource.category else excluded.category end`,
-      [
-        types,
-        ids,
-        versions,
-        times,
-        deleted,
-        writes.map((w) => (w.index?.compartments ?? []).join('\u001f')),
-        // Labelled writes say whose they are (none for a cohort about several patients); an
-        // unlabelled store (no access module) files a resource under its first compartment.
-        writes.map((w) => (w.labels ? w.labels.patientId : (w.index?.compartments[0] ?? null))),
-        writes.map((w) => w.labels?.sourceOrg ?? null),
-        writes.map((w) => w.labels?.category ?? null),
-      ],
-    );
-    const replaced = writes.filter((w) => w.replacesExisting);
-    if (replaced.length) {
-      await this.deleteIndexRows(
-        replaced.map((w) => w.resourceType),
-        replaced.map((w) => w.id),
-      );
-    }
-    await this.insertIndexRows(writes);
-  }
-
-  private async deleteIndexRows(types: string[], ids: string[]): Promise<void> {
-    for (const table of INDEX_TABLES) {
-      await this.db.query(
-        `delete from search_${table} s using unnest($1::text[], $2::text[]) as k(t, i)
-          where s.resource_type = k.t and s.id = k.i`,
-        [types, ids],
-      );
-    }
-  }
-
-  private async insertIndexRows(writes: readonly VersionWrite[]): Promise<void> {
-    for (const table of INDEX_TABLES) {
-      const rows: unknown[][] = [];
-      for (const write of writes) {
-        for (const row of write.index?.rows[table] ?? []) {
-          rows.push([write.resourceType, write.id, ...row]);
-        }
-      }
-      if (rows.length === 0) {
-        continue;
-      }
-      const spec = INDEX_COLUMNS[table];
-      const names = ['resource_type', 'id', 'param', ...spec.columns.map((c) => c.name)];
-      const casts = ['text', 'text', 'text', ...spec.columns.map((c) => c.type)];
-      const select = casts.map((cast, i) => (cast === 'text' ? `x->>${i}` : `(x->>${i})::${cast}`)).join(', ');
-      // Dates serialise as ISO strings, which timestamptz reads back exactly.
-      await this.db.query(
-        `insert into search_${table} (${names.join(', ')}) select ${select} from json_array_elements($1::json) as x`,
-        [JSON.stringify(rows)],
-      );
-    }
+         category = case when excluded.deleted then resource.category else excluded.category end)`,
+      ...indexRowParts(writes, params),
+    ];
+    await this.db.query(`with ${parts.join(',\n')}\nselect 1`, params as never);
   }
 
   async history(options: HistoryQuery): Promise<StoredResource[]> {
@@ -301,6 +270,55 @@ export interface HistoryQuery {
   before?: { lastUpdated: string; resourceType: string; id: string; versionId: number };
   /** The caller's access policy. */
   restrict?: RowRestriction;
+}
+
+/**
+ * The parts of the write statement that delete the old index rows of the resources that had a version
+ * and insert the new ones of every write (appending their parameters to `params`). Every table is
+ * always named (an empty list inserts nothing), so there are only two statement texts, each prepared
+ * once per connection.
+ */
+function indexRowParts(writes: readonly VersionWrite[], params: unknown[]): string[] {
+  const parts: string[] = [];
+  const replaced = writes.filter((w) => w.replacesExisting);
+  if (replaced.length) {
+    params.push(
+      replaced.map((w) => w.resourceType),
+      replaced.map((w) => w.id),
+    );
+    parts.push(`old as (select * from unnest($${params.length - 1}::text[], $${params.length}::text[]) as k(t, i))`);
+    for (const table of INDEX_TABLES) {
+      parts.push(
+        `delete_${table} as (delete from search_${table} s using old where s.resource_type = old.t and s.id = old.i)`,
+      );
+    }
+  }
+  for (const table of INDEX_TABLES) {
+    params.push(JSON.stringify(indexRowsOf(writes, table)));
+    parts.push(`insert_${table} as (${insertIndexSql(table, params.length)})`);
+  }
+  return parts;
+}
+
+/** The index rows of one table for a batch of writes, each prefixed with its resource's type and id. */
+function indexRowsOf(writes: readonly VersionWrite[], table: (typeof INDEX_TABLES)[number]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const write of writes) {
+    for (const row of write.index?.rows[table] ?? []) {
+      rows.push([write.resourceType, write.id, ...row]);
+    }
+  }
+  return rows;
+}
+
+/** Inserts one table's index rows from the JSON array in parameter `$n`. */
+function insertIndexSql(table: (typeof INDEX_TABLES)[number], n: number): string {
+  const spec = INDEX_COLUMNS[table];
+  const names = ['resource_type', 'id', 'param', ...spec.columns.map((c) => c.name)];
+  const casts = ['text', 'text', 'text', ...spec.columns.map((c) => c.type)];
+  // Dates serialise as ISO strings, which timestamptz reads back exactly.
+  const select = casts.map((cast, i) => (cast === 'text' ? `x->>${i}` : `(x->>${i})::${cast}`)).join(', ');
+  return `insert into search_${table} (${names.join(', ')}) select ${select} from json_array_elements($${n}::json) as x`;
 }
 
 const INDEX_COLUMNS: Record<(typeof INDEX_TABLES)[number], { columns: { name: string; type: string }[] }> = {

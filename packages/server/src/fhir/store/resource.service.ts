@@ -6,7 +6,7 @@ import { isKnownResourceType } from '../definitions.ts';
 import { extractIndex } from '../indexing/extract.ts';
 import { badRequest, fail, gone, notFound, OperationOutcomeError, preconditionError, tooCostly } from '../outcome.ts';
 import { countJsonValues, MAX_PATCH_OPERATIONS, MAX_RESOURCE_NODES } from '../limits.ts';
-import { ID_PATTERN, localReferencesIn } from '../references.ts';
+import { localReferencesIn } from '../references.ts';
 import { executeSearch, type RowRestriction } from '../search/execute.ts';
 import { patientsNamedIn } from '../search/named-patients.ts';
 import type { SearchRequest } from '../search/model.ts';
@@ -542,8 +542,4 @@ function assertType(resourceType: string): void {
   if (!isKnownResourceType(resourceType)) {
     fail('not-supported', `Unknown resource type '${resourceType}'`);
   }
-}
-
-export function validId(id: string): boolean {
-  return ID_PATTERN.test(id);
 }

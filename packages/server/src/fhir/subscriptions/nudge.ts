@@ -1,8 +1,13 @@
 import type { Database } from '../../db/database.ts';
 import { SubscriptionRepository } from './repository.ts';
 
-const FIRST_WAIT_MS = 10;
+const FIRST_WAIT_MS = 5;
 const LONGEST_WAIT_MS = 1000;
+/**
+ * Each check waits this much longer than the one before: gentler than doubling, so a commit that
+ * takes a little longer (a busy machine) is seen within half as much again, not twice as much.
+ */
+const BACKOFF = 1.5;
 /** A transaction open longer than this is left to the periodic sweep. */
 const GIVE_UP_MS = 10 * 60_000;
 
@@ -66,7 +71,7 @@ export class Nudger {
         await this.drain();
         wait = FIRST_WAIT_MS;
       } else {
-        wait = Math.min(wait * 2, LONGEST_WAIT_MS);
+        wait = Math.min(wait * BACKOFF, LONGEST_WAIT_MS);
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { Actor } from '../../access/actor.ts';
 import type { Queryable } from '../../db/database.ts';
+import { jsonbValue } from '../../db/jsonb.ts';
 
 export interface SubscriptionRow {
   id: string;
@@ -42,7 +43,7 @@ function toRow(row: Row): SubscriptionRow {
   return {
     id: row.id,
     ownerKey: row.owner_key,
-    owner: typeof row.owner === 'string' ? (JSON.parse(row.owner) as Actor) : row.owner,
+    owner: jsonbValue(row.owner),
     resourceType: row.resource_type,
     criteria: row.criteria,
     status: row.status,

@@ -50,7 +50,7 @@ export class SubscriptionService {
     options.events.onRecorded((txid) => this.nudger.add(txid));
     options.queue.define({
       name: DISPATCH_QUEUE,
-      cron: '* * * * *',
+      schedule: { cron: '* * * * *' },
       options: { retryLimit: 0, expireInSeconds: 300 },
       handler: async () => void (await this.dispatcher.drain()),
     });

@@ -6,8 +6,10 @@
  * nine-digit stem is never issued (so any number with that stem is invalid).
  */
 
+import { NHS_NUMBER_SYSTEM } from '@careweave/vocabulary';
+
 /** The identifier system of NHS numbers in England (UK Core). */
-export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
+export { NHS_NUMBER_SYSTEM };
 
 const TEN_DIGITS = /^\d{10}$/;
 const NINE_DIGITS = /^\d{9}$/;

@@ -1,31 +1,31 @@
 /**
  * Text messages (docs/SMS.md): one gateway out (loopback or GOV.UK Notify), sending as retried
- * jobs, provider callbacks in (GOV.UK Notify, Twilio), opt-outs, and the registry modules use to
- * hear replies.
+ * jobs, provider callbacks in (GOV.UK Notify, Twilio), opt-outs, and inbound texts handed to the
+ * modules that declare an `inboundSms` part. A platform module: others `use('sms')` to send.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Platform } from '../../http/app.ts';
+import type { SmsConfig } from './config.ts';
+import { defineModule } from '../../modules/contract.ts';
 import { LoopbackGateway, type SmsGateway } from './gateway.ts';
 import { NotifyGateway } from './notify.gateway.ts';
-import { inboundSms, type InboundSmsRegistry } from './registry.ts';
+import { InboundSmsRegistry } from './registry.ts';
 import { registerSmsApiRoutes, registerSmsWebhooks } from './routes.ts';
 import { SmsService } from './sms.service.ts';
 import { notifyBearerCheck, twilioSignatureCheck } from './webhook-auth.ts';
 
-export { onInboundSms } from './registry.ts';
 export type { InboundSms, InboundSmsHandler } from './registry.ts';
 export type { OutgoingSms, InboundOutcome } from './sms.service.ts';
 export { SmsService } from './sms.service.ts';
 export type { SmsGateway, SentSms } from './gateway.ts';
-export { PermanentSmsError } from './gateway.ts';
+export { PermanentSmsError, LoopbackGateway } from './gateway.ts';
 export { normalisePhone } from './phone.ts';
 
-export interface SmsModule {
-  service: SmsService;
+declare module '../../modules/contract.ts' {
+  interface ModuleServices {
+    sms: SmsService;
+  }
 }
 
-function gatewayFor(platform: Platform): SmsGateway {
-  const { sms } = platform.config;
+function gatewayFor(sms: SmsConfig): SmsGateway {
   switch (sms.gateway) {
     case 'notify':
       return new NotifyGateway(sms.notify!);
@@ -34,25 +34,27 @@ function gatewayFor(platform: Platform): SmsGateway {
   }
 }
 
-/** The module in the app: the send job (defined before the queue starts), the API and the webhooks. */
-export async function registerSms(
-  app: FastifyInstance,
-  platform: Platform,
-  options: { registry?: InboundSmsRegistry } = {},
-): Promise<SmsModule> {
-  const service = new SmsService({
-    db: platform.db,
-    queue: platform.jobs,
-    config: platform.config.sms,
-    gateway: gatewayFor(platform),
-    registry: options.registry ?? inboundSms,
-  });
-  const module: SmsModule = { service };
-  app.decorate('sms', module);
-  registerSmsApiRoutes(app, service);
-  await registerSmsWebhooks(app, service, {
-    notify: notifyBearerCheck(platform.config.sms.notifyCallbackToken),
-    twilio: twilioSignatureCheck(platform.config.sms.twilioAuthToken, platform.config.baseUrl),
-  });
-  return module;
-}
+/** The module: the send job (defined before the queue starts), the API under /api/sms and the webhooks. */
+export const smsModule = defineModule({
+  name: 'sms',
+  title: 'Text messages (SMS)',
+  setup: ({ db, jobs, config }) => {
+    const service = new SmsService({
+      db,
+      queue: jobs,
+      config: config.sms,
+      gateway: gatewayFor(config.sms),
+      registry: new InboundSmsRegistry(),
+    });
+    return {
+      provides: { sms: service },
+      routes: async (app) => {
+        registerSmsApiRoutes(app, service);
+        await registerSmsWebhooks(app, service, {
+          notify: notifyBearerCheck(config.sms.notifyCallbackToken),
+          twilio: twilioSignatureCheck(config.sms.twilioAuthToken, config.baseUrl),
+        });
+      },
+    };
+  },
+});

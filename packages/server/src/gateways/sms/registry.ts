@@ -38,16 +38,3 @@ export class InboundSmsRegistry {
     }
   }
 }
-
-/** The process's registry, which the app's SMS module dispatches to. */
-export const inboundSms = new InboundSmsRegistry();
-
-/**
- * Registers a module's handler for inbound texts (telehealth readings, appointment replies, …).
- * Opt-out keywords (STOP, START, …) are handled before, and never reach, any handler.
- *
- * @example onInboundSms(async (message, { tx }) => recordReply(tx, message.from, message.body))
- */
-export function onInboundSms(handler: InboundSmsHandler): () => void {
-  return inboundSms.on(handler);
-}

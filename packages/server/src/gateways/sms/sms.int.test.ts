@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../../testing/app.ts';
 import { SHARED_DATA } from '../../testing/shared-data.ts';
 import { LoopbackGateway, type SentSms, type SmsGateway } from './gateway.ts';
 import { NotifyGateway, type NotifySmsClient } from './notify.gateway.ts';
-import { onInboundSms, type InboundSms } from './registry.ts';
+import type { InboundSms } from './registry.ts';
 import type { SmsMessage } from './sms.repository.ts';
 import { twilioSignature } from './twilio-signature.ts';
 
@@ -96,7 +96,7 @@ beforeAll(async () => {
     CAREWEAVE_SMS_RETRY_DELAY_SECONDS: '1',
   });
   await t.app.ready();
-  stopListening = onInboundSms((message) => {
+  stopListening = t.app.modules.use('sms').onInbound((message) => {
     heard.push(message);
     return Promise.resolve();
   });
@@ -118,7 +118,9 @@ describe('Twilio inbound webhook', () => {
       expect(response.headers['content-type']).toMatch(/text\/xml/);
       expect(response.body).toContain('<Response/>');
     }
-    expect(await rows('phone = $1', [from.e164])).toMatchObject([{ status: 'received', provider: 'twilio' }]);
+    expect(await rows("phone = $1 and direction = 'in'", [from.e164])).toMatchObject([
+      { status: 'received', provider: 'twilio' },
+    ]);
     expect(heard.filter((m) => m.from === from.e164).map((m) => m.body)).toEqual(['BP 120/80']);
   });
 
@@ -152,19 +154,21 @@ describe('GOV.UK Notify callbacks', () => {
     for (const _ of [1, 2]) {
       expect((await postNotify(callback, NOTIFY_TOKEN)).statusCode).toBe(200);
     }
-    expect(await rows('phone = $1', [from.e164])).toMatchObject([{ status: 'received', provider: 'notify' }]);
+    expect(await rows("phone = $1 and direction = 'in'", [from.e164])).toMatchObject([
+      { status: 'received', provider: 'notify' },
+    ]);
   });
 
   test('a delivery receipt marks the message delivered, or failed with the reason', async () => {
     const client: NotifySmsClient = { sendSms: () => Promise.resolve({ data: { id: crypto.randomUUID() } }) };
-    t.app.sms.service.useGateway(new NotifyGateway({ apiKey: 'unused', templateId: 'unused' }, client));
+    t.app.modules.use('sms').useGateway(new NotifyGateway({ apiKey: 'unused', templateId: 'unused' }, client));
     try {
       const receipt = JSON.parse(sample('govuk-notify-delivery-receipt-callback.example.json')) as object;
       for (const [status, expected] of [
         ['delivered', { status: 'delivered', error: null }],
         ['permanent-failure', { status: 'failed', error: expect.stringMatching(/permanent failure/) }],
       ] as const) {
-        const queued = await t.app.sms.service.queueSms({ to: phone().national, body: 'Your appointment' });
+        const queued = await t.app.modules.use('sms').queueSms({ to: phone().national, body: 'Your appointment' });
         const [sent] = await waitFor(
           () => rows('id = $1', [queued.id]),
           ([m]) => m?.status === 'sent',
@@ -174,7 +178,7 @@ describe('GOV.UK Notify callbacks', () => {
         expect((await rows('id = $1', [queued.id]))[0]).toMatchObject(expected);
       }
     } finally {
-      t.app.sms.service.useGateway(new LoopbackGateway());
+      t.app.modules.use('sms').useGateway(new LoopbackGateway());
     }
   });
 });
@@ -182,7 +186,7 @@ describe('GOV.UK Notify callbacks', () => {
 describe('opt-outs', () => {
   test('STOP refuses later sends without calling the provider; START re-enables them', async () => {
     const gateway = new CountingGateway();
-    t.app.sms.service.useGateway(gateway);
+    t.app.modules.use('sms').useGateway(gateway);
     try {
       const to = phone();
       const stop = await t.app.inject({
@@ -194,7 +198,9 @@ describe('opt-outs', () => {
       expect(JSON.parse(stop.body)).toMatchObject({ outcome: 'opted-out' });
       expect(heard.some((m) => m.from === to.e164)).toBe(false);
 
-      const refused = await t.app.sms.service.queueSms({ to: to.national, body: 'Reminder', reference: 'Test/stop' });
+      const refused = await t.app.modules
+        .use('sms')
+        .queueSms({ to: to.national, body: 'Reminder', reference: 'Test/stop' });
       expect(refused).toMatchObject({ status: 'failed', error: 'opted out' });
 
       const start = await t.app.inject({
@@ -203,7 +209,9 @@ describe('opt-outs', () => {
         payload: { from: to.e164, body: 'Start' },
       });
       expect(JSON.parse(start.body)).toMatchObject({ outcome: 'opted-in' });
-      const sent = await t.app.sms.service.queueSms({ to: to.national, body: 'Reminder', reference: 'Test/stop' });
+      const sent = await t.app.modules
+        .use('sms')
+        .queueSms({ to: to.national, body: 'Reminder', reference: 'Test/stop' });
       expect(sent.status).toBe('queued');
       const [after] = await waitFor(
         () => rows('id = $1', [sent.id]),
@@ -212,7 +220,7 @@ describe('opt-outs', () => {
       expect(after).toMatchObject({ status: 'sent', attempts: 1 });
       expect(gateway.calls).toEqual([to.e164]);
     } finally {
-      t.app.sms.service.useGateway(new LoopbackGateway());
+      t.app.modules.use('sms').useGateway(new LoopbackGateway());
     }
   });
 });
@@ -230,9 +238,11 @@ describe('sending', () => {
         );
       },
     };
-    t.app.sms.service.useGateway(new NotifyGateway({ apiKey: 'unused', templateId: 'unused' }, client));
+    t.app.modules.use('sms').useGateway(new NotifyGateway({ apiKey: 'unused', templateId: 'unused' }, client));
     try {
-      const queued = await t.app.sms.service.queueSms({ to: phone().national, body: 'Hello', reference: 'Test/retry' });
+      const queued = await t.app.modules
+        .use('sms')
+        .queueSms({ to: phone().national, body: 'Hello', reference: 'Test/retry' });
       const [failed] = await waitFor(
         () => rows('id = $1', [queued.id]),
         ([m]) => m?.status === 'failed',
@@ -245,7 +255,7 @@ describe('sending', () => {
         { id: queued.id, status: 'failed', error: 'GOV.UK Notify answered HTTP 500: Internal server error' },
       ]);
     } finally {
-      t.app.sms.service.useGateway(new LoopbackGateway());
+      t.app.modules.use('sms').useGateway(new LoopbackGateway());
     }
   });
 
@@ -264,9 +274,9 @@ describe('sending', () => {
         );
       },
     };
-    t.app.sms.service.useGateway(new NotifyGateway({ apiKey: 'unused', templateId: 'unused' }, client));
+    t.app.modules.use('sms').useGateway(new NotifyGateway({ apiKey: 'unused', templateId: 'unused' }, client));
     try {
-      const queued = await t.app.sms.service.queueSms({ to: phone().national, body: 'Hello' });
+      const queued = await t.app.modules.use('sms').queueSms({ to: phone().national, body: 'Hello' });
       const [failed] = await waitFor(
         () => rows('id = $1', [queued.id]),
         ([m]) => m?.status === 'failed',
@@ -277,14 +287,14 @@ describe('sending', () => {
       });
       expect(calls).toBe(1);
     } finally {
-      t.app.sms.service.useGateway(new LoopbackGateway());
+      t.app.modules.use('sms').useGateway(new LoopbackGateway());
     }
   });
 
   test('an invalid number is refused with a clear error and nothing is stored', async () => {
-    await expect(t.app.sms.service.queueSms({ to: '0800 123', body: 'Hello', reference: 'Test/bad' })).rejects.toThrow(
-      /'0800 123' is not a valid phone number/,
-    );
+    await expect(
+      t.app.modules.use('sms').queueSms({ to: '0800 123', body: 'Hello', reference: 'Test/bad' }),
+    ).rejects.toThrow(/'0800 123' is not a valid phone number/);
     expect(await rows('reference = $1', ['Test/bad'])).toEqual([]);
   });
 
@@ -292,7 +302,7 @@ describe('sending', () => {
     const to = phone();
     await expect(
       t.platform.db.transaction(async (tx) => {
-        await t.app.sms.service.queueSms({ to: to.national, body: 'Hello' }, { tx });
+        await t.app.modules.use('sms').queueSms({ to: to.national, body: 'Hello' }, { tx });
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
@@ -322,7 +332,7 @@ describe('who may read messages', () => {
   test('staff see their organisation’s messages only; patients none', async () => {
     const users = actorClient(t);
     const [orgA, orgB] = [await organisation('Practice A'), await organisation('Practice B')];
-    await t.app.sms.service.queueSms({
+    await t.app.modules.use('sms').queueSms({
       to: phone().national,
       body: 'Hi',
       reference: 'Test/org',
@@ -350,7 +360,7 @@ describe('who may read messages', () => {
     const org = await organisation('Practice C');
     const token = await users.tokenFor(staff(org));
     const to = phone();
-    await t.app.sms.service.queueSms({
+    await t.app.modules.use('sms').queueSms({
       to: to.national,
       body: 'Reply YES',
       reference: 'Test/sim',
@@ -383,11 +393,11 @@ describe('who may read messages', () => {
     ]);
     expect(await read('reference=Test/sim')).toEqual([['out', 'Reply YES']]);
 
-    t.app.sms.service.useGateway({ name: 'notify', send: () => new LoopbackGateway().send() });
+    t.app.modules.use('sms').useGateway({ name: 'notify', send: () => new LoopbackGateway().send() });
     try {
       expect(await read(`phone=${encodeURIComponent(to.e164)}`)).toEqual([['out', 'Reply YES']]);
     } finally {
-      t.app.sms.service.useGateway(new LoopbackGateway());
+      t.app.modules.use('sms').useGateway(new LoopbackGateway());
     }
   });
 });

@@ -7,7 +7,7 @@ import type { SmsConfig } from './config.ts';
 import { PermanentSmsError, type SmsGateway } from './gateway.ts';
 import { optKeyword } from './keywords.ts';
 import { InvalidPhoneNumber, normalisePhone } from './phone.ts';
-import type { InboundSmsRegistry } from './registry.ts';
+import type { InboundSmsHandler, InboundSmsRegistry } from './registry.ts';
 import { SmsRepository, type SmsMessage } from './sms.repository.ts';
 
 export const SMS_SEND_QUEUE = 'sms.send';
@@ -73,6 +73,14 @@ export class SmsService {
       },
       handler: (job) => this.deliver(job),
     });
+  }
+
+  /**
+   * Adds a module's handler for inbound texts (a module's `inboundSms` part); returns a function
+   * that removes it (tests). Opt-out keywords never reach it.
+   */
+  onInbound(handler: InboundSmsHandler): () => void {
+    return this.options.registry.on(handler);
   }
 
   /** Replaces the gateway (tests, with a fake provider client). */

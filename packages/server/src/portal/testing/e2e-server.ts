@@ -13,7 +13,6 @@ import { loadConfig } from '../../config/config.ts';
 import { openDatabase } from '../../db/open.ts';
 import { buildApp, createPlatform } from '../../http/app.ts';
 import { DEMO_SEED, ensureDemoData } from '../../platform/demo-data.ts';
-import { seedDemoSlots } from '../slots.ts';
 import { ensureDemoAgreement } from '../../platform/demo-agreement.ts';
 import { bigPatientResources, BIG_PATIENT_ID } from './big-patient.ts';
 import { demoLogins, demoPatientId, portalFixtures } from './fixtures.ts';
@@ -23,7 +22,6 @@ const db = await openDatabase(config.database);
 const platform = createPlatform(config, db);
 const quiet = (): void => undefined;
 await ensureDemoData(db, platform.resources, config.demoPatients, quiet);
-await seedDemoSlots(platform.resources, { seed: DEMO_SEED, from: new Date() });
 await ensureDemoAgreement(platform);
 const big = bigPatientResources(new Date());
 await platform.resources.transaction((tx) =>
@@ -34,6 +32,7 @@ const logins = await demoLogins(platform, password);
 await portalFixtures(platform);
 const demoPatient = await demoPatientId(platform);
 const app = await buildApp(platform);
+await app.modules.seed({ seed: DEMO_SEED, log: quiet });
 await app.listen({ port: config.port, host: config.host });
 process.stdout.write(
   `${JSON.stringify({ ready: true, baseUrl: config.baseUrl, logins, bigPatientId: BIG_PATIENT_ID, demoPatientId: demoPatient, bigPatientResources: big.length })}\n`,

@@ -1,22 +1,22 @@
 import type { Bundle, Organization, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import { useQuery } from '@tanstack/react-query';
 import { Button, Radios, Select, TextInput } from 'nhsuk-react-components';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 import { fhirGet } from '../../api/client.ts';
-import { allOrganisations } from '../../api/record.ts';
-import { navigate, useQuery } from '../../app/router.ts';
+import { organisationsQuery } from '../../api/record.ts';
 import { demoSignIn, oidcAvailable, signIn, type Session } from '../../auth/session.ts';
-import { useAsync } from '../../components/async.ts';
 import { ErrorMessage, Loading } from '../../components/feedback.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
 import { checkNhsNumber } from '../../lib/nhs-number.ts';
 import { displayName, NHS_NUMBER_SYSTEM } from '../../lib/fhir-display.ts';
 
 export function SignIn() {
-  const query = useQuery();
+  const [query] = useSearchParams();
   const returnTo = query.get('returnTo') ?? '/';
-  const available = useAsync(() => oidcAvailable(), []);
+  const available = useQuery({ queryKey: ['oidc-available'], queryFn: oidcAvailable, staleTime: Infinity });
   const [error, setError] = useState<Error>();
-  if (available.status === 'loading') {
+  if (available.status === 'pending') {
     return <Loading what="sign-in" />;
   }
   return (
@@ -50,13 +50,18 @@ function DemoSignIn({ returnTo }: { returnTo: string }) {
   const [carer, setCarer] = useState('');
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const organisations = useAsync(() => allOrganisations(), []);
-  const carers = useAsync(
-    () =>
+  const navigate = useNavigate();
+  const organisations = useQuery(organisationsQuery);
+  const carers = useQuery({
+    queryKey: ['demo-carers'],
+    queryFn: () =>
       fhirGet<Bundle<RelatedPerson>>('RelatedPerson?_count=100').then((b) => (b.entry ?? []).map((e) => e.resource!)),
-    [],
-  );
-  useEffect(() => setProblem(undefined), [kind]);
+  });
+  // A problem with one kind of sign-in means nothing once another is chosen.
+  const choose = (next: Session['kind']): void => {
+    setKind(next);
+    setProblem(undefined);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -108,7 +113,7 @@ function DemoSignIn({ returnTo }: { returnTo: string }) {
         relatedPersonIds: sameName.map((c) => c.id!),
       });
     }
-    navigate(returnTo, { replace: true });
+    void navigate(returnTo, { replace: true });
   };
 
   return (
@@ -121,23 +126,23 @@ function DemoSignIn({ returnTo }: { returnTo: string }) {
         </p>
       </div>
       <Radios legend="Sign in as" legendProps={{ size: 's' }} name="kind" idPrefix="demo-kind">
-        <Radios.Item value="staff" checked={kind === 'staff'} onChange={() => setKind('staff')}>
+        <Radios.Item value="staff" checked={kind === 'staff'} onChange={() => choose('staff')}>
           Health or care staff
         </Radios.Item>
-        <Radios.Item value="patient" checked={kind === 'patient'} onChange={() => setKind('patient')}>
+        <Radios.Item value="patient" checked={kind === 'patient'} onChange={() => choose('patient')}>
           A patient
         </Radios.Item>
         <Radios.Item
           value="related-person"
           checked={kind === 'related-person'}
-          onChange={() => setKind('related-person')}
+          onChange={() => choose('related-person')}
         >
           A carer
         </Radios.Item>
       </Radios>
       {kind === 'staff' &&
         (organisations.status === 'error' ? (
-          <ErrorMessage error={organisations.error} onRetry={organisations.reload} />
+          <ErrorMessage error={organisations.error} onRetry={() => void organisations.refetch()} />
         ) : (
           <Select
             label="Organisation you work for"
@@ -168,7 +173,7 @@ function DemoSignIn({ returnTo }: { returnTo: string }) {
         />
       )}
       {kind === 'related-person' &&
-        (carers.status === 'ready' && carers.data.length === 0 ? (
+        (carers.status === 'success' && carers.data.length === 0 ? (
           <p className="nhsuk-body">
             There are no carers in the record yet. A patient can add one on their sharing page.
           </p>

@@ -1,0 +1,25 @@
+/**
+ * The server's one list of modules (docs/MODULES.md), in set-up order: a module comes after those
+ * it `requires`. Adding a module is adding its folder and one line here.
+ */
+import { admissionNoticeModule } from './admission-notice/index.ts';
+import { emailModule } from './gateways/email/index.ts';
+import { smsModule } from './gateways/sms/index.ts';
+import { hl7v2Module } from './hl7v2/index.ts';
+import type { CareModule } from './modules/contract.ts';
+import { notificationsModule } from './notifications/index.ts';
+import { portalModule } from './portal/index.ts';
+import { telehealthModule } from './telehealth/index.ts';
+
+export const CARE_MODULES: readonly CareModule[] = [
+  // The platform's gateways, which care modules use.
+  hl7v2Module,
+  smsModule,
+  emailModule,
+  // Telling people things: inbox, SMS, e-mail (other modules use it).
+  notificationsModule,
+  // Care modules.
+  portalModule,
+  admissionNoticeModule,
+  telehealthModule,
+] as readonly CareModule[];

@@ -1,0 +1,86 @@
+/**
+ * Telehealth by text message (issue 11, in progress; docs/TELEHEALTH.md): the reply parser and its
+ * preview operation (`PlanDefinition/$try-reply`); the protocol library, published as PlanDefinitions
+ * and exported as JSON; enrolment by CarePlan; prompts when due (Europe/London, once across
+ * instances, skipped after downtime); replies read, recorded, answered and escalated.
+ */
+import type { CarePlan } from '@medplum/fhirtypes';
+import { registerOperations } from '../fhir/operations/registry.ts';
+import { defineModule } from '../modules/contract.ts';
+import { isTelehealthPlan } from './enrolment/careplan.ts';
+import { registerEnrolmentRoutes } from './enrolment/enrolment.routes.ts';
+import { TELEHEALTH_MIGRATIONS } from './migrations.ts';
+import { TRY_REPLY } from './operations/try-reply.ts';
+import { PROTOCOL_LIBRARY } from './protocols/library/index.ts';
+import { registerProtocolRoutes } from './protocols/protocol.routes.ts';
+import { publishProtocols } from './protocols/publish.ts';
+import { seedTelehealthDemo } from './seed.ts';
+import { TelehealthService } from './telehealth.service.ts';
+
+export const PROMPT_QUEUE = 'telehealth-prompts';
+
+declare module '../modules/contract.ts' {
+  interface ModuleServices {
+    telehealth: TelehealthService;
+  }
+}
+
+export const telehealthModule = defineModule({
+  name: 'telehealth',
+  title: 'Telehealth by text message',
+  requires: ['sms', 'notifications'],
+  migrations: TELEHEALTH_MIGRATIONS,
+  setup: (context) => {
+    const service = new TelehealthService(context);
+    context.use('notifications').registerKind({
+      kind: 'telehealth-alert',
+      title: 'Telehealth alerts',
+      defaultChannels: ['inbox', 'sms'],
+    });
+    return {
+      provides: { telehealth: service },
+      fhir: (fhir) => registerOperations(fhir, {}, [TRY_REPLY]),
+      routes: (app) => {
+        registerProtocolRoutes(app, context);
+        registerEnrolmentRoutes(app, context);
+      },
+      jobs: [
+        {
+          name: PROMPT_QUEUE,
+          // Every minute: prompts due are claimed row by row (skip locked), so each is sent once.
+          schedule: { cron: '* * * * *' },
+          options: { retryLimit: 0, expireInSeconds: 300 },
+          handler: async () => {
+            await service.sendDuePrompts();
+          },
+        },
+      ],
+      reactions: [
+        {
+          name: 'telehealth.enrolment',
+          types: ['CarePlan'],
+          interactions: ['create', 'update'],
+          filter: (plan) => isTelehealthPlan(plan as CarePlan),
+          handle: async (event) => {
+            if (event.resource) {
+              await service.enrolFromPlan(event.resource as CarePlan);
+            }
+          },
+        },
+      ],
+      inboundSms: (message, { tx }) => service.handleInbound(message, tx),
+      seed: async ({ seed, log }) => {
+        const enrolled = await seedTelehealthDemo(context.system, service, { seed });
+        if (enrolled) {
+          log(`Telehealth: ${enrolled} demo patients enrolled, with 90 days of readings`);
+        }
+      },
+      start: async () => {
+        const written = await publishProtocols(context.system, PROTOCOL_LIBRARY);
+        if (written) {
+          context.log.info(`Published ${written} telehealth protocol version(s) as PlanDefinitions`);
+        }
+      },
+    };
+  },
+});

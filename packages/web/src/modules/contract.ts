@@ -1,0 +1,51 @@
+import type { ComponentType } from 'react';
+import type { Session } from '../auth/session.ts';
+
+/** Who is signed in, as pages and links are offered to them: the session's kind. */
+export type Role = Session['kind'];
+
+/** Which header a link belongs in: staff, or the portal of patients and their carers. */
+export type Audience = 'staff' | 'patient';
+
+/** The roles of each audience (a carer uses the patient portal for the person they act for). */
+export const AUDIENCE_ROLES: Record<Audience, readonly Role[]> = {
+  staff: ['staff'],
+  patient: ['patient', 'related-person'],
+};
+
+/** A page module as `import()` returns it: loaded when the page is first opened, not with the app. */
+export type LazyPage = () => Promise<{ default: ComponentType }>;
+
+export interface ModuleRoute {
+  /** A React Router path, such as `/patients/:id/timeline`. */
+  path: string;
+  page: LazyPage;
+  /** Who may open it; anyone signed in when absent. Others are told they cannot use the page. */
+  roles?: readonly Role[];
+}
+
+export interface ModuleNavItem {
+  label: string;
+  path: string;
+  audience: Audience;
+  /** Narrows the audience (for example only carers). */
+  roles?: readonly Role[];
+  /**
+   * For portal links: shown only once there is a person to show (`chosen`: a patient, or a carer
+   * acting for someone), or only before a carer has chosen (`not-chosen`). Absent: always.
+   */
+  person?: 'chosen' | 'not-chosen';
+  /** Draws the link's text when it carries live state (an unread count); `label` is used otherwise. */
+  Label?: ComponentType<{ label: string }>;
+}
+
+/**
+ * One capability of the web app: its pages and its header links. The app's routes and header are
+ * built from the list in `modules/index.ts`, so a new module touches only its folder and that list.
+ */
+export interface WebModule {
+  name: string;
+  title: string;
+  routes: readonly ModuleRoute[];
+  navigation: readonly ModuleNavItem[];
+}
