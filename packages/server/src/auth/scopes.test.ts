@@ -3,7 +3,6 @@ import type { Actor } from '../access/actor.ts';
 import { PATIENT_EVERYTHING } from '../fhir/operations/everything.operation.ts';
 import { declareOperationScopes } from '../fhir/operations/registry.ts';
 import { OperationOutcomeError } from '../fhir/outcome.ts';
-import { PORTAL_OPERATIONS } from '../portal/operations.ts';
 import {
   grantableScopes,
   parseScope,
@@ -72,7 +71,7 @@ describe('SMART scopes', () => {
 
 describe('what a FHIR request needs', () => {
   // Operations declare their scopes when they are registered (src/fhir/operations/registry.ts).
-  beforeAll(() => declareOperationScopes([PATIENT_EVERYTHING, ...PORTAL_OPERATIONS]));
+  beforeAll(() => declareOperationScopes([PATIENT_EVERYTHING]));
   const needs = (method: string, path: string, query: [string, string][] = [], body?: unknown) =>
     scopeRequirements(method, path, query, body).map((r) => `${r.resourceType}.${r.interaction}`);
 
@@ -97,9 +96,6 @@ describe('what a FHIR request needs', () => {
       'Observation.s',
       'Condition.s',
     ]);
-    expect(needs('POST', 'Appointment/$book')).toEqual(['Appointment.c']);
-    expect(needs('POST', 'Appointment/a1/$cancel')).toEqual(['Appointment.u']);
-    expect(needs('POST', 'MedicationRequest/m1/$order-repeat')).toEqual(['MedicationRequest.c']);
     // Anything unrecognised needs everything.
     expect(needs('POST', 'Observation/1/$validate')).toHaveLength(5);
     expect(needs('GET', 'weird')).toHaveLength(5);

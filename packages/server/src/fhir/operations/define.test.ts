@@ -2,7 +2,6 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_LOG, AUDIT_LOG } from '../../access/audit-operations.ts';
 import { SHARING_SUMMARY } from '../../access/sharing-summary.routes.ts';
-import { PORTAL_OPERATIONS } from '../../portal/operations.ts';
 import { EXPORT_OPERATIONS } from '../bulk/operations.ts';
 import { OperationOutcomeError } from '../outcome.ts';
 import { validateFhirResource } from '../validation/validate.ts';
@@ -286,7 +285,7 @@ describe('defineOperation', () => {
 });
 
 describe('the published OperationDefinitions', () => {
-  const all = [PATIENT_EVERYTHING, ...EXPORT_OPERATIONS, ACCESS_LOG, AUDIT_LOG, SHARING_SUMMARY, ...PORTAL_OPERATIONS];
+  const all = [PATIENT_EVERYTHING, ...EXPORT_OPERATIONS, ACCESS_LOG, AUDIT_LOG, SHARING_SUMMARY];
 
   it.each(all.map((operation) => [operation.id, operation] as const))('%s is valid R4', (_id, operation) => {
     const errors = validateFhirResource(operation.definition).filter((i) => i.severity === 'error');
