@@ -70,15 +70,15 @@ export const telehealthModule = defineModule({
       ],
       inboundSms: (message, { tx }) => service.handleInbound(message, tx),
       seed: async ({ seed, log }) => {
+        // The library as PlanDefinitions in the record (only what changed is written). For now with
+        // the demo data; a production deployment publishes with the same function (to do: a CLI command).
+        const written = await publishProtocols(context.system, PROTOCOL_LIBRARY);
+        if (written) {
+          log(`Telehealth: published ${written} protocol version(s) as PlanDefinitions`);
+        }
         const enrolled = await seedTelehealthDemo(context.system, service, { seed });
         if (enrolled) {
           log(`Telehealth: ${enrolled} demo patients enrolled, with 90 days of readings`);
-        }
-      },
-      start: async () => {
-        const written = await publishProtocols(context.system, PROTOCOL_LIBRARY);
-        if (written) {
-          context.log.info(`Published ${written} telehealth protocol version(s) as PlanDefinitions`);
         }
       },
     };

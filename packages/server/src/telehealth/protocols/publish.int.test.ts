@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('the protocol library in the record', () => {
-  it('is published as PlanDefinitions when the module starts, once', async () => {
+  it('is published as PlanDefinitions with the demo data, once', async () => {
+    expect(await publishProtocols(t.platform.resources, PROTOCOL_LIBRARY)).toBe(PROTOCOL_LIBRARY.length);
     const search = await t.fhir('GET', 'PlanDefinition?_count=50');
     expect(search.status).toBe(200);
     const ids = search.body.entry.map((e: any) => e.resource.id);
