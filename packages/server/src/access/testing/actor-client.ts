@@ -6,35 +6,6 @@ import type { PatientActor, RelatedPersonActor, StaffActor } from '../actor.ts';
 export type UserActor = StaffActor | PatientActor | RelatedPersonActor;
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** The person an actor is in the record. */
-function personOf(actor: UserActor): string {
-  return actor.kind === 'staff'
-    ? `Practitioner/${actor.practitionerId}`
-    : actor.kind === 'patient'
-      ? `Patient/${actor.patientId}`
-      : `RelatedPerson/${actor.relatedPersonId}`;
-}
-
-/**
- * Gives an actor an account as sign-up would (and staff one role profile); returns the person it
- * is linked to. Idempotent.
- */
-export async function ensureAccount(t: TestApp, actor: UserActor): Promise<string> {
-  const person = personOf(actor);
-  await t.platform.db.query(
-    `insert into auth_user (id, username, fhir_user) values ($1, $1, $2) on conflict do nothing`,
-    [actor.userId, person],
-  );
-  if (actor.kind === 'staff') {
-    await t.platform.db.query(
-      `insert into auth_role_profile (id, user_id, organization_id, role_code) values ($1, $2, $3, $4)
-       on conflict do nothing`,
-      [`profile-${actor.userId}`, actor.userId, actor.organizationId, actor.roleCode],
-    );
-  }
-  return person;
-}
-
 /**
  * The FHIR API as scenario users see it: each actor gets an account and a token as the sign-in
  * would issue it (`user/*.cruds` for staff, `patient/*.cruds` otherwise), minted once per app.
@@ -55,7 +26,16 @@ export function actorClient(t: TestApp): {
     if (known) {
       return known;
     }
-    const person = await ensureAccount(t, actor);
+    const person =
+      actor.kind === 'staff'
+        ? `Practitioner/${actor.practitionerId}`
+        : actor.kind === 'patient'
+          ? `Patient/${actor.patientId}`
+          : `RelatedPerson/${actor.relatedPersonId}`;
+    await t.platform.db.query(
+      `insert into auth_user (id, username, fhir_user) values ($1, $1, $2) on conflict do nothing`,
+      [actor.userId, person],
+    );
     const token = await mintToken(t.platform, {
       sub: actor.userId,
       client_id: 'careweave-web',

@@ -1,5 +1,5 @@
 import type { Practitioner } from '@medplum/fhirtypes';
-import { actorClient, ensureAccount, type UserActor } from '../../access/testing/actor-client.ts';
+import { actorClient, type UserActor } from '../../access/testing/actor-client.ts';
 import { ACTORS, loadScenario } from '../../access/testing/scenario.ts';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 import type { NotificationService } from '../notification.service.ts';
@@ -19,11 +19,28 @@ export interface InboxTestApp {
   close(): Promise<void>;
 }
 
-/** The scenario's people get accounts, staff with one role profile each, as sign-up would give them. */
+/** The scenario's staff get accounts with one role profile each, as sign-up would give them. */
 async function accounts(t: TestApp): Promise<void> {
   for (const actor of Object.values(ACTORS)) {
-    if (actor.kind !== 'system') {
-      await ensureAccount(t, actor);
+    if (actor.kind === 'system') {
+      continue;
+    }
+    const person =
+      actor.kind === 'staff'
+        ? `Practitioner/${actor.practitionerId}`
+        : actor.kind === 'patient'
+          ? `Patient/${actor.patientId}`
+          : `RelatedPerson/${actor.relatedPersonId}`;
+    await t.platform.db.query(
+      `insert into auth_user (id, username, fhir_user) values ($1, $1, $2) on conflict do nothing`,
+      [actor.userId, person],
+    );
+    if (actor.kind === 'staff') {
+      await t.platform.db.query(
+        `insert into auth_role_profile (id, user_id, organization_id, role_code) values ($1, $2, $3, $4)
+         on conflict do nothing`,
+        [`profile-${actor.userId}`, actor.userId, actor.organizationId, actor.roleCode],
+      );
     }
   }
 }
