@@ -116,6 +116,47 @@ describe('job queue (pg-boss)', () => {
     }
   });
 
+  it('takes a batch of jobs at once and retries only the ones its handler says failed', async () => {
+    const batches: number[][] = [];
+    let failedOnce = false;
+    const q = new JobQueue(database.db, { concurrency: 1, pollingIntervalSeconds: 0.5 });
+    q.define<Ping>({
+      name: 'fan-out',
+      options: { retryLimit: 2, retryDelay: 1 },
+      batch: {
+        size: 10,
+        handler: (jobs) => {
+          batches.push(jobs.map((job) => job.data.n).sort((a, b) => a - b));
+          const seven = jobs.find((job) => job.data.n === 7);
+          const failures = new Map<string, Error>();
+          if (seven && !failedOnce) {
+            failedOnce = true;
+            failures.set(seven.id, new Error('the gateway was busy'));
+          }
+          return Promise.resolve(failures);
+        },
+      },
+    });
+    await q.start();
+    try {
+      await q.sendMany(
+        'fan-out',
+        Array.from({ length: 10 }, (_, n) => ({ data: { n } })),
+      );
+      const until = Date.now() + 20_000;
+      while (batches.flat().length < 11 && Date.now() < until) {
+        await sleep(100);
+      }
+      await sleep(1500);
+      // Ten jobs in one or more batches (never one at a time for all), then 7 alone, retried.
+      expect(batches.length).toBeLessThan(10);
+      expect(batches.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 7, 8, 9]);
+      expect(batches.at(-1)).toEqual([7]);
+    } finally {
+      await q.stop();
+    }
+  });
+
   it('refuses a schedule that cannot run as written', () => {
     const q = new JobQueue(database.db, { concurrency: 0 });
     const handler = (): Promise<void> => Promise.resolve();

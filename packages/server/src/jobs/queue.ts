@@ -1,4 +1,4 @@
-import { PgBoss, type Queue } from 'pg-boss';
+import { PgBoss, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Database, Queryable } from '../db/database.ts';
 import { inTransaction, queueConnection } from './driver.ts';
 import { checkSchedule, type JobSchedule } from './schedule.ts';
@@ -15,7 +15,7 @@ export interface RunningJob<T> {
   signal: AbortSignal;
 }
 
-export interface JobDefinition<T extends object> {
+interface JobDefinitionBase {
   /** Queue name: letters, digits, `-`, `.`, `_`. */
   name: string;
   /** Retries, expiry, heartbeat: pg-boss queue options. */
@@ -28,8 +28,31 @@ export interface JobDefinition<T extends object> {
   schedule?: JobSchedule;
   /** @deprecated Use `schedule`; this is `schedule: { cron, tz: 'UTC' }`. */
   cron?: string;
-  handler(job: RunningJob<T>): Promise<void>;
 }
+
+/** A job run one at a time: a failure (a throw) is retried by the queue's options. */
+interface SingleJobDefinition<T extends object> extends JobDefinitionBase {
+  handler(job: RunningJob<T>): Promise<void>;
+  batch?: never;
+}
+
+/**
+ * Jobs taken up to `size` at once, for fan-outs (one transaction for many deliveries instead of one
+ * each). The handler says which jobs failed (each retried as a single job's failure would be);
+ * throwing fails the whole batch. A worker keeps fetching while batches come back full.
+ */
+interface BatchJobDefinition<T extends object> extends JobDefinitionBase {
+  handler?: never;
+  batch: {
+    size: number;
+    handler(jobs: readonly RunningJob<T>[]): Promise<BatchFailures>;
+  };
+}
+
+/** The jobs of a batch that failed, by id, with why (an empty map: all completed). */
+export type BatchFailures = ReadonlyMap<string, Error>;
+
+export type JobDefinition<T extends object> = SingleJobDefinition<T> | BatchJobDefinition<T>;
 
 /** What the queue logs through (pino's shape, so the app's logger fits). */
 export interface QueueLogger {
@@ -59,6 +82,10 @@ export interface SendLaterOptions {
 }
 
 const DEFAULT_RETRY_LIMIT = 2;
+
+function runningJob(job: JobWithMetadata<unknown>): RunningJob<object> {
+  return { id: job.id, data: job.data as object, lastAttempt: job.retryCount >= job.retryLimit, signal: job.signal };
+}
 
 /**
  * The durable job queue: pg-boss on the platform's own database, so every instance on one
@@ -137,32 +164,42 @@ export class JobQueue {
 
   private async work(boss: PgBoss, definition: JobDefinition<object>): Promise<void> {
     const polling = this.options.pollingIntervalSeconds ?? 2;
-    await boss.work(
-      definition.name,
-      {
-        includeMetadata: true,
-        localConcurrency: this.options.concurrency,
-        pollingIntervalSeconds: polling,
-        // NOTIFY wakes a worker for a new job, but not for a retry coming due, and PostgreSQL folds
-        // identical notifications sent in one transaction into one: poll as often as without it,
-        // so a waiting job starts within `polling` seconds (admission alerts cannot wait 30 s).
-        notifyPollingIntervalSeconds: polling,
-        // Without this a worker that has just finished a job waits out the polling interval before
-        // fetching the next, even with a backlog (at most one job per worker per interval): keep
-        // fetching while pg-boss's count of ready jobs says there are more.
-        burstWhenReadyExceeds: 1,
-      },
-      async ([job]) => {
-        if (job) {
-          await definition.handler({
-            id: job.id,
-            data: job.data as object,
-            lastAttempt: job.retryCount >= job.retryLimit,
-            signal: job.signal,
+    const options = {
+      includeMetadata: true,
+      localConcurrency: this.options.concurrency,
+      pollingIntervalSeconds: polling,
+      // NOTIFY wakes a worker for a new job, but not for a retry coming due, and PostgreSQL folds
+      // identical notifications sent in one transaction into one: poll as often as without it,
+      // so a waiting job starts within `polling` seconds (admission alerts cannot wait 30 s).
+      notifyPollingIntervalSeconds: polling,
+      // Without this a worker that has just finished a job waits out the polling interval before
+      // fetching the next, even with a backlog (at most one job per worker per interval): keep
+      // fetching while pg-boss's count of ready jobs says there are more.
+      burstWhenReadyExceeds: 1,
+    } as const;
+    if (definition.batch) {
+      const { batch } = definition;
+      await boss.work(
+        definition.name,
+        // A full batch means more are waiting: fetch again at once instead of after the interval.
+        { ...options, batchSize: batch.size, burstWhenBatchFull: true, perJobResults: true },
+        async (jobs) => {
+          const failures = await batch.handler(jobs.map(runningJob));
+          return jobs.map((job) => {
+            const failure = failures.get(job.id);
+            return failure
+              ? { id: job.id, status: 'failed' as const, output: { message: failure.message } }
+              : { id: job.id, status: 'completed' as const };
           });
-        }
-      },
-    );
+        },
+      );
+      return;
+    }
+    await boss.work(definition.name, options, async ([job]) => {
+      if (job) {
+        await definition.handler(runningJob(job));
+      }
+    });
   }
 
   /** Stops polling, waits up to `timeoutMs` for running jobs, closes pg-boss's connections. */

@@ -7,7 +7,13 @@
 import { defineModule, type ModuleContext } from '../modules/contract.ts';
 import { InboxService } from './inbox.service.ts';
 import { NOTIFICATION_MIGRATIONS } from './migrations.ts';
-import { DELIVER_QUEUE, DIGEST_QUEUE, NotificationService, type EmailSender } from './notification.service.ts';
+import {
+  DELIVER_BATCH,
+  DELIVER_QUEUE,
+  DIGEST_QUEUE,
+  NotificationService,
+  type EmailSender,
+} from './notification.service.ts';
 import { registerNotificationRoutes } from './routes.ts';
 import { seedDemoNotifications } from './seed.ts';
 import type { NotificationKind } from './types.ts';
@@ -83,7 +89,11 @@ export const notificationsModule = defineModule({
             retryDelayMax: 3600,
             expireInSeconds: 120,
           },
-          handler: (job) => service.deliver(job as Parameters<NotificationService['deliver']>[0]),
+          // A fan-out is delivered DELIVER_BATCH at a time, each batch in one transaction.
+          batch: {
+            size: DELIVER_BATCH,
+            handler: (jobs) => service.deliver(jobs as Parameters<NotificationService['deliver']>[0]),
+          },
         },
         {
           // Every 15 minutes: the digests whose time (Europe/London) has come.

@@ -59,6 +59,14 @@ function notificationRow(row: NotificationRow): NotificationRow {
   return { ...row, sentAt: iso(row.sentAt)!, readAt: iso(row.readAt), acknowledgedAt: iso(row.acknowledgedAt) };
 }
 
+/** How one delivery ended. */
+export interface DeliveryOutcome {
+  notificationId: string;
+  channel: OutboundChannel;
+  status: DeliveryStatus;
+  detail: string | null;
+}
+
 /** All SQL of the notification tables. */
 export class NotificationRepository {
   private readonly db: Queryable;
@@ -182,23 +190,34 @@ export class NotificationRepository {
   }
 
   /**
-   * Takes a pending delivery for this transaction: the row stays locked until it ends, and a second
-   * taker (another instance, a repeated job) finds it no longer pending.
+   * Takes pending deliveries for this transaction: the rows stay locked until it ends, and a second
+   * taker (another instance, a repeated job) finds them no longer pending.
    */
-  async claim(notificationId: string, channel: OutboundChannel): Promise<DeliveryRow | undefined> {
-    const [row] = await this.db.query<DeliveryRow>(
-      `update notification_delivery set updated_at = now()
-        where notification_id = $1 and channel = $2 and status = 'pending' returning ${DELIVERY_COLUMNS}`,
-      [notificationId, channel],
+  async claim(wanted: readonly { notificationId: string; channel: OutboundChannel }[]): Promise<DeliveryRow[]> {
+    return this.db.query<DeliveryRow>(
+      `update notification_delivery d set updated_at = now()
+         from unnest($1::text[], $2::text[]) as w(notification_id, channel)
+        where d.notification_id = w.notification_id and d.channel = w.channel and d.status = 'pending'
+        returning ${deliveryColumns('d')}`,
+      [wanted.map((w) => w.notificationId), wanted.map((w) => w.channel)],
     );
-    return row;
   }
 
-  async settle(notificationId: string, channel: OutboundChannel, status: DeliveryStatus, detail: string | null) {
+  /** Records how deliveries ended, in one statement. */
+  async settle(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    if (!outcomes.length) {
+      return;
+    }
     await this.db.query(
-      `update notification_delivery set status = $3, detail = $4, updated_at = now()
-        where notification_id = $1 and channel = $2`,
-      [notificationId, channel, status, detail],
+      `update notification_delivery d set status = o.status, detail = o.detail, updated_at = now()
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as o(notification_id, channel, status, detail)
+        where d.notification_id = o.notification_id and d.channel = o.channel`,
+      [
+        outcomes.map((o) => o.notificationId),
+        outcomes.map((o) => o.channel),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.detail),
+      ],
     );
   }
 

@@ -7,12 +7,14 @@ import { badRequest } from '../fhir/outcome.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
 import { ResourceService } from '../fhir/store/resource.service.ts';
 import type { SmsService } from '../gateways/sms/index.ts';
-import type { JobQueue, RunningJob } from '../jobs/queue.ts';
+import type { BatchFailures, JobQueue, RunningJob } from '../jobs/queue.ts';
 import { inQuietHours, londonDay, nextLondonTime, reachedToday } from './london-time.ts';
 import {
   NotificationRepository,
   type DeliveryInsert,
+  type DeliveryOutcome,
   type DeliveryRow,
+  type DeliveryStatus,
   type NotificationInsert,
 } from './notification.repository.ts';
 import { choiceFor } from './preferences.ts';
@@ -32,6 +34,8 @@ import {
 } from './types.ts';
 
 export const DELIVER_QUEUE = 'notifications.deliver';
+/** Deliveries one job run takes, in one transaction. */
+export const DELIVER_BATCH = 50;
 export const DIGEST_QUEUE = 'notifications.digest';
 const REFERENCE = /^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9.-]{1,64}$/;
 /** Communications written per writeMany call. */
@@ -375,24 +379,36 @@ export class NotificationService {
   }
 
   /**
-   * The delivery job: takes the delivery (once, whichever instance runs it), and hands the text or
-   * e-mail to its module in the same transaction. A delivery held for quiet hours checks again that
-   * the recipient may still see what it is about.
+   * The delivery jobs, a batch at a time in one transaction: takes the deliveries (once, whichever
+   * instance runs them), and hands the texts and e-mails to their modules in the same transaction.
+   * A delivery held for quiet hours checks again that the recipient may still see what it is about.
    */
-  async deliver(job: RunningJob<DeliverJob>): Promise<void> {
-    const { notificationId, channel } = job.data;
+  async deliver(jobs: readonly RunningJob<DeliverJob>[]): Promise<BatchFailures> {
     await this.deps.db.transaction(async (tx) => {
       const repository = new NotificationRepository(tx);
-      const delivery = await repository.claim(notificationId, channel);
-      if (!delivery) {
-        return; // sent already, by another instance or an earlier attempt
+      // Not claimed: sent already, by another instance or an earlier attempt.
+      const claimed = await repository.claim(jobs.map((job) => job.data));
+      const outcomes: DeliveryOutcome[] = [];
+      const due: DeliveryRow[] = [];
+      for (const delivery of claimed) {
+        if (delivery.deliverAfter && !(await this.stillVisible(tx, delivery.notificationId))) {
+          outcomes.push(outcome(delivery, 'skipped', 'the recipient may no longer see what it is about'));
+        } else {
+          due.push(delivery);
+        }
       }
-      if (delivery.deliverAfter && !(await this.stillVisible(tx, notificationId))) {
-        await repository.settle(notificationId, channel, 'skipped', 'the recipient may no longer see what it is about');
-        return;
+      outcomes.push(
+        ...(await this.sendTexts(
+          tx,
+          due.filter((d) => d.channel === 'sms'),
+        )),
+      );
+      for (const delivery of due.filter((d) => d.channel === 'email')) {
+        outcomes.push(await this.sendEmail(tx, delivery));
       }
-      await this.handOver(tx, repository, delivery);
+      await repository.settle(outcomes);
     });
+    return new Map();
   }
 
   private async stillVisible(tx: Queryable, notificationId: string): Promise<boolean> {
@@ -408,35 +424,35 @@ export class NotificationService {
     );
   }
 
-  private async handOver(tx: Queryable, repository: NotificationRepository, delivery: DeliveryRow): Promise<void> {
-    const { notificationId, channel } = delivery;
-    if (channel === 'sms') {
-      const sms = await this.deps.sms().queueSms(
-        {
-          to: delivery.address!,
-          body: delivery.message!,
-          reference: `Communication/${notificationId}`,
-          ...(delivery.organizationId ? { senderOrganizationId: delivery.organizationId } : {}),
-        },
-        { tx },
-      );
-      const failed = sms.status === 'failed';
-      await repository.settle(
-        notificationId,
-        channel,
-        failed ? 'failed' : 'sent',
-        failed ? sms.error : `sms_message ${sms.id}`,
-      );
-      return;
-    }
+  private async sendTexts(tx: Queryable, deliveries: readonly DeliveryRow[]): Promise<DeliveryOutcome[]> {
+    const queued = await this.deps.sms().queueMany(
+      deliveries.map((delivery) => ({
+        to: delivery.address!,
+        body: delivery.message!,
+        reference: `Communication/${delivery.notificationId}`,
+        ...(delivery.organizationId ? { senderOrganizationId: delivery.organizationId } : {}),
+      })),
+      { tx },
+    );
+    return deliveries.map((delivery, i) => {
+      const sms = queued[i]!;
+      if ('invalid' in sms) {
+        return outcome(delivery, 'failed', sms.invalid);
+      }
+      return sms.message.status === 'failed'
+        ? outcome(delivery, 'failed', sms.message.error)
+        : outcome(delivery, 'sent', `sms_message ${sms.message.id}`);
+    });
+  }
+
+  private async sendEmail(tx: Queryable, delivery: DeliveryRow): Promise<DeliveryOutcome> {
     const email = this.deps.email();
     if (!email) {
-      this.deps.log.warn({ notification: notificationId }, 'e-mail not sent: no e-mail module is installed');
-      await repository.settle(notificationId, channel, 'skipped', 'no e-mail module is installed');
-      return;
+      this.deps.log.warn({ notification: delivery.notificationId }, 'e-mail not sent: no e-mail module is installed');
+      return outcome(delivery, 'skipped', 'no e-mail module is installed');
     }
     await email.send({ to: delivery.address!, subject: delivery.message!, text: emailBody(this.deps.baseUrl) }, { tx });
-    await repository.settle(notificationId, channel, 'sent', null);
+    return outcome(delivery, 'sent', null);
   }
 
   /**
@@ -502,6 +518,10 @@ export class NotificationService {
     }
     return sent;
   }
+}
+
+function outcome(delivery: DeliveryRow, status: DeliveryStatus, detail: string | null): DeliveryOutcome {
+  return { notificationId: delivery.notificationId, channel: delivery.channel, status, detail };
 }
 
 /** "3 new notifications (2 Result, 1 Referral)." — counts only, never who or what. */

@@ -124,7 +124,7 @@ describe('notify', () => {
       lastAttempt: false,
       signal: new AbortController().signal,
     };
-    await Promise.all([app.notifications.deliver(job), app.notifications.deliver(job)]);
+    await Promise.all([app.notifications.deliver([job, job]), app.notifications.deliver([job])]);
     await new Promise((resolve) => setTimeout(resolve, 2500)); // the queued job too
     expect(await textsAbout(app.t, id)).toHaveLength(1);
   });

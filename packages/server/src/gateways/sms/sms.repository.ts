@@ -31,6 +31,25 @@ function row(found: SmsMessage): SmsMessage {
   };
 }
 
+export interface OutboundInsert {
+  phone: string;
+  body: string;
+  provider: string;
+  status: 'queued' | 'failed';
+  error?: string;
+  reference?: string;
+  senderOrganizationId?: string;
+}
+
+/** What one attempt changed. */
+export interface SmsChange {
+  status: SmsStatus;
+  error?: string | null;
+  providerMessageId?: string;
+  provider?: string;
+  attempt?: true;
+}
+
 /** All SQL of the SMS tables. */
 export class SmsRepository {
   private readonly db: Queryable;
@@ -39,29 +58,30 @@ export class SmsRepository {
     this.db = db;
   }
 
-  async insertOutbound(message: {
-    phone: string;
-    body: string;
-    provider: string;
-    status: 'queued' | 'failed';
-    error?: string;
-    reference?: string;
-    senderOrganizationId?: string;
-  }): Promise<SmsMessage> {
-    const [inserted] = await this.db.query<SmsMessage>(
+  /** Outbound messages in one statement; the rows come back in the order given. */
+  async insertOutbound(messages: readonly OutboundInsert[]): Promise<SmsMessage[]> {
+    if (!messages.length) {
+      return [];
+    }
+    const inserted = await this.db.query<SmsMessage>(
       `insert into sms_message (direction, phone, body, provider, status, error, reference, sender_organization_id)
-       values ('out', $1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
+       select 'out', phone, body, provider, status, error, reference, organization
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+              with ordinality as m(phone, body, provider, status, error, reference, organization, position)
+        order by position
+       returning ${COLUMNS}`,
       [
-        message.phone,
-        message.body,
-        message.provider,
-        message.status,
-        message.error ?? null,
-        message.reference ?? null,
-        message.senderOrganizationId ?? null,
+        messages.map((m) => m.phone),
+        messages.map((m) => m.body),
+        messages.map((m) => m.provider),
+        messages.map((m) => m.status),
+        messages.map((m) => m.error ?? null),
+        messages.map((m) => m.reference ?? null),
+        messages.map((m) => m.senderOrganizationId ?? null),
       ],
     );
-    return row(inserted!);
+    // The identity is drawn row by row in insertion order, so by id is the order given.
+    return inserted.map(row).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   }
 
   /** The new row, or undefined when this provider's message id is already stored (a repeated callback). */
@@ -82,26 +102,40 @@ export class SmsRepository {
   }
 
   async find(id: string): Promise<SmsMessage | undefined> {
-    const [found] = await this.db.query<SmsMessage>(`select ${COLUMNS} from sms_message where id = $1`, [id]);
-    return found ? row(found) : undefined;
+    return (await this.findMany([id])).get(id);
+  }
+
+  async findMany(ids: readonly string[]): Promise<Map<string, SmsMessage>> {
+    const found = await this.db.query<SmsMessage>(`select ${COLUMNS} from sms_message where id = any($1::bigint[])`, [
+      ids,
+    ]);
+    return new Map(found.map((m) => [m.id, row(m)]));
   }
 
   /** Records an attempt's outcome; `providerMessageId` when the provider took the message. */
-  async update(
-    id: string,
-    change: { status: SmsStatus; error?: string | null; providerMessageId?: string; provider?: string; attempt?: true },
-  ): Promise<void> {
+  async update(id: string, change: SmsChange): Promise<void> {
+    await this.updateMany([{ id, ...change }]);
+  }
+
+  /** Many attempts' outcomes in one statement. */
+  async updateMany(changes: readonly (SmsChange & { id: string })[]): Promise<void> {
+    if (!changes.length) {
+      return;
+    }
     await this.db.query(
-      `update sms_message set status = $2, error = $3, provider_message_id = coalesce($4, provider_message_id),
-         provider = coalesce($5, provider), attempts = attempts + $6, updated_at = now()
-       where id = $1`,
+      `update sms_message m set status = c.status, error = c.error,
+         provider_message_id = coalesce(c.provider_message_id, m.provider_message_id),
+         provider = coalesce(c.provider, m.provider), attempts = m.attempts + c.attempt, updated_at = now()
+         from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[])
+              as c(id, status, error, provider_message_id, provider, attempt)
+        where m.id = c.id`,
       [
-        id,
-        change.status,
-        change.error ?? null,
-        change.providerMessageId ?? null,
-        change.provider ?? null,
-        change.attempt ? 1 : 0,
+        changes.map((c) => c.id),
+        changes.map((c) => c.status),
+        changes.map((c) => c.error ?? null),
+        changes.map((c) => c.providerMessageId ?? null),
+        changes.map((c) => c.provider ?? null),
+        changes.map((c) => (c.attempt ? 1 : 0)),
       ],
     );
   }
@@ -149,8 +183,15 @@ export class SmsRepository {
   }
 
   async optedOut(phone: string): Promise<boolean> {
-    const rows = await this.db.query('select 1 from sms_opt_out where phone = $1', [phone]);
-    return rows.length > 0;
+    return (await this.optedOutAmong([phone])).has(phone);
+  }
+
+  /** The numbers among `phones` that texted STOP. */
+  async optedOutAmong(phones: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db.query<{ phone: string }>('select phone from sms_opt_out where phone = any($1::text[])', [
+      [...new Set(phones)],
+    ]);
+    return new Set(rows.map((r) => r.phone));
   }
 
   async optOut(phone: string, via: string): Promise<void> {

@@ -2,13 +2,13 @@ import type { Actor } from '../../access/actor.ts';
 import { isSecondaryUse } from '../../access/secondary-use.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { badRequest, fail } from '../../fhir/outcome.ts';
-import type { JobQueue, RunningJob } from '../../jobs/queue.ts';
+import type { BatchFailures, JobQueue, RunningJob } from '../../jobs/queue.ts';
 import type { SmsConfig } from './config.ts';
 import { PermanentSmsError, type SmsGateway } from './gateway.ts';
 import { optKeyword } from './keywords.ts';
 import { InvalidPhoneNumber, normalisePhone } from './phone.ts';
 import type { InboundSmsHandler, InboundSmsRegistry } from './registry.ts';
-import { SmsRepository, type SmsMessage } from './sms.repository.ts';
+import { SmsRepository, type SmsChange, type SmsMessage } from './sms.repository.ts';
 
 export const SMS_SEND_QUEUE = 'sms.send';
 const OPTED_OUT = 'opted out';
@@ -24,6 +24,32 @@ export interface OutgoingSms {
   reference?: string;
   /** The Organization sending; its staff see the message and whether it failed. */
   senderOrganizationId?: string;
+}
+
+/** Texts a send job takes at once: sent together, recorded in one statement. */
+const SEND_BATCH = 25;
+
+interface SendJob {
+  messageId: string;
+}
+
+/** A text `queueMany` queued (or recorded as opted out), or one it refused and why. */
+export type QueuedSms = { message: SmsMessage } | { invalid: string; field: 'to' | 'body'; sms: OutgoingSms };
+
+function checkOutgoing(
+  sms: OutgoingSms,
+): { sms: OutgoingSms; phone: string } | Extract<QueuedSms, { invalid: string }> {
+  let phone: string;
+  try {
+    phone = normalisePhone(sms.to);
+  } catch (error) {
+    const invalid = error instanceof InvalidPhoneNumber ? error.message : 'The phone number is invalid';
+    return { invalid, field: 'to', sms };
+  }
+  if (!sms.body.trim() || sms.body.length > MAX_BODY) {
+    return { invalid: `A text message must have 1 to ${MAX_BODY} characters`, field: 'body', sms };
+  }
+  return { sms, phone };
 }
 
 /** What became of an inbound text. */
@@ -62,7 +88,7 @@ export class SmsService {
   constructor(options: SmsServiceOptions) {
     this.options = options;
     this.gateway = options.gateway;
-    options.queue.define<{ messageId: string }>({
+    options.queue.define<SendJob>({
       name: SMS_SEND_QUEUE,
       options: {
         retryLimit: options.config.retryLimit,
@@ -71,7 +97,8 @@ export class SmsService {
         retryDelayMax: 3600,
         expireInSeconds: 120,
       },
-      handler: (job) => this.deliver(job),
+      // A fan-out (a recall, a notification to many) is sent SEND_BATCH texts per transaction.
+      batch: { size: SEND_BATCH, handler: (jobs) => this.deliver(jobs) },
     });
   }
 
@@ -94,62 +121,80 @@ export class SmsService {
    * texted STOP gets a row marked failed, "opted out", and no job.
    */
   async queueSms(sms: OutgoingSms, options: { tx?: Queryable } = {}): Promise<SmsMessage> {
-    let phone: string;
-    try {
-      phone = normalisePhone(sms.to);
-    } catch (error) {
-      return badRequest(error instanceof InvalidPhoneNumber ? error.message : 'The phone number is invalid', ['to']);
+    const queued = (await this.queueMany([sms], options))[0]!;
+    if ('invalid' in queued) {
+      return badRequest(queued.invalid, [queued.field]);
     }
-    if (!sms.body.trim() || sms.body.length > MAX_BODY) {
-      return badRequest(`A text message must have 1 to ${MAX_BODY} characters`, ['body']);
-    }
-    const work = async (tx: Queryable): Promise<SmsMessage> => {
-      const repository = new SmsRepository(tx);
-      const optedOut = await repository.optedOut(phone);
-      const message = await repository.insertOutbound({
-        phone,
-        body: sms.body,
-        provider: this.gateway.name,
-        status: optedOut ? 'failed' : 'queued',
-        ...(optedOut ? { error: OPTED_OUT } : {}),
-        ...(sms.reference !== undefined ? { reference: sms.reference } : {}),
-        ...(sms.senderOrganizationId !== undefined ? { senderOrganizationId: sms.senderOrganizationId } : {}),
-      });
-      if (!optedOut) {
-        await this.options.queue.send(SMS_SEND_QUEUE, { messageId: message.id }, { tx });
-      }
-      return message;
-    };
-    return options.tx ? work(options.tx) : this.options.db.transaction(work);
+    return queued.message;
   }
 
-  /** The send job: one attempt; a failure worth retrying is thrown, a final one is recorded. */
-  async deliver(job: RunningJob<{ messageId: string }>): Promise<void> {
+  /**
+   * `queueSms` for many texts in three statements (a fan-out). A text with an invalid number or
+   * body is not queued and comes back `invalid`, with why; the others are queued as `queueSms` would.
+   */
+  async queueMany(list: readonly OutgoingSms[], options: { tx?: Queryable } = {}): Promise<QueuedSms[]> {
+    const checked = list.map((sms) => checkOutgoing(sms));
+    const valid = checked.filter((c): c is { sms: OutgoingSms; phone: string } => 'phone' in c);
+    const work = async (tx: Queryable): Promise<SmsMessage[]> => {
+      const repository = new SmsRepository(tx);
+      const optedOut = await repository.optedOutAmong(valid.map((c) => c.phone));
+      const messages = await repository.insertOutbound(
+        valid.map(({ sms, phone }) => ({
+          phone,
+          body: sms.body,
+          provider: this.gateway.name,
+          status: optedOut.has(phone) ? 'failed' : 'queued',
+          ...(optedOut.has(phone) ? { error: OPTED_OUT } : {}),
+          ...(sms.reference !== undefined ? { reference: sms.reference } : {}),
+          ...(sms.senderOrganizationId !== undefined ? { senderOrganizationId: sms.senderOrganizationId } : {}),
+        })),
+      );
+      const jobs = messages.filter((m) => m.status === 'queued').map((m) => ({ data: { messageId: m.id } }));
+      await this.options.queue.sendMany(SMS_SEND_QUEUE, jobs, { tx });
+      return messages;
+    };
+    const messages = valid.length ? await (options.tx ? work(options.tx) : this.options.db.transaction(work)) : [];
+    let next = 0;
+    return checked.map((c) => ('phone' in c ? { message: messages[next++]! } : c));
+  }
+
+  /**
+   * The send jobs, a batch at a time: each message is handed to the gateway (all at once) and the
+   * outcomes recorded in one statement. A failure worth retrying is returned for its job; a final
+   * one is recorded on the message.
+   */
+  async deliver(jobs: readonly RunningJob<SendJob>[]): Promise<BatchFailures> {
     const repository = new SmsRepository(this.options.db);
-    const message = await repository.find(job.data.messageId);
-    if (message?.status !== 'queued') {
-      return; // sent by an earlier attempt, or gone
-    }
-    // STOP may have arrived since the message was queued.
-    if (await repository.optedOut(message.phone)) {
-      return repository.update(message.id, { status: 'failed', error: OPTED_OUT });
-    }
-    try {
-      const sent = await this.gateway.send(message.phone, message.body, message.id);
-      await repository.update(message.id, {
-        status: 'sent',
-        providerMessageId: sent.providerId,
-        provider: this.gateway.name,
-        attempt: true,
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'the message could not be sent';
-      const final = error instanceof PermanentSmsError || job.lastAttempt;
-      await repository.update(message.id, { status: final ? 'failed' : 'queued', error: reason, attempt: true });
-      if (!final) {
-        throw error;
-      }
-    }
+    const messages = await repository.findMany(jobs.map((job) => job.data.messageId));
+    // Sent by an earlier attempt, or gone: nothing to do.
+    const due = jobs.flatMap((job) => {
+      const message = messages.get(job.data.messageId);
+      return message?.status === 'queued' ? [{ job, message }] : [];
+    });
+    // STOP may have arrived since the messages were queued.
+    const optedOut = await repository.optedOutAmong(due.map((d) => d.message.phone));
+    const failures = new Map<string, Error>();
+    const changes = await Promise.all(
+      due.map(async ({ job, message }): Promise<SmsChange & { id: string }> => {
+        if (optedOut.has(message.phone)) {
+          return { id: message.id, status: 'failed', error: OPTED_OUT };
+        }
+        try {
+          const sent = await this.gateway.send(message.phone, message.body, message.id);
+          const { name: provider } = this.gateway;
+          return { id: message.id, status: 'sent', providerMessageId: sent.providerId, provider, attempt: true };
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : 'the message could not be sent';
+          const final = error instanceof PermanentSmsError || job.lastAttempt;
+          if (!final) {
+            failures.set(job.id, error instanceof Error ? error : new Error(reason));
+          }
+          return { id: message.id, status: final ? 'failed' : 'queued', error: reason, attempt: true };
+        }
+      }),
+    );
+    await repository.updateMany(changes);
+    return failures;
   }
 
   /**
