@@ -66,6 +66,8 @@ describe('demo sign-ins', () => {
       'demo.carehome',
       'demo.privacy',
       'demo.reception',
+      'demo.telehealth',
+      'demo.practiceadmin',
       'demo.commissioner',
       'demo.patient',
       'demo.carer',
@@ -85,6 +87,8 @@ describe('demo sign-ins', () => {
     expect(await roles('demo.privacy')).toEqual(['R0001']);
     expect(await roles('demo.reception')).toEqual(['R8010']);
     expect(await roles('demo.commissioner')).toEqual(['R8012']);
+    expect(await roles('demo.telehealth')).toEqual(['R8001']);
+    expect(await roles('demo.practiceadmin')).toEqual(['R8010']);
     expect((await store.roleProfiles((await store.userByLogin('demo.socialworker'))!.id))[0]!.organizationId).toBe(
       'org-888',
     );

@@ -143,6 +143,9 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
   await newStaff('prac-demo-privacy', 'Priya', 'Shah', practice.orgId, 'Privacy officer');
   await newStaff('prac-demo-reception', 'Rachel', 'Hughes', practice.orgId, 'Receptionist');
   await newStaff('prac-demo-commissioner', 'Chris', 'Whitfield', ccgOrg, 'Commissioning analyst');
+  await newStaff('prac-demo-practiceadmin', 'Sam', 'Oduya', practice.orgId, 'Practice administrator');
+  // The practice's first nurse runs its telehealth: the demo enrolments there are hers (telehealth/seed.ts).
+  const practiceNurse = practice.nurses[0]!;
   const gpCommunityRole = 'prrole-demo-gp-community';
   if (!(await exists('PractitionerRole', gpCommunityRole))) {
     await put({
@@ -200,6 +203,22 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
       description: `Receptionist (R8010 clerical), ${practice.def.name}: patients' details and appointments, no clinical record`,
       practitionerId: 'prac-demo-reception',
       profiles: [{ organizationId: practice.orgId, roleCode: 'R8010', practitionerRoleId: 'prrole-demo-reception' }],
+    },
+    {
+      username: 'demo.telehealth',
+      displayName: `${practiceNurse.given} ${practiceNurse.family}`,
+      description: `Practice nurse (R8001) at ${practice.def.name}: telehealth enrolments, alerts and the team dashboard`,
+      practitionerId: practiceNurse.id,
+      profiles: [{ organizationId: practice.orgId, roleCode: 'R8001', practitionerRoleId: practiceNurse.roleId }],
+    },
+    {
+      username: 'demo.practiceadmin',
+      displayName: 'Sam Oduya',
+      description: `Practice administrator (R8010 clerical), ${practice.def.name}: practice text messages, reminders and recalls`,
+      practitionerId: 'prac-demo-practiceadmin',
+      profiles: [
+        { organizationId: practice.orgId, roleCode: 'R8010', practitionerRoleId: 'prrole-demo-practiceadmin' },
+      ],
     },
     {
       username: 'demo.commissioner',

@@ -102,6 +102,9 @@ export async function registerAuth(
         request.log.error({ err: error }, 'sign-in request failed');
       }
       const message = status >= 500 ? 'Something went wrong. Try again later.' : error.message;
+      if (isOperationOutcomeError(error)) {
+        void reply.headers(error.headers);
+      }
       if (request.method === 'POST' && request.url.startsWith(`${AUTH_PREFIX}${ROUTES.token}`)) {
         return reply
           .code(status)

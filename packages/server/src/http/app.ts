@@ -170,7 +170,12 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isOperationOutcomeError(error)) {
-      return reply.code(error.status).header('content-type', FHIR_JSON).send(JSON.stringify(error.outcome));
+      // The refusal's own headers too: a 401's challenge, a 429's retry-after.
+      return reply
+        .code(error.status)
+        .headers(error.headers)
+        .header('content-type', FHIR_JSON)
+        .send(JSON.stringify(error.outcome));
     }
     const refused = fromDatabaseError(error);
     if (refused) {

@@ -26,8 +26,6 @@ interface JobDefinitionBase {
    * pg-boss's schema; an occurrence missed while every instance was down is skipped).
    */
   schedule?: JobSchedule;
-  /** @deprecated Use `schedule`; this is `schedule: { cron, tz: 'UTC' }`. */
-  cron?: string;
 }
 
 /** A job run one at a time: a failure (a throw) is retried by the queue's options. */
@@ -110,7 +108,7 @@ export class JobQueue {
     if (this.boss) {
       throw new Error(`Job '${definition.name}' must be defined before the queue starts`);
     }
-    const schedule = definition.schedule ?? (definition.cron ? { cron: definition.cron, tz: 'UTC' } : undefined);
+    const { schedule } = definition;
     if (schedule) {
       this.schedules.set(definition.name, checkSchedule(definition.name, schedule));
     }

@@ -98,7 +98,7 @@ export const notificationsModule = defineModule({
         {
           // Every 15 minutes: the digests whose time (Europe/London) has come.
           name: DIGEST_QUEUE,
-          cron: '*/15 * * * *',
+          schedule: { cron: '*/15 * * * *' },
           handler: async () => {
             await service.sendDueDigests();
           },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildInfrastructureModel } from '../seed/infrastructure.ts';
 import { loadSeedPopulation } from '../seed/load.ts';
 import { createTestApp, type TestApp } from '../testing/app.ts';
 import { seedTelehealthDemo } from './seed.ts';
@@ -25,6 +26,10 @@ describe('telehealth demo data', () => {
     expect(readings.body.total).toBeGreaterThan(30);
     const alerts = await t.fhir('GET', 'Task?code=telehealth-alert&_summary=count');
     expect(alerts.body.total).toBeGreaterThan(0);
+    // demo.telehealth (the demo practice's first nurse) has patients of her own on first start.
+    const nurse = `Practitioner/${buildInfrastructureModel(1).practices[0]!.nurses[0]!.id}`;
+    const hers = demo.filter((e: any) => e.resource.author?.reference === nurse);
+    expect(hers.length).toBeGreaterThanOrEqual(2);
     expect(await seedTelehealthDemo(t.platform.resources, service, { seed: 1, days: 60 })).toBe(0);
   });
 });

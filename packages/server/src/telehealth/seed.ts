@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CarePlan, Condition, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
+import { buildInfrastructureModel } from '../seed/infrastructure.ts';
 import { AGREEMENT_EXTENSION, BEST_PEAK_FLOW_EXTENSION } from './enrolment/careplan.ts';
 import { levelOf } from './protocols/levels.ts';
 import { libraryProtocol } from './protocols/library/index.ts';
@@ -115,10 +116,11 @@ export async function seedTelehealthDemo(
 ): Promise<number> {
   const now = options.now ?? new Date();
   const days = options.days ?? 90;
+  const demoPractice = `Organization/${buildInfrastructureModel(options.seed).practices[0]!.orgId}`;
   let enrolled = 0;
   for (const plan of DEMO_PLANS) {
     const protocol = libraryProtocol(plan.protocolId)!;
-    for (const patient of await patientsWith(system, plan.condition, plan.patients)) {
+    for (const patient of await patientsWith(system, plan.condition, plan.patients, demoPractice)) {
       const id = `demo-th-${plan.protocolId}-${patient.id!}`.slice(0, 64);
       if (
         (
@@ -192,14 +194,25 @@ export async function seedTelehealthDemo(
   return enrolled;
 }
 
-async function patientsWith(system: ResourceService, snomed: string, count: number): Promise<Patient[]> {
-  const conditions = await system.search('Condition', [
-    ['code', `http://snomed.info/sct|${snomed}`],
-    ['_count', '40'],
+/**
+ * Up to `count` living patients with a mobile number and the condition, those at `practice` first
+ * (demo.telehealth's practice: her dashboard and inbox have patients on first start).
+ */
+async function patientsWith(
+  system: ResourceService,
+  snomed: string,
+  count: number,
+  practice: string,
+): Promise<Patient[]> {
+  const search = (more: [string, string][]) =>
+    system.search('Condition', [['code', `http://snomed.info/sct|${snomed}`], ['_count', '40'], ...more]);
+  const [local, anywhere] = await Promise.all([
+    search([['subject:Patient.general-practitioner', practice]]),
+    search([]),
   ]);
   const patients: Patient[] = [];
   const seen = new Set<string>();
-  for (const entry of conditions.entry ?? []) {
+  for (const entry of [...(local.entry ?? []), ...(anywhere.entry ?? [])]) {
     const reference = (entry.resource as Condition).subject?.reference ?? '';
     const patientId = reference.replace(/^Patient\//, '');
     if (!patientId || seen.has(patientId)) {
@@ -225,6 +238,7 @@ async function practiceNurse(system: ResourceService, patient: Patient): Promise
   }
   const roles = await system.search('PractitionerRole', [
     ['organization', practice],
+    ['_sort', '_id'],
     ['_count', '20'],
   ]);
   const practitioners = (roles.entry ?? []).flatMap((e) => {
