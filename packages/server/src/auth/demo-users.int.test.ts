@@ -113,7 +113,7 @@ describe('demo sign-ins', () => {
     expect(formatDemoLogins(logins)[1]).toContain('demo.gp');
 
     const again = await ensureDemoUsers(platform);
-    expect(again).toHaveLength(10);
+    expect(again).toHaveLength(12);
     expect(again.every((l) => l.password === undefined)).toBe(true);
   });
 });
