@@ -51,7 +51,14 @@ export const telehealthModule = defineModule({
           schedule: { cron: '* * * * *' },
           options: { retryLimit: 0, expireInSeconds: 300 },
           handler: async () => {
-            await service.sendDuePrompts();
+            // At most one waiting helper run (a singleton key): a big round is shared, not multiplied.
+            const help = () =>
+              context.jobs.sendLater(
+                PROMPT_QUEUE,
+                {},
+                { startAfter: new Date(), singletonKey: 'telehealth-prompts:help' },
+              );
+            await service.sendAllDue(help);
           },
         },
       ],

@@ -32,4 +32,14 @@ create index telehealth_enrolment_phone_idx on telehealth_enrolment (phone) wher
 create index telehealth_enrolment_patient_idx on telehealth_enrolment (patient_id);
 `,
   },
+  {
+    version: 2,
+    name: 'reminders',
+    sql: `
+-- When to remind the patient of the prompt they have not answered (protocol.missed.remindAfterMinutes).
+alter table telehealth_enrolment add column remind_at timestamptz;
+create index telehealth_enrolment_remind_idx on telehealth_enrolment (remind_at)
+  where status = 'active' and remind_at is not null;
+`,
+  },
 ];

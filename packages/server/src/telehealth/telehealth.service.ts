@@ -3,6 +3,7 @@
  * recorded, answered and escalated. Clinical data go into the record as the module's system actor
  * (`module:telehealth`), in the transaction that received the text or sent the prompt.
  */
+import { randomUUID } from 'node:crypto';
 import type { CarePlan, Communication, Flag, Observation, Patient, Task } from '@medplum/fhirtypes';
 import type { Queryable } from '../db/database.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
@@ -112,60 +113,109 @@ export class TelehealthService {
               }) ?? null),
       awaiting: request.status === 'active' ? (existing?.awaiting ?? null) : null,
       misses: existing?.misses ?? 0,
+      remindAt: request.status === 'active' ? (existing?.remindAt ?? null) : null,
     };
   }
 
-  /** Sends every prompt now due, once across instances; returns how many were sent. */
-  async sendDuePrompts(now = new Date(), limit = 500): Promise<number> {
+  /**
+   * The every-minute job: sends everything due, a batch per transaction, until nothing is left. A
+   * morning round of thousands asks once for help (`askForHelp` queues another run of this job, which
+   * any free worker on any instance takes; claims skip each other's rows, so nothing is sent twice).
+   */
+  async sendAllDue(askForHelp: () => Promise<unknown>, batch = PROMPT_BATCH): Promise<number> {
+    let total = 0;
+    let asked = false;
+    for (;;) {
+      const claimed = await this.sendDuePrompts(new Date(), batch);
+      total += claimed;
+      if (claimed < batch) {
+        return total;
+      }
+      if (!asked) {
+        asked = true;
+        await askForHelp();
+      }
+    }
+  }
+
+  /**
+   * Sends up to `limit` prompts and reminders now due, once across instances, in one transaction:
+   * the texts queued together, the messages recorded as Communications together, the enrolments
+   * saved together. Returns how many enrolments were claimed (fewer than `limit`: nothing more is due).
+   */
+  async sendDuePrompts(now = new Date(), limit = PROMPT_BATCH): Promise<number> {
     return this.context.unitOfWork(this.context.systemActor, async (uow) => {
       const repository = new EnrolmentRepository(uow.tx);
-      let sent = 0;
-      for (const enrolment of await repository.claimDue(now, limit)) {
-        sent += (await this.promptOne(uow, repository, enrolment, now)) ? 1 : 0;
+      const claimed = await repository.claimDue(now, limit);
+      const rounds: Round[] = [];
+      for (const enrolment of claimed) {
+        rounds.push(await this.roundFor(uow, enrolment, now));
       }
-      return sent;
+      const texts = rounds.filter((r): r is Round & { text: string } => r.text !== undefined);
+      const queued = await this.context.use('sms').queueMany(
+        texts.map((r) => ({ to: r.enrolment.phone!, body: r.text, reference: `CarePlan/${r.enrolment.carePlanId}` })),
+        { tx: uow.tx },
+      );
+      const delivered = new Set<Round>();
+      texts.forEach((round, i) => {
+        const sms = queued[i]!;
+        if ('message' in sms && sms.message.status === 'queued') {
+          delivered.add(round);
+        }
+      });
+      const sent = texts.filter((round) => delivered.has(round));
+      if (sent.length) {
+        await uow
+          .system()
+          .writeMany(
+            sent.map((round) => ({
+              resource: promptMessage(round.enrolment, round.text, now),
+              method: 'create' as const,
+            })),
+          );
+      }
+      // A number that texted STOP gets nothing: the enrolment pauses rather than counting misses.
+      await repository.saveMany(
+        rounds.map((round) => (round.text === undefined || delivered.has(round) ? round.next : optedOut(round.next))),
+      );
+      return claimed.length;
     });
   }
 
-  private async promptOne(
-    uow: UnitOfWork,
-    repository: EnrolmentRepository,
-    enrolment: Enrolment,
-    now: Date,
-  ): Promise<boolean> {
+  /**
+   * What an enrolment whose prompt or reminder is due gets now: the text (or none: skipped after
+   * downtime), and the enrolment as it is once sent. Raises the missed-prompts alert when due.
+   */
+  private async roundFor(uow: UnitOfWork, enrolment: Enrolment, now: Date): Promise<Round> {
     const protocol = protocolOf(enrolment);
+    const promptDue = enrolment.nextPromptAt !== null && enrolment.nextPromptAt <= now;
+    if (!promptDue) {
+      return reminderFor(enrolment, protocol, now);
+    }
     const due = enrolment.nextPromptAt!;
     const window = { startedAt: enrolment.startedAt, ...(enrolment.endsAt ? { endsAt: enrolment.endsAt } : {}) };
     const next = nextPromptAt(protocol.schedule, due < now ? now : due, window) ?? null;
     if (!stillTimely(due, now, protocol.catchUpMinutes)) {
       // After downtime: skipped, not sent late (and not the patient's miss).
-      await repository.save({ ...enrolment, nextPromptAt: next });
-      return false;
+      return { enrolment, next: { ...enrolment, nextPromptAt: next, remindAt: null } };
     }
     const missed = enrolment.awaiting ? enrolment.misses + 1 : 0;
     if (enrolment.awaiting && protocol.missed.alertAfterMisses > 0 && missed === protocol.missed.alertAfterMisses) {
       await this.alert(uow, enrolment, protocol, [`${missed} prompts in a row not answered`], 'amber');
     }
     const prompt = protocol.prompts[0]!;
-    const message = await this.context
-      .use('sms')
-      .queueSms(
-        { to: enrolment.phone!, body: prompt.text, reference: `CarePlan/${enrolment.carePlanId}` },
-        { tx: uow.tx },
-      );
-    const optedOut = message.status === 'failed';
-    await repository.save({
-      ...enrolment,
-      // A number that texted STOP gets nothing: the enrolment pauses rather than counting misses.
-      status: optedOut ? 'paused' : enrolment.status,
-      problems: optedOut ? ['The patient texted STOP: texts are paused until they text START'] : [],
-      nextPromptAt: optedOut ? null : next,
-      awaiting: optedOut
-        ? null
-        : { promptId: prompt.id, roundAt: due.toISOString(), sentAt: now.toISOString(), roundScores: {} },
-      misses: missed,
-    });
-    return !optedOut;
+    return {
+      enrolment,
+      text: prompt.text,
+      next: {
+        ...enrolment,
+        problems: [],
+        nextPromptAt: next,
+        awaiting: { promptId: prompt.id, roundAt: due.toISOString(), sentAt: now.toISOString(), roundScores: {} },
+        misses: missed,
+        remindAt: reminderTime(protocol, now, next),
+      },
+    };
   }
 
   /**
@@ -219,7 +269,7 @@ export class TelehealthService {
   ): Promise<string> {
     switch (command) {
       case 'pause':
-        await repository.save({ ...enrolment, status: 'paused', nextPromptAt: null, awaiting: null });
+        await repository.save({ ...enrolment, status: 'paused', nextPromptAt: null, awaiting: null, remindAt: null });
         return PAUSED_TEXT;
       case 'resume': {
         const window = { startedAt: enrolment.startedAt, ...(enrolment.endsAt ? { endsAt: enrolment.endsAt } : {}) };
@@ -262,9 +312,10 @@ export class TelehealthService {
         ...enrolment,
         misses: 0,
         awaiting: { ...enrolment.awaiting, promptId: next.id, roundScores },
+        remindAt: reminderTime(protocol, new Date(), enrolment.nextPromptAt),
       });
     } else {
-      await repository.save({ ...enrolment, misses: 0, awaiting: null });
+      await repository.save({ ...enrolment, misses: 0, awaiting: null, remindAt: null });
     }
   }
 
@@ -328,36 +379,7 @@ export class TelehealthService {
     text: string,
     direction: 'in' | 'out',
   ): Promise<void> {
-    const patient = { reference: `Patient/${enrolment.patientId}` };
-    const communication: Communication = {
-      resourceType: 'Communication',
-      status: 'completed',
-      category: [
-        {
-          coding: [
-            { system: 'https://careweave.example/fhir/CodeSystem/communication-category', code: 'telehealth-sms' },
-          ],
-        },
-      ],
-      subject: patient,
-      basedOn: [{ reference: `CarePlan/${enrolment.carePlanId}` }],
-      medium: [
-        {
-          coding: [
-            {
-              system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationMode',
-              code: 'SMSWRIT',
-              display: 'SMS written',
-            },
-          ],
-        },
-      ],
-      ...(direction === 'in'
-        ? { sender: patient, received: new Date().toISOString() }
-        : { recipient: [patient], sent: new Date().toISOString() }),
-      payload: [{ contentString: text }],
-    };
-    await uow.system().create('Communication', communication);
+    await uow.system().create('Communication', smsCommunication(enrolment, text, direction, new Date()));
   }
 
   /** A Flag and a Task for the team, and a notification to whoever enrolled the patient. */
@@ -432,6 +454,80 @@ function refusedEnrolment(plan: CarePlan, patientId: string, problems: string[],
     nextPromptAt: null,
     awaiting: null,
     misses: 0,
+    remindAt: null,
+  };
+}
+
+/** A text to or from the patient, as it is kept in the record. */
+function smsCommunication(enrolment: Enrolment, text: string, direction: 'in' | 'out', at: Date): Communication {
+  const patient = { reference: `Patient/${enrolment.patientId}` };
+  return {
+    resourceType: 'Communication',
+    status: 'completed',
+    category: [{ coding: [{ system: COMMUNICATION_CATEGORY_SYSTEM, code: 'telehealth-sms' }] }],
+    subject: patient,
+    basedOn: [{ reference: `CarePlan/${enrolment.carePlanId}` }],
+    medium: [{ coding: [SMS_WRITTEN] }],
+    ...(direction === 'in'
+      ? { sender: patient, received: at.toISOString() }
+      : { recipient: [patient], sent: at.toISOString() }),
+    payload: [{ contentString: text }],
+  };
+}
+
+/** A prompt or reminder sent in a round, as a Communication with a fresh id (written in a batch). */
+function promptMessage(enrolment: Enrolment, text: string, at: Date): Communication {
+  return { ...smsCommunication(enrolment, text, 'out', at), id: randomUUID() };
+}
+
+const COMMUNICATION_CATEGORY_SYSTEM = 'https://careweave.example/fhir/CodeSystem/communication-category';
+const SMS_WRITTEN = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationMode',
+  code: 'SMSWRIT',
+  display: 'SMS written',
+};
+
+/** Prompts (and reminders) one transaction sends: a morning's round goes in batches of this size. */
+const PROMPT_BATCH = 500;
+
+/** An enrolment's turn in a round of prompts: the text to send (if any), and the enrolment after it. */
+interface Round {
+  enrolment: Enrolment;
+  text?: string;
+  next: Enrolment;
+}
+
+/**
+ * When to remind the patient of a prompt sent at `sentAt`: `remindAfterMinutes` later, unless the
+ * next prompt comes first (it is the reminder then) or the protocol sends none.
+ */
+function reminderTime(protocol: Protocol, sentAt: Date, nextPrompt: Date | null): Date | null {
+  const minutes = protocol.missed.remindAfterMinutes;
+  if (!minutes) {
+    return null;
+  }
+  const at = new Date(sentAt.getTime() + minutes * 60_000);
+  return nextPrompt && at >= nextPrompt ? null : at;
+}
+
+/** A reminder of the prompt still awaited, once; none when it is stale (after downtime) or answered. */
+function reminderFor(enrolment: Enrolment, protocol: Protocol, now: Date): Round {
+  const next = { ...enrolment, remindAt: null };
+  const prompt = protocol.prompts.find((p) => p.id === enrolment.awaiting?.promptId);
+  if (!prompt || !enrolment.remindAt || !stillTimely(enrolment.remindAt, now, protocol.catchUpMinutes)) {
+    return { enrolment, next };
+  }
+  return { enrolment, text: `Reminder: ${prompt.text}`, next };
+}
+
+function optedOut(enrolment: Enrolment): Enrolment {
+  return {
+    ...enrolment,
+    status: 'paused',
+    problems: ['The patient texted STOP: texts are paused until they text START'],
+    nextPromptAt: null,
+    awaiting: null,
+    remindAt: null,
   };
 }
 

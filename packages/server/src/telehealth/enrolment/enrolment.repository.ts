@@ -24,6 +24,8 @@ export interface Enrolment {
   nextPromptAt: Date | null;
   awaiting: Awaiting | null;
   misses: number;
+  /** When to remind the patient of the prompt awaited (null: no reminder due). */
+  remindAt: Date | null;
 }
 
 interface Row {
@@ -40,6 +42,7 @@ interface Row {
   next_prompt_at: string | Date | null;
   awaiting: Awaiting | string | null;
   misses: number;
+  remind_at: string | Date | null;
 }
 
 const date = (value: string | Date | null): Date | null => (value === null ? null : new Date(value));
@@ -59,6 +62,32 @@ function fromRow(row: Row): Enrolment {
     nextPromptAt: date(row.next_prompt_at),
     awaiting: row.awaiting === null ? null : jsonbValue(row.awaiting),
     misses: Number(row.misses),
+    remindAt: date(row.remind_at),
+  };
+}
+
+const COLUMNS = `care_plan_id, patient_id, protocol_id, protocol_version, phone, status, problems, thresholds,
+  started_at, ends_at, next_prompt_at, awaiting, misses, remind_at`;
+const COLUMN_TYPES = `care_plan_id text, patient_id text, protocol_id text, protocol_version integer, phone text,
+  status text, problems jsonb, thresholds jsonb, started_at timestamptz, ends_at timestamptz,
+  next_prompt_at timestamptz, awaiting jsonb, misses integer, remind_at timestamptz`;
+
+function toRow(enrolment: Enrolment): Row {
+  return {
+    care_plan_id: enrolment.carePlanId,
+    patient_id: enrolment.patientId,
+    protocol_id: enrolment.protocolId,
+    protocol_version: enrolment.protocolVersion,
+    phone: enrolment.phone,
+    status: enrolment.status,
+    problems: enrolment.problems,
+    thresholds: enrolment.thresholds,
+    started_at: enrolment.startedAt.toISOString(),
+    ends_at: enrolment.endsAt?.toISOString() ?? null,
+    next_prompt_at: enrolment.nextPromptAt?.toISOString() ?? null,
+    awaiting: enrolment.awaiting,
+    misses: enrolment.misses,
+    remind_at: enrolment.remindAt?.toISOString() ?? null,
   };
 }
 
@@ -71,30 +100,23 @@ export class EnrolmentRepository {
   }
 
   async save(enrolment: Enrolment): Promise<void> {
+    await this.saveMany([enrolment]);
+  }
+
+  /** Inserts or updates enrolments in one statement (a round of prompts saves hundreds at once). */
+  async saveMany(enrolments: readonly Enrolment[]): Promise<void> {
+    if (!enrolments.length) {
+      return;
+    }
     await this.db.query(
-      `insert into telehealth_enrolment (care_plan_id, patient_id, protocol_id, protocol_version, phone, status,
-         problems, thresholds, started_at, ends_at, next_prompt_at, awaiting, misses)
-       values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12::jsonb, $13)
+      `insert into telehealth_enrolment (${COLUMNS})
+       select ${COLUMNS} from jsonb_to_recordset($1::jsonb) as r(${COLUMN_TYPES})
        on conflict (care_plan_id) do update set patient_id = excluded.patient_id, protocol_id = excluded.protocol_id,
          protocol_version = excluded.protocol_version, phone = excluded.phone, status = excluded.status,
          problems = excluded.problems, thresholds = excluded.thresholds, started_at = excluded.started_at,
          ends_at = excluded.ends_at, next_prompt_at = excluded.next_prompt_at, awaiting = excluded.awaiting,
-         misses = excluded.misses, updated_at = now()`,
-      [
-        enrolment.carePlanId,
-        enrolment.patientId,
-        enrolment.protocolId,
-        enrolment.protocolVersion,
-        enrolment.phone,
-        enrolment.status,
-        JSON.stringify(enrolment.problems),
-        JSON.stringify(enrolment.thresholds),
-        enrolment.startedAt.toISOString(),
-        enrolment.endsAt?.toISOString() ?? null,
-        enrolment.nextPromptAt?.toISOString() ?? null,
-        enrolment.awaiting ? JSON.stringify(enrolment.awaiting) : null,
-        enrolment.misses,
-      ],
+         misses = excluded.misses, remind_at = excluded.remind_at, updated_at = now()`,
+      [JSON.stringify(enrolments.map(toRow))],
     );
   }
 
@@ -117,13 +139,14 @@ export class EnrolmentRepository {
   }
 
   /**
-   * Claims enrolments whose next prompt is due, skipping rows another instance holds: each prompt is
-   * sent by exactly one instance, in its transaction.
+   * Claims enrolments whose next prompt or reminder is due, skipping rows another instance holds:
+   * each prompt is sent by exactly one instance, in its transaction.
    */
   async claimDue(now: Date, limit: number): Promise<Enrolment[]> {
     const rows = await this.db.query<Row>(
-      `select * from telehealth_enrolment where status = 'active' and next_prompt_at <= $1
-        order by next_prompt_at limit $2 for update skip locked`,
+      `select * from telehealth_enrolment
+        where status = 'active' and (next_prompt_at <= $1 or remind_at <= $1)
+        order by least(next_prompt_at, remind_at) limit $2 for update skip locked`,
       [now.toISOString(), limit],
     );
     return rows.map(fromRow);
