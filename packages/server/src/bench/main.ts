@@ -33,6 +33,7 @@ import {
 import { codeVersion, machineInfo } from './machine.ts';
 import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
 import { notificationsBenchmark } from './notifications.ts';
+import { telehealthBenchmark } from './telehealth.ts';
 import { policyBenchmark, policyFigures } from './policy.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
 import {
@@ -61,6 +62,7 @@ export const BENCHMARKS = [
   'mllp',
   'events',
   'notifications',
+  'telehealth',
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -635,6 +637,12 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
   if (only.has('notifications')) {
     db ??= await openDatabase(bench.config);
     run.figures.push(...(await notificationsBenchmark({ kind, db, bench, resources, log })));
+  }
+
+  // Telehealth: inbound texts and a round of prompts, two instances (bench/telehealth.ts).
+  if (only.has('telehealth')) {
+    db ??= await openDatabase(bench.config);
+    run.figures.push(...(await telehealthBenchmark({ kind, db, bench, resources, log, snapshot })));
   }
 
   // 4. EXPLAIN ANALYZE of the searches (median and slowest parameters) and of $everything.

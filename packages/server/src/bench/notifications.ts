@@ -71,15 +71,7 @@ async function recipients(db: Database, count: number): Promise<Pair[]> {
     const practice = [...gpsByPractice.entries()]
       .find(([, list]) => list.includes(gp))![0]
       .slice('Organization/'.length);
-    await db.query(`insert into auth_user (id, username, fhir_user) values ($1, $1, $2) on conflict do nothing`, [
-      userId,
-      gp,
-    ]);
-    await db.query(
-      `insert into auth_role_profile (id, user_id, organization_id, role_code) values ($1, $2, $3, 'R8000')
-       on conflict do nothing`,
-      [`profile-${userId}`, userId, practice],
-    );
+    await benchGpAccount(db, userId, gp, practice);
     await db.query(
       `insert into notification_preference (recipient, kinds, phone) values ($1, $2::jsonb, $3)
        on conflict (recipient) do nothing`,
@@ -91,6 +83,19 @@ async function recipients(db: Database, count: number): Promise<Pair[]> {
     );
   }
   return Array.from({ length: count }, (_, i) => candidates[i % candidates.length]!);
+}
+
+/** A sign-in account for a seeded GP with a role profile at their practice: notifications need one. */
+export async function benchGpAccount(db: Database, userId: string, gp: string, practiceId: string): Promise<void> {
+  await db.query(`insert into auth_user (id, username, fhir_user) values ($1, $1, $2) on conflict do nothing`, [
+    userId,
+    gp,
+  ]);
+  await db.query(
+    `insert into auth_role_profile (id, user_id, organization_id, role_code) values ($1, $2, $3, 'R8000')
+     on conflict do nothing`,
+    [`profile-${userId}`, userId, practiceId],
+  );
 }
 
 /** Sends `pairs` as fan-outs of BATCH (notifyMany), IN_FLIGHT at a time. */

@@ -4,7 +4,7 @@
  * (`module:telehealth`), in the transaction that received the text or sent the prompt.
  */
 import { randomUUID } from 'node:crypto';
-import type { CarePlan, Communication, Flag, Observation, Patient, Task } from '@medplum/fhirtypes';
+import type { CarePlan, Communication, Flag, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
 import type { Queryable } from '../db/database.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { InboundSms } from '../gateways/sms/index.ts';
@@ -165,14 +165,12 @@ export class TelehealthService {
       });
       const sent = texts.filter((round) => delivered.has(round));
       if (sent.length) {
-        await uow
-          .system()
-          .writeMany(
-            sent.map((round) => ({
-              resource: promptMessage(round.enrolment, round.text, now),
-              method: 'create' as const,
-            })),
-          );
+        await uow.system().writeMany(
+          sent.map((round) => ({
+            resource: promptMessage(round.enrolment, round.text, now),
+            method: 'create' as const,
+          })),
+        );
       }
       // A number that texted STOP gets nothing: the enrolment pauses rather than counting misses.
       await repository.saveMany(
@@ -243,18 +241,26 @@ export class TelehealthService {
           history: await this.history(uow.system(), enrolment),
           roundScores: enrolment.awaiting?.roundScores ?? {},
         });
-        await this.recordMessage(uow, enrolment, message.body, 'in');
+        // Everything the text puts in the record is written in one statement, the alert with it.
+        const now = new Date();
+        const record: Resource[] = [withId(smsCommunication(enrolment, message.body, 'in', now))];
         const command = assessment.parsed.command;
         if (command) {
+          await writeAll(uow, record);
           await reply(await this.command(repository, enrolment, protocol, command));
           return;
         }
-        const observations = await this.recordReadings(uow, enrolment, assessment);
-        if (assessment.escalate) {
-          await this.alert(uow, enrolment, protocol, assessment.reasons, assessment.level, observations);
+        const readings = readingResources(enrolment, protocol, assessment, now);
+        const alert = assessment.escalate
+          ? alertResources(enrolment, protocol, assessment.reasons, assessment.level, readings, now)
+          : undefined;
+        record.push(...readings, ...(alert ? [alert.flag, alert.task] : []));
+        record.push(withId(smsCommunication(enrolment, assessment.reply!, 'out', now)));
+        await writeAll(uow, record);
+        if (alert) {
+          await this.notifyAuthor(uow, enrolment, alert);
         }
         await reply(assessment.reply!);
-        await this.recordMessage(uow, enrolment, assessment.reply!, 'out');
         await this.advance(repository, enrolment, protocol, promptId, assessment, reply);
       },
       { tx },
@@ -335,108 +341,131 @@ export class TelehealthService {
     });
   }
 
-  private async recordReadings(uow: UnitOfWork, enrolment: Enrolment, assessment: Assessment): Promise<string[]> {
-    const effective = new Date().toISOString();
-    const protocol = protocolOf(enrolment);
-    const references: string[] = [];
-    const context = {
-      subject: { reference: `Patient/${enrolment.patientId}` },
-      basedOn: [{ reference: `CarePlan/${enrolment.carePlanId}` }],
-      effective,
-    };
-    for (const reading of assessment.parsed.readings) {
-      const prompt = protocol.prompts.find((p) => p.expecting.includes(reading.expectation));
-      const observation = readingObservation(reading, {
-        ...context,
-        ...(prompt?.questionCode
-          ? { questionCode: { coding: [prompt.questionCode], text: prompt.questionCode.display } }
-          : {}),
-      });
-      if (assessment.level !== 'green') {
-        observation.interpretation = [{ text: `${assessment.level}: ${assessment.reasons.join('; ')}` }];
-      }
-      const created = await uow.system().create('Observation', observation);
-      references.push(`Observation/${created.resource.id}`);
-    }
-    for (const { rule, value } of assessment.totals) {
-      const created = await uow.system().create('Observation', {
-        resourceType: 'Observation',
-        status: 'final',
-        code: { coding: [rule.code], text: rule.code.display },
-        subject: context.subject,
-        basedOn: context.basedOn,
-        effectiveDateTime: effective,
-        valueInteger: value,
-      });
-      references.push(`Observation/${created.resource.id}`);
-    }
-    return references;
-  }
-
-  private async recordMessage(
-    uow: UnitOfWork,
-    enrolment: Enrolment,
-    text: string,
-    direction: 'in' | 'out',
-  ): Promise<void> {
-    await uow.system().create('Communication', smsCommunication(enrolment, text, direction, new Date()));
-  }
-
-  /** A Flag and a Task for the team, and a notification to whoever enrolled the patient. */
+  /** An alert outside a reply (prompts not answered): the Flag and Task written, the author told. */
   private async alert(
     uow: UnitOfWork,
     enrolment: Enrolment,
     protocol: Protocol,
     reasons: string[],
-    level: 'amber' | 'red' | 'green',
-    focus: string[] = [],
+    level: Level,
   ): Promise<void> {
-    const subject = { reference: `Patient/${enrolment.patientId}` };
-    const text = `Telehealth ${level}: ${reasons.join('; ')} (${protocol.title})`;
-    const flag = await uow.system().create('Flag', {
-      resourceType: 'Flag',
-      status: 'active',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/flag-category', code: 'clinical' }] }],
-      code: { text },
-      subject,
-      period: { start: new Date().toISOString() },
-    } satisfies Flag);
-    const task = await uow.system().create('Task', {
-      resourceType: 'Task',
-      status: 'requested',
-      intent: 'order',
-      priority: level === 'red' ? 'stat' : 'urgent',
-      code: {
-        coding: [{ system: 'https://careweave.example/fhir/CodeSystem/task-code', code: 'telehealth-alert' }],
-        text: 'Review telehealth alert',
-      },
-      description: text,
-      for: subject,
-      focus: { reference: focus[0] ?? `Flag/${flag.resource.id}` },
-      basedOn: [{ reference: `CarePlan/${enrolment.carePlanId}` }],
-      authoredOn: new Date().toISOString(),
-      instantiatesCanonical: `PlanDefinition/${planDefinitionId(protocol)}`,
-    } satisfies Task);
+    const alert = alertResources(enrolment, protocol, reasons, level, [], new Date());
+    await writeAll(uow, [alert.flag, alert.task]);
+    await this.notifyAuthor(uow, enrolment, alert);
+  }
+
+  /** The CarePlan's author is notified (inbox, and a text that says only that there is something to see). */
+  private async notifyAuthor(uow: UnitOfWork, enrolment: Enrolment, alert: Alert): Promise<void> {
     const plan = JSON.parse((await uow.system().read('CarePlan', enrolment.carePlanId)).json ?? '{}') as CarePlan;
     const recipient = plan.author?.reference;
-    if (recipient?.startsWith('Practitioner/')) {
-      await this.context.use('notifications').notify(
-        {
-          kind: 'telehealth-alert',
-          category: 'telehealth-alert',
-          priority: level === 'red' ? 'urgent' : 'routine',
-          recipient,
-          subject: subject.reference,
-          about: `Task/${task.resource.id}`,
-          title: `Telehealth ${level} alert`,
-          text,
-          smsText: 'CareWeave: a telehealth reading needs review. Sign in to see it.',
-          idempotencyKey: `telehealth:${task.resource.id}`,
-        },
-        { tx: uow.tx },
-      );
+    if (!recipient?.startsWith('Practitioner/')) {
+      return;
     }
+    await this.context.use('notifications').notify(
+      {
+        kind: 'telehealth-alert',
+        category: 'telehealth-alert',
+        priority: alert.level === 'red' ? 'urgent' : 'routine',
+        recipient,
+        subject: `Patient/${enrolment.patientId}`,
+        about: `Task/${alert.task.id!}`,
+        title: `Telehealth ${alert.level} alert`,
+        text: alert.text,
+        smsText: 'CareWeave: a telehealth reading needs review. Sign in to see it.',
+        idempotencyKey: `telehealth:${alert.task.id!}`,
+      },
+      { tx: uow.tx },
+    );
   }
+}
+
+type Level = 'amber' | 'red' | 'green';
+
+/** An alert for the team: a Flag on the record and a Task to review it. */
+interface Alert {
+  level: Level;
+  text: string;
+  flag: Flag;
+  task: Task;
+}
+
+function withId<T extends Resource>(resource: T): T {
+  return { ...resource, id: randomUUID() };
+}
+
+async function writeAll(uow: UnitOfWork, resources: readonly Resource[]): Promise<void> {
+  await uow.system().writeMany(resources.map((resource) => ({ resource, method: 'create' as const })));
+}
+
+/** The readings of a reply (and any score totals) as patient-reported Observations, level noted. */
+function readingResources(enrolment: Enrolment, protocol: Protocol, assessment: Assessment, at: Date): Observation[] {
+  const context = {
+    subject: { reference: `Patient/${enrolment.patientId}` },
+    basedOn: [{ reference: `CarePlan/${enrolment.carePlanId}` }],
+    effective: at.toISOString(),
+  };
+  const readings = assessment.parsed.readings.map((reading) => {
+    const prompt = protocol.prompts.find((p) => p.expecting.includes(reading.expectation));
+    const observation = readingObservation(reading, {
+      ...context,
+      ...(prompt?.questionCode
+        ? { questionCode: { coding: [prompt.questionCode], text: prompt.questionCode.display } }
+        : {}),
+    });
+    if (assessment.level !== 'green') {
+      observation.interpretation = [{ text: `${assessment.level}: ${assessment.reasons.join('; ')}` }];
+    }
+    return withId(observation);
+  });
+  const totals = assessment.totals.map(({ rule, value }) =>
+    withId<Observation>({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [rule.code], text: rule.code.display },
+      subject: context.subject,
+      basedOn: context.basedOn,
+      effectiveDateTime: context.effective,
+      valueInteger: value,
+    }),
+  );
+  return [...readings, ...totals];
+}
+
+function alertResources(
+  enrolment: Enrolment,
+  protocol: Protocol,
+  reasons: string[],
+  level: Level,
+  focus: readonly Resource[],
+  at: Date,
+): Alert {
+  const subject = { reference: `Patient/${enrolment.patientId}` };
+  const text = `Telehealth ${level}: ${reasons.join('; ')} (${protocol.title})`;
+  const flag = withId<Flag>({
+    resourceType: 'Flag',
+    status: 'active',
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/flag-category', code: 'clinical' }] }],
+    code: { text },
+    subject,
+    period: { start: at.toISOString() },
+  });
+  const task = withId<Task>({
+    resourceType: 'Task',
+    status: 'requested',
+    intent: 'order',
+    priority: level === 'red' ? 'stat' : 'urgent',
+    code: {
+      coding: [{ system: 'https://careweave.example/fhir/CodeSystem/task-code', code: 'telehealth-alert' }],
+      text: 'Review telehealth alert',
+    },
+    description: text,
+    for: subject,
+    focus: { reference: focus[0] ? `Observation/${focus[0].id!}` : `Flag/${flag.id!}` },
+    basedOn: [{ reference: `CarePlan/${enrolment.carePlanId}` }],
+    authoredOn: at.toISOString(),
+    instantiatesCanonical: `PlanDefinition/${planDefinitionId(protocol)}`,
+  });
+  return { level, text, flag, task };
 }
 
 function refusedEnrolment(plan: CarePlan, patientId: string, problems: string[], existing?: Enrolment): Enrolment {
