@@ -283,9 +283,10 @@ async function promptsFigure(deps: TelehealthBenchDeps, { apps, system }: Instan
   const queuedSeconds = (performance.now() - started) / 1000;
   deps.log(`${deps.kind}: telehealth prompts: ${claimed} claimed and queued in ${queuedSeconds.toFixed(1)} s`);
   const deadline = Date.now() + 900_000;
-  let sent = 0;
-  while ((sent = await sentPrompts(deps.db, since)) < count && Date.now() < deadline) {
+  let sent = await sentPrompts(deps.db, since);
+  while (sent < count && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 250));
+    sent = await sentPrompts(deps.db, since);
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSince(snap);
