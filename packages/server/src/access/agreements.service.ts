@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
-import { fail, issue, notFound, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
+import { fail, invalidInput, issue, notFound, OperationOutcomeError, outcome } from '../fhir/outcome.ts';
 import { DATA_CATEGORIES, type Actor, type StaffActor } from './actor.ts';
 import { AgreementRepository, type Agreement, type AgreementStatus, type Purpose } from './agreements.repository.ts';
 import type { AuditLog } from './audit.ts';
@@ -62,20 +62,7 @@ export interface SharingMap {
   flows: SharingFlow[];
 }
 
-function invalid(error: z.ZodError): OperationOutcomeError {
-  return new OperationOutcomeError(
-    outcome(
-      ...error.issues.map((i) =>
-        issue(
-          'error',
-          'invalid',
-          `${i.path.join('.') || 'body'} ${i.message}`,
-          i.path.length ? [i.path.join('.')] : [],
-        ),
-      ),
-    ),
-  );
-}
+const invalid = invalidInput;
 
 function requireStaff(actor: Actor | undefined): StaffActor {
   if (!actor) {

@@ -144,3 +144,17 @@ export function statusForOutcome(result: OperationOutcome): number {
 export function isOperationOutcomeError(error: unknown): error is OperationOutcomeError {
   return error instanceof OperationOutcomeError;
 }
+
+/** A 400 naming each invalid field of a request body that a zod schema refused. */
+export function invalidInput(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): OperationOutcomeError {
+  return new OperationOutcomeError(
+    outcome(
+      ...error.issues.map((i) => {
+        const path = i.path.map(String).join('.');
+        return issue('error', 'invalid', `${path || 'body'} ${i.message}`, path ? [path] : []);
+      }),
+    ),
+  );
+}

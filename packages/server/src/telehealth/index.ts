@@ -12,6 +12,7 @@ import { registerEnrolmentRoutes } from './enrolment/enrolment.routes.ts';
 import { TELEHEALTH_MIGRATIONS } from './migrations.ts';
 import { TRY_REPLY } from './operations/try-reply.ts';
 import { PROTOCOL_LIBRARY } from './protocols/library/index.ts';
+import { ProtocolAuthoring } from './protocols/authoring.service.ts';
 import { registerProtocolRoutes } from './protocols/protocol.routes.ts';
 import { publishProtocols } from './protocols/publish.ts';
 import { seedTelehealthDemo } from './seed.ts';
@@ -37,11 +38,16 @@ export const telehealthModule = defineModule({
       title: 'Telehealth alerts',
       defaultChannels: ['inbox', 'sms'],
     });
+    context.use('notifications').registerKind({
+      kind: 'telehealth-review',
+      title: 'Telehealth protocol changes to review',
+      defaultChannels: ['inbox'],
+    });
     return {
       provides: { telehealth: service },
       fhir: (fhir) => registerOperations(fhir, {}, [TRY_REPLY]),
       routes: (app) => {
-        registerProtocolRoutes(app, context);
+        registerProtocolRoutes(app, context, service.protocols, new ProtocolAuthoring(context));
         registerEnrolmentRoutes(app, context);
       },
       jobs: [

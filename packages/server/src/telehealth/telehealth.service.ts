@@ -11,23 +11,15 @@ import type { InboundSms } from '../gateways/sms/index.ts';
 import { normalisePhone } from '../gateways/sms/index.ts';
 import type { ModuleContext } from '../modules/contract.ts';
 import type { UnitOfWork } from '../modules/unit-of-work.ts';
-import { readEnrolment, type EnrolmentRequest } from './enrolment/careplan.ts';
+import { protocolNamed, readEnrolment, type EnrolmentRequest } from './enrolment/careplan.ts';
 import { EnrolmentRepository, type Enrolment } from './enrolment/enrolment.repository.ts';
 import { assessReply, type Assessment } from './protocols/assess.ts';
-import { libraryProtocol } from './protocols/library/index.ts';
+import { ProtocolRegistry } from './protocols/registry.ts';
 import type { Protocol } from './protocols/model.ts';
 import { planDefinitionId } from './protocols/plan-definition.ts';
 import { enrolmentEnds, nextPromptAt, stillTimely } from './prompts/timetable.ts';
 import { HELP_TEXT, PAUSED_TEXT, RESUMED_TEXT, UNKNOWN_NUMBER_TEXT } from './replies/messages.ts';
 import { readingObservation } from './replies/observations.ts';
-
-function protocolOf(enrolment: Pick<Enrolment, 'protocolId' | 'protocolVersion'>): Protocol {
-  const protocol = libraryProtocol(enrolment.protocolId);
-  if (!protocol || protocol.version !== enrolment.protocolVersion) {
-    throw new Error(`Telehealth protocol ${enrolment.protocolId} v${enrolment.protocolVersion} is not installed`);
-  }
-  return protocol;
-}
 
 /** A patient's mobile number from their record, normalised (undefined when none is usable). */
 export function mobileOf(patient: Patient): string | undefined {
@@ -48,19 +40,28 @@ export function mobileOf(patient: Patient): string | undefined {
 
 export class TelehealthService {
   private readonly context: ModuleContext;
+  /** Every protocol version enrolments may be on (the library and the record's PlanDefinitions). */
+  readonly protocols: ProtocolRegistry;
 
   constructor(context: ModuleContext) {
     this.context = context;
+    this.protocols = new ProtocolRegistry();
+  }
+
+  /** The version an enrolment is on, read in the unit of work's transaction. */
+  private protocolOf(uow: UnitOfWork, enrolment: Pick<Enrolment, 'protocolId' | 'protocolVersion'>): Promise<Protocol> {
+    return this.protocols.get(uow.system(), enrolment.protocolId, enrolment.protocolVersion);
   }
 
   /** Creates, changes or ends the enrolment a CarePlan asks for (a reaction to its write). */
   async enrolFromPlan(plan: CarePlan): Promise<Enrolment> {
     return this.context.unitOfWork(this.context.systemActor, async (uow) => {
       const repository = new EnrolmentRepository(uow.tx);
-      const read = readEnrolment(plan, (id, version) => {
-        const protocol = libraryProtocol(id);
-        return protocol?.version === version ? protocol : undefined;
-      });
+      const named = protocolNamed(plan);
+      const found = named ? await this.protocols.find(uow.system(), named.id, named.version) : undefined;
+      const read = readEnrolment(plan, (id, version) =>
+        found?.id === id && found.version === version ? found : undefined,
+      );
       const existing = await repository.get(plan.id!, { lock: true });
       const patientId = read.request?.patientId ?? /Patient\/(.+)$/.exec(plan.subject?.reference ?? '')?.[1] ?? '';
       const phone = patientId ? await this.phoneOf(uow, patientId) : undefined;
@@ -185,7 +186,7 @@ export class TelehealthService {
    * downtime), and the enrolment as it is once sent. Raises the missed-prompts alert when due.
    */
   private async roundFor(uow: UnitOfWork, enrolment: Enrolment, now: Date): Promise<Round> {
-    const protocol = protocolOf(enrolment);
+    const protocol = await this.protocolOf(uow, enrolment);
     const promptDue = enrolment.nextPromptAt !== null && enrolment.nextPromptAt <= now;
     if (!promptDue) {
       return reminderFor(enrolment, protocol, now);
@@ -234,7 +235,7 @@ export class TelehealthService {
           await reply(UNKNOWN_NUMBER_TEXT);
           return;
         }
-        const protocol = protocolOf(enrolment);
+        const protocol = await this.protocolOf(uow, enrolment);
         const promptId = enrolment.awaiting?.promptId ?? protocol.prompts[0]!.id;
         const assessment = assessReply(protocol, promptId, message.body, {
           thresholds: enrolment.thresholds,

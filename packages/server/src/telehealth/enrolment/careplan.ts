@@ -47,6 +47,15 @@ function statusOf(plan: CarePlan): EnrolmentStatus {
  * The enrolment a CarePlan asks for, or the problems that stop it (each in words for the clinician).
  * `findProtocol` resolves a protocol id and version.
  */
+/** The protocol and version a telehealth plan names (`instantiatesCanonical …-{id}|{version}`). */
+export function protocolNamed(plan: CarePlan): { id: string; version: number } | undefined {
+  const canonical = (plan.instantiatesCanonical ?? []).find((c) => c.startsWith(`${PROTOCOL_CANONICAL_BASE}-`));
+  const [url, version] = canonical?.split('|') ?? [];
+  return url && version && /^\d+$/.test(version)
+    ? { id: url.slice(PROTOCOL_CANONICAL_BASE.length + 1), version: Number(version) }
+    : undefined;
+}
+
 export function readEnrolment(
   plan: CarePlan,
   findProtocol: (id: string, version: number) => Protocol | undefined,

@@ -152,11 +152,12 @@ export class EnrolmentRepository {
     return rows.map(fromRow);
   }
 
-  async list(filter: { patientId?: string; status?: string }, limit = 200): Promise<Enrolment[]> {
+  async list(filter: { patientId?: string; status?: string; protocolId?: string }, limit = 200): Promise<Enrolment[]> {
     const rows = await this.db.query<Row>(
       `select * from telehealth_enrolment where ($1::text is null or patient_id = $1) and ($2::text is null or status = $2)
+          and ($4::text is null or protocol_id = $4)
         order by updated_at desc limit $3`,
-      [filter.patientId ?? null, filter.status ?? null, limit],
+      [filter.patientId ?? null, filter.status ?? null, limit, filter.protocolId ?? null],
     );
     return rows.map(fromRow);
   }

@@ -102,7 +102,17 @@ function promptAction(protocol: Protocol, index: number): PlanDefinitionAction {
   };
 }
 
-export function toPlanDefinition(protocol: Protocol): PlanDefinition {
+/** The publisher of the shipped library's PlanDefinitions (an author's name their organisation). */
+export const LIBRARY_PUBLISHER = 'CareWeave';
+
+/** A published protocol: the library's by default, else an author's (who, for which organisation, when). */
+export interface Publication {
+  publisher: string;
+  author: string;
+  date: string;
+}
+
+export function toPlanDefinition(protocol: Protocol, publication?: Publication): PlanDefinition {
   return {
     resourceType: 'PlanDefinition',
     id: planDefinitionId(protocol),
@@ -114,7 +124,8 @@ export function toPlanDefinition(protocol: Protocol): PlanDefinition {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/plan-definition-type', code: 'clinical-protocol' }],
     },
     status: 'active',
-    publisher: 'CareWeave',
+    publisher: publication?.publisher ?? LIBRARY_PUBLISHER,
+    ...(publication ? { author: [{ name: publication.author }], date: publication.date } : {}),
     description: protocol.purpose,
     ...(protocol.condition ? { topic: [{ coding: [protocol.condition], text: protocol.condition.display }] } : {}),
     relatedArtifact: [{ type: 'citation', display: protocol.guideline.citation, url: protocol.guideline.url }],
