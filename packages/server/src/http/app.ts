@@ -30,6 +30,7 @@ import type { FastifyRequest } from 'fastify';
 import { JobQueue } from '../jobs/queue.ts';
 import { BulkExportService } from '../fhir/bulk/service.ts';
 import { registerBulkExportRoutes } from '../fhir/bulk/routes.ts';
+import { WriteChecks } from '../fhir/store/write-checks.ts';
 import { SubscriptionEvents } from '../fhir/subscriptions/events.ts';
 import { SubscriptionService } from '../fhir/subscriptions/service.ts';
 import { Events } from '../events/index.ts';
@@ -62,6 +63,8 @@ export interface Platform {
   modules: readonly CareModule[];
   /** Each module's `CAREWEAVE_<MODULE>_*` settings, validated when the platform is created. */
   moduleSettings: ReadonlyMap<string, unknown>;
+  /** What modules require of the resources they act on, checked on every write. */
+  writeChecks: WriteChecks;
 }
 
 declare module 'fastify' {
@@ -79,7 +82,12 @@ export function createPlatform(config: Config, db: Database, modules: readonly C
   const moduleSettings = loadModuleSettings(modules, config.env);
   const fhirBase = `${config.baseUrl}/fhir/R4`;
   // Every write also records Subscription outbox events, in its own transaction.
-  const subscriptionEvents = new SubscriptionEvents(accessHooks(fhirBase));
+  // Modules' rules for what may be written (src/fhir/store/write-checks.ts), added as they are installed.
+  const writeChecks = new WriteChecks();
+  const subscriptionEvents = new SubscriptionEvents({
+    ...accessHooks(fhirBase),
+    check: (tx, written) => writeChecks.run(tx, written),
+  });
   const resources = new ResourceService(db, {
     fhirBase,
     defaultPageSize: config.defaultPageSize,
@@ -129,6 +137,7 @@ export function createPlatform(config: Config, db: Database, modules: readonly C
     events,
     modules,
     moduleSettings,
+    writeChecks,
   };
 }
 

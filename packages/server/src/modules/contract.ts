@@ -18,6 +18,7 @@ import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { Hl7Handler } from '../hl7v2/registry.ts';
 import type { InboundSmsHandler } from '../gateways/sms/registry.ts';
 import type { JobDefinition, JobQueue } from '../jobs/queue.ts';
+import type { WriteCheck } from '../fhir/store/write-checks.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /** A module's own migration: operational state only, with the same access labels as the record. */
@@ -100,6 +101,12 @@ export interface ModuleParts {
   hl7?: Readonly<Record<string, Hl7Handler>>;
   /** Inbound texts that are not opt-out keywords, in module order, inside the storing transaction. */
   inboundSms?: InboundSmsHandler;
+  /**
+   * Rules for resources the module acts on, checked on every write by anyone (a broken one is refused
+   * with a 422 OperationOutcome, nothing written): e.g. a telehealth CarePlan must name a protocol
+   * version that exists and record the patient's agreement.
+   */
+  writeChecks?: readonly WriteCheck[];
   /** Demo data, after the core demo population; must be idempotent (runs on every start with demo data). */
   seed?: (demo: DemoSeed) => Promise<void>;
   /** When the app is ready (after jobs start) and when it closes. */

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { Reaction } from '../events/bus.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
+import type { WriteCheck } from '../fhir/store/write-checks.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { CareModule, DemoSeed, ModuleContext, ModuleParts, ModuleServices } from './contract.ts';
@@ -21,6 +22,7 @@ export interface ModuleHost {
   jobs: JobQueue;
   access: { audit: AuditLog };
   events: { register(reaction: Reaction): void };
+  writeChecks: { add(check: WriteCheck): void };
   /** Each module's validated settings (src/modules/settings.ts). */
   moduleSettings: ReadonlyMap<string, unknown>;
 }
@@ -191,6 +193,9 @@ async function registerParts(
   }
   for (const reaction of parts.reactions ?? []) {
     host.events.register(reaction);
+  }
+  for (const check of parts.writeChecks ?? []) {
+    host.writeChecks.add(check);
   }
   for (const [messageType, handler] of Object.entries(parts.hl7 ?? {})) {
     context.use('hl7v2').handlers.register(messageType, handler);

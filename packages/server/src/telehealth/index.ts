@@ -8,6 +8,7 @@ import type { CarePlan } from '@medplum/fhirtypes';
 import { registerOperations } from '../fhir/operations/registry.ts';
 import { defineModule } from '../modules/contract.ts';
 import { isTelehealthPlan } from './enrolment/careplan.ts';
+import { enrolmentCheck } from './enrolment/enrolment-check.ts';
 import { registerEnrolmentRoutes } from './enrolment/enrolment.routes.ts';
 import { TELEHEALTH_MIGRATIONS } from './migrations.ts';
 import { TRY_REPLY } from './operations/try-reply.ts';
@@ -82,6 +83,7 @@ export const telehealthModule = defineModule({
         },
       ],
       inboundSms: (message, { tx }) => service.handleInbound(message, tx),
+      writeChecks: [enrolmentCheck(context.system, service.protocols)],
       seed: async ({ seed, log }) => {
         // The library as PlanDefinitions in the record (only what changed is written). For now with
         // the demo data; a production deployment publishes with the same function (to do: a CLI command).

@@ -42,4 +42,12 @@ create index telehealth_enrolment_remind_idx on telehealth_enrolment (remind_at)
   where status = 'active' and remind_at is not null;
 `,
   },
+  {
+    version: 3,
+    name: 'sender organisation',
+    sql: `
+-- The practice that texts the patient (their GP practice): its staff see the texts and their failures.
+alter table telehealth_enrolment add column sender_organization_id text;
+`,
+  },
 ];

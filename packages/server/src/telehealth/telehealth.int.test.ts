@@ -71,10 +71,33 @@ describe('telehealth by text message', () => {
     expect(enrolled.nextPromptAt).not.toBeNull();
   });
 
-  it('refuses a plan without the patient’s agreement, saying why', async () => {
-    const created = await t.fhir('POST', 'CarePlan', copdPlan({ extension: [] }));
-    await expect.poll(async () => (await enrolment(created.body.id))?.status, { timeout: 15_000 }).toBe('refused');
-    expect((await enrolment(created.body.id))!.problems.join(' ')).toMatch(/agreement/);
+  it('refuses, at the door, a plan that could not enrol the patient, saying why', async () => {
+    const cases: [Partial<CarePlan>, RegExp][] = [
+      [{ extension: [] }, /agreement/],
+      [{ instantiatesCanonical: ['https://careweave.example/fhir/PlanDefinition/telehealth-copd|9'] }, /version 9/],
+      [{ subject: { reference: 'Patient/p2' } }, /no UK mobile number/],
+      [{}, /already enrolled on the COPD/],
+    ];
+    for (const [change, reason] of cases) {
+      const refused = await t.fhir('POST', 'CarePlan', copdPlan(change));
+      expect(refused.status).toBe(422);
+      expect(refused.body.resourceType).toBe('OperationOutcome');
+      expect(refused.body.issue.map((i: any) => i.diagnostics).join(' ')).toMatch(reason);
+    }
+    const plans = await t.fhir('GET', 'CarePlan?subject=Patient/p1&_summary=count');
+    expect(plans.body.total).toBe(1);
+  });
+
+  it('always lets a plan be stopped, whatever else is missing', async () => {
+    const plan = (await t.fhir('GET', `CarePlan/${planId}`)).body;
+    const other = await t.fhir('POST', 'CarePlan', {
+      ...plan,
+      id: undefined,
+      meta: undefined,
+      status: 'completed',
+      extension: [],
+    });
+    expect(other.status).toBe(201);
   });
 
   it('sends the prompt when it is due, once', async () => {

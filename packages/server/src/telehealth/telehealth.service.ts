@@ -64,7 +64,7 @@ export class TelehealthService {
       );
       const existing = await repository.get(plan.id!, { lock: true });
       const patientId = read.request?.patientId ?? /Patient\/(.+)$/.exec(plan.subject?.reference ?? '')?.[1] ?? '';
-      const phone = patientId ? await this.phoneOf(uow, patientId) : undefined;
+      const { phone, practice } = patientId ? await this.contactOf(uow, patientId) : {};
       if (!read.request || !read.protocol || !phone) {
         const problems = [
           ...read.problems,
@@ -74,22 +74,55 @@ export class TelehealthService {
         await repository.save(refused);
         return refused;
       }
-      const enrolment = this.planned(read.request, read.protocol, phone, existing);
+      const enrolment = this.planned(read.request, read.protocol, phone, practice ?? null, existing);
       await repository.save(enrolment);
+      if (enrolment.status === 'active' && existing?.status !== 'active' && existing?.status !== 'paused') {
+        await this.welcome(uow, enrolment, read.protocol);
+      }
       return enrolment;
     });
   }
 
-  private async phoneOf(uow: UnitOfWork, patientId: string): Promise<string | undefined> {
+  /** The patient's mobile, and their practice (whose staff see the texts). */
+  private async contactOf(uow: UnitOfWork, patientId: string): Promise<{ phone?: string; practice?: string }> {
     try {
-      const stored = await uow.system().read('Patient', patientId);
-      return mobileOf(JSON.parse(stored.json ?? '{}') as Patient);
+      const patient = JSON.parse((await uow.system().read('Patient', patientId)).json ?? '{}') as Patient;
+      const practice = [patient.generalPractitioner?.[0]?.reference, patient.managingOrganization?.reference]
+        .find((r) => r?.startsWith('Organization/'))
+        ?.slice('Organization/'.length);
+      const phone = mobileOf(patient);
+      return { ...(phone ? { phone } : {}), ...(practice ? { practice } : {}) };
     } catch {
-      return undefined;
+      return {};
     }
   }
 
-  private planned(request: EnrolmentRequest, protocol: Protocol, phone: string, existing?: Enrolment): Enrolment {
+  /**
+   * A first text when someone is newly enrolled: what it is, when the questions come, and how to stop
+   * (recorded like every other message). The patient knows the number before it asks them anything.
+   */
+  private async welcome(uow: UnitOfWork, enrolment: Enrolment, protocol: Protocol): Promise<void> {
+    const times = protocol.schedule.times.join(' and ');
+    const text =
+      `CareWeave: your care team has set up ${protocol.title} by text. We will text you at ${times}` +
+      `${protocol.schedule.days === 'daily' ? ' each day' : ''}: just reply with your answer. ` +
+      'Text HELP for help or STOP to stop.';
+    await this.context
+      .use('sms')
+      .queueSms(
+        { to: enrolment.phone!, body: text, reference: `CarePlan/${enrolment.carePlanId}`, ...senderOf(enrolment) },
+        { tx: uow.tx },
+      );
+    await writeAll(uow, [withId(smsCommunication(enrolment, text, 'out', new Date()))]);
+  }
+
+  private planned(
+    request: EnrolmentRequest,
+    protocol: Protocol,
+    phone: string,
+    practice: string | null,
+    existing?: Enrolment,
+  ): Enrolment {
     const endsAt = enrolmentEnds(protocol.schedule, request.startedAt) ?? null;
     const keepsSchedule = existing?.status === 'active' && request.status === 'active' && existing.nextPromptAt;
     return {
@@ -98,6 +131,7 @@ export class TelehealthService {
       protocolId: request.protocolId,
       protocolVersion: request.protocolVersion,
       phone,
+      senderOrganizationId: practice,
       status: request.status,
       problems: [],
       thresholds: request.thresholds,
@@ -108,10 +142,12 @@ export class TelehealthService {
           ? null
           : keepsSchedule
             ? existing.nextPromptAt
-            : (nextPromptAt(protocol.schedule, new Date(), {
-                startedAt: request.startedAt,
-                ...(endsAt ? { endsAt } : {}),
-              }) ?? null),
+            : request.firstPromptNow && existing?.status !== 'paused'
+              ? new Date()
+              : (nextPromptAt(protocol.schedule, new Date(), {
+                  startedAt: request.startedAt,
+                  ...(endsAt ? { endsAt } : {}),
+                }) ?? null),
       awaiting: request.status === 'active' ? (existing?.awaiting ?? null) : null,
       misses: existing?.misses ?? 0,
       remindAt: request.status === 'active' ? (existing?.remindAt ?? null) : null,
@@ -154,7 +190,12 @@ export class TelehealthService {
       }
       const texts = rounds.filter((r): r is Round & { text: string } => r.text !== undefined);
       const queued = await this.context.use('sms').queueMany(
-        texts.map((r) => ({ to: r.enrolment.phone!, body: r.text, reference: `CarePlan/${r.enrolment.carePlanId}` })),
+        texts.map((r) => ({
+          to: r.enrolment.phone!,
+          body: r.text,
+          reference: `CarePlan/${r.enrolment.carePlanId}`,
+          ...senderOf(r.enrolment),
+        })),
         { tx: uow.tx },
       );
       const delivered = new Set<Round>();
@@ -224,17 +265,20 @@ export class TelehealthService {
    */
   async handleInbound(message: InboundSms, tx: Queryable): Promise<void> {
     const sms = this.context.use('sms');
-    const reply = (body: string): Promise<unknown> =>
-      sms.queueSms({ to: message.from, body, reference: 'telehealth' }, { tx });
     await this.context.unitOfWork(
       this.context.systemActor,
       async (uow) => {
         const repository = new EnrolmentRepository(uow.tx);
         const [enrolment] = await repository.byPhone(message.from);
         if (!enrolment) {
-          await reply(UNKNOWN_NUMBER_TEXT);
+          await sms.queueSms({ to: message.from, body: UNKNOWN_NUMBER_TEXT, reference: 'telehealth' }, { tx });
           return;
         }
+        const reply = (body: string): Promise<unknown> =>
+          sms.queueSms(
+            { to: message.from, body, reference: `CarePlan/${enrolment.carePlanId}`, ...senderOf(enrolment) },
+            { tx },
+          );
         const protocol = await this.protocolOf(uow, enrolment);
         const promptId = enrolment.awaiting?.promptId ?? protocol.prompts[0]!.id;
         const assessment = assessReply(protocol, promptId, message.body, {
@@ -485,7 +529,13 @@ function refusedEnrolment(plan: CarePlan, patientId: string, problems: string[],
     awaiting: null,
     misses: 0,
     remindAt: null,
+    senderOrganizationId: existing?.senderOrganizationId ?? null,
   };
+}
+
+/** Texts about an enrolment go as its practice's, so the practice's staff see them (and any failure). */
+function senderOf(enrolment: Enrolment): { senderOrganizationId?: string } {
+  return enrolment.senderOrganizationId ? { senderOrganizationId: enrolment.senderOrganizationId } : {};
 }
 
 /** A text to or from the patient, as it is kept in the record. */

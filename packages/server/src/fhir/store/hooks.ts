@@ -16,6 +16,8 @@ export interface PendingWrite {
  * the same transaction as the write.
  */
 export interface StoreHooks {
+  /** Refuses resources a module's rules do not allow (throws), before they are labelled or written. */
+  check?(tx: Queryable, resources: readonly Resource[]): Promise<void>;
   label?(tx: Queryable, resources: readonly Resource[]): Promise<{ resource: Resource; labels: ResourceLabels }[]>;
   afterWrite?(tx: Queryable, writes: readonly VersionWrite[], resources: ReadonlyMap<string, Resource>): Promise<void>;
 }

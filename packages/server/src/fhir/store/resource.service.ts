@@ -424,6 +424,7 @@ export class ResourceService {
           })),
         )
       : items.map((item) => item.resource);
+    await this.options.hooks?.check?.(this.db, authorized);
     const labelled = this.options.hooks?.label
       ? await this.options.hooks.label(this.db, authorized)
       : authorized.map((resource) => ({ resource, labels: undefined as ResourceLabels | undefined }));

@@ -20,6 +20,7 @@ export class SubscriptionEvents {
 
   constructor(inner: StoreHooks) {
     this.hooks = {
+      ...(inner.check ? { check: inner.check.bind(inner) } : {}),
       ...(inner.label ? { label: inner.label.bind(inner) } : {}),
       afterWrite: async (tx, writes, resources) => {
         await inner.afterWrite?.(tx, writes, resources);

@@ -13,6 +13,8 @@ const EXTENSION = 'https://careweave.example/fhir/StructureDefinition';
 export const AGREEMENT_EXTENSION = `${EXTENSION}/telehealth-agreement`;
 export const THRESHOLDS_EXTENSION = `${EXTENSION}/telehealth-thresholds`;
 export const BEST_PEAK_FLOW_EXTENSION = `${EXTENSION}/telehealth-personal-best-peak-flow`;
+/** valueBoolean true: the first question goes at once (the nurse checks the phone while the patient is there). */
+export const FIRST_PROMPT_NOW_EXTENSION = `${EXTENSION}/telehealth-first-prompt-now`;
 
 export type EnrolmentStatus = 'active' | 'paused' | 'stopped';
 
@@ -25,6 +27,8 @@ export interface EnrolmentRequest {
   agreedAt: string;
   startedAt: Date;
   thresholds: { overrides?: LevelRule[]; personalBestPeakFlow?: number };
+  /** Send the first question now rather than at the first scheduled time. */
+  firstPromptNow: boolean;
 }
 
 /** Whether a CarePlan is a telehealth enrolment at all (others are not this module's business). */
@@ -97,6 +101,7 @@ export function readEnrolment(
       agreedAt,
       startedAt: new Date(plan.period?.start ?? plan.meta?.lastUpdated ?? Date.now()),
       thresholds,
+      firstPromptNow: plan.extension?.some((e) => e.url === FIRST_PROMPT_NOW_EXTENSION && e.valueBoolean) ?? false,
     },
   };
 }

@@ -26,6 +26,8 @@ export interface Enrolment {
   misses: number;
   /** When to remind the patient of the prompt awaited (null: no reminder due). */
   remindAt: Date | null;
+  /** The Organization the texts are sent for (the patient's practice): its staff see them. */
+  senderOrganizationId: string | null;
 }
 
 interface Row {
@@ -43,6 +45,7 @@ interface Row {
   awaiting: Awaiting | string | null;
   misses: number;
   remind_at: string | Date | null;
+  sender_organization_id: string | null;
 }
 
 const date = (value: string | Date | null): Date | null => (value === null ? null : new Date(value));
@@ -63,14 +66,15 @@ function fromRow(row: Row): Enrolment {
     awaiting: row.awaiting === null ? null : jsonbValue(row.awaiting),
     misses: Number(row.misses),
     remindAt: date(row.remind_at),
+    senderOrganizationId: row.sender_organization_id,
   };
 }
 
 const COLUMNS = `care_plan_id, patient_id, protocol_id, protocol_version, phone, status, problems, thresholds,
-  started_at, ends_at, next_prompt_at, awaiting, misses, remind_at`;
+  started_at, ends_at, next_prompt_at, awaiting, misses, remind_at, sender_organization_id`;
 const COLUMN_TYPES = `care_plan_id text, patient_id text, protocol_id text, protocol_version integer, phone text,
   status text, problems jsonb, thresholds jsonb, started_at timestamptz, ends_at timestamptz,
-  next_prompt_at timestamptz, awaiting jsonb, misses integer, remind_at timestamptz`;
+  next_prompt_at timestamptz, awaiting jsonb, misses integer, remind_at timestamptz, sender_organization_id text`;
 
 function toRow(enrolment: Enrolment): Row {
   return {
@@ -88,6 +92,7 @@ function toRow(enrolment: Enrolment): Row {
     awaiting: enrolment.awaiting,
     misses: enrolment.misses,
     remind_at: enrolment.remindAt?.toISOString() ?? null,
+    sender_organization_id: enrolment.senderOrganizationId,
   };
 }
 
@@ -115,7 +120,8 @@ export class EnrolmentRepository {
          protocol_version = excluded.protocol_version, phone = excluded.phone, status = excluded.status,
          problems = excluded.problems, thresholds = excluded.thresholds, started_at = excluded.started_at,
          ends_at = excluded.ends_at, next_prompt_at = excluded.next_prompt_at, awaiting = excluded.awaiting,
-         misses = excluded.misses, remind_at = excluded.remind_at, updated_at = now()`,
+         misses = excluded.misses, remind_at = excluded.remind_at,
+         sender_organization_id = excluded.sender_organization_id, updated_at = now()`,
       [JSON.stringify(enrolments.map(toRow))],
     );
   }

@@ -71,15 +71,22 @@ describe('rounds of prompts', () => {
     const sent = await t.app.modules.use('telehealth').sendAllDue(() => Promise.resolve(asked++), 2);
     expect(sent).toBe(3);
     expect(asked).toBe(1);
+    // Each phone: the welcome when enrolled, then the round's question, once.
+    const welcome = expect.stringMatching(/set up COPD .* by text\. We will text you at 10:00 each day.*STOP to stop/);
+    const question = expect.stringMatching(/oxygen level and pulse/);
     for (const phone of Object.values(PHONES)) {
-      expect(await sentTo(phone)).toEqual([expect.stringMatching(/oxygen level and pulse/)]);
+      expect(await sentTo(phone)).toEqual([welcome, question]);
     }
     for (const plan of plans) {
-      const messages = await t.fhir('GET', `Communication?based-on=CarePlan/${plan}`);
-      expect(messages.body.entry.map((e: any) => e.resource.payload[0].contentString)).toEqual([
-        expect.stringMatching(/oxygen level and pulse/),
-      ]);
+      const messages = await t.fhir('GET', `Communication?based-on=CarePlan/${plan}&_sort=sent`);
+      expect(messages.body.entry.map((e: any) => e.resource.payload[0].contentString)).toEqual([welcome, question]);
     }
+    // Sent as the patient's practice, whose staff see them (the phone simulator, failures).
+    const senders = await t.platform.db.query<{ sender: string | null }>(
+      `select distinct sender_organization_id as sender from sms_message where phone = $1`,
+      [PHONES.p1],
+    );
+    expect(senders).toEqual([{ sender: 'org-gp' }]);
   });
 
   it('reminds once of an unanswered prompt, when the protocol says, and not when it is stale', async () => {
