@@ -11,7 +11,7 @@ import { isTelehealthPlan, protocolNamed, readEnrolment, type EnrolmentRequest }
  * however it is written: the protocol version exists, the subject is a patient with a UK mobile in
  * their record, their agreement is recorded, their thresholds are valid rules and what the protocol
  * needs (an asthma patient's best peak flow) is there. So the API refuses, with the reasons, exactly
- * what the enrolment page would not let a nurse send (hazard H-116). Plans that stop an enrolment are
+ * what the enrolment page would not let a nurse send (hazard H-131). Plans that stop an enrolment are
  * never refused: stopping must always be possible.
  */
 export function enrolmentCheck(system: ResourceService, protocols: ProtocolRegistry): WriteCheck {

@@ -3,7 +3,7 @@
  * enrolled patient is asked or how their readings are judged: each patient stays on the version they
  * were enrolled on, and the clinician responsible for them (the CarePlan's author) gets a review task
  * saying what changed. They move the patient by pointing the CarePlan at the new version
- * (docs/TELEHEALTH.md; hazard H-115).
+ * (docs/TELEHEALTH.md; hazard H-130).
  */
 import type { CarePlan, Organization, Practitioner, Task } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
