@@ -7,7 +7,7 @@ import type { CarePlan, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../access/testing/scenario.ts';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
-import { AGREEMENT_EXTENSION } from '../enrolment/careplan.ts';
+import { AGREEMENT_EXTENSION, FIRST_PROMPT_NOW_EXTENSION } from '../enrolment/careplan.ts';
 import { EnrolmentRepository } from '../enrolment/enrolment.repository.ts';
 
 let t: TestApp;
@@ -117,6 +117,27 @@ describe('rounds of prompts', () => {
     expect(asking.remindAt).not.toBeNull();
     await text(PHONES.p3, 'no');
     expect((await enrolment('rounds-p3'))!.remindAt).toBeNull();
+  });
+
+  it('asks the first question at once when the plan asks for it, else at its time', async () => {
+    const plan = (id: string, now: boolean): CarePlan => ({
+      resourceType: 'CarePlan',
+      id,
+      status: 'active',
+      intent: 'plan',
+      instantiatesCanonical: ['https://careweave.example/fhir/PlanDefinition/telehealth-home-bp|1'],
+      subject: { reference: 'Patient/p1' },
+      period: { start: new Date().toISOString() },
+      extension: [
+        { url: AGREEMENT_EXTENSION, valueDateTime: new Date().toISOString() },
+        ...(now ? [{ url: FIRST_PROMPT_NOW_EXTENSION, valueBoolean: true }] : []),
+      ],
+    });
+    const service = t.app.modules.use('telehealth');
+    const asked = await service.enrolFromPlan(plan('rounds-now', true));
+    expect(asked.nextPromptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    const waits = await service.enrolFromPlan(plan('rounds-later', false));
+    expect(waits.nextPromptAt!.getTime()).toBeGreaterThan(Date.now());
   });
 
   it('pauses, rather than texts, a number that texted STOP', async () => {
