@@ -147,6 +147,36 @@ describe('notify', () => {
   });
 });
 
+describe('e-mail', () => {
+  test('goes through the e-mail module to the catcher, saying only that there is something to see', async () => {
+    const address = 'grace.practice@example.nhs.uk';
+    await resultsByText({
+      kinds: [{ kind: 'result', channels: ['inbox', 'email'], delivery: 'immediate' }],
+      email: address,
+    });
+    const { id, channels } = (await app.notifications.notify(result({ priority: 'urgent' }))) as {
+      id: string;
+      channels: string[];
+    };
+    expect(channels).toEqual(['inbox', 'email']);
+    let caught: { subject: string; text: string }[] = [];
+    await eventually(async () => {
+      const response = await app.api(gp, 'GET', `/api/email/caught?to=${encodeURIComponent(address)}`);
+      caught = (response.body.caught ?? []) as typeof caught;
+      return caught.length > 0;
+    });
+    expect(caught[0]!.subject).toMatch(/CareWeave/);
+    expect(caught[0]!.text).toMatch(/Sign in/);
+    // Nothing that identifies the patient or the result leaves CareWeave by e-mail.
+    expect(`${caught[0]!.subject} ${caught[0]!.text}`).not.toMatch(/One|182\/110|Hypertension/);
+    const [delivery] = await app.t.platform.db.query<{ status: string }>(
+      `select status from notification_delivery where notification_id = $1 and channel = 'email'`,
+      [id],
+    );
+    expect(delivery?.status).toBe('sent');
+  });
+});
+
 describe('preferences', () => {
   test('round trip: every kind listed, choices saved, phone normalised', async () => {
     const initial = await app.api(ACTORS.nurse, 'GET', '/api/notifications/preferences');
