@@ -122,13 +122,27 @@ async function sendAll(service: NotificationService, pairs: readonly Pair[], ref
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
 }
 
-async function sentTexts(db: Database, since: Date): Promise<number> {
-  const [row] = await db.query<{ n: string | number }>(
-    `select count(*) as n from sms_message where direction = 'out' and status = 'sent' and created_at >= $1
-        and reference like 'Communication/%'`,
-    [since],
-  );
-  return Number(row?.n ?? 0);
+/**
+ * Waits until `expected` texts about `referenceLike` (SQL LIKE), queued since `since`, have been handed
+ * to the gateway (`sent`), or `timeoutMs` has passed; returns how many were.
+ */
+export async function waitForSentTexts(
+  db: Database,
+  options: { since: Date; referenceLike: string; expected: number; timeoutMs: number },
+): Promise<number> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const [row] = await db.query<{ n: string | number }>(
+      `select count(*) as n from sms_message where direction = 'out' and status = 'sent' and created_at >= $1
+          and reference like $2`,
+      [options.since, options.referenceLike],
+    );
+    const sent = Number(row?.n ?? 0);
+    if (sent >= options.expected || Date.now() >= deadline) {
+      return sent;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export interface NotificationsBenchDeps {
@@ -171,11 +185,12 @@ export async function notificationsBenchmark(deps: NotificationsBenchDeps): Prom
     const queuedSeconds = (performance.now() - started) / 1000;
     log(`${kind}: notifications queued in ${queuedSeconds.toFixed(1)} s (${refused.n} refused)`);
     const expected = count - refused.n;
-    const deadline = Date.now() + 600_000;
-    let sent = 0;
-    while ((sent = await sentTexts(db, since)) < expected && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const sent = await waitForSentTexts(db, {
+      since,
+      referenceLike: 'Communication/%',
+      expected,
+      timeoutMs: 600_000,
+    });
     const seconds = (performance.now() - started) / 1000;
     const [dup] = await db.query<{ n: string | number }>(
       `select count(*) as n from (select reference from sms_message where direction = 'out' and created_at >= $1

@@ -20,7 +20,7 @@ import { buildApp, createPlatform } from '../http/app.ts';
 import { AGREEMENT_EXTENSION } from '../telehealth/enrolment/careplan.ts';
 import { cpuMsPerOperation, cpuSince, type cpuSnapshot } from './cpu.ts';
 import type { BenchDatabase, BenchDatabaseKind } from './database.ts';
-import { benchGpAccount } from './notifications.ts';
+import { benchGpAccount, waitForSentTexts } from './notifications.ts';
 import type { Figure } from './report.ts';
 import { Samples, summarize } from './stats.ts';
 
@@ -282,12 +282,12 @@ async function promptsFigure(deps: TelehealthBenchDeps, { apps, system }: Instan
   const claimed = (await services[0]!.sendAllDue(help)) + (await Promise.all(helpers)).reduce((a, b) => a + b, 0);
   const queuedSeconds = (performance.now() - started) / 1000;
   deps.log(`${deps.kind}: telehealth prompts: ${claimed} claimed and queued in ${queuedSeconds.toFixed(1)} s`);
-  const deadline = Date.now() + 900_000;
-  let sent = await sentPrompts(deps.db, since);
-  while (sent < count && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    sent = await sentPrompts(deps.db, since);
-  }
+  const sent = await waitForSentTexts(deps.db, {
+    since,
+    referenceLike: 'CarePlan/bench-th-2-%',
+    expected: count,
+    timeoutMs: 900_000,
+  });
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSince(snap);
   const [dup] = await deps.db.query<{ n: string | number }>(
@@ -320,15 +320,6 @@ async function promptsFigure(deps: TelehealthBenchDeps, { apps, system }: Instan
     cpuMsPerOperation: cpuMsPerOperation(cpu, sent, true),
     details: { count, claimed, sent, duplicates, queuedSeconds, seconds },
   };
-}
-
-async function sentPrompts(db: Database, since: Date): Promise<number> {
-  const [row] = await db.query<{ n: string | number }>(
-    `select count(*) as n from sms_message where direction = 'out' and status = 'sent' and created_at >= $1
-        and reference like 'CarePlan/bench-th-2-%'`,
-    [since],
-  );
-  return Number(row?.n ?? 0);
 }
 
 export async function telehealthBenchmark(deps: TelehealthBenchDeps): Promise<Figure[]> {
