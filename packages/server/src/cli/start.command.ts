@@ -26,7 +26,9 @@ export function registerStartCommand(program: Command): void {
       }
       const app = await buildApp(platform);
       if (config.demoData) {
-        // Each module's demo data, once its tables and services are set up.
+        // Each module's demo data, once its tables, services and the job queue are running (demo
+        // data may queue texts and e-mails, as real use does).
+        await app.ready();
         await app.modules.seed({ seed: DEMO_SEED, log: (line) => process.stdout.write(`${line}\n`) });
       }
       await app.listen({ port: config.port, host: config.host });

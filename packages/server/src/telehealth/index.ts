@@ -10,6 +10,7 @@ import { defineModule } from '../modules/contract.ts';
 import { isTelehealthPlan } from './enrolment/careplan.ts';
 import { enrolmentCheck } from './enrolment/enrolment-check.ts';
 import { registerEnrolmentRoutes } from './enrolment/enrolment.routes.ts';
+import { dashboardDeps, registerTeamDashboard, TELEHEALTH_SUMMARY } from './dashboard/index.ts';
 import { TELEHEALTH_MIGRATIONS } from './migrations.ts';
 import { TRY_REPLY } from './operations/try-reply.ts';
 import { PROTOCOL_LIBRARY } from './protocols/library/index.ts';
@@ -46,10 +47,11 @@ export const telehealthModule = defineModule({
     });
     return {
       provides: { telehealth: service },
-      fhir: (fhir) => registerOperations(fhir, {}, [TRY_REPLY]),
+      fhir: (fhir) => registerOperations(fhir, dashboardDeps(context), [TRY_REPLY, TELEHEALTH_SUMMARY]),
       routes: (app) => {
         registerProtocolRoutes(app, context, service.protocols, new ProtocolAuthoring(context));
         registerEnrolmentRoutes(app, context);
+        registerTeamDashboard(app, context);
       },
       jobs: [
         {

@@ -76,7 +76,10 @@ export class TelehealthService {
       }
       const enrolment = this.planned(read.request, read.protocol, phone, practice ?? null, existing);
       await repository.save(enrolment);
-      if (enrolment.status === 'active' && existing?.status !== 'active' && existing?.status !== 'paused') {
+      // Welcomed once, when newly enrolled: not a plan carried over from months ago (a migration, the demo).
+      const isNew = existing?.status !== 'active' && existing?.status !== 'paused';
+      const recent = enrolment.startedAt.getTime() > Date.now() - WELCOME_WITHIN_DAYS * 86_400_000;
+      if (enrolment.status === 'active' && isNew && recent) {
         await this.welcome(uow, enrolment, read.protocol);
       }
       return enrolment;
@@ -566,6 +569,9 @@ const SMS_WRITTEN = {
   code: 'SMSWRIT',
   display: 'SMS written',
 };
+
+/** A plan that started longer ago than this is not welcomed (carried over, not new to the patient). */
+const WELCOME_WITHIN_DAYS = 7;
 
 /** Prompts (and reminders) one transaction sends: a morning's round goes in batches of this size. */
 const PROMPT_BATCH = 500;

@@ -46,6 +46,10 @@ describe('the module list', () => {
       '/my/who-can-see',
       '/inbox',
       '/inbox/preferences',
+      '/telehealth/enrol',
+      '/telehealth/enrolments/abc-123',
+      '/telehealth/protocols',
+      '/telehealth/protocols/copd',
     ]) {
       expect(
         moduleRoutes.filter((route) => matchPath(route.path, url)),
@@ -73,7 +77,7 @@ describe('navigationFor', () => {
 
   it.each<[string, Session | undefined, string[]]>([
     ['nobody signed in', undefined, []],
-    ['staff', staff, ['Find a patient', 'Repeat requests', 'Phone', 'Inbox']],
+    ['staff', staff, ['Find a patient', 'Repeat requests', 'Telehealth', 'Phone', 'Inbox']],
     ['a patient', patient, [...portal, 'Inbox']],
     ['a carer who has not chosen a person', carer, ['Choose who to act for', 'Inbox']],
     ['a carer acting for someone', actingCarer, [...portal, 'Inbox']],

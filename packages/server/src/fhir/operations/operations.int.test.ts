@@ -21,6 +21,7 @@ let operations: PublishedOperation[];
 const EXPECTED = [
   'Appointment-book',
   'Appointment-cancel',
+  'CarePlan-telehealth-summary',
   'Group-export',
   'MedicationRequest-approve',
   'MedicationRequest-order-repeat',

@@ -63,8 +63,8 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
     reload();
   }, [reload]);
   const endedNotice = ended && <Notice title="You ended your care relationship with this patient." />;
-  const views =
-    session?.kind === 'staff' && session.roleCode === CLERICAL_ROLE ? VIEWS.filter((v) => v.view !== 'trends') : VIEWS;
+  const clerical = session?.kind === 'staff' && session.roleCode === CLERICAL_ROLE;
+  const views = clerical ? VIEWS.filter((v) => v.view !== 'trends') : VIEWS;
   useEffect(() => {
     if (record.status === 'success') {
       document.title = `${VIEWS.find((v) => v.view === view)!.label} – ${bannerName(record.data.patient.name)} – CareWeave`;
@@ -101,6 +101,13 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
       <PatientBanner record={data} />
       <CareAccessBanner active={active} onEnded={endedRelationship} />
       {data.withheld && <WithheldNotice patientId={patientId} onUnlocked={unlocked} active={active} />}
+      {/* Enrolling is clinical work: not offered to clerical staff (the trends tab is hidden from them too). */}
+      {!clerical && (
+        <p className="nhsuk-body">
+          <a href={`/telehealth/enrol?patient=${encodeURIComponent(patientId)}`}>Enrol on telehealth</a> (readings by
+          text message)
+        </p>
+      )}
       <nav className="cw-tabs" aria-label="Parts of the record">
         <ul className="cw-tabs__list">
           {views.map((item) => (
