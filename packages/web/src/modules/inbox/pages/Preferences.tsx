@@ -8,7 +8,7 @@ import { isMissing, preferencesQuery, savePreferences, type Preferences as Saved
 import { KindFieldset } from '../KindFieldset.tsx';
 import { NotYetAvailable } from '../NotYetAvailable.tsx';
 import { toForm, toPreferences, validate, type FormErrors, type PreferencesForm } from '../preferences-form.ts';
-import { ErrorSummary } from '../ErrorSummary.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
 
 /** How and when each kind of notification is sent: channels, straight away or daily, quiet hours. */
 export default function Preferences() {

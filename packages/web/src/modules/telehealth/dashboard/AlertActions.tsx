@@ -10,7 +10,9 @@ import {
   type Alert,
   type CallOutcome,
 } from './api.ts';
-import { ErrorSummary, type Problems } from './ErrorSummary.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
+
+type Problems = Record<string, string>;
 
 type Action = 'note' | 'call' | 'close';
 const OUTCOMES: { value: CallOutcome; label: string }[] = [
@@ -112,7 +114,7 @@ export function AlertActions({ alert, onDone }: { alert: Alert; onDone: (message
       )}
       {action && (
         <form onSubmit={submit} noValidate>
-          <ErrorSummary id={`problems-${alert.id}`} problems={problems} />
+          <ErrorSummary id={`problems-${alert.id}`} errors={problems} focusOnShow />
           {action === 'close' && (
             <div className="nhsuk-warning-callout">
               <h3 className="nhsuk-warning-callout__label">

@@ -9,7 +9,7 @@ import type { Protocol } from '../protocols/api.ts';
 import { createPlan } from './api.ts';
 import { enrolmentPlan, planProtocol } from './careplan.ts';
 import { checkEnrolForm, type EnrolForm as Form } from './enrol-form.ts';
-import { ErrorSummary } from './ErrorSummary.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
 import { ProtocolRadios } from './ProtocolRadios.tsx';
 import { dateParts } from './start-date.ts';
 import { StartDateInput } from './StartDateInput.tsx';

@@ -1,6 +1,6 @@
 import { Button } from 'nhsuk-react-components';
 import { useRef, useState, type FormEvent } from 'react';
-import { ErrorSummary } from './ErrorSummary.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
 
 export type StopStatus = 'completed' | 'revoked';
 

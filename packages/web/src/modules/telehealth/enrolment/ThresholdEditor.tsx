@@ -3,7 +3,7 @@ import { Button } from 'nhsuk-react-components';
 import { useRef, useState, type FormEvent } from 'react';
 import type { Protocol } from '../protocols/api.ts';
 import { planThresholds, withThresholds } from './careplan.ts';
-import { ErrorSummary } from './ErrorSummary.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
 import { checkThresholds, overridesFrom, thresholdForm, type Errors } from './thresholds.ts';
 import { ThresholdFields } from './ThresholdFields.tsx';
 

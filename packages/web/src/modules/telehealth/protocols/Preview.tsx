@@ -5,7 +5,7 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorMessage } from '../../../components/feedback.tsx';
 import { ResponsiveTable } from '../../../components/ResponsiveTable.tsx';
 import { conceptText } from '../../../lib/fhir-display.ts';
-import { ErrorSummary } from '../enrolment/ErrorSummary.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
 import { tryReply, type Preview as Result, type Protocol } from './api.ts';
 import { LEVEL_NAME, LEVEL_TAG } from './describe.ts';
 
