@@ -9,6 +9,7 @@ import { hl7v2Module } from './hl7v2/index.ts';
 import type { CareModule } from './modules/contract.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { portalModule } from './portal/index.ts';
+import { practiceSmsModule } from './practice-sms/index.ts';
 import { telehealthModule } from './telehealth/index.ts';
 
 export const CARE_MODULES: readonly CareModule[] = [
@@ -21,5 +22,7 @@ export const CARE_MODULES: readonly CareModule[] = [
   // Care modules.
   portalModule,
   admissionNoticeModule,
+  // Before telehealth: its inbound handler claims only replies that are the practice's (docs/PRACTICE-SMS.md).
+  practiceSmsModule,
   telehealthModule,
 ] as readonly CareModule[];

@@ -77,7 +77,7 @@ describe('navigationFor', () => {
 
   it.each<[string, Session | undefined, string[]]>([
     ['nobody signed in', undefined, []],
-    ['staff', staff, ['Find a patient', 'Repeat requests', 'Telehealth', 'Phone', 'Inbox']],
+    ['staff', staff, ['Find a patient', 'Repeat requests', 'Telehealth', 'Practice texts', 'Phone', 'Inbox']],
     ['a patient', patient, [...portal, 'Inbox']],
     ['a carer who has not chosen a person', carer, ['Choose who to act for', 'Inbox']],
     ['a carer acting for someone', actingCarer, [...portal, 'Inbox']],

@@ -15,3 +15,13 @@ export function optKeyword(body: string): OptKeyword | undefined {
   const word = body.trim().toUpperCase();
   return OPT_OUT.has(word) ? 'opt-out' : OPT_IN.has(word) ? 'opt-in' : undefined;
 }
+
+// Opt-out keywords that are also the answer to a question a module asks ("reply CANCEL to cancel your
+// appointment"). Only these may be claimed by a module before they opt the number out; STOP, STOPALL,
+// UNSUBSCRIBE, END and QUIT always opt out.
+const REPLY_WORDS = new Set(['CANCEL']);
+
+/** The whole text (trimmed, any case) is a reply word a module may claim before it opts out. */
+export function isReplyWord(body: string): boolean {
+  return REPLY_WORDS.has(body.trim().toUpperCase());
+}

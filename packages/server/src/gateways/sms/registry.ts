@@ -8,6 +8,11 @@ export interface InboundSms {
   from: string;
   body: string;
   provider: string;
+  /**
+   * The last text we sent to this number that was not refused (any module's), if any: a reply
+   * usually answers it, so a module can tell a reply to its own message from one to another's.
+   */
+  inReplyTo?: { id: string; reference: string | null; senderOrganizationId: string | null; at: string };
 }
 
 /**
@@ -15,11 +20,35 @@ export interface InboundSms {
  * if it throws nothing is kept and the provider's callback fails and is retried: a reading is never
  * lost to a half-done handler. Keep it short (no network calls); hang slow work off a job.
  */
-export type InboundSmsHandler = (message: InboundSms, context: { tx: Queryable }) => Promise<void>;
+export type InboundSmsHandler = (message: InboundSms, context: { tx: Queryable }) => Promise<void | 'handled'>;
+
+/**
+ * Offered a text that is a reply word which is also an opt-out keyword (`CANCEL`, keywords.ts) before
+ * it is taken as an opt-out: true when the module asked a question that word answers (a reminder's
+ * "reply CANCEL") and acted on it. A claimer that finds no such question must answer false, so the
+ * word opts the number out as before.
+ */
+export type ReplyWordClaimer = (message: InboundSms, context: { tx: Queryable }) => Promise<boolean>;
 
 /** The modules that hear inbound texts, in the order they registered. */
 export class InboundSmsRegistry {
   private readonly handlers: InboundSmsHandler[] = [];
+  private readonly claimers: ReplyWordClaimer[] = [];
+
+  /** Adds a claimer of reply words (see ReplyWordClaimer). */
+  onReplyWord(claimer: ReplyWordClaimer): void {
+    this.claimers.push(claimer);
+  }
+
+  /** True when a module claimed the reply word (the first that does; the rest are not asked). */
+  async claimReplyWord(message: InboundSms, tx: Queryable): Promise<boolean> {
+    for (const claimer of this.claimers) {
+      if (await claimer(message, { tx })) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Adds a handler; returns a function that removes it (tests). */
   on(handler: InboundSmsHandler): () => void {
@@ -32,9 +61,12 @@ export class InboundSmsRegistry {
     };
   }
 
+  /** Hands the text to each handler in order, until one answers 'handled' (it was the reply to that module). */
   async dispatch(message: InboundSms, tx: Queryable): Promise<void> {
     for (const handler of this.handlers) {
-      await handler(message, { tx });
+      if ((await handler(message, { tx })) === 'handled') {
+        return;
+      }
     }
   }
 }

@@ -298,6 +298,25 @@ describe('sending', () => {
     expect(await rows('reference = $1', ['Test/bad'])).toEqual([]);
   });
 
+  test('many are queued at once in order, and listed newest first past id 9 (numbers, not text)', async () => {
+    const to = phone();
+    const bodies = Array.from({ length: 12 }, (_, i) => `Message ${i + 1}`);
+    const queued = await t.app.modules
+      .use('sms')
+      .queueMany([
+        ...bodies.map((body) => ({ to: to.national, body, reference: 'Test/many' })),
+        { to: '0800 1', body: 'x' },
+      ]);
+    expect(queued.map((q) => ('message' in q ? q.message.body : q.invalid))).toEqual([
+      ...bodies,
+      expect.stringMatching(/not a valid phone number/),
+    ]);
+    const listed = await t.app.inject({ method: 'GET', url: '/api/sms/messages?reference=Test/many&_count=20' });
+    const ids = (listed.json() as { messages: SmsMessage[] }).messages.map((m) => BigInt(m.id));
+    expect(ids).toHaveLength(12);
+    expect(ids).toEqual([...ids].sort((a, b) => (a < b ? 1 : -1)));
+  });
+
   test('a message queued in a transaction that rolls back is never sent', async () => {
     const to = phone();
     await expect(

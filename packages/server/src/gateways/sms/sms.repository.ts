@@ -170,7 +170,7 @@ export class SmsRepository {
       `select ${COLUMNS} from sms_message
        where ($1::text is null or reference = $1) and ($2::text is null or phone = $2)
          and ($3::text is null or sender_organization_id = $3 or (direction = 'in' and provider = $5))
-       order by id desc limit $4`,
+       order by sms_message.id desc limit $4`,
       [
         filter.reference ?? null,
         filter.phone ?? null,
@@ -180,6 +180,20 @@ export class SmsRepository {
       ],
     );
     return rows.map(row);
+  }
+
+  /** The last outbound text to `phone` that was not refused (the one a reply most likely answers). */
+  async lastOutbound(
+    phone: string,
+  ): Promise<{ id: string; reference: string | null; senderOrganizationId: string | null; at: string } | undefined> {
+    const [last] = await this.db.query<{ id: string; reference: string | null; org: string | null; at: string }>(
+      `select id::text, reference, sender_organization_id as org, created_at as at from sms_message
+        where direction = 'out' and phone = $1 and status <> 'failed' order by sms_message.id desc limit 1`,
+      [phone],
+    );
+    return last
+      ? { id: last.id, reference: last.reference, senderOrganizationId: last.org, at: new Date(last.at).toISOString() }
+      : undefined;
   }
 
   async optedOut(phone: string): Promise<boolean> {

@@ -5,9 +5,9 @@ import { badRequest, fail } from '../../fhir/outcome.ts';
 import type { BatchFailures, JobQueue, RunningJob } from '../../jobs/queue.ts';
 import type { SmsConfig } from './config.ts';
 import { PermanentSmsError, type SmsGateway } from './gateway.ts';
-import { optKeyword } from './keywords.ts';
+import { isReplyWord, optKeyword } from './keywords.ts';
 import { InvalidPhoneNumber, normalisePhone } from './phone.ts';
-import type { InboundSmsHandler, InboundSmsRegistry } from './registry.ts';
+import type { InboundSms, InboundSmsHandler, InboundSmsRegistry, ReplyWordClaimer } from './registry.ts';
 import { SmsRepository, type SmsChange, type SmsMessage } from './sms.repository.ts';
 
 export const SMS_SEND_QUEUE = 'sms.send';
@@ -108,6 +108,19 @@ export class SmsService {
    */
   onInbound(handler: InboundSmsHandler): () => void {
     return this.options.registry.on(handler);
+  }
+
+  /**
+   * Lets a module claim a reply word that is also an opt-out keyword (`CANCEL`) when it asked the
+   * question that word answers; unclaimed, the word opts out as before (docs/SMS.md).
+   */
+  onReplyWord(claimer: ReplyWordClaimer): void {
+    this.options.registry.onReplyWord(claimer);
+  }
+
+  /** The numbers among `phones` (E.164) that texted STOP: for previews of a fan-out. */
+  optedOutAmong(phones: readonly string[], options: { tx?: Queryable } = {}): Promise<Set<string>> {
+    return new SmsRepository(options.tx ?? this.options.db).optedOutAmong(phones);
   }
 
   /** Replaces the gateway (tests, with a fake provider client). */
@@ -218,7 +231,22 @@ export class SmsService {
       if (!stored) {
         return 'duplicate';
       }
+      const last = await repository.lastOutbound(stored.phone);
+      const message: InboundSms = {
+        id: stored.id,
+        from: stored.phone,
+        body: stored.body,
+        provider: stored.provider,
+        ...(last ? { inReplyTo: last } : {}),
+      };
       const keyword = optKeyword(inbound.body);
+      if (
+        keyword === 'opt-out' &&
+        isReplyWord(inbound.body) &&
+        (await this.options.registry.claimReplyWord(message, tx))
+      ) {
+        return 'received';
+      }
       if (keyword === 'opt-out') {
         await repository.optOut(inbound.from, inbound.provider);
         return 'opted-out';
@@ -227,10 +255,7 @@ export class SmsService {
         await repository.optIn(inbound.from);
         return 'opted-in';
       }
-      await this.options.registry.dispatch(
-        { id: stored.id, from: stored.phone, body: stored.body, provider: stored.provider },
-        tx,
-      );
+      await this.options.registry.dispatch(message, tx);
       return 'received';
     });
   }
