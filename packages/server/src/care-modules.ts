@@ -22,7 +22,8 @@ export const CARE_MODULES: readonly CareModule[] = [
   // Care modules.
   portalModule,
   admissionNoticeModule,
-  // Before telehealth: its inbound handler claims only replies that are the practice's (docs/PRACTICE-SMS.md).
-  practiceSmsModule,
+  // Telehealth hears a text first: an enrolled number's texts are readings (and most traffic); the
+  // practice's handler then takes replies to practice texts and its patients' messages (docs/PRACTICE-SMS.md).
   telehealthModule,
+  practiceSmsModule,
 ] as readonly CareModule[];

@@ -10,14 +10,16 @@
  *   by the every-minute job's code on instance A with instance B helping, handed to the loopback
  *   gateway by the SMS send jobs of both; the clock stops when every text is `sent`; none may go twice.
  */
-import type { CarePlan, PractitionerRole } from '@medplum/fhirtypes';
+import type { CarePlan, Patient, PractitionerRole } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
+import { mobileOf } from '../gateways/sms/index.ts';
 import { buildApp, createPlatform } from '../http/app.ts';
 import { AGREEMENT_EXTENSION } from '../telehealth/enrolment/careplan.ts';
+import type { TelehealthService } from '../telehealth/telehealth.service.ts';
 import { cpuMsPerOperation, cpuSince, type cpuSnapshot } from './cpu.ts';
 import type { BenchDatabase, BenchDatabaseKind } from './database.ts';
 import { benchGpAccount, waitForSentTexts } from './notifications.ts';
@@ -45,9 +47,6 @@ function parse<T>(content: unknown): T {
   return (typeof content === 'string' ? JSON.parse(content) : content) as T;
 }
 
-/** A UK mobile number per enrolment: 077{run}{seven digits}. */
-const phoneFor = (run: string, n: number): string => `+4477${run}${String(n).padStart(7, '0')}`;
-
 /** Seeded patients, each with a GP of their practice (the CarePlan's author, who is alerted). */
 async function patientsWithGps(db: Database, count: number): Promise<{ patient: string; gp: string }[]> {
   const roles = await db.query<{ content: unknown }>(
@@ -67,63 +66,68 @@ async function patientsWithGps(db: Database, count: number): Promise<{ patient: 
     `select id, content from current_resource where resource_type = 'Patient' and not deleted order by id limit $1`,
     [count],
   );
+  // Only patients a telehealth plan can be written for (the module's write check wants a UK mobile).
   return patients.flatMap(({ id, content }) => {
-    const gp = gpOf.get(
-      parse<{ generalPractitioner?: { reference?: string }[] }>(content).generalPractitioner?.[0]?.reference ?? '',
-    );
-    return gp ? [{ patient: id, gp }] : [];
+    const patient = parse<Patient>(content);
+    const gp = gpOf.get(patient.generalPractitioner?.[0]?.reference ?? '');
+    return gp && mobileOf(patient.telecom) ? [{ patient: id, gp }] : [];
   });
 }
 
 /**
- * Enrolments on COPD v1 straight into the module's table (the CarePlans in the record, so alerts find
- * their author): `count` of them over the seeded patients, each with its own phone, awaiting the
- * oximetry prompt (inbound) or due now (prompts).
+ * Patients enrolled on COPD v1 as the module enrols them: a CarePlan each (by their GP, started a
+ * month ago, so no welcome text), enrolled with the mobile in their record, then set to await the
+ * oximetry question. Returns their phones.
  */
-async function enrolMany(
+async function enrolForReplies(
   system: ResourceService,
+  telehealth: TelehealthService,
   db: Database,
-  run: string,
   count: number,
-  state: 'awaiting' | 'due',
 ): Promise<string[]> {
-  const people = await patientsWithGps(db, 5000);
-  const phones: string[] = [];
-  const plans: CarePlan[] = [];
-  const now = new Date();
-  const withPlans = state === 'awaiting';
-  for (let n = 0; n < count; n++) {
-    const { patient, gp } = people[n % people.length]!;
-    phones.push(phoneFor(run, n));
-    if (withPlans) {
-      plans.push({
-        resourceType: 'CarePlan',
-        id: `bench-th-${run}-${n}`,
-        status: 'active',
-        intent: 'plan',
-        instantiatesCanonical: ['https://careweave.example/fhir/PlanDefinition/telehealth-copd|1'],
-        subject: { reference: `Patient/${patient}` },
-        author: { reference: gp },
-        period: { start: now.toISOString() },
-        extension: [{ url: AGREEMENT_EXTENSION, valueDateTime: now.toISOString() }],
-      });
-    }
-  }
+  const people = (await patientsWithGps(db, 5000)).slice(0, count);
+  const started = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const plans = people.map(({ patient, gp }, n): CarePlan => ({
+    resourceType: 'CarePlan',
+    id: `bench-th-1-${n}`,
+    status: 'active',
+    intent: 'plan',
+    instantiatesCanonical: ['https://careweave.example/fhir/PlanDefinition/telehealth-copd|1'],
+    subject: { reference: `Patient/${patient}` },
+    author: { reference: gp },
+    period: { start: started },
+    extension: [{ url: AGREEMENT_EXTENSION, valueDateTime: started }],
+  }));
   for (let at = 0; at < plans.length; at += 500) {
     await system.writeMany(plans.slice(at, at + 500).map((resource) => ({ resource, method: 'update' as const })));
   }
-  const awaiting = JSON.stringify({ promptId: 'oximetry', roundAt: now, sentAt: now, roundScores: {} });
+  for (const plan of plans) {
+    await telehealth.enrolFromPlan(plan);
+  }
+  const now = new Date();
+  const rows = await db.query<{ phone: string }>(
+    `update telehealth_enrolment set awaiting = $1::jsonb
+      where care_plan_id like 'bench-th-1-%' and status = 'active' returning phone`,
+    [JSON.stringify({ promptId: 'oximetry', roundAt: now, sentAt: now, roundScores: {} })],
+  );
+  return [...new Set(rows.map((row) => row.phone))];
+}
+
+/**
+ * A round's worth of enrolments due now, straight into the module's table (no CarePlans: a prompt
+ * needs none), each with its own phone. Returns how many.
+ */
+async function enrolDue(db: Database, count: number): Promise<number> {
+  const people = await patientsWithGps(db, 5000);
   await db.query(
     `insert into telehealth_enrolment (care_plan_id, patient_id, protocol_id, protocol_version, phone, status,
-       started_at, next_prompt_at, awaiting)
-     select 'bench-th-' || $1 || '-' || (n - 1), ($5::text[])[1 + (n - 1) % cardinality($5::text[])],
-            'copd', 1, '+4477' || $1 || lpad((n - 1)::text, 7, '0'), 'active', now() - interval '1 day',
-            case when $3 then now() - interval '1 minute' else now() + interval '1 day' end,
-            case when $3 then null else $4::jsonb end
-       from generate_series(1, $2::int) as n`,
-    [run, count, state === 'due', awaiting, people.map((p) => p.patient)],
+       started_at, next_prompt_at)
+     select 'bench-th-2-' || (n - 1), ($2::text[])[1 + (n - 1) % cardinality($2::text[])], 'copd', 1,
+            '+44772' || lpad((n - 1)::text, 7, '0'), 'active', now() - interval '1 day', now() - interval '1 minute'
+       from generate_series(1, $1::int) as n`,
+    [count, people.map((p) => p.patient)],
   );
-  return phones;
+  return count;
 }
 
 interface Instances {
@@ -209,8 +213,10 @@ async function sendReplies(
 
 async function inboundFigure(deps: TelehealthBenchDeps, { apps, system }: Instances): Promise<Figure> {
   const count = Number(process.env['CAREWEAVE_BENCH_INBOUND_PATIENTS'] ?? 2000);
-  const phones = await enrolMany(system, deps.db, '1', count, 'awaiting');
-  deps.log(`${deps.kind}: telehealth inbound: ${count} enrolled phones, two replies each, ${apps.length} instance(s)`);
+  const phones = await enrolForReplies(system, apps[0]!.modules.use('telehealth'), deps.db, count);
+  deps.log(
+    `${deps.kind}: telehealth inbound: ${phones.length} enrolled phones, two replies each, ${apps.length} instance(s)`,
+  );
   const snap = deps.snapshot();
   const started = performance.now();
   const result = await sendReplies(apps.map(urlOf), phones);
@@ -242,7 +248,7 @@ async function inboundFigure(deps: TelehealthBenchDeps, { apps, system }: Instan
     resources: deps.resources,
     method:
       `GOV.UK Notify inbound callbacks over HTTP to ${apps.length} in-process app instance(s), ${IN_FLIGHT} in flight; ` +
-      `${count} COPD enrolments, each replying a reading (1 in 10 red: Flag, Task, inbox notification) then "no"; ` +
+      `${phones.length} COPD enrolments, each replying a reading (1 in 10 red: Flag, Task, inbox notification) then "no"; ` +
       'latency: webhook answered (the alert committed in its transaction); p95 of the red ones is webhook → alert in the inbox',
     throughput: { value: rate, unit: 'messages/s' },
     latency: summarize(result.all.values()),
@@ -263,11 +269,11 @@ async function inboundFigure(deps: TelehealthBenchDeps, { apps, system }: Instan
   };
 }
 
-async function promptsFigure(deps: TelehealthBenchDeps, { apps, system }: Instances): Promise<Figure> {
+async function promptsFigure(deps: TelehealthBenchDeps, { apps }: Instances): Promise<Figure> {
   const count = Number(process.env['CAREWEAVE_BENCH_PROMPTS'] ?? PROMPTS_TARGET);
   const since = new Date(Date.now() - 1000);
-  const phones = await enrolMany(system, deps.db, '2', count, 'due');
-  deps.log(`${deps.kind}: telehealth prompts: ${phones.length} due, ${apps.length} instance(s)`);
+  await enrolDue(deps.db, count);
+  deps.log(`${deps.kind}: telehealth prompts: ${count} due, ${apps.length} instance(s)`);
   const services = apps.map((app) => app.modules.use('telehealth'));
   const snap = deps.snapshot();
   const started = performance.now();

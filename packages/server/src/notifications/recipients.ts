@@ -7,7 +7,7 @@ import { ORGANISATION_TYPE_SYSTEM, ORGANISATION_TYPES, type Actor, type Organisa
 import type { Queryable } from '../db/database.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
-import { normalisePhone } from '../gateways/sms/index.ts';
+import { mobileOf as textableNumber } from '../gateways/sms/index.ts';
 
 export const RECIPIENT = /^(Practitioner|Patient|RelatedPerson)\/([A-Za-z0-9.-]{1,64})$/;
 
@@ -35,21 +35,9 @@ async function readJson<T extends Resource>(store: RecordReader, type: string, i
   }
 }
 
-/** The first mobile number among `telecom` (`use: mobile` first, else any UK mobile), as E.164. */
+/** The first number among `telecom` that can be texted (any country, for staff), as E.164. */
 export function mobileOf(telecom: readonly ContactPoint[] | undefined): string | undefined {
-  const phones = (telecom ?? []).filter((t) => t.system === 'phone' || t.system === 'sms');
-  const ordered = [...phones.filter((t) => t.use === 'mobile'), ...phones.filter((t) => t.use !== 'mobile')];
-  for (const phone of ordered) {
-    try {
-      const e164 = normalisePhone(phone.value ?? '');
-      if (e164.startsWith('+447') || phone.use === 'mobile' || phone.system === 'sms') {
-        return e164;
-      }
-    } catch {
-      // not a number we can text
-    }
-  }
-  return undefined;
+  return textableNumber(telecom, { anyCountry: true });
 }
 
 function emailOf(telecom: readonly ContactPoint[] | undefined): string | undefined {

@@ -4,7 +4,7 @@
  */
 import type { CarePlan, Communication, Organization, Patient } from '@medplum/fhirtypes';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
-import { normalisePhone } from '../gateways/sms/index.ts';
+import { mobileOf as mobileOfTelecom } from '../gateways/sms/index.ts';
 import { NHS_NUMBER_SYSTEM } from '../fhir/validation/nhs-number.ts';
 
 export const COMMUNICATION_CATEGORY = 'https://careweave.example/fhir/CodeSystem/communication-category';
@@ -13,21 +13,9 @@ export function parse<T>(json: string | null | undefined): T {
   return JSON.parse(json ?? '{}') as T;
 }
 
-/** The patient's UK mobile from `Patient.telecom`, E.164 (sms first, then use=mobile, then any phone). */
+/** The patient's UK mobile from `Patient.telecom`, E.164 (the SMS module's rule). */
 export function mobileOf(patient: Patient): string | undefined {
-  const phones = (patient.telecom ?? []).filter((t) => (t.system === 'sms' || t.system === 'phone') && t.value);
-  const ordered = [...phones.filter((t) => t.system === 'sms' || t.use === 'mobile'), ...phones];
-  for (const telecom of ordered) {
-    try {
-      const number = normalisePhone(telecom.value!);
-      if (/^\+447/.test(number)) {
-        return number;
-      }
-    } catch {
-      // Not a number we can text: try the next.
-    }
-  }
-  return undefined;
+  return mobileOfTelecom(patient.telecom);
 }
 
 export function firstName(patient: Patient): string {

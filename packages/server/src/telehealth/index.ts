@@ -35,6 +35,8 @@ export const telehealthModule = defineModule({
   migrations: TELEHEALTH_MIGRATIONS,
   setup: (context) => {
     const service = new TelehealthService(context);
+    // STOP pauses a number's enrolments at once; START resumes what STOP paused.
+    context.use('sms').onOptChange((change, { tx }) => service.optChanged(change, tx));
     context.use('notifications').registerKind({
       kind: 'telehealth-alert',
       title: 'Telehealth alerts',

@@ -14,7 +14,8 @@ import { libraryProtocol } from './protocols/library/index.ts';
 import { protocolCanonical } from './protocols/plan-definition.ts';
 import { readingObservation } from './replies/observations.ts';
 import type { Reading } from './replies/parse.ts';
-import { mobileOf, type TelehealthService } from './telehealth.service.ts';
+import { mobileOf } from '../gateways/sms/index.ts';
+import type { TelehealthService } from './telehealth.service.ts';
 
 const DAY = 86_400_000;
 
@@ -220,7 +221,7 @@ async function patientsWith(
     }
     seen.add(patientId);
     const patient = JSON.parse((await system.read('Patient', patientId)).json ?? '{}') as Patient;
-    if (mobileOf(patient) && !patient.deceasedDateTime && patient.deceasedBoolean !== true) {
+    if (mobileOf(patient.telecom) && !patient.deceasedDateTime && patient.deceasedBoolean !== true) {
       patients.push(patient);
     }
     if (patients.length >= count) {

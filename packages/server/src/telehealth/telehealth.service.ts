@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { CarePlan, Communication, Flag, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
 import type { Queryable } from '../db/database.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
-import type { InboundSms } from '../gateways/sms/index.ts';
-import { normalisePhone } from '../gateways/sms/index.ts';
+import type { InboundSms, OptChange } from '../gateways/sms/index.ts';
+import { mobileOf } from '../gateways/sms/index.ts';
 import type { ModuleContext } from '../modules/contract.ts';
 import type { UnitOfWork } from '../modules/unit-of-work.ts';
 import { protocolNamed, readEnrolment, type EnrolmentRequest } from './enrolment/careplan.ts';
@@ -18,25 +18,8 @@ import { ProtocolRegistry } from './protocols/registry.ts';
 import type { Protocol } from './protocols/model.ts';
 import { planDefinitionId } from './protocols/plan-definition.ts';
 import { enrolmentEnds, nextPromptAt, stillTimely } from './prompts/timetable.ts';
-import { HELP_TEXT, PAUSED_TEXT, RESUMED_TEXT, UNKNOWN_NUMBER_TEXT } from './replies/messages.ts';
+import { HELP_TEXT, PAUSED_TEXT, RESUMED_TEXT } from './replies/messages.ts';
 import { readingObservation } from './replies/observations.ts';
-
-/** A patient's mobile number from their record, normalised (undefined when none is usable). */
-export function mobileOf(patient: Patient): string | undefined {
-  const phones = (patient.telecom ?? []).filter((t) => (t.system === 'sms' || t.system === 'phone') && t.value);
-  const ordered = [...phones.filter((t) => t.system === 'sms' || t.use === 'mobile'), ...phones];
-  for (const telecom of ordered) {
-    try {
-      const number = normalisePhone(telecom.value!);
-      if (/^\+447/.test(number)) {
-        return number;
-      }
-    } catch {
-      // Not a number we can text: try the next.
-    }
-  }
-  return undefined;
-}
 
 export class TelehealthService {
   private readonly context: ModuleContext;
@@ -93,7 +76,7 @@ export class TelehealthService {
       const practice = [patient.generalPractitioner?.[0]?.reference, patient.managingOrganization?.reference]
         .find((r) => r?.startsWith('Organization/'))
         ?.slice('Organization/'.length);
-      const phone = mobileOf(patient);
+      const phone = mobileOf(patient.telecom);
       return { ...(phone ? { phone } : {}), ...(practice ? { practice } : {}) };
     } catch {
       return {};
@@ -262,20 +245,43 @@ export class TelehealthService {
   }
 
   /**
+   * A number texted STOP or START (told by the SMS module in the transaction that records it): its
+   * enrolments pause at once, showing why, and START resumes the ones STOP paused — not ones a
+   * clinician or the patient paused for another reason.
+   */
+  async optChanged(change: OptChange, tx: Queryable): Promise<void> {
+    await this.context.unitOfWork(
+      this.context.systemActor,
+      async (uow) => {
+        const repository = new EnrolmentRepository(uow.tx);
+        for (const enrolment of await repository.byPhone(change.phone)) {
+          if (change.optedOut && enrolment.status === 'active') {
+            await repository.save(optedOut(enrolment));
+          } else if (!change.optedOut && enrolment.status === 'paused' && pausedByStop(enrolment)) {
+            const protocol = await this.protocolOf(uow, enrolment);
+            await repository.save(resumed(enrolment, protocol, new Date()));
+          }
+        }
+      },
+      { tx },
+    );
+  }
+
+  /**
    * A text from a patient's phone, inside the transaction that stores it: a command, or a reply
    * read, recorded, answered and (when the protocol says so) escalated. A number with no enrolment
-   * gets a neutral answer and nothing clinical is stored.
+   * is not telehealth's: it passes on (another module's, else the SMS module's neutral answer), and
+   * nothing clinical is stored.
    */
-  async handleInbound(message: InboundSms, tx: Queryable): Promise<void> {
+  async handleInbound(message: InboundSms, tx: Queryable): Promise<'handled' | undefined> {
     const sms = this.context.use('sms');
-    await this.context.unitOfWork(
+    return this.context.unitOfWork(
       this.context.systemActor,
       async (uow) => {
         const repository = new EnrolmentRepository(uow.tx);
         const [enrolment] = await repository.byPhone(message.from);
         if (!enrolment) {
-          await sms.queueSms({ to: message.from, body: UNKNOWN_NUMBER_TEXT, reference: 'telehealth' }, { tx });
-          return;
+          return undefined; // not a telehealth number: the next module's, or the SMS module's neutral answer
         }
         const reply = (body: string): Promise<unknown> =>
           sms.queueSms(
@@ -296,7 +302,7 @@ export class TelehealthService {
         if (command) {
           await writeAll(uow, record);
           await reply(await this.command(repository, enrolment, protocol, command));
-          return;
+          return 'handled' as const;
         }
         const readings = readingResources(enrolment, protocol, assessment, now);
         const alert = assessment.escalate
@@ -310,6 +316,7 @@ export class TelehealthService {
         }
         await reply(assessment.reply!);
         await this.advance(repository, enrolment, protocol, promptId, assessment, reply);
+        return 'handled' as const;
       },
       { tx },
     );
@@ -606,11 +613,29 @@ function reminderFor(enrolment: Enrolment, protocol: Protocol, now: Date): Round
   return { enrolment, text: `Reminder: ${prompt.text}`, next };
 }
 
+const STOP_PROBLEM = 'The patient texted STOP: texts are paused until they text START';
+
+function pausedByStop(enrolment: Enrolment): boolean {
+  return enrolment.problems.includes(STOP_PROBLEM);
+}
+
+/** Active again from the next prompt time (nothing is sent for the time it was paused). */
+function resumed(enrolment: Enrolment, protocol: Protocol, now: Date): Enrolment {
+  const window = { startedAt: enrolment.startedAt, ...(enrolment.endsAt ? { endsAt: enrolment.endsAt } : {}) };
+  return {
+    ...enrolment,
+    status: 'active',
+    problems: [],
+    misses: 0,
+    nextPromptAt: nextPromptAt(protocol.schedule, now, window) ?? null,
+  };
+}
+
 function optedOut(enrolment: Enrolment): Enrolment {
   return {
     ...enrolment,
     status: 'paused',
-    problems: ['The patient texted STOP: texts are paused until they text START'],
+    problems: [STOP_PROBLEM],
     nextPromptAt: null,
     awaiting: null,
     remindAt: null,

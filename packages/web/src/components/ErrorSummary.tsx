@@ -1,7 +1,7 @@
 import { useEffect, useRef, type Ref } from 'react';
 
 /** Problems with a form, by the id of the field each is about: the message says what to do. */
-export type FormProblems = Readonly<Record<string, string>>;
+export type FormProblems = Readonly<Record<string, string | undefined>>;
 
 interface ErrorSummaryProps {
   errors: FormProblems;
@@ -16,7 +16,7 @@ interface ErrorSummaryProps {
 /** The NHS.UK error summary: each problem links to its field (by id). Nothing when there are none. */
 export function ErrorSummary({ errors, ref, id = 'error-summary', focusOnShow = false }: ErrorSummaryProps) {
   const own = useRef<HTMLDivElement>(null);
-  const problems = Object.entries(errors);
+  const problems = Object.entries(errors).filter((entry): entry is [string, string] => Boolean(entry[1]));
   useEffect(() => {
     if (focusOnShow && problems.length) {
       own.current?.focus();

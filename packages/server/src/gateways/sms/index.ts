@@ -12,12 +12,12 @@ import { registerSmsApiRoutes, registerSmsWebhooks } from './routes.ts';
 import { SmsService } from './sms.service.ts';
 import { notifyBearerCheck, twilioSignatureCheck } from './webhook-auth.ts';
 
-export type { InboundSms, InboundSmsHandler } from './registry.ts';
+export type { InboundSms, InboundSmsHandler, OptChange } from './registry.ts';
 export type { OutgoingSms, InboundOutcome } from './sms.service.ts';
 export { SmsService } from './sms.service.ts';
 export type { SmsGateway, SentSms } from './gateway.ts';
 export { PermanentSmsError, LoopbackGateway } from './gateway.ts';
-export { normalisePhone } from './phone.ts';
+export { mobileOf, normalisePhone } from './phone.ts';
 
 declare module '../../modules/contract.ts' {
   interface ModuleServices {

@@ -1,3 +1,4 @@
+import type { ContactPoint } from '@medplum/fhirtypes';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { badRequest } from '../../fhir/outcome.ts';
 
@@ -37,4 +38,28 @@ export function requirePhone(input: unknown, field: string): string {
   } catch (error) {
     return badRequest((error as Error).message, [field]);
   }
+}
+
+/**
+ * The number to text among a person's `telecom`, as E.164: `system: sms` first, then `use: mobile`,
+ * then any phone. A UK mobile (+447…) is taken wherever it is; with `anyCountry`, so is any number
+ * marked as a mobile (staff abroad). Undefined when none can be texted.
+ */
+export function mobileOf(
+  telecom: readonly ContactPoint[] | undefined,
+  options: { anyCountry?: boolean } = {},
+): string | undefined {
+  const phones = (telecom ?? []).filter((t) => (t.system === 'sms' || t.system === 'phone') && t.value);
+  const marked = (t: ContactPoint): boolean => t.system === 'sms' || t.use === 'mobile';
+  for (const telecomEntry of [...phones.filter(marked), ...phones.filter((t) => !marked(t))]) {
+    try {
+      const number = normalisePhone(telecomEntry.value!);
+      if (number.startsWith('+447') || (options.anyCountry && marked(telecomEntry))) {
+        return number;
+      }
+    } catch {
+      // Not a number we can text: try the next.
+    }
+  }
+  return undefined;
 }

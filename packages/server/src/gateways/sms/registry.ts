@@ -30,10 +30,30 @@ export type InboundSmsHandler = (message: InboundSms, context: { tx: Queryable }
  */
 export type ReplyWordClaimer = (message: InboundSms, context: { tx: Queryable }) => Promise<boolean>;
 
+/** A number texted STOP (`optedOut: true`) or START (`false`): modules that text it stop or resume. */
+export interface OptChange {
+  phone: string;
+  optedOut: boolean;
+}
+
+export type OptChangeListener = (change: OptChange, context: { tx: Queryable }) => Promise<void>;
+
 /** The modules that hear inbound texts, in the order they registered. */
 export class InboundSmsRegistry {
   private readonly handlers: InboundSmsHandler[] = [];
   private readonly claimers: ReplyWordClaimer[] = [];
+  private readonly optListeners: OptChangeListener[] = [];
+
+  /** Adds a listener told of every STOP and START, in the transaction that records it. */
+  onOptChange(listener: OptChangeListener): void {
+    this.optListeners.push(listener);
+  }
+
+  async optChanged(change: OptChange, tx: Queryable): Promise<void> {
+    for (const listener of this.optListeners) {
+      await listener(change, { tx });
+    }
+  }
 
   /** Adds a claimer of reply words (see ReplyWordClaimer). */
   onReplyWord(claimer: ReplyWordClaimer): void {
@@ -61,12 +81,16 @@ export class InboundSmsRegistry {
     };
   }
 
-  /** Hands the text to each handler in order, until one answers 'handled' (it was the reply to that module). */
-  async dispatch(message: InboundSms, tx: Queryable): Promise<void> {
+  /**
+   * Hands the text to each handler in order, until one answers 'handled' (it was that module's);
+   * false when none did.
+   */
+  async dispatch(message: InboundSms, tx: Queryable): Promise<boolean> {
     for (const handler of this.handlers) {
       if ((await handler(message, { tx })) === 'handled') {
-        return;
+        return true;
       }
     }
+    return false;
   }
 }

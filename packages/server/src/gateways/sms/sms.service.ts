@@ -7,7 +7,13 @@ import type { SmsConfig } from './config.ts';
 import { PermanentSmsError, type SmsGateway } from './gateway.ts';
 import { isReplyWord, optKeyword } from './keywords.ts';
 import { InvalidPhoneNumber, normalisePhone } from './phone.ts';
-import type { InboundSms, InboundSmsHandler, InboundSmsRegistry, ReplyWordClaimer } from './registry.ts';
+import type {
+  InboundSms,
+  InboundSmsHandler,
+  InboundSmsRegistry,
+  OptChangeListener,
+  ReplyWordClaimer,
+} from './registry.ts';
 import { SmsRepository, type SmsChange, type SmsMessage } from './sms.repository.ts';
 
 export const SMS_SEND_QUEUE = 'sms.send';
@@ -25,6 +31,11 @@ export interface OutgoingSms {
   /** The Organization sending; its staff see the message and whether it failed. */
   senderOrganizationId?: string;
 }
+
+/** The answer to a text no module claims: says nothing about anyone, points to the practice. */
+export const UNCLAIMED_TEXT =
+  'Sorry, this number is not linked to a CareWeave service. If you expected texts from your care team, please ' +
+  'contact your GP practice.';
 
 /** Texts a send job takes at once: sent together, recorded in one statement. */
 const SEND_BATCH = 25;
@@ -114,6 +125,14 @@ export class SmsService {
    * Lets a module claim a reply word that is also an opt-out keyword (`CANCEL`) when it asked the
    * question that word answers; unclaimed, the word opts out as before (docs/SMS.md).
    */
+  /**
+   * Tells a module when a number texts STOP or START, in the transaction that records it (telehealth
+   * pauses and resumes that number's enrolments at once).
+   */
+  onOptChange(listener: OptChangeListener): void {
+    this.options.registry.onOptChange(listener);
+  }
+
   onReplyWord(claimer: ReplyWordClaimer): void {
     this.options.registry.onReplyWord(claimer);
   }
@@ -249,13 +268,18 @@ export class SmsService {
       }
       if (keyword === 'opt-out') {
         await repository.optOut(inbound.from, inbound.provider);
+        await this.options.registry.optChanged({ phone: stored.phone, optedOut: true }, tx);
         return 'opted-out';
       }
       if (keyword === 'opt-in') {
         await repository.optIn(inbound.from);
+        await this.options.registry.optChanged({ phone: stored.phone, optedOut: false }, tx);
         return 'opted-in';
       }
-      await this.options.registry.dispatch(message, tx);
+      if (!(await this.options.registry.dispatch(message, tx))) {
+        // A text no module claims (a stranger, a wrong number): a neutral answer, nothing kept but the text.
+        await this.queueMany([{ to: stored.phone, body: UNCLAIMED_TEXT }], { tx });
+      }
       return 'received';
     });
   }

@@ -2,7 +2,7 @@ import type { CarePlan, Patient } from '@medplum/fhirtypes';
 import { ResourceService } from '../../fhir/store/resource.service.ts';
 import type { WriteCheck } from '../../fhir/store/write-checks.ts';
 import type { ProtocolRegistry } from '../protocols/registry.ts';
-import { mobileOf } from '../telehealth.service.ts';
+import { mobileOf } from '../../gateways/sms/index.ts';
 import type { Queryable } from '../../db/database.ts';
 import { isTelehealthPlan, protocolNamed, readEnrolment, type EnrolmentRequest } from './careplan.ts';
 
@@ -59,7 +59,7 @@ async function enrolledElsewhere(tx: Queryable, request: EnrolmentRequest): Prom
 async function hasMobile(record: ResourceService, patientId: string): Promise<boolean> {
   try {
     const stored = await record.read('Patient', patientId);
-    return mobileOf(JSON.parse(stored.json ?? '{}') as Patient) !== undefined;
+    return mobileOf((JSON.parse(stored.json ?? '{}') as Patient).telecom) !== undefined;
   } catch {
     return false;
   }

@@ -140,19 +140,26 @@ describe('rounds of prompts', () => {
     expect(waits.nextPromptAt!.getTime()).toBeGreaterThan(Date.now());
   });
 
-  it('pauses, rather than texts, a number that texted STOP', async () => {
+  it('pauses a number that texts STOP at once, sends it nothing, and START resumes it', async () => {
     await text(PHONES.p2, 'STOP');
-    await due('rounds-p2');
-    const before = (await sentTo(PHONES.p2)).length;
-    await t.app.modules.use('telehealth').sendDuePrompts();
     const paused = (await enrolment('rounds-p2'))!;
     expect(paused.status).toBe('paused');
     expect(paused.problems.join(' ')).toMatch(/STOP/);
-    const rows = await t.platform.db.query<{ status: string; error: string }>(
-      `select status, error from sms_message where direction = 'out' and phone = $1 order by id desc limit 1`,
-      [PHONES.p2],
-    );
-    expect(rows[0]).toMatchObject({ status: 'failed', error: 'opted out' });
-    expect((await sentTo(PHONES.p2)).length).toBe(before + 1); // kept as failed, never handed to the gateway
+    // Even a prompt made due is not sent (and not counted as missed).
+    await due('rounds-p2');
+    const before = (await sentTo(PHONES.p2)).length;
+    await t.app.modules.use('telehealth').sendDuePrompts();
+    expect((await sentTo(PHONES.p2)).length).toBe(before);
+    await text(PHONES.p2, 'START');
+    const resumed = (await enrolment('rounds-p2'))!;
+    expect(resumed).toMatchObject({ status: 'active', problems: [] });
+    expect(resumed.nextPromptAt!.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('does not resume, on START, an enrolment paused for another reason', async () => {
+    await text(PHONES.p3, 'PAUSE');
+    await text(PHONES.p3, 'STOP');
+    await text(PHONES.p3, 'START');
+    expect((await enrolment('rounds-p3'))!.status).toBe('paused');
   });
 });

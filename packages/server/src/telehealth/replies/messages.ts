@@ -8,10 +8,6 @@ export const HELP_TEXT =
   'CareWeave: reply with your readings when we ask. Text PAUSE to pause, RESUME to start again, STOP to stop ' +
   'all texts. This service is not monitored all the time: if you feel very unwell call 999, or 111 for advice.';
 
-export const UNKNOWN_NUMBER_TEXT =
-  'Sorry, this number is not linked to a CareWeave service. If you expected texts from your care team, please ' +
-  'contact your GP practice.';
-
 export const PAUSED_TEXT = 'Your CareWeave texts are paused. Text RESUME when you want them again.';
 export const RESUMED_TEXT = 'Welcome back: your CareWeave texts will start again at the next reading time.';
 

@@ -1,4 +1,3 @@
-import type { Ref } from 'react';
 import { Link } from 'react-router';
 
 /** The module's pages, as a secondary navigation (the current one marked). */
@@ -19,37 +18,5 @@ export function SectionNav({ current }: { current: 'messages' | 'reminders' | 'r
         ))}
       </ul>
     </nav>
-  );
-}
-
-/** The NHS.UK error summary, each problem linking to its field. Nothing when there are none. */
-export function ErrorSummary({
-  errors,
-  ref,
-}: {
-  errors: Record<string, string | undefined>;
-  ref: Ref<HTMLDivElement>;
-}) {
-  const problems = Object.entries(errors).filter((entry): entry is [string, string] => Boolean(entry[1]));
-  if (!problems.length) {
-    return null;
-  }
-  return (
-    <div className="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={ref}>
-      <h2 className="nhsuk-error-summary__title" id="error-summary-title">
-        There is a problem
-      </h2>
-      <div className="nhsuk-error-summary__body">
-        <ul className="nhsuk-list nhsuk-error-summary__list">
-          {problems.map(([field, message]) => (
-            <li key={field}>
-              <a href={`#${field}`} data-external="">
-                {message}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </div>
-    </div>
   );
 }

@@ -8,7 +8,7 @@ import { formatDateTime } from '../../../lib/dates.ts';
 import { formatPhone } from '../../../lib/sms.ts';
 import { PRACTICE_SMS_KEY, reply, threadQuery } from '../api.ts';
 import { describeKind } from '../kinds.ts';
-import { ErrorSummary } from '../Parts.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
 
 const MAX = 612;
 

@@ -16,7 +16,8 @@ import {
   type RecallCandidate,
   type Review,
 } from '../api.ts';
-import { ErrorSummary, SectionNav } from '../Parts.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
+import { SectionNav } from '../Parts.tsx';
 
 /** Build a recall from the reviews the module defines, preview who would be texted, send, history. */
 export default function Recalls() {

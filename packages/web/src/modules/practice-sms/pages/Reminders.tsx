@@ -15,7 +15,8 @@ import {
   type Reminder,
   type ReminderSettings,
 } from '../api.ts';
-import { ErrorSummary, SectionNav } from '../Parts.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
+import { SectionNav } from '../Parts.tsx';
 
 type Errors = { from?: string; to?: string };
 

@@ -12,7 +12,8 @@ import {
   TEMPLATE_TITLES,
   type Template,
 } from '../api.ts';
-import { ErrorSummary, SectionNav } from '../Parts.tsx';
+import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
+import { SectionNav } from '../Parts.tsx';
 
 /** The practice's templates: each with its merge fields, an editor, a preview and its length in SMS parts. */
 export default function Templates() {
