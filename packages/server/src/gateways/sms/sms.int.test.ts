@@ -312,7 +312,7 @@ describe('sending', () => {
       expect.stringMatching(/not a valid phone number/),
     ]);
     const listed = await t.app.inject({ method: 'GET', url: '/api/sms/messages?reference=Test/many&_count=20' });
-    const ids = (listed.json() as { messages: SmsMessage[] }).messages.map((m) => BigInt(m.id));
+    const ids = listed.json<{ messages: SmsMessage[] }>().messages.map((m) => BigInt(m.id));
     expect(ids).toHaveLength(12);
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? 1 : -1)));
   });
