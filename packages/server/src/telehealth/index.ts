@@ -49,7 +49,18 @@ export const telehealthModule = defineModule({
     });
     return {
       provides: { telehealth: service },
-      fhir: (fhir) => registerOperations(fhir, dashboardDeps(context), [TRY_REPLY, TELEHEALTH_SUMMARY]),
+      fhir: (fhir) =>
+        registerOperations(
+          fhir,
+          {
+            ...dashboardDeps(context),
+            findProtocol: async (id: string, version?: number) =>
+              version === undefined
+                ? (await service.protocols.latest(context.system, id))?.protocol
+                : service.protocols.find(context.system, id, version),
+          },
+          [TRY_REPLY, TELEHEALTH_SUMMARY],
+        ),
       routes: (app) => {
         registerProtocolRoutes(app, context, service.protocols, new ProtocolAuthoring(context));
         registerEnrolmentRoutes(app, context);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFhirResource } from '../../fhir/validation/validate.ts';
+import { toPlanDefinition } from '../protocols/plan-definition.ts';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 
 let t: TestApp;
@@ -110,6 +111,17 @@ describe('PlanDefinition/$try-reply with a protocol', () => {
     expect(named(stop.body, 'level')).toEqual([]);
   });
 
+  it('previews a version a clinical author published, and the library version when asked for it', async () => {
+    const { copd } = await import('../protocols/library/copd.ts');
+    const v2 = { ...copd, version: 2, replies: { ...copd.replies, green: 'Thank you (version two).' } };
+    await t.platform.resources.update('PlanDefinition', 'telehealth-copd-v2', toPlanDefinition(v2));
+    const latest = await tryProtocol('sats 96 pulse 70', 'copd');
+    expect(named(latest.body, 'reply')[0].valueString).toBe('Thank you (version two).');
+    const first = await tryProtocol('sats 96 pulse 70', 'copd', { version: 1 });
+    expect(named(first.body, 'reply')[0].valueString).toBe(copd.replies.green);
+    await t.platform.resources.delete('PlanDefinition', 'telehealth-copd-v2');
+  });
+
   it.each<[string, Record<string, unknown>[], RegExp]>([
     ['an unknown protocol', [{ name: 'protocol', valueCode: 'nope' }], /protocol 'nope'/],
     [
@@ -118,7 +130,7 @@ describe('PlanDefinition/$try-reply with a protocol', () => {
         { name: 'protocol', valueCode: 'copd' },
         { name: 'version', valueInteger: 9 },
       ],
-      /Version 9/,
+      /has no version 9/,
     ],
     [
       'an unknown prompt',

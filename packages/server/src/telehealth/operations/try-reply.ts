@@ -2,7 +2,6 @@ import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import { defineOperation } from '../../fhir/operations/define.ts';
 import { invalidParameter, type OperationInput } from '../../fhir/operations/parameters.ts';
 import { assessReply, type Assessment } from '../protocols/assess.ts';
-import { libraryProtocol } from '../protocols/library/index.ts';
 import type { Protocol } from '../protocols/model.ts';
 import { HELP_TEXT, PAUSED_TEXT, problemText, RESUMED_TEXT } from '../replies/messages.ts';
 import { readingObservation } from '../replies/observations.ts';
@@ -22,11 +21,17 @@ interface ProtocolPrompt {
   promptId: string;
 }
 
+/** How the operation finds a protocol version (the module's registry: the library and the record). */
+export interface TryReplyDeps {
+  /** The given version, or the latest when `version` is undefined; undefined when there is none. */
+  findProtocol(id: string, version?: number): Promise<Protocol | undefined>;
+}
+
 /**
- * The protocol the caller named: the library's version unless `version` says otherwise. Only the
- * library is searched for now; local protocol versions (with clinician review) will be found here too.
+ * The protocol the caller named: its latest version (library or published by an author) unless
+ * `version` says which.
  */
-function namedProtocol(input: OperationInput): ProtocolPrompt | undefined {
+async function namedProtocol(deps: TryReplyDeps, input: OperationInput): Promise<ProtocolPrompt | undefined> {
   const id = input.string('protocol');
   if (id === undefined) {
     for (const name of ['version', 'prompt']) {
@@ -40,14 +45,14 @@ function namedProtocol(input: OperationInput): ProtocolPrompt | undefined {
     // The prompt says what it expects: two answers to one question would be a guess.
     invalidParameter('expecting', "Give either 'protocol' (its prompt says what is expected) or 'expecting', not both");
   }
-  const protocol = libraryProtocol(id) ?? invalidParameter('protocol', `There is no telehealth protocol '${id}'`);
   const version = input.integer('version');
-  if (version !== undefined && version !== protocol.version) {
-    invalidParameter(
-      'version',
-      `Version ${version} of '${id}' is not installed (the library has version ${protocol.version})`,
-    );
-  }
+  const latest =
+    (await deps.findProtocol(id)) ?? invalidParameter('protocol', `There is no telehealth protocol '${id}'`);
+  const protocol =
+    version === undefined
+      ? latest
+      : ((await deps.findProtocol(id, version)) ??
+        invalidParameter('version', `'${id}' has no version ${version} (the latest is ${latest.version})`));
   const promptId = input.string('prompt') ?? protocol.prompts[0]!.id;
   if (!protocol.prompts.some((p) => p.id === promptId)) {
     const ids = protocol.prompts.map((p) => p.id).join(', ');
@@ -94,7 +99,7 @@ function assessmentParameters(assessment: Assessment): ParametersParameter[] {
  * Observations, LOINC and UCUM), the command it recognised, whether it would ask again, and the reply
  * it would send; with a protocol, also the level, its reasons and whether the team would be alerted.
  */
-export const TRY_REPLY = defineOperation<object>({
+export const TRY_REPLY = defineOperation<TryReplyDeps>({
   code: 'try-reply',
   name: 'PlanDefinitionTryReply',
   title: 'Try a telehealth reply',
@@ -183,9 +188,9 @@ export const TRY_REPLY = defineOperation<object>({
     { name: 'reply', use: 'out', min: 1, max: 1, type: 'string', documentation: 'The text it would send back' },
   ],
   scopes: [{ resourceType: 'PlanDefinition', interaction: 'r' }],
-  handler: ({ input }) => {
+  handler: async ({ deps, input }) => {
     const text = input.string('text') ?? '';
-    const named = namedProtocol(input);
+    const named = await namedProtocol(deps, input);
     // No history: the preview shows what one reply means on its own (trend rules need earlier readings).
     const assessment = named ? assessReply(named.protocol, named.promptId, text) : undefined;
     const { parsed, reply } = assessment
@@ -213,6 +218,6 @@ export const TRY_REPLY = defineOperation<object>({
       ...(assessment && !parsed.command ? assessmentParameters(assessment) : []),
       { name: 'reply', valueString: reply },
     ];
-    return Promise.resolve({ resourceType: 'Parameters', parameter } satisfies Parameters);
+    return { resourceType: 'Parameters', parameter } satisfies Parameters;
   },
 });

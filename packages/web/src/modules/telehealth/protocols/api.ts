@@ -50,6 +50,7 @@ export interface TotalRule {
   atLeast: number;
   level: 'amber' | 'red';
   reason: string;
+  code?: { system: string; code: string; display: string };
 }
 
 export interface Protocol {
@@ -57,6 +58,7 @@ export interface Protocol {
   version: number;
   title: string;
   purpose: string;
+  condition?: { system: string; code: string; display: string };
   guideline: { citation: string; url: string };
   schedule: { times: string[]; days: 'daily' | string[]; durationDays?: number };
   prompts: Prompt[];
@@ -107,6 +109,20 @@ export const protocolQuery = (id: string) =>
     queryFn: ({ signal }) => api<Protocol>(protocolUrl(id), { signal }),
     staleTime: 10 * 60_000,
   });
+
+/** What `POST /api/telehealth/protocols` answers: the version it published and what it set in motion. */
+export interface Published {
+  protocol: Protocol;
+  planDefinition: string;
+  /** What changed since the version before, in words. */
+  changes: string[];
+  /** Review tasks raised for patients enrolled on earlier versions. */
+  reviews: number;
+}
+
+/** Publishes the next version of a protocol (clinicians and nurses; the server numbers it). */
+export const publishProtocol = (protocol: Protocol): Promise<Published> =>
+  api<Published>(BASE, { method: 'POST', body: protocol });
 
 /** What `PlanDefinition/$try-reply` says a reply would do under a protocol (nothing is stored). */
 export interface Preview {
