@@ -134,6 +134,11 @@ describe('practice texts', () => {
     await page.getByRole('button', { name: 'Preview who would be texted' }).click();
     await page.getByRole('heading', { name: /Diabetes review: \d+ patients? would be texted/ }).waitFor();
     await check(page, 'recall-preview');
+    // Only those not reviewed in 12 months: the preview says how many were left out for a recent review.
+    await page.getByLabel('Only patients not reviewed in the last 12 months').check();
+    await page.getByRole('button', { name: 'Preview who would be texted' }).click();
+    await page.getByText(/including \d+ patients? reviewed at the practice in the last 12 months/).waitFor();
+    await check(page, 'recall-preview-not-reviewed');
     // The asthma recall of the demo data is listed.
     await page.getByRole('row').filter({ hasText: 'Asthma review' }).first().waitFor();
 

@@ -275,15 +275,97 @@ describe('recalls', () => {
     expect(sent.body.sentCount).toBe(1);
     expect((await sentTo(P1)).at(-1)!.body).toMatch(/annual asthma review/);
   });
+
+  it('“not reviewed in 12 months” leaves out only a review at the practice, for this condition, in the window', async () => {
+    const asthma = (await t.fhir('GET', 'Condition?subject=Patient/p1&code=http://snomed.info/sct|195967001')).body
+      .entry[0].resource.id as string;
+    const diabetes = (
+      await t.platform.resources.create('Condition', {
+        resourceType: 'Condition',
+        meta: { source: 'Organization/org-gp' },
+        subject: { reference: 'Patient/p1' },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Diabetes type 2' }] },
+      })
+    ).resource.id!;
+    const review = async (org: string, monthsAgo: number, reason?: string): Promise<void> => {
+      const start = new Date();
+      start.setUTCMonth(start.getUTCMonth() - monthsAgo);
+      await t.platform.resources.create('Encounter', {
+        resourceType: 'Encounter',
+        meta: { source: `Organization/${org}` },
+        status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+        type: [
+          { coding: [{ system: 'https://careweave.example/fhir/CodeSystem/encounter-type', code: 'ltc-review' }] },
+        ],
+        subject: { reference: 'Patient/p1' },
+        period: { start: start.toISOString(), end: new Date(start.getTime() + 1_200_000).toISOString() },
+        serviceProvider: { reference: `Organization/${org}` },
+        ...(reason ? { reasonReference: [{ reference: `Condition/${reason}` }] } : {}),
+      });
+    };
+    const preview = async (notReviewedRecently?: unknown) =>
+      inbox.api(reception, 'POST', '/api/practice-sms/recalls/preview', { review: 'asthma', notReviewedRecently });
+    // Not reviews that count: 13 months ago, at another practice, for diabetes only, for no condition.
+    await review('org-gp', 13, asthma);
+    await review('org-gp', 1);
+    await review('org-gp2', 1, asthma);
+    await review('org-gp', 1, diabetes);
+    const still = await preview(true);
+    expect(still.status).toBe(200);
+    expect(still.body.candidates).toEqual([
+      expect.objectContaining({ patientId: 'p1', excluded: null, lastReviewed: null }),
+    ]);
+    // An asthma review at the practice 2 months ago leaves p1 out, and the preview says why.
+    await review('org-gp', 2, asthma);
+    const left = await preview(true);
+    expect(left.body.count).toBe(0);
+    expect(left.body.notReviewedRecently).toBe(true);
+    expect(left.body.candidates).toEqual([
+      expect.objectContaining({ patientId: 'p1', excluded: 'reviewed in the last 12 months' }),
+    ]);
+    expect(Date.now() - Date.parse(left.body.candidates[0].lastReviewed)).toBeLessThan(75 * 24 * HOUR);
+    // Without the criterion nothing changes; a bad value is refused.
+    expect((await preview()).body.candidates[0].excluded).toBeNull();
+    expect((await preview('yes')).status).toBe(400);
+    const sent = await inbox.api(reception, 'POST', '/api/practice-sms/recalls', {
+      review: 'asthma',
+      notReviewedRecently: true,
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body.sentCount).toBe(0);
+    // Another practice's reviewer sees nothing of p1 either way.
+    const theirs = await inbox.api(otherReception, 'POST', '/api/practice-sms/recalls/preview', {
+      review: 'asthma',
+      notReviewedRecently: true,
+    });
+    expect(theirs.body.candidates.some((c: any) => c.patientId === 'p1')).toBe(false);
+  });
 });
 
 describe('“your results are normal”', () => {
   it('is neutral without the patient’s agreement to clinical texts, and says “normal” with it', async () => {
+    const preview = await inbox.api(ACTORS.gp, 'POST', '/api/practice-sms/results/preview', {
+      reference: 'Observation/p1-acute-lab',
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      kind: 'results-neutral',
+      phone: P1,
+      clinicalContentAgreed: false,
+      alreadySent: false,
+    });
     const neutral = await inbox.api(ACTORS.gp, 'POST', '/api/practice-sms/results', {
       reference: 'Observation/p1-acute-lab',
     });
     expect(neutral.status).toBe(200);
     expect(neutral.body.kind).toBe('results-neutral');
+    expect(neutral.body.body).toBe(preview.body.body);
+    expect((await sentTo(P1)).at(-1)!.body).toBe(preview.body.body);
+    const after = await inbox.api(ACTORS.gp, 'POST', '/api/practice-sms/results/preview', {
+      reference: 'Observation/p1-acute-lab',
+    });
+    expect(after.body.alreadySent).toBe(true);
     expect((await sentTo(P1)).at(-1)!.body).not.toMatch(/normal/);
     const again = await inbox.api(ACTORS.gp, 'POST', '/api/practice-sms/results', {
       reference: 'Observation/p1-acute-lab',
@@ -294,6 +376,11 @@ describe('“your results are normal”', () => {
       ...patient,
       extension: [{ url: CLINICAL_TEXTS_EXTENSION, valueBoolean: true }],
     });
+    const normalPreview = await inbox.api(ACTORS.gp, 'POST', '/api/practice-sms/results/preview', {
+      reference: 'Observation/p1-comm-obs',
+    });
+    expect(normalPreview.body).toMatchObject({ kind: 'results-normal', clinicalContentAgreed: true });
+    expect(normalPreview.body.body).toMatch(/results are normal/);
     const normal = await inbox.api(ACTORS.gp, 'POST', '/api/practice-sms/results', {
       reference: 'Observation/p1-comm-obs',
     });
@@ -306,6 +393,14 @@ describe('“your results are normal”', () => {
       reference: 'Observation/p1-comm-obs',
     });
     expect(clerical.status).toBe(403);
+    const clericalPreview = await inbox.api(reception, 'POST', '/api/practice-sms/results/preview', {
+      reference: 'Observation/p1-comm-obs',
+    });
+    expect(clericalPreview.status).toBe(403);
+    const malformed = await inbox.api(ACTORS.gp, 'POST', '/api/practice-sms/results/preview', {
+      reference: 'Observation/p1-comm-obs/_history/1',
+    });
+    expect(malformed.status).toBe(400);
     const thread = await inbox.api(reception, 'GET', `/api/practice-sms/conversations/${encodeURIComponent(P1)}`);
     expect(thread.body.messages.some((m: any) => /results are normal/.test(m.body))).toBe(false);
   });

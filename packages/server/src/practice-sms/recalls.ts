@@ -21,3 +21,19 @@ export const REVIEWS: Record<Review, { title: string; text: string; codes: reado
 };
 
 export const isReview = (value: unknown): value is Review => typeof value === 'string' && value in REVIEWS;
+
+/** A practice's long-term-condition review, as the record codes the visit (seed/patients.ts). */
+export const REVIEW_ENCOUNTER_TYPE = {
+  system: 'https://careweave.example/fhir/CodeSystem/encounter-type',
+  code: 'ltc-review',
+} as const;
+
+/** "Not reviewed in the last 12 months": a review at the practice within this many months leaves a patient out. */
+export const REVIEWED_WITHIN_MONTHS = 12;
+
+/** The earliest start of a review that still counts as recent: `months` calendar months before `now`. */
+export function reviewedSince(now: Date, months = REVIEWED_WITHIN_MONTHS): Date {
+  const since = new Date(now.getTime());
+  since.setUTCMonth(since.getUTCMonth() - months);
+  return since;
+}

@@ -32,6 +32,7 @@ export function registerPracticeSmsRoutes(app: FastifyInstance, s: PracticeSmsSe
   app.get(`${base}/recalls`, (request) => s.recalls.history(request.actor));
   app.post(`${base}/recalls/preview`, (request) => s.recalls.preview(request.actor, body(request)));
   app.post(`${base}/recalls`, (request) => s.recalls.send(request.actor, body(request)));
+  app.post(`${base}/results/preview`, (request) => s.results.preview(request.actor, body(request)));
   app.post(`${base}/results`, (request) => s.results.sendNormal(request.actor, body(request)));
   app.get(`${base}/templates`, (request) => s.templates.list(request.actor));
   app.put(`${base}/templates/:kind`, (request) =>

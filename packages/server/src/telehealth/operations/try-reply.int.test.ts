@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFhirResource } from '../../fhir/validation/validate.ts';
+import { checkProtocol } from '../protocols/model.ts';
 import { toPlanDefinition } from '../protocols/plan-definition.ts';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 
@@ -113,7 +114,7 @@ describe('PlanDefinition/$try-reply with a protocol', () => {
 
   it('previews a version a clinical author published, and the library version when asked for it', async () => {
     const { copd } = await import('../protocols/library/copd.ts');
-    const v2 = { ...copd, version: 2, replies: { ...copd.replies, green: 'Thank you (version two).' } };
+    const v2 = checkProtocol({ ...copd, version: 2, replies: { ...copd.replies, green: 'Thank you (version two).' } });
     await t.platform.resources.update('PlanDefinition', 'telehealth-copd-v2', toPlanDefinition(v2));
     const latest = await tryProtocol('sats 96 pulse 70', 'copd');
     expect(named(latest.body, 'reply')[0].valueString).toBe('Thank you (version two).');

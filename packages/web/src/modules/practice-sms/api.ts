@@ -1,5 +1,8 @@
 import { queryOptions } from '@tanstack/react-query';
-import { api } from '../../api/client.ts';
+import type { OperationOutcome, Patient } from '@medplum/fhirtypes';
+import { api, FHIR_BASE } from '../../api/client.ts';
+import { ApiError, outcomeText, plainWords } from '../../api/errors.ts';
+import { accessToken, onUnauthorised } from '../../auth/session.ts';
 
 /** The practice SMS API (`/api/practice-sms`, packages/server/src/practice-sms); types are its contract. */
 const BASE = '/api/practice-sms';
@@ -52,11 +55,14 @@ export interface RecallCandidate {
   name: string;
   nhsNumber: string | null;
   mobile: string | null;
-  excluded: 'no mobile' | 'opted out' | 'deceased' | null;
+  excluded: 'no mobile' | 'opted out' | 'deceased' | 'reviewed in the last 12 months' | null;
+  /** When "not reviewed in 12 months" was asked: the start of their last review in the window. */
+  lastReviewed?: string | null;
 }
 
 export interface RecallPreview {
   review: Review;
+  notReviewedRecently: boolean;
   title: string;
   count: number;
   excludedCount: number;
@@ -127,10 +133,41 @@ export const saveReminderSettings = (settings: ReminderSettings) =>
 
 export const sendDueReminders = () => api<{ sent: number }>(`${BASE}/reminders/send-due`, { method: 'POST' });
 
-export const previewRecall = (review: Review) =>
-  api<RecallPreview>(`${BASE}/recalls/preview`, { method: 'POST', body: { review } });
+export interface RecallChoice {
+  review: Review;
+  /** Leave out patients reviewed at the practice in the last 12 months. */
+  notReviewedRecently: boolean;
+}
 
-export const sendRecall = (review: Review) => api<Recall>(`${BASE}/recalls`, { method: 'POST', body: { review } });
+export const previewRecall = (choice: RecallChoice) =>
+  api<RecallPreview>(`${BASE}/recalls/preview`, { method: 'POST', body: choice });
+
+export const sendRecall = (choice: RecallChoice) => api<Recall>(`${BASE}/recalls`, { method: 'POST', body: choice });
+
+export type ResultsKind = 'results-normal' | 'results-neutral';
+
+/** What marking a result normal would text (the server decides the wording by the patient's agreement). */
+export interface ResultsTextPreview {
+  kind: ResultsKind;
+  body: string;
+  phone: string | null;
+  clinicalContentAgreed: boolean;
+  alreadySent: boolean;
+}
+
+export interface ResultsTextSent {
+  kind: ResultsKind;
+  body: string;
+  optedOut: boolean;
+  clinicalContentAgreed: boolean;
+}
+
+/** `reference` is `Observation/{id}` or `DiagnosticReport/{id}`. GPs only. */
+export const previewResultsText = (reference: string) =>
+  api<ResultsTextPreview>(`${BASE}/results/preview`, { method: 'POST', body: { reference } });
+
+export const sendResultsText = (reference: string) =>
+  api<ResultsTextSent>(`${BASE}/results`, { method: 'POST', body: { reference } });
 
 export const saveTemplate = (kind: string, body: string) =>
   api<Template>(`${BASE}/templates/${kind}`, { method: 'PUT', body: { body } });
@@ -154,3 +191,33 @@ export const TEMPLATE_TITLES: Record<string, string> = {
   'results-normal': 'Results normal (patient agreed to clinical texts)',
   'results-neutral': 'Results update (no clinical detail)',
 };
+
+/**
+ * The Patient as stored now, never from the browser's HTTP cache (FHIR reads carry Last-Modified and
+ * no Cache-Control, so a browser may reuse an old copy): its version is sent back as If-Match.
+ */
+export async function readPatientFresh(id: string, signal?: AbortSignal): Promise<Patient> {
+  const token = accessToken();
+  let response: Response;
+  try {
+    response = await fetch(`${FHIR_BASE}/Patient/${encodeURIComponent(id)}`, {
+      cache: 'no-store',
+      signal,
+      headers: { accept: 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') {
+      throw error;
+    }
+    throw new ApiError(0, plainWords(0, ''));
+  }
+  const json = (await response.json().catch(() => undefined)) as Patient | OperationOutcome | undefined;
+  if (!response.ok) {
+    if (response.status === 401) {
+      onUnauthorised();
+    }
+    const outcome = json?.resourceType === 'OperationOutcome' ? json : undefined;
+    throw new ApiError(response.status, plainWords(response.status, outcomeText(outcome)), outcome);
+  }
+  return json as Patient;
+}

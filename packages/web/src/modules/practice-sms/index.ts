@@ -9,6 +9,7 @@ export const practiceSms: WebModule = {
     { path: '/practice-sms/conversations/:phone', roles: ['staff'], page: () => import('./pages/Conversation.tsx') },
     { path: '/practice-sms/reminders', roles: ['staff'], page: () => import('./pages/Reminders.tsx') },
     { path: '/practice-sms/recalls', roles: ['staff'], page: () => import('./pages/Recalls.tsx') },
+    { path: '/practice-sms/results', roles: ['staff'], page: () => import('./pages/PatientTexts.tsx') },
     { path: '/practice-sms/templates', roles: ['staff'], page: () => import('./pages/Templates.tsx') },
   ],
   navigation: [{ label: 'Practice texts', path: '/practice-sms', audience: 'staff' }],

@@ -108,6 +108,10 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
           text message)
         </p>
       )}
+      <p className="nhsuk-body">
+        <a href={`/practice-sms/results?patient=${encodeURIComponent(patientId)}`}>Texts about results</a> (agreement to
+        clinical content by text; GPs text a normal result)
+      </p>
       <nav className="cw-tabs" aria-label="Parts of the record">
         <ul className="cw-tabs__list">
           {views.map((item) => (

@@ -1,10 +1,10 @@
-import { Button, Radios } from 'nhsuk-react-components';
+import { Button, Checkboxes, Radios } from 'nhsuk-react-components';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { Empty, ErrorMessage, Loading, Notice } from '../../../components/feedback.tsx';
 import { PageTitle } from '../../../components/PageTitle.tsx';
 import { ResponsiveTable } from '../../../components/ResponsiveTable.tsx';
-import { formatDateTime } from '../../../lib/dates.ts';
+import { formatDate, formatDateTime } from '../../../lib/dates.ts';
 import { formatPhone } from '../../../lib/sms.ts';
 import {
   PRACTICE_SMS_KEY,
@@ -24,6 +24,7 @@ export default function Recalls() {
   const history = useQuery(recallsQuery);
   const queryClient = useQueryClient();
   const [review, setReview] = useState<Review>();
+  const [notReviewedRecently, setNotReviewedRecently] = useState(false);
   const [error, setError] = useState<string>();
   const summary = useRef<HTMLDivElement>(null);
   const preview = useMutation({ mutationFn: previewRecall });
@@ -43,7 +44,7 @@ export default function Recalls() {
       requestAnimationFrame(() => summary.current?.focus());
       return;
     }
-    preview.mutate(review);
+    preview.mutate({ review, notReviewedRecently });
   };
 
   const shown = preview.data;
@@ -68,6 +69,16 @@ export default function Recalls() {
             </Radios.Item>
           ))}
         </Radios>
+        <Checkboxes name="not-reviewed" idPrefix="not-reviewed">
+          <Checkboxes.Item
+            value="on"
+            checked={notReviewedRecently}
+            onChange={(e) => setNotReviewedRecently(e.target.checked)}
+            hint="Leaves out patients who had a long-term condition review at this practice for this condition in the last 12 months. They are listed below with the date."
+          >
+            Only patients not reviewed in the last 12 months
+          </Checkboxes.Item>
+        </Checkboxes>
         <Button type="submit" secondary disabled={preview.isPending}>
           Preview who would be texted
         </Button>
@@ -81,7 +92,10 @@ export default function Recalls() {
           </h2>
           <p className="nhsuk-body">
             {shown.excludedCount === 1 ? '1 patient' : `${shown.excludedCount} patients`} will not be texted (reasons
-            below). The text will read: “{shown.example}”
+            below)
+            {shown.notReviewedRecently &&
+              `, including ${reviewedCount(shown.candidates)} reviewed at the practice in the last 12 months`}
+            . The text will read: “{shown.example}”
           </p>
           {shown.candidates.length > 0 && (
             <ResponsiveTable<RecallCandidate>
@@ -96,7 +110,12 @@ export default function Recalls() {
                 {
                   key: 'texted',
                   header: 'Texted?',
-                  cell: (row) => (row.excluded ? `No: ${row.excluded}` : 'Yes'),
+                  cell: (row) =>
+                    !row.excluded
+                      ? 'Yes'
+                      : row.lastReviewed && row.excluded === 'reviewed in the last 12 months'
+                        ? `No: reviewed ${formatDate(row.lastReviewed)}`
+                        : `No: ${row.excluded}`,
                 },
               ]}
             />
@@ -104,7 +123,7 @@ export default function Recalls() {
           <Button
             type="button"
             disabled={send.isPending || shown.count === 0}
-            onClick={() => send.mutate(shown.review)}
+            onClick={() => send.mutate({ review: shown.review, notReviewedRecently: shown.notReviewedRecently })}
           >
             Send the recall to {shown.count === 1 ? '1 patient' : `${shown.count} patients`}
           </Button>
@@ -141,3 +160,8 @@ export default function Recalls() {
     </>
   );
 }
+
+const reviewedCount = (candidates: RecallCandidate[]): string => {
+  const n = candidates.filter((c) => c.excluded === 'reviewed in the last 12 months').length;
+  return n === 1 ? '1 patient' : `${n} patients`;
+};
