@@ -1,16 +1,14 @@
 import type { Flag } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { organisationName, type PatientRecord } from '../api/record.ts';
-import { describeAge, formatDate } from '../lib/dates.ts';
-import { bannerName, conceptText, nhsNumberOf, refId } from '../lib/fhir-display.ts';
-import { formatNhsNumber } from '../lib/nhs-number.ts';
+import { bannerName, conceptText, refId } from '../lib/fhir-display.ts';
 import { withheldFromOnlineView } from '../lib/online-view.ts';
+import { IdentityFacts } from './IdentityFacts.tsx';
 import { NotOnlineTag } from './RecordTable.tsx';
 
 /** Who this record is about: always at the top of a patient's pages. */
 export function PatientBanner({ record }: { record: PatientRecord }) {
   const { patient } = record;
-  const nhs = nhsNumberOf(patient);
   const practice = refId(
     patient.generalPractitioner?.find((g) => refId(g, 'Organization')),
     'Organization',
@@ -26,17 +24,7 @@ export function PatientBanner({ record }: { record: PatientRecord }) {
         {bannerName(patient.name)}
       </h1>
       <dl className="cw-banner__facts">
-        <div>
-          <dt>NHS number</dt>
-          <dd className="cw-nhs-number">{nhs ? formatNhsNumber(nhs) : 'Not recorded'}</dd>
-        </div>
-        <div>
-          <dt>Date of birth</dt>
-          <dd>
-            {formatDate(patient.birthDate)}
-            {patient.birthDate ? ` (${describeAge(patient.birthDate)})` : ''}
-          </dd>
-        </div>
+        <IdentityFacts patient={patient} />
         <div>
           <dt>Gender</dt>
           <dd>{patient.gender ? patient.gender[0]!.toUpperCase() + patient.gender.slice(1) : 'Not recorded'}</dd>
