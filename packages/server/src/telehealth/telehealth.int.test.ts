@@ -88,6 +88,14 @@ describe('telehealth by text message', () => {
     expect(plans.body.total).toBe(1);
   });
 
+  it('tells staff who may not write to the patient nothing about them (no reasons, nothing written)', async () => {
+    const before = (await t.fhir('GET', 'CarePlan?subject=Patient/p1&_summary=count')).body.total;
+    const refused = await inbox.api(ACTORS.acute, 'POST', '/fhir/R4/CarePlan', copdPlan({ extension: [] }));
+    expect([403, 404]).toContain(refused.status);
+    expect(JSON.stringify(refused.body)).not.toMatch(/agreement|mobile|already enrolled/);
+    expect((await t.fhir('GET', 'CarePlan?subject=Patient/p1&_summary=count')).body.total).toBe(before);
+  });
+
   it('always lets a plan be stopped, whatever else is missing', async () => {
     const plan = (await t.fhir('GET', `CarePlan/${planId}`)).body;
     const other = await t.fhir('POST', 'CarePlan', {
