@@ -69,6 +69,9 @@ describe('demo sign-ins', () => {
       'demo.telehealth',
       'demo.practiceadmin',
       'demo.commissioner',
+      'demo.matron',
+      'demo.coordinator',
+      'demo.ambulance',
       'demo.patient',
       'demo.carer',
       'demo.admin',
@@ -90,6 +93,13 @@ describe('demo sign-ins', () => {
     expect(await roles('demo.commissioner')).toEqual(['R8012']);
     expect(await roles('demo.telehealth')).toEqual(['R8001']);
     expect(await roles('demo.practiceadmin')).toEqual(['R8010']);
+    expect(await roles('demo.matron')).toEqual(['R8001']);
+    expect(await roles('demo.coordinator')).toEqual(['R8003']);
+    expect(await roles('demo.ambulance')).toEqual(['R8003']);
+    const organisationOf = async (name: string) =>
+      (await store.roleProfiles((await store.userByLogin(name))!.id))[0]!.organizationId;
+    expect(await organisationOf('demo.ambulance')).toBe('org-rx7');
+    expect(await organisationOf('demo.coordinator')).toBe('org-8wl01');
     expect((await store.roleProfiles((await store.userByLogin('demo.socialworker'))!.id))[0]!.organizationId).toBe(
       'org-888',
     );
@@ -114,7 +124,7 @@ describe('demo sign-ins', () => {
     expect(formatDemoLogins(logins)[1]).toContain('demo.gp');
 
     const again = await ensureDemoUsers(platform);
-    expect(again).toHaveLength(12);
+    expect(again).toHaveLength(15);
     expect(again.every((l) => l.password === undefined)).toBe(true);
   });
 });

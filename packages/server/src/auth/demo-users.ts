@@ -134,6 +134,8 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
   const communityOrg = model.orgIds.get('community')!;
   const councilOrg = model.orgIds.get('council')!;
   const ccgOrg = model.orgIds.get('ccg')!;
+  const ambulanceOrg = model.orgIds.get('ambulance')!;
+  const paramedic = staffFor(model, 'ambulance', 'paramedic')[0]!;
   const careHome = model.careHomes[0]!;
   if (!(await exists('Organization', practice.orgId)) || !(await exists('Practitioner', gp.id))) {
     return [];
@@ -144,6 +146,10 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
   await newStaff('prac-demo-reception', 'Rachel', 'Hughes', practice.orgId, 'Receptionist');
   await newStaff('prac-demo-commissioner', 'Chris', 'Whitfield', ccgOrg, 'Commissioning analyst');
   await newStaff('prac-demo-practiceadmin', 'Sam', 'Oduya', practice.orgId, 'Practice administrator');
+  // Population health and care coordination (issue 12): the community team's matron and the single
+  // point of access's care coordinator; the ambulance clinician is the trust's first paramedic.
+  await newStaff('prac-demo-matron', 'Helen', 'Marsden', communityOrg, 'Community matron');
+  await newStaff('prac-demo-coordinator', 'Aisha', 'Begum', communityOrg, 'Care coordinator (single point of access)');
   // The practice's first nurse runs its telehealth: the demo enrolments there are hers (telehealth/seed.ts).
   const practiceNurse = practice.nurses[0]!;
   const gpCommunityRole = 'prrole-demo-gp-community';
@@ -223,9 +229,33 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
     {
       username: 'demo.commissioner',
       displayName: 'Chris Whitfield',
-      description: 'Commissioner / information officer (R8012), NHS West Lancashire CCG',
+      description: 'Commissioning analyst (R8012 information officer), NHS West Lancashire CCG: pseudonymised lists only',
       practitionerId: 'prac-demo-commissioner',
       profiles: [{ organizationId: ccgOrg, roleCode: 'R8012', practitionerRoleId: 'prrole-demo-commissioner' }],
+    },
+    {
+      username: 'demo.matron',
+      displayName: 'Helen Marsden',
+      description: 'Community matron (R8001), West Lancashire Community Health Services: risk lists and the case list',
+      practitionerId: 'prac-demo-matron',
+      profiles: [{ organizationId: communityOrg, roleCode: 'R8001', practitionerRoleId: 'prrole-demo-matron' }],
+    },
+    {
+      username: 'demo.coordinator',
+      displayName: 'Aisha Begum',
+      description:
+        'Care coordinator (R8003), the single point of access at West Lancashire Community Health Services',
+      practitionerId: 'prac-demo-coordinator',
+      profiles: [
+        { organizationId: communityOrg, roleCode: 'R8003', practitionerRoleId: 'prrole-demo-coordinator' },
+      ],
+    },
+    {
+      username: 'demo.ambulance',
+      displayName: `${paramedic.given} ${paramedic.family}`,
+      description: 'Paramedic (R8003), North West Ambulance Service: core personal profiles of high-risk patients',
+      practitionerId: paramedic.id,
+      profiles: [{ organizationId: ambulanceOrg, roleCode: 'R8003', practitionerRoleId: paramedic.roleId }],
     },
   ];
 
