@@ -8,6 +8,7 @@ import { smsModule } from './gateways/sms/index.ts';
 import { hl7v2Module } from './hl7v2/index.ts';
 import type { CareModule } from './modules/contract.ts';
 import { notificationsModule } from './notifications/index.ts';
+import { populationHealthModule } from './population-health/index.ts';
 import { portalModule } from './portal/index.ts';
 import { practiceSmsModule } from './practice-sms/index.ts';
 import { telehealthModule } from './telehealth/index.ts';
@@ -22,6 +23,8 @@ export const CARE_MODULES: readonly CareModule[] = [
   // Care modules.
   portalModule,
   admissionNoticeModule,
+  // Risk of emergency admission: scored nightly and on news; lists for staff and commissioners.
+  populationHealthModule,
   // Telehealth hears a text first: an enrolled number's texts are readings (and most traffic); the
   // practice's handler then takes replies to practice texts and its patients' messages (docs/PRACTICE-SMS.md).
   telehealthModule,

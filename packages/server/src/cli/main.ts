@@ -11,6 +11,7 @@ import { registerOrgCommand } from './org.command.ts';
 import { registerUserCommand } from './user.command.ts';
 import { registerClientCommand } from './client.command.ts';
 import { registerAuditCommand } from './audit.command.ts';
+import { registerRiskCommand } from './risk.command.ts';
 
 const program = new Command()
   .name('careweave')
@@ -29,6 +30,7 @@ registerOrgCommand(program);
 registerUserCommand(program);
 registerClientCommand(program);
 registerAuditCommand(program);
+registerRiskCommand(program);
 
 try {
   await program.parseAsync(process.argv);
