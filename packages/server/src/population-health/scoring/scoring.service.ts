@@ -30,8 +30,13 @@ export interface ScoringSummary {
 
 export type OnProgress = (done: number, total: number) => void;
 
+/**
+ * Scores as of the end of `at`'s day: today's admission has happened and counts (features count
+ * contacts strictly before their index date, which validation needs).
+ */
 export function scoreHistory(model: RiskModel, history: PatientHistory, at: Date): ScoreRow {
-  const facts = factsAt(history, at);
+  const endOfDay = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
+  const facts = factsAt(history, endOfDay);
   const result = score(model, facts);
   return {
     patientId: history.patientId,
