@@ -34,6 +34,7 @@ import { codeVersion, machineInfo } from './machine.ts';
 import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
 import { notificationsBenchmark } from './notifications.ts';
 import { telehealthBenchmark } from './telehealth.ts';
+import { riskBenchmark } from './risk.ts';
 import { policyBenchmark, policyFigures } from './policy.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
 import {
@@ -63,6 +64,7 @@ export const BENCHMARKS = [
   'events',
   'notifications',
   'telehealth',
+  'risk',
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -643,6 +645,12 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
   if (only.has('telehealth')) {
     db ??= await openDatabase(bench.config);
     run.figures.push(...(await telehealthBenchmark({ kind, db, bench, resources, log, snapshot })));
+  }
+
+  // Population health: scoring the whole population with the risk model (bench/risk.ts).
+  if (only.has('risk')) {
+    db ??= await openDatabase(bench.config);
+    run.figures.push(...(await riskBenchmark({ kind, db, system: platform.resources, resources, log })));
   }
 
   // 4. EXPLAIN ANALYZE of the searches (median and slowest parameters) and of $everything.

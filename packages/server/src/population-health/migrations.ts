@@ -15,7 +15,8 @@ export const POPULATION_HEALTH_MIGRATIONS: readonly ModuleMigration[] = [
 create table population_history (
   patient_id text primary key,
   practice_id text,
-  history jsonb not null,
+  -- json, not jsonb: stored and read back as text, never queried inside (a run reads a million).
+  history json not null,
   updated_at timestamptz not null default now()
 );
 
@@ -37,9 +38,7 @@ create table population_risk_score (
   efi double precision not null,
   frailty text not null,
   cost_12m integer not null,
-  factors jsonb not null,
-  -- The probability at the first scoring of the previous calendar month (rising risk).
-  previous_probability double precision,
+  factors json not null,
   -- The RiskAssessment that records this score; null until it is written.
   risk_assessment_id text,
   primary key (patient_id, model_version)
@@ -47,12 +46,20 @@ create table population_risk_score (
 create index population_risk_rank_idx on population_risk_score (model_version, probability desc);
 create index population_risk_practice_idx on population_risk_score (model_version, practice_id, probability desc);
 
+-- The first score of each calendar month, for "rising risk since last month" (lists join last month's).
 create table population_risk_snapshot (
   model_version text not null,
   month date not null,
   patient_id text not null,
   probability double precision not null,
   primary key (model_version, month, patient_id)
+);
+
+-- The months whose snapshot a whole run has taken.
+create table population_risk_run_month (
+  model_version text not null,
+  month date not null,
+  primary key (model_version, month)
 );
 
 create table population_scoring_run (

@@ -83,6 +83,22 @@ describe('the GP’s risk list', () => {
     expect(page2.rows.map((r: any) => r.patient.reference)).toEqual(all.slice(10, 20).map((r: any) => r.patient.reference));
   });
 
+  it('marks rising risk against last month’s first score, and filters by it', async () => {
+    const [row] = await p.t.platform.db.query<{ patient_id: string; probability: number }>(
+      `select patient_id, probability from population_risk_score where practice_id = $1 order by probability desc limit 1`,
+      [p.practiceA],
+    );
+    await p.t.platform.db.query(
+      `insert into population_risk_snapshot (model_version, month, patient_id, probability)
+       values ('ea12-v1', (date_trunc('month', now()) - interval '1 month')::date, $1, $2)`,
+      [row!.patient_id, row!.probability - 0.05],
+    );
+    const rising = (await p.api(p.gpA, 'GET', '/api/population-health/risk-list?rising=true')).body;
+    expect(rising.rows.map((r: any) => r.patient.reference)).toEqual([`Patient/${row!.patient_id}`]);
+    expect(rising.rows[0]).toMatchObject({ rising: true });
+    expect(rising.rows[0].previousProbability).toBeCloseTo(row!.probability - 0.05, 6);
+  });
+
   it('answers a bad filter with an OperationOutcome naming it', async () => {
     const response = await p.api(p.gpA, 'GET', '/api/population-health/risk-list?band=purple&version=ea12-v9');
     expect(response.status).toBe(400);

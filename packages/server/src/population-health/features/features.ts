@@ -6,7 +6,7 @@
 import type { PatientHistory } from '../history/history.ts';
 import { LONG_TERM_CONDITIONS, type ConditionKey } from '../vocabulary.ts';
 import { efiOf, EFI_DEFICITS, frailtyCategory, type DeficitKey, type FrailtyCategory } from './efi.ts';
-import { costBetween } from './tariff.ts';
+import { TARIFF } from './tariff.ts';
 
 const DAY = 86_400_000;
 
@@ -89,41 +89,98 @@ export function ageAt(birthDate: string | undefined, at: Date): number {
 const known = (onset: string | undefined, atDay: string): boolean => onset === undefined || onset < atDay;
 
 /** The facts known at `at`, counting contacts in the `lookbackDays` before it (365 unless validating). */
+interface Boundaries {
+  time: number;
+  lookbackDays: number;
+  atDay: string;
+  lookback: string;
+  yearAgo: string;
+  monthAgo: string;
+  twoYearsAgo: string;
+  ninetyDaysAgo: string;
+}
+
+let lastBoundaries: Boundaries | undefined;
+
+/** The day strings a date's windows start on, computed once per index date (a run scores many). */
+function boundaries(at: Date, lookbackDays: number): Boundaries {
+  if (lastBoundaries?.time === at.getTime() && lastBoundaries.lookbackDays === lookbackDays) return lastBoundaries;
+  lastBoundaries = {
+    time: at.getTime(),
+    lookbackDays,
+    atDay: isoDay(at),
+    lookback: daysBefore(at, lookbackDays),
+    yearAgo: daysBefore(at, 365),
+    monthAgo: daysBefore(at, 30),
+    twoYearsAgo: daysBefore(at, 730),
+    ninetyDaysAgo: daysBefore(at, 90),
+  };
+  return lastBoundaries;
+}
+
 export function factsAt(history: PatientHistory, at: Date, lookbackDays = 365): PatientFacts {
-  const atDay = isoDay(at);
-  const yearAgo = daysBefore(at, lookbackDays);
-  const monthAgo = daysBefore(at, 30);
-  const count = (kind: string, from: string): number =>
-    history.events.filter((e) => e.kind === kind && e.date >= from && e.date < atDay).length;
-  const conditions = [
-    ...new Set(history.conditions.filter((c) => known(c.onset, atDay)).map((c) => c.key)),
-  ];
-  const medicines = new Set(
-    history.repeatMedicines
-      .filter((m) => known(m.start, atDay) && (m.end === undefined || m.end >= atDay))
-      .map((m) => m.code),
-  );
-  const deficits = new Set<DeficitKey>(history.deficits.filter((d) => known(d.onset, atDay)).map((d) => d.key));
-  if (medicines.size >= 5) deficits.add('polypharmacy');
-  if (history.events.some((e) => e.kind === 'social-care' && e.date >= daysBefore(at, 730) && e.date < atDay)) {
-    deficits.add('requires-care');
+  const { atDay, lookback, yearAgo, monthAgo, twoYearsAgo, ninetyDaysAgo } = boundaries(at, lookbackDays);
+  // One pass over the contacts (a scoring run reads a million histories).
+  let admissions = 0;
+  let admissions30d = 0;
+  let ae = 0;
+  let outpatients = 0;
+  let districtNurse = 0;
+  let socialCare = 0;
+  let cost = 0;
+  for (const event of history.events) {
+    if (event.date >= atDay) continue;
+    if (event.date >= yearAgo) cost += TARIFF[event.kind];
+    if (event.kind === 'social-care' && event.date >= twoYearsAgo) socialCare++;
+    if (event.date < lookback) continue;
+    switch (event.kind) {
+      case 'emergency-admission':
+        admissions++;
+        if (event.date >= monthAgo) admissions30d++;
+        break;
+      case 'ae':
+        ae++;
+        break;
+      case 'outpatient':
+        outpatients++;
+        break;
+      case 'district-nurse':
+        districtNurse++;
+        break;
+      default:
+        break;
+    }
   }
-  if (count('district-nurse', yearAgo) > 0) deficits.add('housebound');
+  const conditions: ConditionKey[] = [];
+  for (const c of history.conditions) {
+    if (known(c.onset, atDay) && !conditions.includes(c.key)) conditions.push(c.key);
+  }
+  const medicines = new Set<string>();
+  for (const m of history.repeatMedicines) {
+    if (known(m.start, atDay) && (m.end === undefined || m.end >= atDay)) medicines.add(m.code);
+  }
+  const deficits = new Set<DeficitKey>();
+  for (const d of history.deficits) {
+    if (known(d.onset, atDay)) deficits.add(d.key);
+  }
+  if (medicines.size >= 5) deficits.add('polypharmacy');
+  if (socialCare > 0) deficits.add('requires-care');
+  if (districtNurse > 0) deficits.add('housebound');
   const efi = efiOf(deficits);
   return {
     age: ageAt(history.birthDate, at),
     sex: history.sex,
     ...(history.imdDecile !== undefined ? { imdDecile: history.imdDecile } : {}),
     conditions,
-    emergencyAdmissions12m: count('emergency-admission', yearAgo),
-    emergencyAdmissions30d: count('emergency-admission', monthAgo),
-    aeAttendances12m: count('ae', yearAgo),
-    outpatientAttendances12m: count('outpatient', yearAgo),
+    emergencyAdmissions12m: admissions,
+    emergencyAdmissions30d: admissions30d,
+    aeAttendances12m: ae,
+    outpatientAttendances12m: outpatients,
     repeatMedicines: medicines.size,
     efi,
     frailty: frailtyCategory(efi),
-    redAlerts90d: history.redAlerts.filter((d) => d >= daysBefore(at, 90) && d < atDay).length,
-    cost12m: costBetween(history.events, daysBefore(at, 365), atDay),
+    redAlerts90d: history.redAlerts.filter((d) => d >= ninetyDaysAgo && d < atDay).length,
+    cost12m: Math.round(cost),
   };
 }
 

@@ -40,7 +40,6 @@ export function decodeHistory(patientId: string, practiceId: string | null, s: S
   for (const [kind, dates] of Object.entries(s.e) as [EventKind, string[]][]) {
     for (const date of dates) events.push({ kind, date });
   }
-  events.sort((a, b) => a.date.localeCompare(b.date));
   return {
     patientId,
     ...(practiceId ? { practiceId } : {}),

@@ -38,7 +38,7 @@ export interface PatientHistory {
   conditions: { key: ConditionKey; onset?: string }[];
   /** Coded eFI deficits (other than those derived from contacts and medicines). */
   deficits: { key: DeficitKey; onset?: string }[];
-  /** Contacts with services, by start date (yyyy-mm-dd). */
+  /** Contacts with services by start date (yyyy-mm-dd); in date order when built from resources, else in no order. */
   events: { kind: EventKind; date: string }[];
   /** Repeat (continuous) medicines that are active or were stopped, with their dates. */
   repeatMedicines: { code: string; start?: string; end?: string }[];

@@ -41,7 +41,7 @@ export interface ListPage {
   bands: Record<string, number>;
 }
 
-function filterSql(filters: ListFilters, params: SqlParams, s: string): string[] {
+function filterSql(filters: ListFilters, params: SqlParams, s: string, previous: string): string[] {
   const where: string[] = [];
   if (filters.practice) where.push(`${s}.practice_id = ${params.add(filters.practice)}`);
   if (filters.band) where.push(`${s}.band = ${params.add(filters.band)}`);
@@ -50,12 +50,16 @@ function filterSql(filters: ListFilters, params: SqlParams, s: string): string[]
   if (filters.maxAge !== undefined) where.push(`${s}.age <= ${params.add(filters.maxAge)}`);
   if (filters.frailty) where.push(`${s}.frailty = ${params.add(filters.frailty)}`);
   if (filters.rising) {
-    where.push(`${s}.previous_probability is not null and ${s}.probability - ${s}.previous_probability >= ${params.add(RISING_BY)}`);
+    where.push(`${previous} is not null and ${s}.probability - ${previous} >= ${params.add(RISING_BY)}`);
   }
   return where;
 }
 
-const COLUMNS = `s.patient_id, s.practice_id, s.probability, s.previous_probability, s.band, s.age, s.sex, s.imd_decile,
+/** Last month's first score of the row's patient (rising risk). */
+const LAST_MONTH = (s: string): string => `left join population_risk_snapshot ps on ps.model_version = ${s}.model_version
+  and ps.patient_id = ${s}.patient_id and ps.month = (date_trunc('month', now()) - interval '1 month')::date`;
+
+const COLUMNS = `s.patient_id, s.practice_id, s.probability, ps.probability as previous_probability, s.band, s.age, s.sex, s.imd_decile,
   s.conditions, s.emergency_admissions_12m, s.ae_attendances_12m, s.outpatient_attendances_12m, s.repeat_medicines,
   s.efi, s.frailty, s.cost_12m, s.factors, s.scored_at, s.risk_assessment_id`;
 
@@ -90,8 +94,8 @@ export class ListRepository {
   async identifiable(version: string, restrict: RowRestriction | undefined, filters: ListFilters): Promise<ListPage> {
     const params = new SqlParams();
     const from = `population_risk_score s join resource r on r.resource_type = 'RiskAssessment'
-      and r.id = s.risk_assessment_id and not r.deleted`;
-    const where = [`s.model_version = ${params.add(version)}`, ...filterSql(filters, params, 's')];
+      and r.id = s.risk_assessment_id and not r.deleted ${LAST_MONTH('s')}`;
+    const where = [`s.model_version = ${params.add(version)}`, ...filterSql(filters, params, 's', 'ps.probability')];
     if (restrict) where.push(restrict('r', params));
     return this.page(params, from, where, filters);
   }
@@ -106,8 +110,8 @@ export class ListRepository {
     const practiceParam = params.add(practices);
     const from = `(select x.*, count(*) over (partition by x.practice_id, least(x.age / 5, 18), x.sex) as group_size
         from population_risk_score x where x.model_version = ${versionParam} and x.practice_id = any(${practiceParam}::text[])
-          and ${secondaryUseCondition('x', params)}) s`;
-    const where = ['true', ...filterSql(filters, params, 's')];
+          and ${secondaryUseCondition('x', params)}) s ${LAST_MONTH('s')}`;
+    const where = ['true', ...filterSql(filters, params, 's', 'ps.probability')];
     return this.page(params, from, where, filters, ', s.group_size');
   }
 

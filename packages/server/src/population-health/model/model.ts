@@ -92,10 +92,12 @@ export function score(model: RiskModel, facts: PatientFacts): Score {
   }
   const row = featureVector(facts);
   const probability = predict(model, row);
+  // Words only for the few factors named (a scoring run explains a million people).
   const factors = contributions(model, row)
-    .map((logOdds, j) => ({ feature: FEATURES[j]!.name, words: FEATURES[j]!.words(facts), logOdds }))
+    .map((logOdds, j) => ({ j, logOdds }))
     .filter((f) => f.logOdds >= MIN_FACTOR)
     .sort((a, b) => b.logOdds - a.logOdds)
-    .slice(0, MAX_FACTORS);
+    .slice(0, MAX_FACTORS)
+    .map(({ j, logOdds }) => ({ feature: FEATURES[j]!.name, words: FEATURES[j]!.words(facts), logOdds }));
   return { probability, band: bandOf(model, probability), factors };
 }

@@ -36,59 +36,83 @@ export class ScoresRepository {
   }
 
   /**
-   * Upserts scores made at `at`, keeping the month's first score as its snapshot and setting each
-   * row's previous-month probability from the snapshots (rising risk).
+   * Upserts scores made at `at` (one statement: a column array per field, unnested), and records the
+   * month's first score of each as its snapshot when `snapshot` is set (one patient rescored); a whole
+   * run takes its snapshots at the end, set-based (`snapshotMonth`).
    */
-  async save(version: string, at: Date, rows: readonly ScoreRow[]): Promise<void> {
+  async save(version: string, at: Date, rows: readonly ScoreRow[], options: { snapshot?: boolean } = {}): Promise<void> {
     if (rows.length === 0) {
       return;
     }
-    const input = JSON.stringify(
-      rows.map((r) => ({
-        patient_id: r.patientId,
-        practice_id: r.practiceId ?? null,
-        probability: r.probability,
-        band: r.band,
-        age: r.facts.age,
-        sex: r.facts.sex,
-        imd_decile: r.facts.imdDecile ?? null,
-        conditions: r.facts.conditions,
-        ea: r.facts.emergencyAdmissions12m,
-        ae: r.facts.aeAttendances12m,
-        op: r.facts.outpatientAttendances12m,
-        meds: r.facts.repeatMedicines,
-        efi: r.facts.efi,
-        frailty: r.facts.frailty,
-        cost: r.facts.cost12m,
-        factors: r.factors,
-      })),
-    );
+    const column = <T>(f: (r: ScoreRow) => T): T[] => rows.map(f);
     await this.db.query(
-      `with input as (
-         select * from jsonb_to_recordset($1::jsonb) as t(patient_id text, practice_id text, probability float8,
-           band text, age int, sex text, imd_decile int, conditions text[], ea int, ae int, op int, meds int,
-           efi float8, frailty text, cost int, factors jsonb)
-       ), snapshot as (
-         insert into population_risk_snapshot (model_version, month, patient_id, probability)
-         select $2, date_trunc('month', $3::timestamptz)::date, patient_id, probability from input
-         on conflict do nothing
-       )
-       insert into population_risk_score (patient_id, model_version, scored_at, probability, band, practice_id, age, sex,
+      `insert into population_risk_score (patient_id, model_version, scored_at, probability, band, practice_id, age, sex,
          imd_decile, conditions, emergency_admissions_12m, ae_attendances_12m, outpatient_attendances_12m,
-         repeat_medicines, efi, frailty, cost_12m, factors, previous_probability)
-       select i.patient_id, $2, $3, i.probability, i.band, i.practice_id, i.age, i.sex, i.imd_decile, i.conditions,
-              i.ea, i.ae, i.op, i.meds, i.efi, i.frailty, i.cost, i.factors, s.probability
-         from input i
-         left join population_risk_snapshot s on s.model_version = $2 and s.patient_id = i.patient_id
-              and s.month = (date_trunc('month', $3::timestamptz) - interval '1 month')::date
+         repeat_medicines, efi, frailty, cost_12m, factors)
+       select t.patient_id, $1, $2, t.probability, t.band, t.practice_id, t.age, t.sex, t.imd_decile,
+              string_to_array(t.conditions, ','), t.ea, t.ae, t.op, t.meds, t.efi, t.frailty, t.cost, t.factors::json
+         from unnest($3::text[], $4::text[], $5::float8[], $6::text[], $7::int[], $8::text[], $9::int[], $10::text[],
+                     $11::int[], $12::int[], $13::int[], $14::int[], $15::float8[], $16::text[], $17::int[], $18::text[])
+           as t(patient_id, practice_id, probability, band, age, sex, imd_decile, conditions, ea, ae, op, meds, efi,
+                frailty, cost, factors)
        on conflict (patient_id, model_version) do update set
          scored_at = excluded.scored_at, probability = excluded.probability, band = excluded.band,
          practice_id = excluded.practice_id, age = excluded.age, sex = excluded.sex, imd_decile = excluded.imd_decile,
          conditions = excluded.conditions, emergency_admissions_12m = excluded.emergency_admissions_12m,
          ae_attendances_12m = excluded.ae_attendances_12m, outpatient_attendances_12m = excluded.outpatient_attendances_12m,
          repeat_medicines = excluded.repeat_medicines, efi = excluded.efi, frailty = excluded.frailty,
-         cost_12m = excluded.cost_12m, factors = excluded.factors, previous_probability = excluded.previous_probability`,
-      [input, version, at.toISOString()],
+         cost_12m = excluded.cost_12m, factors = excluded.factors`,
+      [
+        version,
+        at.toISOString(),
+        column((r) => r.patientId),
+        column((r) => r.practiceId ?? null),
+        column((r) => r.probability),
+        column((r) => r.band),
+        column((r) => r.facts.age),
+        column((r) => r.facts.sex),
+        column((r) => r.facts.imdDecile ?? null),
+        column((r) => r.facts.conditions.join(',')),
+        column((r) => r.facts.emergencyAdmissions12m),
+        column((r) => r.facts.aeAttendances12m),
+        column((r) => r.facts.outpatientAttendances12m),
+        column((r) => r.facts.repeatMedicines),
+        column((r) => r.facts.efi),
+        column((r) => r.facts.frailty),
+        column((r) => r.facts.cost12m),
+        column((r) => JSON.stringify(r.factors)),
+      ] as never,
+    );
+    if (options.snapshot) {
+      await this.db.query(
+        `insert into population_risk_snapshot (model_version, month, patient_id, probability)
+         select $1, date_trunc('month', $2::timestamptz)::date, t.patient_id, t.probability
+           from unnest($3::text[], $4::float8[]) as t(patient_id, probability)
+         on conflict do nothing`,
+        [version, at.toISOString(), column((r) => r.patientId), column((r) => r.probability)] as never,
+      );
+    }
+  }
+
+  /**
+   * The month's snapshot of every score, taken once a month by the first whole run in it (later runs
+   * find it taken and skip the million-row insert).
+   */
+  async snapshotMonth(version: string, at: Date): Promise<void> {
+    await this.db.query(
+      `insert into population_risk_snapshot (model_version, month, patient_id, probability)
+       select $1, date_trunc('month', $2::timestamptz)::date, s.patient_id, s.probability
+         from population_risk_score s
+        where s.model_version = $1
+          and not exists (select 1 from population_risk_run_month m where m.model_version = $1
+                            and m.month = date_trunc('month', $2::timestamptz)::date)
+       on conflict do nothing`,
+      [version, at.toISOString()],
+    );
+    await this.db.query(
+      `insert into population_risk_run_month (model_version, month) values ($1, date_trunc('month', $2::timestamptz)::date)
+       on conflict do nothing`,
+      [version, at.toISOString()],
     );
   }
 

@@ -30,13 +30,20 @@ export interface ScoringSummary {
 
 export type OnProgress = (done: number, total: number) => void;
 
+let lastDay: { at: number; end: Date } | undefined;
+function endOfDay(at: Date): Date {
+  if (lastDay?.at !== at.getTime()) {
+    lastDay = { at: at.getTime(), end: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1)) };
+  }
+  return lastDay.end;
+}
+
 /**
  * Scores as of the end of `at`'s day: today's admission has happened and counts (features count
  * contacts strictly before their index date, which validation needs).
  */
 export function scoreHistory(model: RiskModel, history: PatientHistory, at: Date): ScoreRow {
-  const endOfDay = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
-  const facts = factsAt(history, endOfDay);
+  const facts = factsAt(history, endOfDay(at));
   const result = score(model, facts);
   return {
     patientId: history.patientId,
@@ -97,24 +104,27 @@ export class ScoringService {
     const run = await scores.startRun(model.version);
     const total = await histories.countStored();
     const bands: Record<RiskBand, number> = { 'very-high': 0, high: 0, moderate: 0, low: 0 };
-    let after = '';
     let done = 0;
     let written = 0;
+    // The next page is read while this one is scored and saved (two connections on PostgreSQL).
+    let next = histories.stored('', SCORE_CHUNK);
     for (;;) {
-      const page = await histories.stored(after, SCORE_CHUNK);
+      const page = await next;
       if (page.length === 0) break;
-      after = page[page.length - 1]!.patientId;
-      const chunk = page.filter((h) => !h.deceased);
-      const rows = chunk.map((h) => scoreHistory(model, h, at));
-      const stored = options.writeAssessments === false ? new Map() : await scores.current(model.version, rows.map((r) => r.patientId));
-      await scores.save(model.version, at, rows);
-      if (options.writeAssessments !== false) {
+      next = histories.stored(page[page.length - 1]!.patientId, SCORE_CHUNK);
+      const rows = page.filter((h) => !h.deceased).map((h) => scoreHistory(model, h, at));
+      if (options.writeAssessments === false) {
+        await scores.save(model.version, at, rows);
+      } else {
+        const stored = await scores.current(model.version, rows.map((r) => r.patientId));
+        await scores.save(model.version, at, rows);
         written += await this.writeAssessments(model, rows.filter((r) => needsAssessment(r, stored.get(r.patientId))), at);
       }
       for (const row of rows) bands[row.band]++;
       done += page.length;
       options.onProgress?.(done, total);
     }
+    await scores.snapshotMonth(model.version, at);
     await scores.finishRun(run, done, written, bands);
     return { patients: done, assessmentsWritten: written, bands, seconds: (Date.now() - started) / 1000 };
   }
@@ -129,7 +139,7 @@ export class ScoringService {
     const row = scoreHistory(model, history, at);
     const scores = new ScoresRepository(this.db);
     const stored = await scores.current(model.version, [patientId]);
-    await scores.save(model.version, at, [row]);
+    await scores.save(model.version, at, [row], { snapshot: true });
     if (needsAssessment(row, stored.get(patientId))) {
       await this.writeAssessments(model, [row], at);
     }

@@ -45,8 +45,9 @@ export function historiesFromGenerator(
 export function recordEnd(histories: readonly PatientHistory[]): Date {
   let latest = '';
   for (const h of histories) {
-    const last = h.events[h.events.length - 1]?.date;
-    if (last && last > latest) latest = last;
+    for (const event of h.events) {
+      if (event.date > latest) latest = event.date;
+    }
   }
   if (!latest) throw new Error('the record holds no contacts with services: nothing to validate against');
   return new Date(Date.parse(`${latest}T00:00:00Z`) + 86_400_000);
