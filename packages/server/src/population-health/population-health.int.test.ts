@@ -12,7 +12,7 @@ import { populationTestApp, type PopulationTestApp } from './testing/fixture.ts'
 let p: PopulationTestApp;
 beforeAll(async () => {
   p = await populationTestApp();
-}, 240_000);
+}, 480_000);
 afterAll(async () => p?.close());
 
 const practicePatients = async (practice: string): Promise<number> => {
@@ -48,6 +48,19 @@ describe('scoring', () => {
     const after = await p.t.platform.db.query<{ n: string }>(`select count(*) as n from resource_version where resource_type = 'RiskAssessment'`);
     expect(summary.assessmentsWritten).toBe(0);
     expect(after[0]!.n).toBe(before[0]!.n);
+  });
+});
+
+describe('careweave risk validate on the record', () => {
+  it('reads every patient’s history from the database and reports a held-out AUC', async () => {
+    const { historiesFromDatabase, recordEnd } = await import('./validate/population.ts');
+    const { validate } = await import('./validate/validate.ts');
+    const histories = await historiesFromDatabase(p.t.platform.db);
+    expect(histories.length).toBe(300);
+    const report = validate(histories, { dataEnd: recordEnd(histories), population: 'test database' });
+    expect(report.splitSample.test.patients).toBeGreaterThan(80);
+    expect(report.splitSample.test.auc.auc).toBeGreaterThan(0.5);
+    expect(report.splitSample.test.auc.upper).toBeLessThanOrEqual(1);
   });
 });
 

@@ -76,6 +76,20 @@ export function solveSpd(a: number[][], b: number[]): number[] {
 
 export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
+function penalisedLogLikelihood(z: readonly number[][], y: readonly number[], beta: readonly number[], lambda: number): number {
+  let total = 0;
+  for (let i = 0; i < z.length; i++) {
+    let eta = 0;
+    for (let j = 0; j < beta.length; j++) eta += beta[j]! * z[i]![j]!;
+    // log(sigmoid(eta)) and log(1 - sigmoid(eta)), stable for large |eta|.
+    const logOneMinus = eta > 0 ? -eta - Math.log1p(Math.exp(-eta)) : -Math.log1p(Math.exp(eta));
+    total += y[i]! * eta + logOneMinus;
+  }
+  let penalty = 0;
+  for (let j = 1; j < beta.length; j++) penalty += beta[j]! * beta[j]!;
+  return total - (lambda / 2) * penalty;
+}
+
 /** Fits y ~ rows; `y` holds 0 or 1. */
 export function fitLogistic(rows: readonly number[][], y: readonly number[], options: FitOptions = {}): FittedLogistic {
   const width = rows[0]?.length ?? 0;
@@ -115,8 +129,18 @@ export function fitLogistic(rows: readonly number[][], y: readonly number[], opt
       }
     }
     const step = solveSpd(hessian, gradient);
-    beta = beta.map((b, j) => b + step[j]!);
-    converged = Math.max(...step.map(Math.abs)) < tolerance;
+    // Step halving: a full Newton step can overshoot on small or nearly separable data (a few
+    // admissions among a few hundred people); take the largest step that does not lower the
+    // penalised log-likelihood.
+    const before = penalisedLogLikelihood(z, y, beta, lambda);
+    let scale = 1;
+    let next = beta.map((b, j) => b + step[j]!);
+    while (penalisedLogLikelihood(z, y, next, lambda) < before - 1e-12 && scale > 1e-6) {
+      scale /= 2;
+      next = beta.map((b, j) => b + scale * step[j]!);
+    }
+    beta = next;
+    converged = scale * Math.max(...step.map(Math.abs)) < tolerance;
   }
   return { intercept: beta[0]!, coefficients: beta.slice(1), means, sds, lambda, iterations, converged };
 }

@@ -63,6 +63,20 @@ describe('validate', () => {
   });
 });
 
+describe('a small population', () => {
+  it('fits 300 people with a handful of admissions without the fit running away', () => {
+    // A full Newton step overshot here once (intercept −8e8, every prediction equal, AUC 0.5).
+    const small = historiesFromGenerator(
+      generatePatients({ patients: 300, seed: 3, now: new Date(DEFAULT_NOW) }) as Iterable<Resource[]>,
+      300,
+    );
+    const report = validate(small, { dataEnd: recordEnd(small), population: 'small' });
+    expect(Math.abs(report.splitSample.model.intercept)).toBeLessThan(10);
+    expect(report.splitSample.test.auc.auc).not.toBe(0.5);
+    expect(report.splitSample.test.auc.se).toBeGreaterThan(0);
+  });
+});
+
 describe('the published model', () => {
   it('explains a high-risk person in plain words', () => {
     const model = publishedModel('ea12-v1');
