@@ -53,10 +53,12 @@ export async function seedPopulationHealth(
   log: (line: string) => void,
 ): Promise<void> {
   await ensureCommissioningAgreement(context);
+  const started = Date.now();
   const patients = await scoring.refreshHistories();
   const summary = await scoring.scoreAll(model);
   log(
     `Risk scores (${model.version}): ${summary.patients} of ${patients} patients scored, ` +
-      `${summary.bands['very-high']} very high and ${summary.bands.high} high risk.`,
+      `${summary.bands['very-high']} very high and ${summary.bands.high} high risk; ` +
+      `${summary.assessmentsWritten} RiskAssessments written in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
 }
