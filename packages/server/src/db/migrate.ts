@@ -15,6 +15,7 @@ import { sql as hl7v2 } from './migrations/013-hl7v2.ts';
 import { sql as sms } from './migrations/014-sms.ts';
 import { sql as events } from './migrations/015-events.ts';
 import { sql as ownedData } from './migrations/016-owned-data.ts';
+import { sql as subscriptionPings } from './migrations/017-subscription-pings.ts';
 
 export interface Migration {
   version: number;
@@ -40,6 +41,7 @@ export const migrations: readonly Migration[] = [
   { version: 14, name: 'sms', sql: sms },
   { version: 15, name: 'events', sql: events },
   { version: 16, name: 'owned-data', sql: ownedData },
+  { version: 17, name: 'subscription-pings', sql: subscriptionPings },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

@@ -1,5 +1,8 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { fhirDefinitions } from './definitions.ts';
+import { websocketUrl } from './subscriptions/websocket-url.ts';
+
+const WEBSOCKET_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket';
 
 const SEARCH_TYPE_DOCS: Record<string, string> = {
   string: 'default (starts with, case- and accent-insensitive), :exact, :contains, :missing',
@@ -125,6 +128,8 @@ export function capabilityStatement(
     rest: [
       {
         mode: 'server',
+        // Where a Subscription's websocket channel connects (docs/FHIR.md, Subscriptions).
+        extension: [{ url: WEBSOCKET_EXTENSION, valueUri: websocketUrl(fhirBase) }],
         documentation:
           'Search results page with opaque keyset cursors (_cursor) that stay correct while data changes. ' +
           'Unknown search parameters are ignored with a warning OperationOutcome unless Prefer: handling=strict. ' +

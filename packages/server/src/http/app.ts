@@ -33,7 +33,9 @@ import { registerBulkExportRoutes } from '../fhir/bulk/routes.ts';
 import { WriteChecks } from '../fhir/store/write-checks.ts';
 import { SubscriptionEvents } from '../fhir/subscriptions/events.ts';
 import { SubscriptionService } from '../fhir/subscriptions/service.ts';
+import { registerSubscriptionWebsocket } from '../fhir/subscriptions/websocket.routes.ts';
 import { Events } from '../events/index.ts';
+import { listen } from '../events/listen.ts';
 import { clientErrorHandler, frameworkErrorHandler, registerHardening } from './hardening.ts';
 import { parseJsonBody } from './json-body.ts';
 
@@ -277,6 +279,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     },
     { prefix: '/fhir/R4' },
   );
+  // FHIR Subscriptions' websocket channel (src/fhir/subscriptions/websocket.ts).
+  await registerSubscriptionWebsocket(app, {
+    ...platform,
+    listen: (channel, onNotify, onError) => listen(platform.db, channel, onNotify, onError),
+  });
   registerAccessRoutes(app, platform.access);
   // Domain events: failed reactions listed and retried under /api/events (src/events/).
   platform.events.registerRoutes(app);

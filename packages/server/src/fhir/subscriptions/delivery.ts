@@ -1,4 +1,4 @@
-import type { Subscription } from '@medplum/fhirtypes';
+import type { Resource, Subscription } from '@medplum/fhirtypes';
 import type { Actor } from '../../access/actor.ts';
 import type { AccessModule } from '../../access/index.ts';
 import type { SubscriptionConfig } from '../../config/config.ts';
@@ -7,7 +7,9 @@ import type { RunningJob } from '../../jobs/queue.ts';
 import { isOperationOutcomeError } from '../outcome.ts';
 import type { ResourceService } from '../store/resource.service.ts';
 import type { Delivery } from './dispatch.ts';
+import { findDeletedAsOwner } from './deleted.ts';
 import { findAsOwner } from './evaluate.ts';
+import { PingRepository } from './pings.ts';
 import { notificationBundle } from './notification.ts';
 import { SubscriptionRepository } from './repository.ts';
 import { checkEndpoint, DeliveryFailed, EndpointRefused, postToEndpoint } from './endpoint-request.ts';
@@ -43,6 +45,13 @@ export class Deliverer {
     if (!row?.owner || !subscription || (subscription.status !== 'active' && subscription.status !== 'error')) {
       return; // deleted, turned off or never owned since the event: nothing to send
     }
+    if (subscription.channel.type === 'websocket') {
+      // Best effort, as R4 defines the channel: a ping for a socket bound nowhere is not kept for later.
+      if (await this.visibleToOwner(job.data, row.owner, subscription.criteria)) {
+        await new PingRepository(this.options.db).send(subscriptionId);
+      }
+      return;
+    }
     const problem = endpointProblem(subscription.channel.endpoint, this.options.settings);
     if (problem) {
       // The server's rules changed since it was accepted: retrying cannot help.
@@ -72,13 +81,7 @@ export class Deliverer {
     const { data } = job;
     // Before the owner's search, so that nothing is read (and audited) for an endpoint that is refused.
     const endpoint = await checkEndpoint(subscription.channel.endpoint!, this.options.settings.allowPrivateNetworks);
-    const resource = await findAsOwner(
-      this.options.db,
-      this.options.resources,
-      this.options.access,
-      { owner, criteria: subscription.criteria, resourceType: data.resourceType, resourceId: data.resourceId },
-      true,
-    );
+    const resource = await this.visibleToOwner(data, owner, subscription.criteria);
     if (!resource) {
       return; // no longer matches, or no longer visible to the owner
     }
@@ -105,6 +108,18 @@ export class Deliverer {
     if (status < 200 || status > 299) {
       throw new DeliveryFailed(`the endpoint answered HTTP ${status}`);
     }
+  }
+
+  /**
+   * The resource as the owner may see it now (audited as theirs), or undefined when it no longer
+   * matches or they may no longer see it; for a deletion, the last version before it (deleted.ts).
+   */
+  private async visibleToOwner(data: Delivery, owner: Actor, criteria: string): Promise<Resource | undefined> {
+    const evaluation = { owner, criteria, resourceType: data.resourceType, resourceId: data.resourceId };
+    const { db, resources, access } = this.options;
+    return data.method === 'delete'
+      ? findDeletedAsOwner(db, access, { ...evaluation, versionId: data.versionId }, true)
+      : findAsOwner(db, resources, access, evaluation, true);
   }
 
   private async current(id: string): Promise<Subscription | undefined> {

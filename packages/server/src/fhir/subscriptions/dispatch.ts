@@ -2,6 +2,7 @@ import type { AccessModule } from '../../access/index.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { ResourceService } from '../store/resource.service.ts';
+import { findDeletedAsOwner } from './deleted.ts';
 import { findAsOwner } from './evaluate.ts';
 import { SubscriptionRepository, type OutboxEvent, type SubscriptionRow } from './repository.ts';
 
@@ -14,7 +15,7 @@ export interface Delivery {
   resourceType: string;
   resourceId: string;
   versionId: number;
-  method: 'create' | 'update';
+  method: 'create' | 'update' | 'delete';
   eventNumber: number;
 }
 
@@ -77,10 +78,6 @@ export class Dispatcher {
     }
     const subscriptions = await repository.live([...new Set(events.map((e) => e.resourceType))]);
     for (const event of events) {
-      // A deleted resource matches no search, so a deletion notifies no one.
-      if (event.deleted) {
-        continue;
-      }
       for (const subscription of subscriptions.filter((s) => s.resourceType === event.resourceType)) {
         if (await this.matches(tx, subscription, event)) {
           const eventNumber = await repository.nextEventNumber(subscription.id);
@@ -89,7 +86,7 @@ export class Dispatcher {
             resourceType: event.resourceType,
             resourceId: event.resourceId,
             versionId: event.versionId,
-            method: event.versionId === 1 ? 'create' : 'update',
+            method: event.deleted ? 'delete' : event.versionId === 1 ? 'create' : 'update',
             eventNumber,
           };
           await this.options.queue.send(DELIVER_QUEUE, delivery, { tx });
@@ -101,25 +98,31 @@ export class Dispatcher {
   }
 
   /**
-   * Whether the event's version matches the Subscription as its owner sees it. Not audited: nothing
-   * is disclosed here; the delivery job repeats the search, audited, when it sends. A failure is
+   * Whether the event's version matches the Subscription as its owner sees it (a deletion: whether
+   * the last version before it did, deleted.ts). Not audited: nothing is disclosed here; the
+   * delivery job repeats the check, audited, when it sends. A failure is
    * confined to this Subscription (a savepoint), so one broken criteria cannot block the outbox.
    */
   private async matches(tx: Queryable, subscription: SubscriptionRow, event: OutboxEvent): Promise<boolean> {
     await tx.query('savepoint subscription_match');
     try {
-      const found = await findAsOwner(
-        tx,
-        this.options.resources,
-        this.options.access,
-        {
-          owner: subscription.owner!,
-          criteria: subscription.criteria ?? '',
-          resourceType: event.resourceType,
-          resourceId: event.resourceId,
-        },
-        false,
-      );
+      const evaluation = {
+        owner: subscription.owner!,
+        criteria: subscription.criteria ?? '',
+        resourceType: event.resourceType,
+        resourceId: event.resourceId,
+      };
+      if (event.deleted) {
+        const last = await findDeletedAsOwner(
+          tx,
+          this.options.access,
+          { ...evaluation, versionId: event.versionId },
+          false,
+        );
+        await tx.query('release savepoint subscription_match');
+        return last !== undefined;
+      }
+      const found = await findAsOwner(tx, this.options.resources, this.options.access, evaluation, false);
       await tx.query('release savepoint subscription_match');
       // A later version has its own event, which notifies (or not) on what it is now.
       return found !== undefined && Number(found.meta?.versionId) === event.versionId;

@@ -12,7 +12,7 @@ export interface NotificationInput {
   resourceType: string;
   resourceId: string;
   /** The write that caused it. */
-  method: 'create' | 'update';
+  method: 'create' | 'update' | 'delete';
   /** Only with `channel.payload` `application/fhir+json`: the resource as the owner may see it. */
   resource?: Resource;
 }
@@ -21,7 +21,8 @@ export interface NotificationInput {
  * The notification POSTed to a rest-hook endpoint: a `history` Bundle in the shape of the R4
  * Subscriptions Backport's event notification — first a Parameters entry naming the Subscription,
  * its status and the event (number, time, focus), then the resource's entry with its fullUrl and
- * the interaction, carrying the resource itself only for a full-payload Subscription.
+ * the interaction, carrying the resource itself only for a full-payload Subscription (never for a
+ * deletion: there is no resource any more, only its `DELETE` entry as in a history Bundle).
  */
 export function notificationBundle(input: NotificationInput): Bundle {
   const subscription = `${input.fhirBase}/Subscription/${input.subscriptionId}`;
@@ -44,7 +45,11 @@ export function notificationBundle(input: NotificationInput): Bundle {
       },
     ],
   };
-  const created = input.method === 'create';
+  const request = {
+    create: { method: 'POST', url: input.resourceType, status: '201' },
+    update: { method: 'PUT', url: `${input.resourceType}/${input.resourceId}`, status: '200' },
+    delete: { method: 'DELETE', url: `${input.resourceType}/${input.resourceId}`, status: '204' },
+  }[input.method] as { method: 'POST' | 'PUT' | 'DELETE'; url: string; status: string };
   return {
     resourceType: 'Bundle',
     id: input.id,
@@ -59,12 +64,9 @@ export function notificationBundle(input: NotificationInput): Bundle {
       },
       {
         fullUrl: focus,
-        ...(input.resource ? { resource: input.resource } : {}),
-        request: {
-          method: created ? 'POST' : 'PUT',
-          url: created ? input.resourceType : `${input.resourceType}/${input.resourceId}`,
-        },
-        response: { status: created ? '201' : '200' },
+        ...(input.resource && input.method !== 'delete' ? { resource: input.resource } : {}),
+        request: { method: request.method, url: request.url },
+        response: { status: request.status },
       },
     ],
   };

@@ -198,7 +198,7 @@ describe('what is accepted', () => {
     ['an unknown type', () => subscription('Nonsense?code=1')],
     ['no search at all', () => subscription('code=1')],
     ['a result parameter', () => subscription('Observation?code=1&_count=5')],
-    ['a non-rest-hook channel', () => subscription('Observation?code=1', { type: 'websocket' })],
+    ['an unsupported channel', () => subscription('Observation?code=1', { type: 'message' })],
     ['an ftp endpoint', () => subscription('Observation?code=1', { endpoint: 'ftp://example.org/x' })],
     ['a relative endpoint', () => subscription('Observation?code=1', { endpoint: '/hook' })],
     ['an XML payload', () => subscription('Observation?code=1', { payload: 'application/fhir+xml' })],

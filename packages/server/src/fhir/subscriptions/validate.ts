@@ -81,17 +81,24 @@ export function parseHeaders(headers: readonly string[] | undefined): [string, s
 
 /**
  * What a client may ask for (docs/FHIR.md, Subscriptions): criteria the search parser accepts, a
- * rest-hook channel to an allowed http(s) endpoint, id-only or `application/fhir+json` payload.
+ * rest-hook channel to an allowed http(s) endpoint or a websocket channel, id-only or
+ * `application/fhir+json` payload.
  * Throws an OperationOutcome naming the element (400, or 422 for an endpoint this server will not
  * call); returns the parsed criteria.
  */
 export function validateSubscription(subscription: Subscription, rules: EndpointRules): Criteria {
   const criteria = parseCriteria(subscription.criteria);
   const channel = subscription.channel;
-  if (channel?.type !== 'rest-hook') {
-    refuse('not-supported', `channel.type '${channel?.type ?? ''}' is not supported; use rest-hook`, 'channel.type');
+  if (channel?.type !== 'rest-hook' && channel?.type !== 'websocket') {
+    refuse(
+      'not-supported',
+      `channel.type '${channel?.type ?? ''}' is not supported; use rest-hook or websocket`,
+      'channel.type',
+    );
   }
-  const problem = endpointProblem(channel.endpoint, rules);
+  // A websocket Subscription is told nothing but `ping {id}` on the client's own connection
+  // (websocket.ts): the server calls no endpoint, so there is none to check.
+  const problem = channel.type === 'websocket' ? undefined : endpointProblem(channel.endpoint, rules);
   if (problem?.code === 'invalid') {
     refuse('invalid', problem.message, 'channel.endpoint');
   }
