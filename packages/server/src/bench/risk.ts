@@ -41,7 +41,15 @@ async function storeHistories(db: Database, count: number, log: (m: string) => v
     await db.query(
       `insert into population_history (patient_id, practice_id, history)
        select t.patient_id, t.practice_id, t.history from jsonb_to_recordset($1::jsonb) as t(patient_id text, practice_id text, history jsonb)`,
-      [JSON.stringify(batch.map((h) => ({ patient_id: `bench-${h.patientId}`, practice_id: h.practiceId ?? null, history: encodeHistory(h) })))],
+      [
+        JSON.stringify(
+          batch.map((h) => ({
+            patient_id: `bench-${h.patientId}`,
+            practice_id: h.practiceId ?? null,
+            history: encodeHistory(h),
+          })),
+        ),
+      ],
     );
     batch = [];
   };
@@ -49,10 +57,14 @@ async function storeHistories(db: Database, count: number, log: (m: string) => v
     batch.push(historyFromResources(generate(2_000_000 + n) as unknown as Resource[]));
     if (batch.length === INSERT_CHUNK) {
       await flush();
-      if ((n + 1) % 100_000 === 0) log(`risk: ${n + 1} histories stored`);
+      if ((n + 1) % 100_000 === 0) {
+        log(`risk: ${n + 1} histories stored`);
+      }
     }
   }
-  if (batch.length) await flush();
+  if (batch.length) {
+    await flush();
+  }
   await db.query('analyze population_history');
 }
 

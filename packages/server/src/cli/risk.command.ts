@@ -43,7 +43,7 @@ async function loadPopulation(options: PopulationOptions): Promise<Population> {
     const now = new Date(DEFAULT_NOW);
     function* withTruth(): Generator<Resource[]> {
       for (const resources of generatePatients({ patients: n, seed: options.seed, now })) {
-        const id = resources[0]!.id as string;
+        const id = resources[0]!.id;
         truth.set(id, emergencyAdmissionProbability(featuresFromPatientResources(resources, now)));
         yield resources as unknown as Resource[];
       }
@@ -69,13 +69,17 @@ async function loadPopulation(options: PopulationOptions): Promise<Population> {
 }
 
 function truthLine(population: Population, indexDate: string): string {
-  if (!population.truth) return '';
+  if (!population.truth) {
+    return '';
+  }
   const end = population.dataEnd.toISOString().slice(0, 10);
   const scores = population.histories
     .filter((h) => isHeldOut(h.patientId) && h.birthDate !== undefined && h.birthDate < indexDate)
     .map((h) => ({
       p: population.truth!.get(h.patientId) ?? 0,
-      y: h.events.some((e) => e.kind === 'emergency-admission' && e.date >= indexDate && e.date < end) ? (1 as const) : (0 as const),
+      y: h.events.some((e) => e.kind === 'emergency-admission' && e.date >= indexDate && e.date < end)
+        ? (1 as const)
+        : (0 as const),
     }));
   const auc = aucWithCi(scores);
   return (
@@ -99,7 +103,9 @@ export function registerRiskCommand(program: Command): void {
     .description('Emergency-admission risk model: validate, fit and score (docs/RISK-MODEL.md)');
 
   populationOptions(
-    risk.command('validate').description('Fit on one period, test on a later one and on held-out people; print the report'),
+    risk
+      .command('validate')
+      .description('Fit on one period, test on a later one and on held-out people; print the report'),
   )
     .option('--json', 'print the report as JSON instead of Markdown')
     .option('-o, --out <file>', 'also write the Markdown report to a file')
@@ -116,13 +122,20 @@ export function registerRiskCommand(program: Command): void {
         published: publishedModel(DEFAULT_MODEL),
       });
       const markdown = reportMarkdown(report) + truthLine(population, report.splitSample.indexDate);
-      if (options.out) writeFileSync(options.out, markdown);
+      if (options.out) {
+        writeFileSync(options.out, markdown);
+      }
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : markdown);
     });
 
-  populationOptions(risk.command('fit').description('Fit a new model version on a whole population and write it as JSON'))
+  populationOptions(
+    risk.command('fit').description('Fit a new model version on a whole population and write it as JSON'),
+  )
     .requiredOption('--model-version <version>', 'the new version, e.g. ea12-v2 (never reuse one)')
-    .requiredOption('-o, --out <file>', 'where to write the model (src/population-health/model/versions/<version>.json)')
+    .requiredOption(
+      '-o, --out <file>',
+      'where to write the model (src/population-health/model/versions/<version>.json)',
+    )
     .action(async (options: PopulationOptions & { modelVersion: string; out: string }) => {
       const population = await loadPopulation(options);
       const model = fitModel(population.histories, {
@@ -132,7 +145,9 @@ export function registerRiskCommand(program: Command): void {
         population: population.name,
       });
       writeFileSync(options.out, `${JSON.stringify(model, null, 2)}\n`);
-      process.stdout.write(`Wrote ${model.version}: fitted on ${model.fittedOn.patients} people (${model.fittedOn.admitted} admitted).\n`);
+      process.stdout.write(
+        `Wrote ${model.version}: fitted on ${model.fittedOn.patients} people (${model.fittedOn.admitted} admitted).\n`,
+      );
     });
 
   risk
@@ -148,9 +163,12 @@ export function registerRiskCommand(program: Command): void {
         await scoring.refreshHistories((done, total) => (read ??= progress('Reading records', total)).update(done));
         read?.stop();
         let bar: ReturnType<typeof progress> | undefined;
-        const summary = await scoring.scoreAll(publishedModel(process.env['CAREWEAVE_POPULATION_HEALTH_MODEL'] ?? DEFAULT_MODEL), {
-          onProgress: (done, total) => (bar ??= progress('Scoring', total)).update(done),
-        });
+        const summary = await scoring.scoreAll(
+          publishedModel(process.env['CAREWEAVE_POPULATION_HEALTH_MODEL'] ?? DEFAULT_MODEL),
+          {
+            onProgress: (done, total) => (bar ??= progress('Scoring', total)).update(done),
+          },
+        );
         bar?.stop();
         process.stdout.write(
           `Scored ${summary.patients} patients in ${summary.seconds.toFixed(1)} s; ${summary.assessmentsWritten} RiskAssessments written; ` +

@@ -48,12 +48,17 @@ export const populationHealthModule = defineModule({
       fhir: (fhir) =>
         registerOperations(
           fhir,
-          { actorOf: context.actorOf, recordAs: context.recordAs, scoring, model },
+          {
+            actorOf: (request) => context.actorOf(request),
+            recordAs: (actor) => context.recordAs(actor),
+            scoring,
+            model,
+          },
           [RISK_SCORE],
         ),
       routes: (app) =>
         registerListRoutes(app, {
-          actorOf: context.actorOf,
+          actorOf: (request) => context.actorOf(request),
           lists,
           caseList: new CaseListService(context),
           activeVersion: () => context.settings.MODEL,

@@ -33,19 +33,30 @@ describe('scoring', () => {
     const [top] = await p.t.platform.db.query<{ risk_assessment_id: string; probability: number }>(
       `select risk_assessment_id, probability from population_risk_score order by probability desc limit 1`,
     );
-    const assessment = JSON.parse((await p.t.platform.resources.read('RiskAssessment', top!.risk_assessment_id)).json!) as RiskAssessment;
-    expect(await validateFhirResource(assessment)).toEqual([]);
-    expect(assessment.method?.coding?.[0]).toMatchObject({ system: 'https://careweave.example/fhir/CodeSystem/risk-model', code: 'ea12-v1' });
+    const assessment = JSON.parse(
+      (await p.t.platform.resources.read('RiskAssessment', top!.risk_assessment_id)).json!,
+    ) as RiskAssessment;
+    expect(validateFhirResource(assessment)).toEqual([]);
+    expect(assessment.method?.coding?.[0]).toMatchObject({
+      system: 'https://careweave.example/fhir/CodeSystem/risk-model',
+      code: 'ea12-v1',
+    });
     expect(assessment.prediction?.[0]?.probabilityDecimal).toBeCloseTo(top!.probability, 3);
-    expect(assessment.prediction?.[0]?.qualitativeRisk?.coding?.[0]?.system).toBe('https://careweave.example/fhir/CodeSystem/risk-band');
+    expect(assessment.prediction?.[0]?.qualitativeRisk?.coding?.[0]?.system).toBe(
+      'https://careweave.example/fhir/CodeSystem/risk-band',
+    );
     expect(assessment.note?.[0]?.text).toMatch(/chance of an emergency admission in the next 12 months/);
   });
 
   it('does not write a new version when nothing material changed', async () => {
-    const before = await p.t.platform.db.query<{ n: string }>(`select count(*) as n from resource_version where resource_type = 'RiskAssessment'`);
+    const before = await p.t.platform.db.query<{ n: string }>(
+      `select count(*) as n from resource_version where resource_type = 'RiskAssessment'`,
+    );
     const { publishedModel } = await import('./model/registry.ts');
     const summary = await p.scoring.scoreAll(publishedModel('ea12-v1'));
-    const after = await p.t.platform.db.query<{ n: string }>(`select count(*) as n from resource_version where resource_type = 'RiskAssessment'`);
+    const after = await p.t.platform.db.query<{ n: string }>(
+      `select count(*) as n from resource_version where resource_type = 'RiskAssessment'`,
+    );
     expect(summary.assessmentsWritten).toBe(0);
     expect(after[0]!.n).toBe(before[0]!.n);
   });
@@ -87,13 +98,17 @@ describe('the GP’s risk list', () => {
     const older = (await p.api(p.gpA, 'GET', '/api/population-health/risk-list?minAge=75&pageSize=500')).body;
     expect(older.rows.every((r: any) => r.age >= 75)).toBe(true);
     expect(older.total).toBe(all.filter((r: any) => r.age >= 75).length);
-    const hypertension = (await p.api(p.gpA, 'GET', '/api/population-health/risk-list?condition=hypertension&pageSize=500')).body;
+    const hypertension = (
+      await p.api(p.gpA, 'GET', '/api/population-health/risk-list?condition=hypertension&pageSize=500')
+    ).body;
     expect(hypertension.rows.every((r: any) => r.conditions.includes('high blood pressure'))).toBe(true);
     const band = all[0].band;
     const inBand = (await p.api(p.gpA, 'GET', `/api/population-health/risk-list?band=${band}&pageSize=500`)).body;
     expect(inBand.total).toBe(all.filter((r: any) => r.band === band).length);
     const page2 = (await p.api(p.gpA, 'GET', '/api/population-health/risk-list?page=2&pageSize=10')).body;
-    expect(page2.rows.map((r: any) => r.patient.reference)).toEqual(all.slice(10, 20).map((r: any) => r.patient.reference));
+    expect(page2.rows.map((r: any) => r.patient.reference)).toEqual(
+      all.slice(10, 20).map((r: any) => r.patient.reference),
+    );
   });
 
   it('marks rising risk against last month’s first score, and filters by it', async () => {
@@ -142,7 +157,11 @@ describe('attacks with a valid account', () => {
 
   it('a district nurse with no patients sees an empty list, and the counts say nothing', async () => {
     const response = await p.api(p.nurse, 'GET', '/api/population-health/risk-list');
-    expect(response.body).toMatchObject({ total: 0, rows: [], bands: { 'very-high': 0, high: 0, moderate: 0, low: 0 } });
+    expect(response.body).toMatchObject({
+      total: 0,
+      rows: [],
+      bands: { 'very-high': 0, high: 0, moderate: 0, low: 0 },
+    });
   });
 
   it('$risk-score and the case list answer 404 for a patient the caller may not see', async () => {
@@ -150,7 +169,9 @@ describe('attacks with a valid account', () => {
       `select patient_id from population_risk_score where practice_id = $1 limit 1`,
       [p.practiceA],
     );
-    const score = await p.api(p.gpB, 'POST', `/fhir/R4/Patient/${other!.patient_id}/$risk-score`, { resourceType: 'Parameters' });
+    const score = await p.api(p.gpB, 'POST', `/fhir/R4/Patient/${other!.patient_id}/$risk-score`, {
+      resourceType: 'Parameters',
+    });
     expect(score.status).toBe(404);
     const add = await p.api(p.gpB, 'POST', '/api/population-health/case-list', { patientId: other!.patient_id });
     expect(add.status).toBe(404);
@@ -186,13 +207,18 @@ describe('the commissioner’s pseudonymised list', () => {
     const tiny = (await p.api(p.commissioner, 'GET', '/api/population-health/pseudonymised-list?minAge=100')).body;
     expect(tiny.rows).toEqual([]);
     expect(tiny.total === 0 || tiny.total === '<5').toBe(true);
-    const before = (await p.api(p.commissioner, 'GET', '/api/population-health/pseudonymised-list?pageSize=500')).body.total;
+    const before = (await p.api(p.commissioner, 'GET', '/api/population-health/pseudonymised-list?pageSize=500')).body
+      .total;
     const [someone] = await p.t.platform.db.query<{ patient_id: string }>(
       `select patient_id from population_risk_score where practice_id = $1 order by patient_id limit 1`,
       [p.practiceA],
     );
-    await p.t.platform.db.query(`insert into access_data_opt_out (consent_id, patient_id) values ('test-opt-out', $1)`, [someone!.patient_id]);
-    const after = (await p.api(p.commissioner, 'GET', '/api/population-health/pseudonymised-list?pageSize=500')).body.total;
+    await p.t.platform.db.query(
+      `insert into access_data_opt_out (consent_id, patient_id) values ('test-opt-out', $1)`,
+      [someone!.patient_id],
+    );
+    const after = (await p.api(p.commissioner, 'GET', '/api/population-health/pseudonymised-list?pageSize=500')).body
+      .total;
     expect(after).toBe(before - 1);
   });
 });
@@ -203,11 +229,17 @@ describe('case lists and rescoring', () => {
       `select patient_id from population_risk_score where practice_id = $1 order by probability desc limit 1`,
       [p.practiceA],
     );
-    await p.api(p.gpA, 'POST', '/api/population-health/case-list', { patientId: mine!.patient_id, reason: 'Top of the list' });
+    await p.api(p.gpA, 'POST', '/api/population-health/case-list', {
+      patientId: mine!.patient_id,
+      reason: 'Top of the list',
+    });
     const response = await p.api(p.gpA, 'POST', '/api/population-health/case-list', { patientId: mine!.patient_id });
     expect(response.status).toBe(200);
     expect(response.body.entries).toHaveLength(1);
-    expect(response.body.entries[0]).toMatchObject({ patient: `Patient/${mine!.patient_id}`, reason: 'Top of the list' });
+    expect(response.body.entries[0]).toMatchObject({
+      patient: `Patient/${mine!.patient_id}`,
+      reason: 'Top of the list',
+    });
     // Another GP of the same kind does not see it: it is the GP's own list.
     expect((await p.api(p.gpB, 'GET', '/api/population-health/case-list')).body.entries).toEqual([]);
     const removed = await p.api(p.gpA, 'DELETE', `/api/population-health/case-list/${mine!.patient_id}`);
@@ -215,7 +247,11 @@ describe('case lists and rescoring', () => {
   });
 
   it('rescores a patient within seconds of an emergency admission', async () => {
-    const [row] = await p.t.platform.db.query<{ patient_id: string; emergency_admissions_12m: number; probability: number }>(
+    const [row] = await p.t.platform.db.query<{
+      patient_id: string;
+      emergency_admissions_12m: number;
+      probability: number;
+    }>(
       `select patient_id, emergency_admissions_12m, probability from population_risk_score where practice_id = $1
         order by probability limit 1`,
       [p.practiceA],
@@ -233,7 +269,9 @@ describe('case lists and rescoring', () => {
         `select emergency_admissions_12m, probability from population_risk_score where patient_id = $1`,
         [row!.patient_id],
       );
-      if (after!.emergency_admissions_12m > row!.emergency_admissions_12m) break;
+      if (after!.emergency_admissions_12m > row!.emergency_admissions_12m) {
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(after!.emergency_admissions_12m).toBe(row!.emergency_admissions_12m + 1);
@@ -245,7 +283,9 @@ describe('case lists and rescoring', () => {
       `select patient_id from population_risk_score where practice_id = $1 limit 1`,
       [p.practiceA],
     );
-    const response = await p.api(p.gpA, 'POST', `/fhir/R4/Patient/${mine!.patient_id}/$risk-score`, { resourceType: 'Parameters' });
+    const response = await p.api(p.gpA, 'POST', `/fhir/R4/Patient/${mine!.patient_id}/$risk-score`, {
+      resourceType: 'Parameters',
+    });
     expect(response.status).toBe(200);
     expect(response.body.resourceType).toBe('RiskAssessment');
     expect(response.body.subject.reference).toBe(`Patient/${mine!.patient_id}`);

@@ -18,19 +18,24 @@ function typeOf(org: Organization): string | undefined {
 
 async function ensureCommissioningAgreement(context: ModuleContext): Promise<void> {
   const repository = new AgreementRepository(context.db);
-  if (await repository.get(AGREEMENT_ID)) return;
+  if (await repository.get(AGREEMENT_ID)) {
+    return;
+  }
   const bundle = await context.system.search('Organization', [['_count', '1000']]);
   const orgs = (bundle.entry ?? []).map((e) => e.resource as Organization);
   const practices = orgs.filter((o) => typeOf(o) === 'gp-practice').map((o) => o.id!);
   const ccg = orgs.find((o) => typeOf(o) === 'commissioner')?.id;
-  if (!ccg || practices.length === 0) return;
+  if (!ccg || practices.length === 0) {
+    return;
+  }
   await context.db.transaction(async (tx) => {
     const inTx = new AgreementRepository(tx);
     await inTx.insert({
       id: AGREEMENT_ID,
       title: 'Risk stratification for commissioning: pseudonymised (demo)',
       purposes: ['commissioning'],
-      lawfulBasis: 'UK GDPR Art. 6(1)(e) and 9(2)(h); pseudonymised under the risk stratification section 251 support (demo)',
+      lawfulBasis:
+        'UK GDPR Art. 6(1)(e) and 9(2)(h); pseudonymised under the risk stratification section 251 support (demo)',
       validFrom: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
       validTo: null,
       providers: practices,

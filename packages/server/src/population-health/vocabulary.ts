@@ -17,7 +17,11 @@ export const RISK_BAND_SYSTEM = 'https://careweave.example/fhir/CodeSystem/risk-
 export const RISK_FACTOR_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/risk-factor';
 export const RISK_COST_EXTENSION = 'https://careweave.example/fhir/StructureDefinition/risk-annual-cost';
 /** SNOMED CT 183452005 |Emergency hospital admission (procedure)|: what is predicted. */
-export const EMERGENCY_ADMISSION_OUTCOME = { system: SNOMED, code: '183452005', display: 'Emergency hospital admission' };
+export const EMERGENCY_ADMISSION_OUTCOME = {
+  system: SNOMED,
+  code: '183452005',
+  display: 'Emergency hospital admission',
+};
 
 /** The long-term conditions the model counts, by SNOMED CT concept (QOF register conditions). */
 export const LONG_TERM_CONDITIONS = [

@@ -94,9 +94,15 @@ export type FrailtyCategory = 'fit' | 'mild' | 'moderate' | 'severe';
 
 /** The eFI's published cut-offs. */
 export function frailtyCategory(efi: number): FrailtyCategory {
-  if (efi <= 0.12) return 'fit';
-  if (efi <= 0.24) return 'mild';
-  if (efi <= 0.36) return 'moderate';
+  if (efi <= 0.12) {
+    return 'fit';
+  }
+  if (efi <= 0.24) {
+    return 'mild';
+  }
+  if (efi <= 0.36) {
+    return 'moderate';
+  }
   return 'severe';
 }
 

@@ -73,6 +73,8 @@ describe('ages, frailty and costs', () => {
     expect([0.12, 0.13, 0.24, 0.3, 0.37].map(frailtyCategory)).toEqual(['fit', 'mild', 'mild', 'moderate', 'severe']);
   });
   it('costs the contacts in a period', () => {
-    expect(costBetween(history.events, '2026-01-01', '2027-01-01')).toBe(TARIFF.ae + TARIFF['emergency-admission'] + TARIFF['district-nurse']);
+    expect(costBetween(history.events, '2026-01-01', '2027-01-01')).toBe(
+      TARIFF.ae + TARIFF['emergency-admission'] + TARIFF['district-nurse'],
+    );
   });
 });

@@ -82,7 +82,8 @@ export function ageAt(birthDate: string | undefined, at: Date): number {
   }
   const [y, m, d] = birthDate.split('-').map(Number);
   const years = at.getUTCFullYear() - y!;
-  const beforeBirthday = at.getUTCMonth() + 1 < (m ?? 1) || (at.getUTCMonth() + 1 === (m ?? 1) && at.getUTCDate() < (d ?? 1));
+  const beforeBirthday =
+    at.getUTCMonth() + 1 < (m ?? 1) || (at.getUTCMonth() + 1 === (m ?? 1) && at.getUTCDate() < (d ?? 1));
   return Math.max(0, years - (beforeBirthday ? 1 : 0));
 }
 
@@ -104,7 +105,9 @@ let lastBoundaries: Boundaries | undefined;
 
 /** The day strings a date's windows start on, computed once per index date (a run scores many). */
 function boundaries(at: Date, lookbackDays: number): Boundaries {
-  if (lastBoundaries?.time === at.getTime() && lastBoundaries.lookbackDays === lookbackDays) return lastBoundaries;
+  if (lastBoundaries?.time === at.getTime() && lastBoundaries.lookbackDays === lookbackDays) {
+    return lastBoundaries;
+  }
   lastBoundaries = {
     time: at.getTime(),
     lookbackDays,
@@ -129,14 +132,24 @@ export function factsAt(history: PatientHistory, at: Date, lookbackDays = 365): 
   let socialCare = 0;
   let cost = 0;
   for (const event of history.events) {
-    if (event.date >= atDay) continue;
-    if (event.date >= yearAgo) cost += TARIFF[event.kind];
-    if (event.kind === 'social-care' && event.date >= twoYearsAgo) socialCare++;
-    if (event.date < lookback) continue;
+    if (event.date >= atDay) {
+      continue;
+    }
+    if (event.date >= yearAgo) {
+      cost += TARIFF[event.kind];
+    }
+    if (event.kind === 'social-care' && event.date >= twoYearsAgo) {
+      socialCare++;
+    }
+    if (event.date < lookback) {
+      continue;
+    }
     switch (event.kind) {
       case 'emergency-admission':
         admissions++;
-        if (event.date >= monthAgo) admissions30d++;
+        if (event.date >= monthAgo) {
+          admissions30d++;
+        }
         break;
       case 'ae':
         ae++;
@@ -153,19 +166,31 @@ export function factsAt(history: PatientHistory, at: Date, lookbackDays = 365): 
   }
   const conditions: ConditionKey[] = [];
   for (const c of history.conditions) {
-    if (known(c.onset, atDay) && !conditions.includes(c.key)) conditions.push(c.key);
+    if (known(c.onset, atDay) && !conditions.includes(c.key)) {
+      conditions.push(c.key);
+    }
   }
   const medicines = new Set<string>();
   for (const m of history.repeatMedicines) {
-    if (known(m.start, atDay) && (m.end === undefined || m.end >= atDay)) medicines.add(m.code);
+    if (known(m.start, atDay) && (m.end === undefined || m.end >= atDay)) {
+      medicines.add(m.code);
+    }
   }
   const deficits = new Set<DeficitKey>();
   for (const d of history.deficits) {
-    if (known(d.onset, atDay)) deficits.add(d.key);
+    if (known(d.onset, atDay)) {
+      deficits.add(d.key);
+    }
   }
-  if (medicines.size >= 5) deficits.add('polypharmacy');
-  if (socialCare > 0) deficits.add('requires-care');
-  if (districtNurse > 0) deficits.add('housebound');
+  if (medicines.size >= 5) {
+    deficits.add('polypharmacy');
+  }
+  if (socialCare > 0) {
+    deficits.add('requires-care');
+  }
+  if (districtNurse > 0) {
+    deficits.add('housebound');
+  }
   const efi = efiOf(deficits);
   return {
     age: ageAt(history.birthDate, at),

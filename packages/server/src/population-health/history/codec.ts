@@ -38,7 +38,9 @@ export function encodeHistory(h: PatientHistory): StoredHistory {
 export function decodeHistory(patientId: string, practiceId: string | null, s: StoredHistory): PatientHistory {
   const events: PatientHistory['events'] = [];
   for (const [kind, dates] of Object.entries(s.e) as [EventKind, string[]][]) {
-    for (const date of dates) events.push({ kind, date });
+    for (const date of dates) {
+      events.push({ kind, date });
+    }
   }
   return {
     patientId,
@@ -47,7 +49,9 @@ export function decodeHistory(patientId: string, practiceId: string | null, s: S
     sex: s.s,
     ...(s.d !== undefined ? { imdDecile: s.d } : {}),
     deceased: s.x === 1,
-    conditions: s.c.map(([key, onset]) => ({ key, ...(onset ? { onset } : {}) }) as PatientHistory['conditions'][number]),
+    conditions: s.c.map(
+      ([key, onset]) => ({ key, ...(onset ? { onset } : {}) }) as PatientHistory['conditions'][number],
+    ),
     deficits: s.f.map(([key, onset]) => ({ key, ...(onset ? { onset } : {}) }) as PatientHistory['deficits'][number]),
     events,
     repeatMedicines: s.m.map(([code, start, end]) => ({ code, ...(start ? { start } : {}), ...(end ? { end } : {}) })),

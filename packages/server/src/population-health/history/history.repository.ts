@@ -71,7 +71,11 @@ export class HistoryRepository {
          set practice_id = excluded.practice_id, history = excluded.history, updated_at = now()`,
       [
         JSON.stringify(
-          histories.map((h) => ({ patient_id: h.patientId, practice_id: h.practiceId ?? null, history: encodeHistory(h) })),
+          histories.map((h) => ({
+            patient_id: h.patientId,
+            practice_id: h.practiceId ?? null,
+            history: encodeHistory(h),
+          })),
         ),
       ],
     );
@@ -84,7 +88,9 @@ export class HistoryRepository {
         where patient_id collate "C" > $1 order by patient_id collate "C" limit $2`,
       [after, limit],
     );
-    return rows.map((r) => decodeHistory(r.patient_id, r.practice_id, jsonbValue<StoredHistory>(r.history as StoredHistory)));
+    return rows.map((r) =>
+      decodeHistory(r.patient_id, r.practice_id, jsonbValue<StoredHistory>(r.history as StoredHistory)),
+    );
   }
 
   async countStored(): Promise<number> {

@@ -12,23 +12,26 @@ const patient: Resource = {
   address: [{ extension: [{ url: 'https://careweave.example/fhir/StructureDefinition/imd-decile', valueInteger: 2 }] }],
 };
 
-const condition = (id: string, code: string, extra: object = {}): Resource =>
-  ({
-    resourceType: 'Condition',
-    id,
-    subject: { reference: 'Patient/p1' },
-    code: { coding: [{ system: 'http://snomed.info/sct', code }] },
-    clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
-    onsetDateTime: '2015-06-01',
-    ...extra,
-  }) as Resource;
+const condition = (id: string, code: string, extra: object = {}): Resource => ({
+  resourceType: 'Condition',
+  id,
+  subject: { reference: 'Patient/p1' },
+  code: { coding: [{ system: 'http://snomed.info/sct', code }] },
+  clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+  onsetDateTime: '2015-06-01',
+  ...extra,
+});
 
 describe('historyFromResources', () => {
   it('reads who the patient is, their conditions, deficits, contacts, medicines and red alerts', () => {
     const history = historyFromResources([
       patient,
       condition('c1', '84114007'),
-      condition('c2', '13645005', { verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'refuted' }] } }),
+      condition('c2', '13645005', {
+        verificationStatus: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'refuted' }],
+        },
+      }),
       condition('c3', '161898004'),
       {
         resourceType: 'Encounter',
@@ -44,7 +47,11 @@ describe('historyFromResources', () => {
         status: 'active',
         intent: 'order',
         subject: { reference: 'Patient/p1' },
-        courseOfTherapyType: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy', code: 'continuous' }] },
+        courseOfTherapyType: {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy', code: 'continuous' },
+          ],
+        },
         medicationCodeableConcept: { coding: [{ system: 'https://dmd.nhs.uk', code: '317972000' }] },
         authoredOn: '2024-01-01',
       },
@@ -89,12 +96,34 @@ describe('eventKindOf', () => {
   const encounter = (extra: object) => ({ resourceType: 'Encounter', status: 'in-progress', ...extra }) as never;
 
   it('takes the CareWeave encounter type first', () => {
-    expect(eventKindOf(encounter({ class: { code: 'IMP' }, type: [{ coding: [{ system: 'https://careweave.example/fhir/CodeSystem/encounter-type', code: 'elective-admission' }] }] }))).toBe('elective-admission');
+    expect(
+      eventKindOf(
+        encounter({
+          class: { code: 'IMP' },
+          type: [
+            {
+              coding: [
+                { system: 'https://careweave.example/fhir/CodeSystem/encounter-type', code: 'elective-admission' },
+              ],
+            },
+          ],
+        }),
+      ),
+    ).toBe('elective-admission');
   });
 
   it('counts an HL7 v2 admission with no priority as an emergency (the safer error, H-143)', () => {
-    expect(eventKindOf(encounter({ class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' } }))).toBe('emergency-admission');
-    expect(eventKindOf(encounter({ class: { code: 'IMP' }, priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActPriority', code: 'EL' }] } }))).toBe('elective-admission');
+    expect(
+      eventKindOf(encounter({ class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' } })),
+    ).toBe('emergency-admission');
+    expect(
+      eventKindOf(
+        encounter({
+          class: { code: 'IMP' },
+          priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActPriority', code: 'EL' }] },
+        }),
+      ),
+    ).toBe('elective-admission');
     expect(eventKindOf(encounter({ class: { code: 'EMER' } }))).toBe('ae');
     expect(eventKindOf(encounter({ class: { system: 'http://example.org/other', code: 'IMP' } }))).toBe('other');
   });

@@ -4,13 +4,7 @@
  * telehealth alerts. Taken from FHIR resources (the record), so that the same history serves
  * validation at a past date and scoring today (docs/RISK-MODEL.md, "Inputs").
  */
-import type {
-  Encounter,
-  MedicationRequest,
-  Patient,
-  Resource,
-  Task,
-} from '@medplum/fhirtypes';
+import type { Encounter, MedicationRequest, Patient, Resource, Task } from '@medplum/fhirtypes';
 import { deficitsOfCondition, type DeficitKey } from '../features/efi.ts';
 import {
   ACT_CODE,
@@ -61,14 +55,17 @@ function earliest(...values: (string | undefined)[]): string | undefined {
   return values.flatMap((v) => (day(v) ? [day(v)!] : [])).sort()[0];
 }
 
-function patientFacts(patient: Patient): Pick<PatientHistory, 'practiceId' | 'birthDate' | 'sex' | 'imdDecile' | 'deceased'> {
+function patientFacts(
+  patient: Patient,
+): Pick<PatientHistory, 'practiceId' | 'birthDate' | 'sex' | 'imdDecile' | 'deceased'> {
   const practice = (patient.generalPractitioner ?? [])
     .map((r) => r.reference ?? '')
     .find((r) => r.startsWith('Organization/'));
   const decile = (patient.address ?? [])
     .flatMap((a) => a.extension ?? [])
     .find((e) => e.url === IMD_DECILE)?.valueInteger;
-  const sex = patient.gender === 'male' || patient.gender === 'female' || patient.gender === 'other' ? patient.gender : 'unknown';
+  const sex =
+    patient.gender === 'male' || patient.gender === 'female' || patient.gender === 'other' ? patient.gender : 'unknown';
   return {
     ...(practice ? { practiceId: practice.slice('Organization/'.length) } : {}),
     ...(patient.birthDate ? { birthDate: patient.birthDate } : {}),
@@ -125,9 +122,11 @@ function addResource(history: PatientHistory, resource: Resource): void {
       if (status && !ACTIVE_CONDITION.has(status)) {
         return;
       }
-      if (codes(resource.verificationStatus, 'http://terminology.hl7.org/CodeSystem/condition-ver-status').some(
-        (c) => c === 'refuted' || c === 'entered-in-error',
-      )) {
+      if (
+        codes(resource.verificationStatus, 'http://terminology.hl7.org/CodeSystem/condition-ver-status').some(
+          (c) => c === 'refuted' || c === 'entered-in-error',
+        )
+      ) {
         return;
       }
       const onset = earliest(resource.onsetDateTime, resource.recordedDate);
@@ -152,9 +151,14 @@ function addResource(history: PatientHistory, resource: Resource): void {
     case 'MedicationRequest': {
       if (isRepeat(resource) && resource.status !== 'entered-in-error' && resource.status !== 'draft') {
         const start = day(resource.authoredOn);
-        const stopped = resource.status === 'stopped' || resource.status === 'cancelled' || resource.status === 'completed';
+        const stopped =
+          resource.status === 'stopped' || resource.status === 'cancelled' || resource.status === 'completed';
         const end = stopped ? (day(resource.dispenseRequest?.validityPeriod?.end) ?? start) : undefined;
-        history.repeatMedicines.push({ code: medicineCode(resource), ...(start ? { start } : {}), ...(end ? { end } : {}) });
+        history.repeatMedicines.push({
+          code: medicineCode(resource),
+          ...(start ? { start } : {}),
+          ...(end ? { end } : {}),
+        });
       }
       return;
     }

@@ -81,12 +81,16 @@ export class CaseListService {
     const out: CaseListEntry[] = [];
     for (const e of list?.entry ?? []) {
       const id = e.item.reference?.startsWith('Patient/') ? e.item.reference.slice(8) : undefined;
-      if (!id || e.deleted) continue;
+      if (!id || e.deleted) {
+        continue;
+      }
       const patient = await record.read('Patient', id).then(
         (stored) => JSON.parse(stored.json ?? '{}') as Patient,
         () => undefined,
       );
-      if (!patient) continue;
+      if (!patient) {
+        continue;
+      }
       const n = patient.name?.[0];
       out.push({
         patient: `Patient/${id}`,

@@ -4,8 +4,12 @@ import type { RiskList } from './list.service.ts';
 
 /** Spreadsheet formula injection: a cell starting with = + - @ (or a tab / CR) is prefixed with '. */
 function safe(value: string | number | undefined | null): string | number {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'number') return value;
+  if (value === undefined || value === null) {
+    return '';
+  }
+  if (typeof value === 'number') {
+    return value;
+  }
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
@@ -29,25 +33,27 @@ export function riskListCsv(list: RiskList): string {
     'Model',
     'Scored',
   ];
-  const rows = list.rows.map((r) => [
-    ...(identifiable
-      ? [r.patient?.nhsNumber, r.patient?.name, r.patient?.birthDate, r.age]
-      : [r.pseudonym, r.ageBand ?? 'suppressed']),
-    r.practice?.name,
-    r.sex,
-    r.band,
-    Math.round(r.probability * 1000) / 10,
-    r.rising ? 'yes' : 'no',
-    r.emergencyAdmissions12m,
-    r.aeAttendances12m,
-    r.outpatientAttendances12m,
-    r.repeatMedicines,
-    `${r.efi} (${r.frailty})`,
-    r.cost12m,
-    r.conditions.join('; '),
-    r.factors.join('; '),
-    list.modelVersion,
-    r.scoredAt,
-  ].map(safe));
+  const rows = list.rows.map((r) =>
+    [
+      ...(identifiable
+        ? [r.patient?.nhsNumber, r.patient?.name, r.patient?.birthDate, r.age]
+        : [r.pseudonym, r.ageBand ?? 'suppressed']),
+      r.practice?.name,
+      r.sex,
+      r.band,
+      Math.round(r.probability * 1000) / 10,
+      r.rising ? 'yes' : 'no',
+      r.emergencyAdmissions12m,
+      r.aeAttendances12m,
+      r.outpatientAttendances12m,
+      r.repeatMedicines,
+      `${r.efi} (${r.frailty})`,
+      r.cost12m,
+      r.conditions.join('; '),
+      r.factors.join('; '),
+      list.modelVersion,
+      r.scoredAt,
+    ].map(safe),
+  );
   return stringify([header, ...rows]);
 }

@@ -43,12 +43,24 @@ export interface ListPage {
 
 function filterSql(filters: ListFilters, params: SqlParams, s: string, previous: string): string[] {
   const where: string[] = [];
-  if (filters.practice) where.push(`${s}.practice_id = ${params.add(filters.practice)}`);
-  if (filters.band) where.push(`${s}.band = ${params.add(filters.band)}`);
-  if (filters.condition) where.push(`${params.add(filters.condition)} = any(${s}.conditions)`);
-  if (filters.minAge !== undefined) where.push(`${s}.age >= ${params.add(filters.minAge)}`);
-  if (filters.maxAge !== undefined) where.push(`${s}.age <= ${params.add(filters.maxAge)}`);
-  if (filters.frailty) where.push(`${s}.frailty = ${params.add(filters.frailty)}`);
+  if (filters.practice) {
+    where.push(`${s}.practice_id = ${params.add(filters.practice)}`);
+  }
+  if (filters.band) {
+    where.push(`${s}.band = ${params.add(filters.band)}`);
+  }
+  if (filters.condition) {
+    where.push(`${params.add(filters.condition)} = any(${s}.conditions)`);
+  }
+  if (filters.minAge !== undefined) {
+    where.push(`${s}.age >= ${params.add(filters.minAge)}`);
+  }
+  if (filters.maxAge !== undefined) {
+    where.push(`${s}.age <= ${params.add(filters.maxAge)}`);
+  }
+  if (filters.frailty) {
+    where.push(`${s}.frailty = ${params.add(filters.frailty)}`);
+  }
   if (filters.rising) {
     where.push(`${previous} is not null and ${s}.probability - ${previous} >= ${params.add(RISING_BY)}`);
   }
@@ -56,7 +68,9 @@ function filterSql(filters: ListFilters, params: SqlParams, s: string, previous:
 }
 
 /** Last month's first score of the row's patient (rising risk). */
-const LAST_MONTH = (s: string): string => `left join population_risk_snapshot ps on ps.model_version = ${s}.model_version
+const LAST_MONTH = (
+  s: string,
+): string => `left join population_risk_snapshot ps on ps.model_version = ${s}.model_version
   and ps.patient_id = ${s}.patient_id and ps.month = (date_trunc('month', now()) - interval '1 month')::date`;
 
 const COLUMNS = `s.patient_id, s.practice_id, s.probability, ps.probability as previous_probability, s.band, s.age, s.sex, s.imd_decile,
@@ -70,7 +84,13 @@ export class ListRepository {
     this.db = db;
   }
 
-  private async page(params: SqlParams, from: string, where: string[], filters: ListFilters, extra = ''): Promise<ListPage> {
+  private async page(
+    params: SqlParams,
+    from: string,
+    where: string[],
+    filters: ListFilters,
+    extra = '',
+  ): Promise<ListPage> {
     const whereSql = where.join(' and ');
     const limit = params.add(filters.pageSize);
     const offset = params.add((filters.page - 1) * filters.pageSize);
@@ -86,7 +106,9 @@ export class ListRepository {
       { reusePlan: false },
     );
     const bands: Record<string, number> = { 'very-high': 0, high: 0, moderate: 0, low: 0 };
-    for (const c of counts) bands[c.band] = Number(c.n);
+    for (const c of counts) {
+      bands[c.band] = Number(c.n);
+    }
     return { rows, total: Object.values(bands).reduce((a, b) => a + b, 0), bands };
   }
 
@@ -96,7 +118,9 @@ export class ListRepository {
     const from = `population_risk_score s join resource r on r.resource_type = 'RiskAssessment'
       and r.id = s.risk_assessment_id and not r.deleted ${LAST_MONTH('s')}`;
     const where = [`s.model_version = ${params.add(version)}`, ...filterSql(filters, params, 's', 'ps.probability')];
-    if (restrict) where.push(restrict('r', params));
+    if (restrict) {
+      where.push(restrict('r', params));
+    }
     return this.page(params, from, where, filters);
   }
 

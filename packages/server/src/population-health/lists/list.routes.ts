@@ -21,17 +21,24 @@ export interface ListRouteServices {
 }
 
 const caseListInput = z
-  .object({ patientId: z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'a Patient id'), reason: z.string().max(200).optional() })
+  .object({
+    patientId: z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'a Patient id'),
+    reason: z.string().max(200).optional(),
+  })
   .strict();
 
 type ListRequest = FastifyRequest<{ Querystring: Record<string, string> }>;
 
 function parse(services: ListRouteServices, query: Record<string, string>): { filters: ListFilters; version: string } {
   const parsed = listFilters.safeParse(query);
-  if (!parsed.success) throw invalidInput(parsed.error);
+  if (!parsed.success) {
+    throw invalidInput(parsed.error);
+  }
   const version = parsed.data.version ?? services.activeVersion();
   if (!services.knownVersions.includes(version)) {
-    throw invalidInput({ issues: [{ path: ['version'], message: `is not a published model (${services.knownVersions.join(', ')})` }] });
+    throw invalidInput({
+      issues: [{ path: ['version'], message: `is not a published model (${services.knownVersions.join(', ')})` }],
+    });
   }
   return { filters: parsed.data, version };
 }
@@ -57,19 +64,32 @@ export function registerListRoutes(app: FastifyInstance, services: ListRouteServ
   };
   app.get('/api/population-health/risk-list', identifiable);
   app.get('/api/population-health/risk-list.csv', async (request: ListRequest, reply) =>
-    sendCsv(reply, await identifiable({ ...request, query: { ...request.query, pageSize: request.query.pageSize ?? '500' } } as ListRequest)),
+    sendCsv(
+      reply,
+      await identifiable({ ...request, query: { ...request.query, pageSize: request.query.pageSize ?? '500' } }),
+    ),
   );
   app.get('/api/population-health/pseudonymised-list', pseudonymised);
   app.get('/api/population-health/pseudonymised-list.csv', async (request: ListRequest, reply) =>
-    sendCsv(reply, await pseudonymised({ ...request, query: { ...request.query, pageSize: request.query.pageSize ?? '500' } } as ListRequest)),
+    sendCsv(
+      reply,
+      await pseudonymised({ ...request, query: { ...request.query, pageSize: request.query.pageSize ?? '500' } }),
+    ),
   );
-  app.get('/api/population-health/case-list', async (request) => ({ entries: await services.caseList.entries(actor(request)) }));
+  app.get('/api/population-health/case-list', async (request) => ({
+    entries: await services.caseList.entries(actor(request)),
+  }));
   app.post('/api/population-health/case-list', async (request: FastifyRequest<{ Body: unknown }>) => {
     const parsed = caseListInput.safeParse(request.body ?? {});
-    if (!parsed.success) throw invalidInput(parsed.error);
+    if (!parsed.success) {
+      throw invalidInput(parsed.error);
+    }
     return { entries: await services.caseList.add(actor(request), parsed.data.patientId, parsed.data.reason) };
   });
-  app.delete('/api/population-health/case-list/:patientId', async (request: FastifyRequest<{ Params: { patientId: string } }>) => ({
-    entries: await services.caseList.remove(actor(request), request.params.patientId),
-  }));
+  app.delete(
+    '/api/population-health/case-list/:patientId',
+    async (request: FastifyRequest<{ Params: { patientId: string } }>) => ({
+      entries: await services.caseList.remove(actor(request), request.params.patientId),
+    }),
+  );
 }

@@ -87,7 +87,11 @@ function commonFields(row: ListRow): Omit<RiskListRow, 'patient' | 'pseudonym' |
   };
 }
 
-async function visibleByIds<T extends Resource>(record: ResourceService, type: string, ids: readonly string[]): Promise<Map<string, T>> {
+async function visibleByIds<T extends Resource>(
+  record: ResourceService,
+  type: string,
+  ids: readonly string[],
+): Promise<Map<string, T>> {
   const found = new Map<string, T>();
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 100) {
@@ -97,7 +101,9 @@ async function visibleByIds<T extends Resource>(record: ResourceService, type: s
       ['_count', String(part.length)],
     ]);
     for (const entry of bundle.entry ?? []) {
-      if (entry.resource?.id && entry.search?.mode !== 'outcome') found.set(entry.resource.id, entry.resource as T);
+      if (entry.resource?.id && entry.search?.mode !== 'outcome') {
+        found.set(entry.resource.id, entry.resource as T);
+      }
     }
   }
   return found;
@@ -117,7 +123,9 @@ export class RiskListService {
     const missing = [...new Set(ids.filter((id): id is string => !!id && !this.names.has(id)))];
     if (missing.length) {
       const orgs = await visibleByIds<Organization>(this.context.system, 'Organization', missing);
-      for (const id of missing) this.names.set(id, orgs.get(id)?.name ?? id);
+      for (const id of missing) {
+        this.names.set(id, orgs.get(id)?.name ?? id);
+      }
     }
     return this.names;
   }
@@ -130,13 +138,23 @@ export class RiskListService {
     const record = this.context.recordAs(staff);
     // Read through the caller's view: audited against each patient, and a row whose patient or
     // assessment the record does not return is not shown.
-    const patients = await visibleByIds<Patient>(record, 'Patient', page.rows.map((r) => r.patient_id));
-    const assessments = await visibleByIds<RiskAssessment>(record, 'RiskAssessment', page.rows.map((r) => r.risk_assessment_id));
+    const patients = await visibleByIds<Patient>(
+      record,
+      'Patient',
+      page.rows.map((r) => r.patient_id),
+    );
+    const assessments = await visibleByIds<RiskAssessment>(
+      record,
+      'RiskAssessment',
+      page.rows.map((r) => r.risk_assessment_id),
+    );
     const names = await this.practiceNames(page.rows.map((r) => r.practice_id));
     const rows: RiskListRow[] = [];
     for (const row of page.rows) {
       const patient = patients.get(row.patient_id);
-      if (!patient || !assessments.has(row.risk_assessment_id)) continue;
+      if (!patient || !assessments.has(row.risk_assessment_id)) {
+        continue;
+      }
       const nhsNumber = patient.identifier?.find((i) => i.system === NHS_NUMBER)?.value;
       rows.push({
         patient: {
@@ -145,37 +163,68 @@ export class RiskListService {
           ...(nhsNumber ? { nhsNumber } : {}),
           ...(patient.birthDate ? { birthDate: patient.birthDate } : {}),
         },
-        ...(row.practice_id ? { practice: { id: row.practice_id, name: names.get(row.practice_id) ?? row.practice_id } } : {}),
+        ...(row.practice_id
+          ? { practice: { id: row.practice_id, name: names.get(row.practice_id) ?? row.practice_id } }
+          : {}),
         age: row.age,
         ...commonFields(row),
         riskAssessment: `RiskAssessment/${row.risk_assessment_id}`,
       });
     }
-    return { mode: 'identifiable', modelVersion: version, page: filters.page, pageSize: filters.pageSize, total: page.total, bands: page.bands, rows };
+    return {
+      mode: 'identifiable',
+      modelVersion: version,
+      page: filters.page,
+      pageSize: filters.pageSize,
+      total: page.total,
+      bands: page.bands,
+      rows,
+    };
   }
 
   /** The pseudonymised list for a commissioner (organisation type `commissioner`). */
   async pseudonymised(actor: Actor | undefined, version: string, filters: ListFilters): Promise<RiskList> {
     const staff = requireStaff(actor, { doing: 'see a pseudonymised risk list' });
     if (staff.organizationType !== 'commissioner') {
-      throw forbidden('Pseudonymised lists are for commissioners; your organisation sees its own patients on the risk list');
+      throw forbidden(
+        'Pseudonymised lists are for commissioners; your organisation sees its own patients on the risk list',
+      );
     }
     const repository = new ListRepository(this.context.db);
     const practices = await repository.practicesSharingForCommissioning(staff.organizationId, staff.roleCode);
-    const empty = { mode: 'pseudonymised' as const, modelVersion: version, page: filters.page, pageSize: filters.pageSize };
+    const empty = {
+      mode: 'pseudonymised' as const,
+      modelVersion: version,
+      page: filters.page,
+      pageSize: filters.pageSize,
+    };
     await this.audit(staff, filters, practices);
     if (practices.length === 0) {
-      return { ...empty, total: 0, bands: {}, rows: [], notice: 'No practice shares risk scores with your organisation for commissioning yet.' };
+      return {
+        ...empty,
+        total: 0,
+        bands: {},
+        rows: [],
+        notice: 'No practice shares risk scores with your organisation for commissioning yet.',
+      };
     }
     const page: ListPage = await repository.pseudonymised(version, practices, filters);
     if (page.total < SMALL_NUMBER) {
       // Fewer than five people: even their pseudonymised rows would say too much (small numbers).
-      return { ...empty, total: suppressed(page.total), bands: {}, rows: [], notice: 'Fewer than 5 people match; widen the filters.' };
+      return {
+        ...empty,
+        total: suppressed(page.total),
+        bands: {},
+        rows: [],
+        notice: 'Fewer than 5 people match; widen the filters.',
+      };
     }
     const names = await this.practiceNames(page.rows.map((r) => r.practice_id));
     const rows = page.rows.map((row): RiskListRow => ({
       pseudonym: pseudonym(this.pseudonymKey, COMMISSIONING_PURPOSE, row.patient_id),
-      ...(row.practice_id ? { practice: { id: row.practice_id, name: names.get(row.practice_id) ?? row.practice_id } } : {}),
+      ...(row.practice_id
+        ? { practice: { id: row.practice_id, name: names.get(row.practice_id) ?? row.practice_id } }
+        : {}),
       ageBand: Number(row.group_size ?? 0) >= SMALL_NUMBER ? ageBand(row.age) : null,
       ...commonFields(row),
       // Money to the nearest £10 and probability to 0.1%: enough for planning, less to match on.

@@ -22,7 +22,13 @@ describe('pseudonyms', () => {
 
 describe('list filters', () => {
   it('accept what the list offers and name what is wrong', () => {
-    expect(listFilters.parse({ band: 'high', minAge: '65', rising: 'true' })).toMatchObject({ band: 'high', minAge: 65, rising: true, page: 1, pageSize: 50 });
+    expect(listFilters.parse({ band: 'high', minAge: '65', rising: 'true' })).toMatchObject({
+      band: 'high',
+      minAge: 65,
+      rising: true,
+      page: 1,
+      pageSize: 50,
+    });
     const bad = listFilters.safeParse({ band: 'purple', minAge: '80', maxAge: '70', practice: "x'; drop table" });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((i) => i.path[0]).sort()).toEqual(['band', 'practice']);
@@ -50,8 +56,25 @@ describe('riskListCsv', () => {
   };
   it('writes an identifiable list with quoting, and neutralises spreadsheet formulas', () => {
     const list: RiskList = {
-      mode: 'identifiable', modelVersion: 'ea12-v1', page: 1, pageSize: 50, total: 1, bands: {},
-      rows: [{ ...row, patient: { reference: 'Patient/p1', name: '=HYPERLINK("x")', nhsNumber: '9000000009', birthDate: '1950-01-01' }, age: 76, practice: { id: 'o', name: 'Ormskirk, Medical Practice' } }],
+      mode: 'identifiable',
+      modelVersion: 'ea12-v1',
+      page: 1,
+      pageSize: 50,
+      total: 1,
+      bands: {},
+      rows: [
+        {
+          ...row,
+          patient: {
+            reference: 'Patient/p1',
+            name: '=HYPERLINK("x")',
+            nhsNumber: '9000000009',
+            birthDate: '1950-01-01',
+          },
+          age: 76,
+          practice: { id: 'o', name: 'Ormskirk, Medical Practice' },
+        },
+      ],
     };
     const csv = riskListCsv(list);
     const [header, line] = csv.trim().split('\n');
@@ -61,7 +84,15 @@ describe('riskListCsv', () => {
     expect(line).toContain('23.5');
   });
   it('writes a pseudonymised list with no NHS number column', () => {
-    const csv = riskListCsv({ mode: 'pseudonymised', modelVersion: 'ea12-v1', page: 1, pageSize: 50, total: 5, bands: {}, rows: [{ ...row, pseudonym: 'PX-AAAAA-BBBBB', ageBand: null }] });
+    const csv = riskListCsv({
+      mode: 'pseudonymised',
+      modelVersion: 'ea12-v1',
+      page: 1,
+      pageSize: 50,
+      total: 5,
+      bands: {},
+      rows: [{ ...row, pseudonym: 'PX-AAAAA-BBBBB', ageBand: null }],
+    });
     expect(csv.split('\n')[0]).toMatch(/^Pseudonym,Age band,Practice/);
     expect(csv).not.toMatch(/NHS number/);
     expect(csv).toContain('PX-AAAAA-BBBBB,suppressed');

@@ -11,13 +11,17 @@ const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export function pseudonym(key: string, purpose: string, patientId: string): string {
   const digest = createHmac('sha256', key).update(`${purpose}\u0000${patientId}`).digest();
   let out = '';
-  for (let i = 0; i < 10; i++) out += ALPHABET[digest[i]! % ALPHABET.length];
+  for (let i = 0; i < 10; i++) {
+    out += ALPHABET[digest[i]! % ALPHABET.length];
+  }
   return `PX-${out.slice(0, 5)}-${out.slice(5)}`;
 }
 
 /** A five-year age band ("75–79"), 90 and over as one band. */
 export function ageBand(age: number): string {
-  if (age >= 90) return '90+';
+  if (age >= 90) {
+    return '90+';
+  }
   const low = Math.floor(age / 5) * 5;
   return `${low}–${low + 4}`;
 }

@@ -14,12 +14,26 @@ function rng(seed: number): () => number {
 
 describe('solveSpd', () => {
   it('solves a symmetric positive definite system', () => {
-    const x = solveSpd([[4, 1], [1, 3]], [1, 2]);
+    const x = solveSpd(
+      [
+        [4, 1],
+        [1, 3],
+      ],
+      [1, 2],
+    );
     expect(x[0]).toBeCloseTo(1 / 11, 10);
     expect(x[1]).toBeCloseTo(7 / 11, 10);
   });
   it('refuses a matrix that is not positive definite', () => {
-    expect(() => solveSpd([[0, 0], [0, 1]], [1, 1])).toThrow(/positive definite/);
+    expect(() =>
+      solveSpd(
+        [
+          [0, 0],
+          [0, 1],
+        ],
+        [1, 1],
+      ),
+    ).toThrow(/positive definite/);
   });
 });
 
@@ -52,7 +66,16 @@ describe('fitLogistic', () => {
   });
 
   it('leaves a feature nobody has at zero', () => {
-    const fit = fitLogistic([[1, 0], [2, 0], [3, 0], [4, 0]], [0, 1, 0, 1], { lambda: 1 });
+    const fit = fitLogistic(
+      [
+        [1, 0],
+        [2, 0],
+        [3, 0],
+        [4, 0],
+      ],
+      [0, 1, 0, 1],
+      { lambda: 1 },
+    );
     expect(fit.coefficients[1]).toBe(0);
   });
 

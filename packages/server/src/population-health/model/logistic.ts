@@ -50,9 +50,13 @@ export function solveSpd(a: number[][], b: number[]): number[] {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let sum = a[i]![j]!;
-      for (let k = 0; k < j; k++) sum -= l[i]![k]! * l[j]![k]!;
+      for (let k = 0; k < j; k++) {
+        sum -= l[i]![k]! * l[j]![k]!;
+      }
       if (i === j) {
-        if (sum <= 0) throw new Error('matrix is not positive definite');
+        if (sum <= 0) {
+          throw new Error('matrix is not positive definite');
+        }
         l[i]![i] = Math.sqrt(sum);
       } else {
         l[i]![j] = sum / l[j]![j]!;
@@ -62,13 +66,17 @@ export function solveSpd(a: number[][], b: number[]): number[] {
   const y = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i++) {
     let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= l[i]![k]! * y[k]!;
+    for (let k = 0; k < i; k++) {
+      sum -= l[i]![k]! * y[k]!;
+    }
     y[i] = sum / l[i]![i]!;
   }
   const x = new Array<number>(n).fill(0);
   for (let i = n - 1; i >= 0; i--) {
     let sum = y[i]!;
-    for (let k = i + 1; k < n; k++) sum -= l[k]![i]! * x[k]!;
+    for (let k = i + 1; k < n; k++) {
+      sum -= l[k]![i]! * x[k]!;
+    }
     x[i] = sum / l[i]![i]!;
   }
   return x;
@@ -76,17 +84,26 @@ export function solveSpd(a: number[][], b: number[]): number[] {
 
 export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
-function penalisedLogLikelihood(z: readonly number[][], y: readonly number[], beta: readonly number[], lambda: number): number {
+function penalisedLogLikelihood(
+  z: readonly number[][],
+  y: readonly number[],
+  beta: readonly number[],
+  lambda: number,
+): number {
   let total = 0;
   for (let i = 0; i < z.length; i++) {
     let eta = 0;
-    for (let j = 0; j < beta.length; j++) eta += beta[j]! * z[i]![j]!;
+    for (let j = 0; j < beta.length; j++) {
+      eta += beta[j]! * z[i]![j]!;
+    }
     // log(sigmoid(eta)) and log(1 - sigmoid(eta)), stable for large |eta|.
     const logOneMinus = eta > 0 ? -eta - Math.log1p(Math.exp(-eta)) : -Math.log1p(Math.exp(eta));
     total += y[i]! * eta + logOneMinus;
   }
   let penalty = 0;
-  for (let j = 1; j < beta.length; j++) penalty += beta[j]! * beta[j]!;
+  for (let j = 1; j < beta.length; j++) {
+    penalty += beta[j]! * beta[j]!;
+  }
   return total - (lambda / 2) * penalty;
 }
 
@@ -111,18 +128,24 @@ export function fitLogistic(rows: readonly number[][], y: readonly number[], opt
     for (let i = 0; i < z.length; i++) {
       const zi = z[i]!;
       let eta = 0;
-      for (let j = 0; j < p; j++) eta += beta[j]! * zi[j]!;
+      for (let j = 0; j < p; j++) {
+        eta += beta[j]! * zi[j]!;
+      }
       const mu = sigmoid(eta);
       const w = Math.max(mu * (1 - mu), 1e-10);
       const residual = y[i]! - mu;
       for (let j = 0; j < p; j++) {
         gradient[j]! += residual * zi[j]!;
         const wz = w * zi[j]!;
-        for (let k = 0; k <= j; k++) hessian[j]![k]! += wz * zi[k]!;
+        for (let k = 0; k <= j; k++) {
+          hessian[j]![k]! += wz * zi[k]!;
+        }
       }
     }
     for (let j = 0; j < p; j++) {
-      for (let k = 0; k < j; k++) hessian[k]![j] = hessian[j]![k]!;
+      for (let k = 0; k < j; k++) {
+        hessian[k]![j] = hessian[j]![k]!;
+      }
       if (j > 0) {
         hessian[j]![j]! += lambda;
         gradient[j]! -= lambda * beta[j]!;
@@ -146,12 +169,18 @@ export function fitLogistic(rows: readonly number[][], y: readonly number[], opt
 }
 
 /** The linear predictor's terms for one row: each feature's contribution relative to the average person. */
-export function contributions(model: Pick<FittedLogistic, 'coefficients' | 'means' | 'sds'>, row: readonly number[]): number[] {
+export function contributions(
+  model: Pick<FittedLogistic, 'coefficients' | 'means' | 'sds'>,
+  row: readonly number[],
+): number[] {
   return model.coefficients.map((b, j) => (b * (row[j]! - model.means[j]!)) / model.sds[j]!);
 }
 
 /** The probability for one row. */
-export function predict(model: Pick<FittedLogistic, 'intercept' | 'coefficients' | 'means' | 'sds'>, row: readonly number[]): number {
+export function predict(
+  model: Pick<FittedLogistic, 'intercept' | 'coefficients' | 'means' | 'sds'>,
+  row: readonly number[],
+): number {
   let eta = model.intercept;
   for (let j = 0; j < model.coefficients.length; j++) {
     eta += (model.coefficients[j]! * (row[j]! - model.means[j]!)) / model.sds[j]!;

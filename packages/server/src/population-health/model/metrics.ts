@@ -15,9 +15,13 @@ function midRanks(values: readonly number[]): number[] {
   let i = 0;
   while (i < order.length) {
     let j = i;
-    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) {
+      j++;
+    }
     const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]![1]] = rank;
+    for (let k = i; k <= j; k++) {
+      ranks[order[k]![1]] = rank;
+    }
     i = j + 1;
   }
   return ranks;

@@ -55,9 +55,15 @@ export function cutoffsFrom(probabilities: readonly number[]): RiskModel['cutoff
 }
 
 export function bandOf(model: Pick<RiskModel, 'cutoffs'>, probability: number): RiskBand {
-  if (probability >= model.cutoffs.veryHigh) return 'very-high';
-  if (probability >= model.cutoffs.high) return 'high';
-  if (probability >= model.cutoffs.moderate) return 'moderate';
+  if (probability >= model.cutoffs.veryHigh) {
+    return 'very-high';
+  }
+  if (probability >= model.cutoffs.high) {
+    return 'high';
+  }
+  if (probability >= model.cutoffs.moderate) {
+    return 'moderate';
+  }
   return 'low';
 }
 

@@ -16,7 +16,9 @@ const cache = new Map<string, RiskModel>();
 
 export function publishedModel(version: string): RiskModel {
   const known = cache.get(version);
-  if (known) return known;
+  if (known) {
+    return known;
+  }
   if (!(PUBLISHED_VERSIONS as readonly string[]).includes(version)) {
     throw new Error(`unknown risk model version '${version}' (published: ${PUBLISHED_VERSIONS.join(', ')})`);
   }

@@ -3,7 +3,7 @@
  * diagnosis or red telehealth alert (H-144). Only recent events count as new: a backfilled record from
  * years ago (an import) is left to the nightly run rather than flooding the queue.
  */
-import type { Condition, Encounter, Resource, Task } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import type { Reaction } from '../../events/bus.ts';
 import { eventKindOf } from '../history/history.ts';
 import type { RiskModel } from '../model/model.ts';
@@ -14,7 +14,9 @@ import type { ScoringService } from './scoring.service.ts';
 export const RESCORE_WINDOW_DAYS = 14;
 
 function recent(date: string | undefined, now = Date.now()): boolean {
-  if (!date) return false;
+  if (!date) {
+    return false;
+  }
   const time = Date.parse(date);
   return Number.isFinite(time) && now - time <= RESCORE_WINDOW_DAYS * 86_400_000 && time <= now + 86_400_000;
 }
@@ -23,16 +25,18 @@ function recent(date: string | undefined, now = Date.now()): boolean {
 export function triggersRescore(resource: Resource): boolean {
   switch (resource.resourceType) {
     case 'Encounter': {
-      const kind = eventKindOf(resource as Encounter);
-      return (kind === 'emergency-admission' || kind === 'ae') && recent((resource as Encounter).period?.start);
+      const kind = eventKindOf(resource);
+      return (kind === 'emergency-admission' || kind === 'ae') && recent(resource.period?.start);
     }
     case 'Condition': {
-      const condition = resource as Condition;
-      const ltc = (condition.code?.coding ?? []).some((c) => c.system === SNOMED && CONDITION_BY_SNOMED.has(c.code ?? ''));
+      const condition = resource;
+      const ltc = (condition.code?.coding ?? []).some(
+        (c) => c.system === SNOMED && CONDITION_BY_SNOMED.has(c.code ?? ''),
+      );
       return ltc && recent(condition.recordedDate ?? condition.onsetDateTime ?? condition.meta?.lastUpdated);
     }
     case 'Task': {
-      const task = resource as Task;
+      const task = resource;
       const alert = (task.code?.coding ?? []).some((c) => c.system === TASK_CODE && c.code === 'telehealth-alert');
       return alert && task.priority === 'stat' && recent(task.authoredOn ?? task.meta?.lastUpdated);
     }

@@ -31,7 +31,9 @@ export const RISK_SCORE = defineOperation<RiskScoreDeps>({
   levels: ['instance'],
   resourceTypes: ['Patient'],
   affectsState: true,
-  parameters: [{ name: 'return', use: 'out', min: 1, max: 1, type: 'RiskAssessment', documentation: 'The current score' }],
+  parameters: [
+    { name: 'return', use: 'out', min: 1, max: 1, type: 'RiskAssessment', documentation: 'The current score' },
+  ],
   scopes: [
     { resourceType: 'Patient', interaction: 'r' },
     { resourceType: 'RiskAssessment', interaction: 'r' },
@@ -42,7 +44,9 @@ export const RISK_SCORE = defineOperation<RiskScoreDeps>({
     await requireAccess(record, `Patient/${id!}`);
     const model = deps.model();
     const row = await deps.scoring.rescore(model, id!);
-    if (!row) notFound(`Patient/${id!} cannot be scored (no date of birth, or deceased)`);
+    if (!row) {
+      notFound(`Patient/${id!} cannot be scored (no date of birth, or deceased)`);
+    }
     const stored = await record.read('RiskAssessment', assessmentId(id!, model.version));
     return { status: 200, resource: JSON.parse(stored.json ?? '{}') as RiskAssessment };
   },

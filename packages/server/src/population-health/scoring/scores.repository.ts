@@ -40,7 +40,12 @@ export class ScoresRepository {
    * month's first score of each as its snapshot when `snapshot` is set (one patient rescored); a whole
    * run takes its snapshots at the end, set-based (`snapshotMonth`).
    */
-  async save(version: string, at: Date, rows: readonly ScoreRow[], options: { snapshot?: boolean } = {}): Promise<void> {
+  async save(
+    version: string,
+    at: Date,
+    rows: readonly ScoreRow[],
+    options: { snapshot?: boolean } = {},
+  ): Promise<void> {
     if (rows.length === 0) {
       return;
     }

@@ -80,7 +80,9 @@ export class ScoringService {
     let done = 0;
     for (;;) {
       const ids = await repository.patientIds(after, HISTORY_CHUNK);
-      if (ids.length === 0) break;
+      if (ids.length === 0) {
+        break;
+      }
       await repository.save(await repository.historiesFromRecord(ids));
       after = ids[ids.length - 1]!;
       done += ids.length;
@@ -110,17 +112,28 @@ export class ScoringService {
     let next = histories.stored('', SCORE_CHUNK);
     for (;;) {
       const page = await next;
-      if (page.length === 0) break;
+      if (page.length === 0) {
+        break;
+      }
       next = histories.stored(page[page.length - 1]!.patientId, SCORE_CHUNK);
       const rows = page.filter((h) => !h.deceased).map((h) => scoreHistory(model, h, at));
       if (options.writeAssessments === false) {
         await scores.save(model.version, at, rows);
       } else {
-        const stored = await scores.current(model.version, rows.map((r) => r.patientId));
+        const stored = await scores.current(
+          model.version,
+          rows.map((r) => r.patientId),
+        );
         await scores.save(model.version, at, rows);
-        written += await this.writeAssessments(model, rows.filter((r) => needsAssessment(r, stored.get(r.patientId))), at);
+        written += await this.writeAssessments(
+          model,
+          rows.filter((r) => needsAssessment(r, stored.get(r.patientId))),
+          at,
+        );
       }
-      for (const row of rows) bands[row.band]++;
+      for (const row of rows) {
+        bands[row.band]++;
+      }
       done += page.length;
       options.onProgress?.(done, total);
     }
@@ -133,9 +146,13 @@ export class ScoringService {
   async rescore(model: RiskModel, patientId: string, at = new Date()): Promise<ScoreRow | undefined> {
     const histories = new HistoryRepository(this.db);
     const [history] = await histories.historiesFromRecord([patientId]);
-    if (!history) return undefined;
+    if (!history) {
+      return undefined;
+    }
     await histories.save([history]);
-    if (history.deceased) return undefined;
+    if (history.deceased) {
+      return undefined;
+    }
     const row = scoreHistory(model, history, at);
     const scores = new ScoresRepository(this.db);
     const stored = await scores.current(model.version, [patientId]);
@@ -151,7 +168,9 @@ export class ScoringService {
     for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
       const part = rows.slice(i, i + WRITE_CHUNK);
       const resources: Resource[] = part.map((row) => riskAssessmentOf(model, row, at));
-      await this.system.transaction((tx) => tx.writeMany(resources.map((resource) => ({ resource, method: 'update' }))));
+      await this.system.transaction((tx) =>
+        tx.writeMany(resources.map((resource) => ({ resource, method: 'update' }))),
+      );
       await scores.setAssessments(
         model.version,
         resources.map((r, k) => ({ patientId: part[k]!.patientId, id: r.id! })),

@@ -26,7 +26,12 @@ export interface PopulationTestApp {
   gpB: StaffActor;
   nurse: StaffActor;
   commissioner: StaffActor;
-  api(actor: StaffActor, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  api(
+    actor: StaffActor,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -86,7 +91,9 @@ export async function populationTestApp(patients = 300): Promise<PopulationTestA
     categories: ['other'],
     createdBy: {},
   });
-  for (const party of [practiceA, CCG]) await agreements.sign('test-commissioning', party, 'Practitioner/x', 'user-x');
+  for (const party of [practiceA, CCG]) {
+    await agreements.sign('test-commissioning', party, 'Practitioner/x', 'user-x');
+  }
   const scoring = t.app.modules.use('population-health').scoring;
   await scoring.refreshHistories();
   await scoring.scoreAll(publishedModel('ea12-v1'));

@@ -21,9 +21,13 @@ export function fitModel(histories: readonly PatientHistory[], options: FitModel
   const rows: number[][] = [];
   const y: (0 | 1)[] = [];
   for (const history of histories) {
-    if (!eligibleAt(history, index)) continue;
+    if (!eligibleAt(history, index)) {
+      continue;
+    }
     rows.push(featureVector(factsAt(history, index)));
-    y.push(history.events.some((e) => e.kind === 'emergency-admission' && e.date >= indexDay && e.date < endDay) ? 1 : 0);
+    y.push(
+      history.events.some((e) => e.kind === 'emergency-admission' && e.date >= indexDay && e.date < endDay) ? 1 : 0,
+    );
   }
   const fit = fitLogistic(rows, y, { lambda: options.lambda ?? 1 });
   if (!fit.converged) {

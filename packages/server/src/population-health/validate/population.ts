@@ -19,7 +19,9 @@ export async function historiesFromDatabase(
   let after = '';
   for (;;) {
     const ids = await repository.patientIds(after, CHUNK);
-    if (ids.length === 0) break;
+    if (ids.length === 0) {
+      break;
+    }
     histories.push(...(await repository.historiesFromRecord(ids)));
     after = ids[ids.length - 1]!;
     onProgress?.(histories.length, total);
@@ -35,7 +37,9 @@ export function historiesFromGenerator(
   const histories: PatientHistory[] = [];
   for (const resources of patients) {
     histories.push(historyFromResources(resources));
-    if (histories.length % 1000 === 0) onProgress?.(histories.length, total);
+    if (histories.length % 1000 === 0) {
+      onProgress?.(histories.length, total);
+    }
   }
   onProgress?.(histories.length, total);
   return histories;
@@ -46,9 +50,13 @@ export function recordEnd(histories: readonly PatientHistory[]): Date {
   let latest = '';
   for (const h of histories) {
     for (const event of h.events) {
-      if (event.date > latest) latest = event.date;
+      if (event.date > latest) {
+        latest = event.date;
+      }
     }
   }
-  if (!latest) throw new Error('the record holds no contacts with services: nothing to validate against');
+  if (!latest) {
+    throw new Error('the record holds no contacts with services: nothing to validate against');
+  }
   return new Date(Date.parse(`${latest}T00:00:00Z`) + 86_400_000);
 }

@@ -24,12 +24,15 @@ function evaluationLines(title: string, e: Evaluation): string[] {
     '| Flagged | People | Admitted among them | PPV | Sensitivity |',
     '| --- | --- | --- | --- | --- |',
     ...e.top.map(
-      (t) => `| top ${pct(t.fraction, 1)} | ${t.flagged} | ${t.truePositives} | ${pct(t.ppv)} | ${pct(t.sensitivity)} |`,
+      (t) =>
+        `| top ${pct(t.fraction, 1)} | ${t.flagged} | ${t.truePositives} | ${pct(t.ppv)} | ${pct(t.sensitivity)} |`,
     ),
     '',
     '| Decile of predicted risk | People | Mean predicted | Observed |',
     '| --- | --- | --- | --- |',
-    ...e.calibration.map((b) => `| ${b.decile} | ${b.count} | ${pct(b.meanPredicted, 2)} | ${pct(b.observedRate, 2)} |`),
+    ...e.calibration.map(
+      (b) => `| ${b.decile} | ${b.count} | ${pct(b.meanPredicted, 2)} | ${pct(b.observedRate, 2)} |`,
+    ),
     '',
   ];
 }
@@ -49,7 +52,9 @@ export function reportMarkdown(report: ValidationReport): string {
       `Temporal validation (fitted at ${report.temporal.trainIndexDate} on ${report.temporal.trained.patients} people; tested at ${report.temporal.testIndexDate} on the held-out people)`,
       report.temporal.test,
     ),
-    ...(report.published ? evaluationLines(`Published model ${report.published.version} on the held-out people`, report.published.test) : []),
+    ...(report.published
+      ? evaluationLines(`Published model ${report.published.version} on the held-out people`, report.published.test)
+      : []),
     '### How it compares',
     '',
     '| Model | AUC |',
@@ -63,9 +68,7 @@ export function reportMarkdown(report: ValidationReport): string {
     '',
     '| Input | Coefficient | Odds ratio per SD |',
     '| --- | --- | --- |',
-    ...model.coefficients.map(
-      (b, j) => `| ${FEATURES[j]!.name} | ${b.toFixed(3)} | ${Math.exp(b).toFixed(2)} |`,
-    ),
+    ...model.coefficients.map((b, j) => `| ${FEATURES[j]!.name} | ${b.toFixed(3)} | ${Math.exp(b).toFixed(2)} |`),
     `| (intercept) | ${model.intercept.toFixed(3)} | |`,
     '',
     `Band cut-offs (probability): very high ≥ ${num(model.cutoffs.veryHigh)}, high ≥ ${num(model.cutoffs.high)}, moderate ≥ ${num(model.cutoffs.moderate)}.`,

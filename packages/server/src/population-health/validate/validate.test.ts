@@ -19,7 +19,11 @@ const histories = historiesFromGenerator(
 );
 
 describe('validate', () => {
-  const report = validate(histories, { dataEnd: recordEnd(histories), population: 'test', published: publishedModel('ea12-v1') });
+  const report = validate(histories, {
+    dataEnd: recordEnd(histories),
+    population: 'test',
+    published: publishedModel('ea12-v1'),
+  });
 
   it('ends the record the day after its last contact', () => {
     expect(report.dataEnd <= new Date(DEFAULT_NOW).toISOString().slice(0, 10)).toBe(true);
@@ -29,7 +33,9 @@ describe('validate', () => {
     const heldOut = histories.filter((h) => isHeldOut(h.patientId)).length;
     expect(heldOut / histories.length).toBeGreaterThan(0.3);
     expect(heldOut / histories.length).toBeLessThan(0.37);
-    expect(report.splitSample.test.patients + report.splitSample.trained.patients).toBeLessThanOrEqual(histories.length);
+    expect(report.splitSample.test.patients + report.splitSample.trained.patients).toBeLessThanOrEqual(
+      histories.length,
+    );
   });
 
   it('discriminates well above chance on held-out people, for both the split-sample and temporal fits', () => {
@@ -86,7 +92,9 @@ describe('the published model', () => {
     expect(riskiest.s.band).toBe('very-high');
     expect(riskiest.s.factors.length).toBeGreaterThan(0);
     expect(riskiest.s.factors[0]!.words).toMatch(/[a-z]/);
-    expect(riskiest.s.factors.map((f) => f.logOdds)).toEqual([...riskiest.s.factors.map((f) => f.logOdds)].sort((a, b) => b - a));
+    expect(riskiest.s.factors.map((f) => f.logOdds)).toEqual(
+      [...riskiest.s.factors.map((f) => f.logOdds)].sort((a, b) => b - a),
+    );
   });
 
   it('refuses a version that was never published', () => {

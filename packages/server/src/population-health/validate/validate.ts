@@ -29,8 +29,18 @@ export interface ValidationReport {
   dataEnd: string;
   population: string;
   patients: number;
-  splitSample: { indexDate: string; trained: { patients: number; admitted: number }; test: Evaluation; model: RiskModel };
-  temporal: { trainIndexDate: string; testIndexDate: string; trained: { patients: number; admitted: number }; test: Evaluation };
+  splitSample: {
+    indexDate: string;
+    trained: { patients: number; admitted: number };
+    test: Evaluation;
+    model: RiskModel;
+  };
+  temporal: {
+    trainIndexDate: string;
+    testIndexDate: string;
+    trained: { patients: number; admitted: number };
+    test: Evaluation;
+  };
   /** The published model (if given) on the same held-out people and period. */
   published?: { version: string; test: Evaluation };
 }
