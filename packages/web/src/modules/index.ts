@@ -1,5 +1,6 @@
 import { clinical } from './clinical/index.ts';
 import type { WebModule } from './contract.ts';
+import { coordination } from './coordination/index.ts';
 import { inbox } from './inbox/index.ts';
 import { phone } from './phone/index.ts';
 import { portal } from './portal/index.ts';
@@ -10,4 +11,12 @@ import { telehealth } from './telehealth/index.ts';
  * Every module of the web app, in header order (a person's first link is their start page). The
  * routes and the header are built from this list: a new module is its folder and one line here.
  */
-export const MODULES: readonly WebModule[] = [clinical, telehealth, practiceSms, portal, phone, inbox];
+export const MODULES: readonly WebModule[] = [
+  clinical,
+  telehealth,
+  practiceSms,
+  portal,
+  phone,
+  inbox,
+  coordination,
+];

@@ -108,6 +108,12 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
           text message)
         </p>
       )}
+      {!clerical && (
+        <p className="nhsuk-body">
+          <a href={`/coordination/refer?patient=${encodeURIComponent(patientId)}`}>Refer for care coordination</a> (the
+          community single point of access)
+        </p>
+      )}
       <p className="nhsuk-body">
         <a href={`/practice-sms/results?patient=${encodeURIComponent(patientId)}`}>Texts about results</a> (agreement to
         clinical content by text; GPs text a normal result)
