@@ -4,6 +4,7 @@
  * versions: no request's actor is involved and nothing read here is shown to anyone.
  */
 import type { Resource } from '@medplum/fhirtypes';
+import { SENSITIVE_CATEGORIES } from '../../access/actor.ts';
 import type { Queryable } from '../../db/database.ts';
 import { jsonbValue } from '../../db/jsonb.ts';
 import { decodeHistory, encodeHistory, type StoredHistory } from './codec.ts';
@@ -33,15 +34,21 @@ export class HistoryRepository {
     return Number(row?.n ?? 0);
   }
 
-  /** The histories of these patients, built from their current records (patients not found are skipped). */
+  /**
+   * The histories of these patients, built from their current records (patients not found are
+   * skipped). Entries in a sensitive category (mental health, sexual health, safeguarding, social
+   * care: docs/ACCESS.md) are left out: a score, its reasons and the list's columns are read by
+   * whoever may read the RiskAssessment, who may not see those (H-148).
+   */
   async historiesFromRecord(patientIds: readonly string[]): Promise<PatientHistory[]> {
     if (patientIds.length === 0) {
       return [];
     }
     const rows = await this.db.query<{ patient_id: string; content: unknown }>(
       `select patient_id, content from current_resource
-        where patient_id = any($1::text[]) and resource_type = any($2::text[]) and not deleted`,
-      [patientIds, [...HISTORY_TYPES]],
+        where patient_id = any($1::text[]) and resource_type = any($2::text[]) and not deleted
+          and (category is null or not (category = any($3::text[])))`,
+      [patientIds, [...HISTORY_TYPES], [...SENSITIVE_CATEGORIES]],
     );
     const byPatient = new Map<string, Resource[]>();
     for (const row of rows) {

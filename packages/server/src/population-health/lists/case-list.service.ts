@@ -7,6 +7,7 @@
 import type { List, Patient } from '@medplum/fhirtypes';
 import type { Actor } from '../../access/actor.ts';
 import { requireAccess, requireStaff } from '../../access/guards.ts';
+import { requireScopes } from '../../auth/scopes.ts';
 import type { ModuleContext } from '../../modules/contract.ts';
 
 export const LIST_CODE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/list-code';
@@ -26,8 +27,15 @@ export class CaseListService {
     this.context = context;
   }
 
-  private async own(actor: Actor | undefined) {
+  private async own(actor: Actor | undefined, write = false) {
     const staff = requireStaff(actor, { doing: 'keep a case list' });
+    requireScopes(staff, [
+      { resourceType: 'List', interaction: 's' },
+      { resourceType: 'Patient', interaction: 'r' },
+      ...(write
+        ? [{ resourceType: 'List', interaction: 'c' } as const, { resourceType: 'List', interaction: 'u' } as const]
+        : []),
+    ]);
     const record = this.context.recordAs(staff);
     const bundle = await record.search('List', [
       ['code', `${LIST_CODE_SYSTEM}|${CASE_LIST_CODE}`],
@@ -42,7 +50,7 @@ export class CaseListService {
 
   /** Adds a patient (once) to the caller's case list; 404 for a patient they may not see. */
   async add(actor: Actor | undefined, patientId: string, reason?: string): Promise<CaseListEntry[]> {
-    const { staff, record, list } = await this.own(actor);
+    const { staff, record, list } = await this.own(actor, true);
     await requireAccess(record, `Patient/${patientId}`);
     const reference = `Patient/${patientId}`;
     const entry = {
@@ -67,7 +75,7 @@ export class CaseListService {
   }
 
   async remove(actor: Actor | undefined, patientId: string): Promise<CaseListEntry[]> {
-    const { record, list } = await this.own(actor);
+    const { record, list } = await this.own(actor, true);
     if (list) {
       const entry = (list.entry ?? []).filter((e) => e.item.reference !== `Patient/${patientId}`);
       await record.update('List', list.id!, { ...list, entry });

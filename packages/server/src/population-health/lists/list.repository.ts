@@ -73,7 +73,9 @@ const LAST_MONTH = (
 ): string => `left join population_risk_snapshot ps on ps.model_version = ${s}.model_version
   and ps.patient_id = ${s}.patient_id and ps.month = (date_trunc('month', now()) - interval '1 month')::date`;
 
-const COLUMNS = `s.patient_id, s.practice_id, s.probability, ps.probability as previous_probability, s.band, s.age, s.sex, s.imd_decile,
+const columns = (
+  previous: string,
+): string => `s.patient_id, s.practice_id, s.probability, ${previous} as previous_probability, s.band, s.age, s.sex, s.imd_decile,
   s.conditions, s.emergency_admissions_12m, s.ae_attendances_12m, s.outpatient_attendances_12m, s.repeat_medicines,
   s.efi, s.frailty, s.cost_12m, s.factors, s.scored_at, s.risk_assessment_id`;
 
@@ -90,12 +92,13 @@ export class ListRepository {
     where: string[],
     filters: ListFilters,
     extra = '',
+    previous = 'ps.probability',
   ): Promise<ListPage> {
     const whereSql = where.join(' and ');
     const limit = params.add(filters.pageSize);
     const offset = params.add((filters.page - 1) * filters.pageSize);
     const rows = await this.db.query<ListRow>(
-      `select * from (select ${COLUMNS}${extra} from ${from} where ${whereSql}) s
+      `select * from (select ${columns(previous)}${extra} from ${from} where ${whereSql}) s
         order by s.probability desc, s.patient_id collate "C" limit ${limit} offset ${offset}`,
       params.values as never,
       { reusePlan: false },
@@ -132,11 +135,15 @@ export class ListRepository {
     const params = new SqlParams();
     const versionParam = params.add(version);
     const practiceParam = params.add(practices);
-    const from = `(select x.*, count(*) over (partition by x.practice_id, least(x.age / 5, 18), x.sex) as group_size
-        from population_risk_score x where x.model_version = ${versionParam} and x.practice_id = any(${practiceParam}::text[])
-          and ${secondaryUseCondition('x', params)}) s ${LAST_MONTH('s')}`;
-    const where = ['true', ...filterSql(filters, params, 's', 'ps.probability')];
-    return this.page(params, from, where, filters, ', s.group_size');
+    // The filters apply first, then each row's group size is counted among the rows that matched, so
+    // a filter cannot make a small group look large (H-147).
+    const inner = filterSql(filters, params, 'x', 'ps.probability');
+    const from = `(select x.*, ps.probability as previous_probability,
+          count(*) over (partition by x.practice_id, least(x.age / 5, 18), x.sex) as group_size
+        from population_risk_score x ${LAST_MONTH('x')}
+        where x.model_version = ${versionParam} and x.practice_id = any(${practiceParam}::text[])
+          and ${secondaryUseCondition('x', params)}${inner.length ? ` and ${inner.join(' and ')}` : ''}) s`;
+    return this.page(params, from, ['true'], filters, ', s.group_size', 's.previous_probability');
   }
 
   /**

@@ -4,11 +4,12 @@
  * with names and NHS numbers; a commissioner sees pseudonymised rows of the practices that share with
  * them for commissioning, with no NHS numbers, exact ages or names, and small counts suppressed.
  */
-import type { Organization, Patient, Resource, RiskAssessment } from '@medplum/fhirtypes';
+import type { Condition, Organization, Patient, Resource, RiskAssessment } from '@medplum/fhirtypes';
 import type { Actor, StaffActor } from '../../access/actor.ts';
 import { requireStaff } from '../../access/guards.ts';
+import { requireScopes } from '../../auth/scopes.ts';
 import type { ResourceService } from '../../fhir/store/resource.service.ts';
-import { forbidden } from '../../fhir/outcome.ts';
+import { forbidden, invalidInput } from '../../fhir/outcome.ts';
 import type { ModuleContext } from '../../modules/contract.ts';
 import { LONG_TERM_CONDITIONS } from '../vocabulary.ts';
 import { RISING_BY, type ListFilters } from './filters.ts';
@@ -18,6 +19,11 @@ import { ageBand, pseudonym, SMALL_NUMBER, suppressed } from './pseudonym.ts';
 const NHS_NUMBER = 'https://fhir.nhs.uk/Id/nhs-number';
 const CONDITION_WORDS = new Map<string, string>(LONG_TERM_CONDITIONS.map((c) => [c.key, c.words]));
 export const COMMISSIONING_PURPOSE = 'commissioning';
+/** What a token must allow to read a list: searching Patients and RiskAssessments. */
+const LIST_SCOPES = [
+  { resourceType: 'Patient', interaction: 's' },
+  { resourceType: 'RiskAssessment', interaction: 's' },
+] as const;
 
 export interface RiskListRow {
   patient?: { reference: string; name: string; nhsNumber?: string; birthDate?: string };
@@ -61,13 +67,54 @@ function nameOf(patient: Patient): string {
   return n?.text ?? ([...(n?.given ?? []), n?.family].filter(Boolean).join(' ') || 'Unknown');
 }
 
-function factorsOf(row: ListRow): string[] {
-  const factors = (typeof row.factors === 'string' ? JSON.parse(row.factors) : row.factors) as { words: string }[];
-  return factors.map((f) => f.words);
+function factorsOf(row: ListRow, hidden: ReadonlySet<string> = new Set()): string[] {
+  const factors = (typeof row.factors === 'string' ? JSON.parse(row.factors) : row.factors) as {
+    feature: string;
+    words: string;
+  }[];
+  return factors.filter((f) => !hidden.has(f.feature)).map((f) => f.words);
 }
 
-function commonFields(row: ListRow): Omit<RiskListRow, 'patient' | 'pseudonym' | 'age' | 'ageBand' | 'practice'> {
+const CONDITION_BY_CODE = new Map<string, string>(LONG_TERM_CONDITIONS.map((c) => [c.snomed, c.key]));
+
+/**
+ * Which of the model's conditions the caller may read for each of these patients, through their own
+ * view: a row shows (and explains by) only those, so a patient's objection or a category the caller
+ * may not see is not told by the list (H-148).
+ */
+async function visibleConditions(
+  record: ResourceService,
+  patientIds: readonly string[],
+): Promise<Map<string, Set<string>>> {
+  const visible = new Map<string, Set<string>>();
+  const codes = LONG_TERM_CONDITIONS.map((c) => `http://snomed.info/sct|${c.snomed}`).join(',');
+  for (let i = 0; i < patientIds.length; i += 50) {
+    const part = patientIds.slice(i, i + 50);
+    const bundle = await record.search('Condition', [
+      ['patient', part.map((id) => `Patient/${id}`).join(',')],
+      ['code', codes],
+      ['_count', '1000'],
+    ]);
+    for (const entry of bundle.entry ?? []) {
+      const condition = entry.resource as Condition | undefined;
+      const patient = condition?.subject?.reference?.replace('Patient/', '');
+      if (!patient || entry.search?.mode === 'outcome') {continue;}
+      for (const coding of condition?.code?.coding ?? []) {
+        const key = coding.system === 'http://snomed.info/sct' ? CONDITION_BY_CODE.get(coding.code ?? '') : undefined;
+        if (key) {visible.set(patient, (visible.get(patient) ?? new Set()).add(key));}
+      }
+    }
+  }
+  return visible;
+}
+
+function commonFields(
+  row: ListRow,
+  visible?: ReadonlySet<string>,
+): Omit<RiskListRow, 'patient' | 'pseudonym' | 'age' | 'ageBand' | 'practice'> {
   const previous = row.previous_probability ?? undefined;
+  const conditions = visible ? row.conditions.filter((c) => visible.has(c)) : row.conditions;
+  const hidden = new Set(row.conditions.filter((c) => !conditions.includes(c)).map((c) => `condition:${c}`));
   return {
     sex: row.sex,
     band: row.band,
@@ -79,10 +126,10 @@ function commonFields(row: ListRow): Omit<RiskListRow, 'patient' | 'pseudonym' |
     outpatientAttendances12m: row.outpatient_attendances_12m,
     repeatMedicines: row.repeat_medicines,
     cost12m: row.cost_12m,
-    conditions: row.conditions.map((c) => CONDITION_WORDS.get(c) ?? c),
+    conditions: conditions.map((c) => CONDITION_WORDS.get(c) ?? c),
     frailty: row.frailty,
     efi: Math.round(row.efi * 100) / 100,
-    factors: factorsOf(row),
+    factors: factorsOf(row, hidden),
     scoredAt: new Date(row.scored_at).toISOString(),
   };
 }
@@ -109,6 +156,22 @@ async function visibleByIds<T extends Resource>(
   return found;
 }
 
+/**
+ * A commissioner filters by age only on five-year band boundaries (minAge 65, maxAge 74): exact-age
+ * filters, differenced, would give each pseudonym its exact age (H-147).
+ */
+function requireBandedAges(filters: ListFilters): void {
+  const issues = [
+    ...(filters.minAge !== undefined && filters.minAge % 5 !== 0
+      ? [{ path: ['minAge'], message: 'must start a five-year age band (0, 5, 10, …) on a pseudonymised list' }]
+      : []),
+    ...(filters.maxAge !== undefined && (filters.maxAge + 1) % 5 !== 0
+      ? [{ path: ['maxAge'], message: 'must end a five-year age band (4, 9, 14, …) on a pseudonymised list' }]
+      : []),
+  ];
+  if (issues.length) {throw invalidInput({ issues });}
+}
+
 export class RiskListService {
   private readonly context: ModuleContext;
   private readonly pseudonymKey: string;
@@ -133,6 +196,8 @@ export class RiskListService {
   /** The identifiable list of the patients the caller may see. */
   async identifiable(actor: Actor | undefined, version: string, filters: ListFilters): Promise<RiskList> {
     const staff = requireStaff(actor, { doing: 'see a risk list' });
+    // The token's SMART scopes bound the module's API as they bound /fhir (H-147).
+    requireScopes(staff, LIST_SCOPES);
     const restrict = this.context.accessFor(staff).restrict;
     const page = await new ListRepository(this.context.db).identifiable(version, restrict, filters);
     const record = this.context.recordAs(staff);
@@ -149,10 +214,18 @@ export class RiskListService {
       page.rows.map((r) => r.risk_assessment_id),
     );
     const names = await this.practiceNames(page.rows.map((r) => r.practice_id));
+    const conditions = await visibleConditions(
+      record,
+      page.rows.map((r) => r.patient_id),
+    );
     const rows: RiskListRow[] = [];
     for (const row of page.rows) {
       const patient = patients.get(row.patient_id);
       if (!patient || !assessments.has(row.risk_assessment_id)) {
+        continue;
+      }
+      const visible = conditions.get(row.patient_id) ?? new Set<string>();
+      if (filters.condition && !visible.has(filters.condition)) {
         continue;
       }
       const nhsNumber = patient.identifier?.find((i) => i.system === NHS_NUMBER)?.value;
@@ -167,7 +240,7 @@ export class RiskListService {
           ? { practice: { id: row.practice_id, name: names.get(row.practice_id) ?? row.practice_id } }
           : {}),
         age: row.age,
-        ...commonFields(row),
+        ...commonFields(row, visible),
         riskAssessment: `RiskAssessment/${row.risk_assessment_id}`,
       });
     }
@@ -185,11 +258,13 @@ export class RiskListService {
   /** The pseudonymised list for a commissioner (organisation type `commissioner`). */
   async pseudonymised(actor: Actor | undefined, version: string, filters: ListFilters): Promise<RiskList> {
     const staff = requireStaff(actor, { doing: 'see a pseudonymised risk list' });
+    requireScopes(staff, LIST_SCOPES);
     if (staff.organizationType !== 'commissioner') {
       throw forbidden(
         'Pseudonymised lists are for commissioners; your organisation sees its own patients on the risk list',
       );
     }
+    requireBandedAges(filters);
     const repository = new ListRepository(this.context.db);
     const practices = await repository.practicesSharingForCommissioning(staff.organizationId, staff.roleCode);
     const empty = {
@@ -221,7 +296,7 @@ export class RiskListService {
     }
     const names = await this.practiceNames(page.rows.map((r) => r.practice_id));
     const rows = page.rows.map((row): RiskListRow => ({
-      pseudonym: pseudonym(this.pseudonymKey, COMMISSIONING_PURPOSE, row.patient_id),
+      pseudonym: pseudonym(this.pseudonymKey, `${COMMISSIONING_PURPOSE}:${staff.organizationId}`, row.patient_id),
       ...(row.practice_id
         ? { practice: { id: row.practice_id, name: names.get(row.practice_id) ?? row.practice_id } }
         : {}),
