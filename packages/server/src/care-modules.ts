@@ -3,6 +3,7 @@
  * it `requires`. Adding a module is adding its folder and one line here.
  */
 import { admissionNoticeModule } from './admission-notice/index.ts';
+import { careProfileModule } from './care-profile/index.ts';
 import { coordinationModule } from './coordination/index.ts';
 import { emailModule } from './gateways/email/index.ts';
 import { smsModule } from './gateways/sms/index.ts';
@@ -30,5 +31,6 @@ export const CARE_MODULES: readonly CareModule[] = [
   // practice's handler then takes replies to practice texts and its patients' messages (docs/PRACTICE-SMS.md).
   telehealthModule,
   practiceSmsModule,
+  careProfileModule,
   coordinationModule,
 ] as readonly CareModule[];

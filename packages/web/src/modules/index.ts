@@ -1,3 +1,4 @@
+import { careProfile } from './care-profile/index.ts';
 import { clinical } from './clinical/index.ts';
 import type { WebModule } from './contract.ts';
 import { coordination } from './coordination/index.ts';
@@ -19,4 +20,5 @@ export const MODULES: readonly WebModule[] = [
   phone,
   inbox,
   coordination,
+  careProfile,
 ];

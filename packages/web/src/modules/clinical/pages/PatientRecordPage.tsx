@@ -118,6 +118,10 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
         <a href={`/practice-sms/results?patient=${encodeURIComponent(patientId)}`}>Texts about results</a> (agreement to
         clinical content by text; GPs text a normal result)
       </p>
+      <p className="nhsuk-body">
+        <a href={`/patients/${encodeURIComponent(patientId)}/care-profile`}>Core personal profile</a> (one printable
+        page for everyone caring for them, the ambulance service included)
+      </p>
       <nav className="cw-tabs" aria-label="Parts of the record">
         <ul className="cw-tabs__list">
           {views.map((item) => (
