@@ -14,7 +14,8 @@ import { adt, seedOrganisation, testNhsNumber } from '../hl7v2/testing/fixtures.
 import { MllpClient, readAck } from '../hl7v2/testing/mllp-client.ts';
 import { ensureDemoAgreement } from '../platform/demo-agreement.ts';
 import { createTestApp, type TestApp } from '../testing/app.ts';
-import { ADMISSION_SMS } from './reaction.ts';
+import { ADMISSION_SMS } from './alert.ts';
+import { hl7DaysAgo } from './testing/people.ts';
 
 let t: TestApp;
 let mllp: MllpClient;
@@ -23,6 +24,9 @@ let receptionist: StaffActor;
 let patient: Patient;
 const nhsNumber = testNhsNumber(91, 3);
 const ROLE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/practitioner-role';
+// An admission this morning (an old one is history, and tells nobody).
+const ADMITTED = hl7DaysAgo(0.2);
+const ADMITTED_ON = `${ADMITTED.slice(0, 4)}-${ADMITTED.slice(4, 6)}-${ADMITTED.slice(6, 8)}`;
 
 async function create<T extends { resourceType: string }>(resource: T): Promise<T & { id: string }> {
   return (await t.platform.resources.create(resource.resourceType, resource as never)).resource as T & { id: string };
@@ -95,7 +99,9 @@ afterAll(async () => {
 describe('an admission over MLLP reaches the GP', () => {
   test('A01 → AA, the Encounter, the GP’s inbox and a text that names no one', { timeout: 60_000 }, async () => {
     const ack = readAck(
-      await mllp.send(adt({ event: 'A01', controlId: 'adm-1', nhsNumber, visit: 'V-ADM-1', born: '19500203' })),
+      await mllp.send(
+        adt({ event: 'A01', controlId: 'adm-1', nhsNumber, visit: 'V-ADM-1', born: '19500203', admitted: ADMITTED }),
+      ),
     );
     expect(ack.code, ack.text).toBe('AA');
     const encounters = await t.fhir('GET', `Encounter?subject=Patient/${patient.id}`);
@@ -128,7 +134,7 @@ describe('an admission over MLLP reaches the GP', () => {
       subject: { reference: `Patient/${patient.id}`, display: 'Ada Lovelace' },
       about: { reference: `Encounter/${encounter.id}` },
     });
-    expect(item.text).toMatch(/^Ada Lovelace was admitted to Ormskirk Hospital, WARD4, BAY2, BED1 on 2025-03-01\.$/);
+    expect(item.text).toBe(`Ada Lovelace was admitted to Ormskirk Hospital, WARD4, BAY2, BED1 on ${ADMITTED_ON}.`);
 
     let texts = await asGp(`/api/sms/messages?reference=Communication/${item.id}`);
     await eventually(async () => {
@@ -149,8 +155,11 @@ describe('an admission over MLLP reaches the GP', () => {
     });
     expect(JSON.parse(reception.body)).toEqual({ unread: 0, items: [] });
     expect(
-      readAck(await mllp.send(adt({ event: 'A01', controlId: 'adm-1', nhsNumber, visit: 'V-ADM-1', born: '19500203' })))
-        .code,
+      readAck(
+        await mllp.send(
+          adt({ event: 'A01', controlId: 'adm-1', nhsNumber, visit: 'V-ADM-1', born: '19500203', admitted: ADMITTED }),
+        ),
+      ).code,
     ).toBe('AA');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await asGp('/api/notifications')).body.items).toHaveLength(1);

@@ -35,6 +35,7 @@ import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
 import { notificationsBenchmark } from './notifications.ts';
 import { telehealthBenchmark } from './telehealth.ts';
 import { riskBenchmark } from './risk.ts';
+import { admissionAlertsBenchmark } from './admission-alerts.ts';
 import { policyBenchmark, policyFigures } from './policy.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
 import {
@@ -64,6 +65,7 @@ export const BENCHMARKS = [
   'events',
   'notifications',
   'telehealth',
+  'admission-alerts',
   'risk',
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -645,6 +647,17 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
   if (only.has('telehealth')) {
     db ??= await openDatabase(bench.config);
     run.figures.push(...(await telehealthBenchmark({ kind, db, bench, resources, log, snapshot })));
+  }
+
+  // Admission alerts: A01 over MLLP → alert committed, at a fixed rate (bench/admission-alerts.ts).
+  if (only.has('admission-alerts')) {
+    db ??= await openDatabase(bench.config);
+    const patients = await benchPatients(db, 1000);
+    const seconds = Number(process.env['CAREWEAVE_BENCH_ALERT_SECONDS'] || 30);
+    const rate = Number(process.env['CAREWEAVE_BENCH_ALERT_RATE'] || 200);
+    run.figures.push(
+      ...(await admissionAlertsBenchmark({ kind, db, bench, resources, patients, seconds, rate, log, snapshot })),
+    );
   }
 
   // Population health: scoring the whole population with the risk model (bench/risk.ts).
