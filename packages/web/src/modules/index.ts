@@ -4,6 +4,7 @@ import type { WebModule } from './contract.ts';
 import { coordination } from './coordination/index.ts';
 import { inbox } from './inbox/index.ts';
 import { phone } from './phone/index.ts';
+import { populationHealth } from './population-health/index.ts';
 import { portal } from './portal/index.ts';
 import { practiceSms } from './practice-sms/index.ts';
 import { telehealth } from './telehealth/index.ts';
@@ -21,4 +22,5 @@ export const MODULES: readonly WebModule[] = [
   inbox,
   coordination,
   careProfile,
+  populationHealth,
 ];

@@ -77,10 +77,23 @@ describe('navigationFor', () => {
 
   it.each<[string, Session | undefined, string[]]>([
     ['nobody signed in', undefined, []],
-    ['staff', staff, ['Find a patient', 'Repeat requests', 'Telehealth', 'Practice texts', 'Phone', 'Inbox']],
-    ['a patient', patient, [...portal, 'Inbox']],
+    [
+      'staff',
+      staff,
+      [
+        'Find a patient',
+        'Repeat requests',
+        'Telehealth',
+        'Practice texts',
+        'Phone',
+        'Inbox',
+        'Care coordination',
+        'Risk of admission',
+      ],
+    ],
+    ['a patient', patient, [...portal, 'Inbox', 'Care profile']],
     ['a carer who has not chosen a person', carer, ['Choose who to act for', 'Inbox']],
-    ['a carer acting for someone', actingCarer, [...portal, 'Inbox']],
+    ['a carer acting for someone', actingCarer, [...portal, 'Inbox', 'Care profile']],
   ])('%s', (_who, session, expected) => {
     expect(labels(session)).toEqual(expected);
   });
