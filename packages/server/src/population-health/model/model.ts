@@ -88,6 +88,8 @@ export function modelFromFit(
 }
 
 const MAX_FACTORS = 5;
+/** The age terms' positions; the first one's words ("Age 85") name their sum. */
+const AGE_TERMS = ['age-per-decade', 'infant', 'over-65-per-decade'].map((name) => FEATURE_NAMES.indexOf(name));
 /** Contributions smaller than this (in log-odds) are not worth naming. */
 const MIN_FACTOR = 0.05;
 
@@ -98,8 +100,16 @@ export function score(model: RiskModel, facts: PatientFacts): Score {
   }
   const row = featureVector(facts);
   const probability = predict(model, row);
+  // Age enters as three terms (per decade, under 5, over 65): one factor, "Age 85", sums them.
+  const parts = contributions(model, row);
+  let age = 0;
+  for (const j of AGE_TERMS) {
+    age += parts[j]!;
+    parts[j] = 0;
+  }
+  parts[AGE_TERMS[0]!] = age;
   // Words only for the few factors named (a scoring run explains a million people).
-  const factors = contributions(model, row)
+  const factors = parts
     .map((logOdds, j) => ({ j, logOdds }))
     .filter((f) => f.logOdds >= MIN_FACTOR)
     .sort((a, b) => b.logOdds - a.logOdds)

@@ -92,6 +92,11 @@ describe('the published model', () => {
     expect(riskiest.s.band).toBe('very-high');
     expect(riskiest.s.factors.length).toBeGreaterThan(0);
     expect(riskiest.s.factors[0]!.words).toMatch(/[a-z]/);
+    // Age is one factor, whatever terms it enters the model as.
+    expect(
+      riskiest.s.factors.filter((f) => /age/i.test(f.words) && /\d/.test(f.words) && !/eFI/.test(f.words)).length,
+    ).toBeLessThanOrEqual(1);
+    expect(riskiest.s.factors.map((f) => f.feature)).not.toContain('over-65-per-decade');
     expect(riskiest.s.factors.map((f) => f.logOdds)).toEqual(
       [...riskiest.s.factors.map((f) => f.logOdds)].sort((a, b) => b - a),
     );
