@@ -229,7 +229,8 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
     {
       username: 'demo.commissioner',
       displayName: 'Chris Whitfield',
-      description: 'Commissioning analyst (R8012 information officer), NHS West Lancashire CCG: pseudonymised lists only',
+      description:
+        'Commissioning analyst (R8012 information officer), NHS West Lancashire CCG: pseudonymised lists only',
       practitionerId: 'prac-demo-commissioner',
       profiles: [{ organizationId: ccgOrg, roleCode: 'R8012', practitionerRoleId: 'prrole-demo-commissioner' }],
     },
@@ -243,12 +244,9 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
     {
       username: 'demo.coordinator',
       displayName: 'Aisha Begum',
-      description:
-        'Care coordinator (R8003), the single point of access at West Lancashire Community Health Services',
+      description: 'Care coordinator (R8003), the single point of access at West Lancashire Community Health Services',
       practitionerId: 'prac-demo-coordinator',
-      profiles: [
-        { organizationId: communityOrg, roleCode: 'R8003', practitionerRoleId: 'prrole-demo-coordinator' },
-      ],
+      profiles: [{ organizationId: communityOrg, roleCode: 'R8003', practitionerRoleId: 'prrole-demo-coordinator' }],
     },
     {
       username: 'demo.ambulance',

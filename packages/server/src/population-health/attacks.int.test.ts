@@ -105,7 +105,9 @@ describe('who reaches the lists', () => {
       expect(response.status).toBe(403);
     }
     const csv = await raw(token, 'GET', `${LIST}.csv`);
-    if (csv.status === 200) {expect(String(csv.body).trim().split('\n')).toHaveLength(1);}
+    if (csv.status === 200) {
+      expect(String(csv.body).trim().split('\n')).toHaveLength(1);
+    }
   });
 });
 
@@ -200,10 +202,14 @@ describe('staff see only their own patients, in rows, counts, bands, pages and C
         [before[0]!.seq, `%${p.gpA.userId}%`],
       );
       audited = new Set(rows.flatMap((r) => r.patient_ids));
-      if (shown.every((id: string) => audited.has(id))) {break;}
+      if (shown.every((id: string) => audited.has(id))) {
+        break;
+      }
       await sleep(250);
     }
-    for (const id of shown) {expect(audited.has(id), id).toBe(true);}
+    for (const id of shown) {
+      expect(audited.has(id), id).toBe(true);
+    }
   });
 
   it('a sensitive (mental-health) diagnosis the GP may not read is not shown on their list', async () => {
@@ -260,7 +266,9 @@ describe('the commissioner cannot re-identify people', () => {
       `select patient_id from population_risk_score where practice_id = $1`,
       [p.practiceA],
     );
-    for (const { patient_id } of ids) {expect(text).not.toContain(`"${patient_id}"`);}
+    for (const { patient_id } of ids) {
+      expect(text).not.toContain(`"${patient_id}"`);
+    }
     expect(list.rows.every((r: any) => r.cost12m % 10 === 0)).toBe(true);
     const csv = String((await p.api(p.commissioner, 'GET', `${PSEUDO}.csv`)).body);
     expect(csv.split('\n')[0]).toMatch(/^Pseudonym,Age band/);
@@ -270,7 +278,9 @@ describe('the commissioner cannot re-identify people', () => {
   it('a filter matching fewer than five people shows no rows, whatever the page', async () => {
     for (const q of ['minAge=100', 'minAge=99&band=low', 'minAge=95&frailty=fit&page=1&pageSize=1']) {
       const list = (await p.api(p.commissioner, 'GET', `${PSEUDO}?${q}`)).body;
-      if (list.total === '<5' || list.total === 0) {expect(list.rows, q).toEqual([]);}
+      if (list.total === '<5' || list.total === 0) {
+        expect(list.rows, q).toEqual([]);
+      }
     }
   });
 
@@ -295,8 +305,14 @@ describe('the commissioner cannot re-identify people', () => {
       ] as const) {
         const a = await seen(wide);
         const b = narrow ? await seen(narrow) : undefined;
-        if (!a || !b) {continue;}
-        for (const id of a) {if (!b.has(id)) {exact.set(id, n);}}
+        if (!a || !b) {
+          continue;
+        }
+        for (const id of a) {
+          if (!b.has(id)) {
+            exact.set(id, n);
+          }
+        }
       }
     }
     expect(
@@ -342,7 +358,9 @@ describe('the commissioner cannot re-identify people', () => {
       ids.map(({ patient_id }) => {
         const d = createHash('sha256').update(`commissioning\u0000${patient_id}`).digest();
         let out = '';
-        for (let i = 0; i < 10; i++) {out += ALPHABET[d[i]! % ALPHABET.length];}
+        for (let i = 0; i < 10; i++) {
+          out += ALPHABET[d[i]! % ALPHABET.length];
+        }
         return `PX-${out.slice(0, 5)}-${out.slice(5)}`;
       }),
     );
@@ -360,7 +378,9 @@ describe('the commissioner cannot re-identify people', () => {
       [row!.patient_id],
     );
     const after = (await p.api(p.commissioner, 'GET', `${PSEUDO}?band=${row!.band}&pageSize=1`)).body.total;
-    if (typeof before === 'number' && typeof after === 'number') {expect(after).toBe(before - 1);}
+    if (typeof before === 'number' && typeof after === 'number') {
+      expect(after).toBe(before - 1);
+    }
     const { pseudonym } = await import('./lists/pseudonym.ts');
     const theirs = pseudonym('careweave-demo-pseudonym-key-not-for-production', 'commissioning', row!.patient_id);
     const all = JSON.stringify((await p.api(p.commissioner, 'GET', `${PSEUDO}?pageSize=500`)).body);
@@ -476,7 +496,9 @@ describe('$risk-score and the rescoring reaction', () => {
       subject: { reference: `Patient/${me}` },
       recordedDate: new Date().toISOString(),
     });
-    if (created.status >= 400) {return;} // patients cannot write Conditions: nothing to rescore from
+    if (created.status >= 400) {
+      return;
+    } // patients cannot write Conditions: nothing to rescore from
     let conditions: string[] = [];
     for (let i = 0; i < 40; i++) {
       const [row] = await p.t.platform.db.query<{ conditions: string[] }>(
@@ -484,7 +506,9 @@ describe('$risk-score and the rescoring reaction', () => {
         [me],
       );
       conditions = row!.conditions;
-      if (conditions.includes('heart-failure')) {break;}
+      if (conditions.includes('heart-failure')) {
+        break;
+      }
       await sleep(250);
     }
     expect(conditions, 'a self-reported (portal) condition became a clinical risk factor').not.toContain(

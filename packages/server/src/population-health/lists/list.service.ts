@@ -98,10 +98,14 @@ async function visibleConditions(
     for (const entry of bundle.entry ?? []) {
       const condition = entry.resource as Condition | undefined;
       const patient = condition?.subject?.reference?.replace('Patient/', '');
-      if (!patient || entry.search?.mode === 'outcome') {continue;}
+      if (!patient || entry.search?.mode === 'outcome') {
+        continue;
+      }
       for (const coding of condition?.code?.coding ?? []) {
         const key = coding.system === 'http://snomed.info/sct' ? CONDITION_BY_CODE.get(coding.code ?? '') : undefined;
-        if (key) {visible.set(patient, (visible.get(patient) ?? new Set()).add(key));}
+        if (key) {
+          visible.set(patient, (visible.get(patient) ?? new Set()).add(key));
+        }
       }
     }
   }
@@ -169,7 +173,9 @@ function requireBandedAges(filters: ListFilters): void {
       ? [{ path: ['maxAge'], message: 'must end a five-year age band (4, 9, 14, …) on a pseudonymised list' }]
       : []),
   ];
-  if (issues.length) {throw invalidInput({ issues });}
+  if (issues.length) {
+    throw invalidInput({ issues });
+  }
 }
 
 export class RiskListService {
