@@ -27,10 +27,13 @@ const EXPECTED = [
   'MedicationRequest-order-repeat',
   'MedicationRequest-reject',
   'Patient-access-log',
+  'Patient-care-profile',
   'Patient-everything',
   'Patient-export',
+  'Patient-risk-score',
   'Patient-sharing-summary',
   'PlanDefinition-try-reply',
+  'Task-triage',
   'audit-log',
   'export',
 ];
@@ -102,7 +105,7 @@ describe('OperationDefinition', () => {
     const posted = await t.fhir('POST', 'OperationDefinition/_search', 'name=Patient', {
       'content-type': 'application/x-www-form-urlencoded',
     });
-    expect(posted.body.total).toBe(4); // PatientEverything, PatientExport, PatientAccessLog, PatientSharingSummary
+    expect(posted.body.total).toBe(6); // PatientEverything, PatientExport, PatientAccessLog, PatientSharingSummary, PatientCareProfile, PatientRiskScore
     const unknown = await t.fhir('GET', 'OperationDefinition?status=active');
     expect(unknown.body.entry.at(-1)).toMatchObject({ search: { mode: 'outcome' } });
     const strict = await t.fhir('GET', 'OperationDefinition?status=active', undefined, { prefer: 'handling=strict' });
