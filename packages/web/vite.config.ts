@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { nhsukLocalFonts } from './scripts/nhsuk-fonts.ts';
+import { precompress } from './scripts/precompress.ts';
 
 /** The CareWeave server the dev server proxies to (`npm start` in another terminal). */
 const api = process.env.CAREWEAVE_API ?? 'http://127.0.0.1:8080';
@@ -22,7 +23,7 @@ function nhsukImages(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), nhsukImages(), nhsukLocalFonts()],
+  plugins: [react(), nhsukImages(), nhsukLocalFonts(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -16,9 +16,14 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.e2e.test.ts'],
+          globalSetup: ['e2e/support/global-setup.ts'],
           testTimeout: 240_000,
-          hookTimeout: 300_000,
-          fileParallelism: false,
+          // Set-up seeds (or waits for another file seeding) a population: long on a shared machine.
+          hookTimeout: 1_200_000,
+          // Two files at a time: a file spends most of its time waiting on its browser and its server
+          // process, so two keep both cores busy (each has its own server, database copy and port).
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
     ],

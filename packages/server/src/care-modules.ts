@@ -12,6 +12,7 @@ import type { CareModule } from './modules/contract.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { populationHealthModule } from './population-health/index.ts';
 import { portalModule } from './portal/index.ts';
+import { referralsModule } from './referrals/index.ts';
 import { practiceSmsModule } from './practice-sms/index.ts';
 import { telehealthModule } from './telehealth/index.ts';
 
@@ -22,7 +23,9 @@ export const CARE_MODULES: readonly CareModule[] = [
   emailModule,
   // Telling people things: inbox, SMS, e-mail (other modules use it).
   notificationsModule,
-  // Care modules.
+  // Care modules. Electronic referrals (directory, booking, pathways, forms, triage, advice and guidance;
+  // issue 13) come first: the portal books through its directory.
+  referralsModule,
   portalModule,
   admissionNoticeModule,
   // Risk of emergency admission: scored nightly and on news; lists for staff and commissioners.

@@ -21,7 +21,7 @@ const SUGGESTION = 'I stopped taking one of these tablets in October.';
 beforeAll(async () => {
   buildWebApp();
   [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(40), launchBrowser()]);
-}, 300_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();

@@ -9,8 +9,10 @@ import { buildWebApp, startE2eServer, type E2eServer } from './support/server.ts
  * patients from their record; demo.coordinator triages it (accept, routine, herself as coordinator),
  * finds the case on her case list, adds a goal and assigns the practice a medication review; demo.gp
  * sees it under "Tasks assigned to me" and marks it done; the coordinator arranges an MDT meeting
- * with the patient and records the outcome and the next review date. Each screen is screenshotted
- * and checked with axe-core (WCAG 2.2 AA).
+ * with the patient (booked as an Appointment with the care team invited) and records the outcome and
+ * the next review date. "Add to case list" on the risk list: demo.gp's add refers a patient to the
+ * single point of access with the score as the reason; demo.matron (of the SPA) adding the same patient
+ * takes the case onto her caseload. Each screen is screenshotted and checked with axe-core (WCAG 2.2 AA).
  */
 let server: E2eServer;
 let browser: Browser;
@@ -23,7 +25,7 @@ const tomorrow = (): string => new Date(Date.now() + 86_400_000).toISOString().s
 beforeAll(async () => {
   buildWebApp();
   [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(40), launchBrowser()]);
-}, 420_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();
@@ -127,6 +129,10 @@ describe('care coordination hub', () => {
     await check(coordinator, 'meetings');
     await coordinator.getByRole('button', { name: 'Arrange meeting' }).click();
     await coordinator.getByRole('heading', { name: 'Frailty MDT' }).waitFor();
+    // Booked as an Appointment: an hour, the coordinator chairing, the care team invited.
+    await coordinator.getByRole('heading', { name: 'Booked until 11:00' }).waitFor();
+    await coordinator.getByText('Aisha Begum (chair): Accepted').waitFor();
+    expect(await coordinator.locator('#invited-heading ~ ul li').count()).toBeGreaterThan(1);
     await coordinator.getByLabel(`Outcome for ${patient.name}`).fill('Falls clinic referral; carer assessment offered');
     await coordinator.getByLabel('Next review date (optional)').first().fill('2027-03-01');
     await coordinator.getByRole('button', { name: `Record outcome for ${patient.name}` }).click();
@@ -134,5 +140,44 @@ describe('care coordination hub', () => {
     await coordinator.getByText('Falls clinic referral; carer assessment offered').waitFor();
     expect(await coordinator.getByText('Next review: 1 March 2027').count()).toBeGreaterThan(0);
     await check(coordinator, 'meeting-outcome');
+  });
+
+  it('"Add to case list" on the risk list: the GP refers, the community matron takes the case on', async () => {
+    // The GP is not the single point of access: adding refers the patient, the score as the reason.
+    const gp = (await newPage(browser)).page;
+    await signIn(gp, server.baseUrl, 'demo.gp', { ...PRACTICE, returnTo: '/population-health' });
+    await gp.getByRole('heading', { level: 1, name: /Risk of emergency admission/ }).waitFor();
+    const add = gp.getByRole('button', { name: /^Add .+ to case list$/ }).first();
+    const name = /^Add (.+) to case list$/.exec((await add.textContent())!.trim())![1]!;
+    await add.click();
+    const row = (page: Page) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+    await row(gp).getByText('Referred to care coordination').waitFor();
+    await check(gp, 'risk-list-referred');
+
+    // The SPA sees it on its worklist with the risk score as the reason.
+    const matron = (await newPage(browser)).page;
+    await signIn(matron, server.baseUrl, 'demo.matron', { returnTo: '/coordination/referrals' });
+    await matron.getByRole('heading', { name: 'Referrals to triage' }).waitFor();
+    await matron
+      .locator('.nhsuk-card', { hasText: name })
+      .getByText(/Risk of emergency admission/)
+      .waitFor();
+
+    // The matron, of the single point of access, adds the same patient from her risk list: her caseload.
+    await matron.goto(`${server.baseUrl}/population-health`);
+    await matron.getByRole('heading', { level: 1, name: /Risk of emergency admission/ }).waitFor();
+    await row(matron)
+      .getByRole('button', { name: `Add ${name} to case list` })
+      .click();
+    await row(matron).getByText('On your caseload').waitFor();
+    await check(matron, 'risk-list-caseload');
+    await matron.goto(`${server.baseUrl}/coordination`);
+    await matron.getByRole('table').getByRole('link', { name }).waitFor();
+    await check(matron, 'matron-cases');
+
+    // The GP's case list says who has the case now.
+    await gp.goto(`${server.baseUrl}/population-health/case-list`);
+    await row(gp).getByText('Care coordinator: Helen Marsden').waitFor();
+    await check(gp, 'gp-case-list-allocated');
   });
 });

@@ -14,8 +14,8 @@ let closeBrowser: () => Promise<void>;
 
 beforeAll(async () => {
   buildWebApp();
-  [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(10), launchBrowser()]);
-}, 300_000);
+  [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(20), launchBrowser()]);
+});
 
 afterAll(async () => {
   await closeBrowser?.();
@@ -81,7 +81,7 @@ describe('Content-Security-Policy', () => {
       await page.goto(`${server.baseUrl}/sign-in`);
       await signIn(page, server.baseUrl, 'demo.gp', { role: /Ormskirk Medical Practice/ });
       await page.goto(`${server.baseUrl}/`);
-      await page.getByRole('heading', { name: 'Find a patient' }).waitFor();
+      await page.getByRole('heading', { name: 'Your work' }).waitFor();
       await settled(page);
       expect(problems).toEqual([]);
     } finally {

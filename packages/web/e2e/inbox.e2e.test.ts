@@ -27,7 +27,7 @@ beforeAll(async () => {
   [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(20), launchBrowser()]);
   // Without a token the API answers 401 when it is there, and 404 when it is not there yet.
   available = (await fetch(`${server.baseUrl}/api/notifications`)).status !== 404;
-}, 300_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();
@@ -47,7 +47,7 @@ async function unreadCount(page: Page): Promise<number> {
 async function openInbox(viewport?: typeof NARROW): Promise<Page> {
   const { page } = await newPage(browser, viewport);
   await signIn(page, server.baseUrl, 'demo.gp', GP);
-  await page.waitForURL(/\/find$/);
+  await page.waitForURL(/\/home$/);
   if (viewport) {
     // On a phone the header's links do not all fit: the rest are under "More".
     const more = page.getByRole('button', { name: /More/ });
@@ -87,7 +87,10 @@ describe('inbox', () => {
     const urgent = page.locator('.cw-notification--urgent').first();
     if ((await urgent.count()) > 0) {
       await urgent.locator('summary').click();
-      expect(await urgent.getByRole('link').first().getAttribute('href')).toMatch(/^\/patients\//);
+      // An urgent item links to what it is about: the patient's record, or an admission alert's thread.
+      expect(await urgent.getByRole('link').first().getAttribute('href')).toMatch(
+        /^\/(patients|admission-alerts)\/[\w-]+/,
+      );
       await urgent.getByRole('button', { name: /^Acknowledge/ }).click();
       await urgent.getByText(/You acknowledged this on/).waitFor();
     }
@@ -148,7 +151,7 @@ describe('inbox', () => {
     const { page } = await newPage(browser, NARROW);
     await signIn(page, server.baseUrl, 'demo.patient');
     await page.waitForURL(/\/my$/);
-    await page.getByRole('heading', { name: 'Your record' }).waitFor();
+    await page.getByRole('heading', { name: 'Your record', level: 1 }).waitFor();
     const more = page.getByRole('button', { name: /More/ });
     await more.waitFor();
     await more.click();

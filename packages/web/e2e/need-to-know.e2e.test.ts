@@ -21,7 +21,7 @@ const NOT_ONLINE = 'Not shown in the patient’s online record';
 beforeAll(async () => {
   buildWebApp();
   [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(50), launchBrowser()]);
-}, 300_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();
@@ -128,7 +128,7 @@ describe('need to know', () => {
 
   it('the patient’s own record does not show the safeguarding flag', async () => {
     const page = await as('demo.patient');
-    await page.getByRole('heading', { name: 'Your record' }).waitFor();
+    await page.getByRole('heading', { name: 'Your record', level: 1 }).waitFor();
     await page.locator('main h2').first().waitFor();
     expect(await page.locator('main').textContent()).not.toContain(FLAG);
     // Not even by its id: hidden is absent.

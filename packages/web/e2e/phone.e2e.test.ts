@@ -18,7 +18,7 @@ const GP = { role: /Ormskirk Medical Practice/ };
 beforeAll(async () => {
   buildWebApp();
   [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(20), launchBrowser()]);
-}, 300_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();

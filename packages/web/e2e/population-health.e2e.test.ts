@@ -8,7 +8,8 @@ import { buildWebApp, startE2eServer, type E2eServer } from './support/server.ts
  * The risk of emergency admission lists (docs/RISK-MODEL.md, "Lists") through the real server with
  * the demo population scored by its seed: the GP (demo.gp at Ormskirk Medical Practice) sees her
  * patients ranked with reasons, filters to "very high" and sees only that band, downloads the CSV,
- * adds a patient to her case list and finds (and removes) them on "My case list"; the commissioner
+ * adds a patient to her case list — a referral to care coordination, as she is not the single point
+ * of access — and finds it (and withdraws it) on "My case list"; the commissioner
  * (demo.commissioner, R8012 at the CCG) sees pseudonyms and no names, NHS numbers or record links; a
  * paramedic of an unrelated organisation sees none of the GP's patients and cannot add one; patients
  * get no header link. Each screen is screenshotted at 1280 and 375 px into test-artifacts/ and
@@ -27,8 +28,8 @@ const NHS_NUMBER = /\b\d{3} \d{3} \d{4}\b|\b\d{10}\b/;
 
 beforeAll(async () => {
   buildWebApp();
-  [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(30), launchBrowser()]);
-}, 600_000);
+  [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(40), launchBrowser()]);
+});
 
 afterAll(async () => {
   await closeBrowser?.();
@@ -131,15 +132,23 @@ describe('risk of emergency admission lists', () => {
     expect(csv.length - 1).toBe(tags.length);
     expect(csv.slice(1).every((line) => line.includes(',very-high,'))).toBe(true);
 
-    // "Add to case list", then the patient is on "My case list"; removing empties it.
-    const name = (await page.locator('tbody tr').first().locator('a[href^="/patients/"]').textContent())!.trim();
-    await page.getByRole('button', { name: `Add ${name} to case list` }).click();
-    await page.locator('tbody tr').first().getByRole('link', { name: 'your case list' }).click();
+    // "Add to case list": the GP is not the single point of access, so it refers the patient to care
+    // coordination with the score as the reason; "My case list" says so, and the referral can be withdrawn.
+    await page.goto(`${server.baseUrl}${LIST}`);
+    await riskList(page);
+    const add = page.getByRole('button', { name: /^Add .+ to case list$/ }).first();
+    const name = /^Add (.+) to case list$/.exec((await add.textContent())!.trim())![1]!;
+    await add.click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+    await row.getByText('Referred to care coordination').waitFor();
+    await row.getByRole('link', { name: 'your case list' }).click();
     await page.getByRole('heading', { level: 1, name: 'My case list' }).waitFor();
-    await page.getByRole('table').getByRole('link', { name }).waitFor();
+    const entry = page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+    await entry.getByText('Referred: waiting for triage').waitFor();
+    expect(await entry.innerText()).toMatch(/Risk of emergency admission/);
     await check(page, 'gp-wide-case-list');
-    await page.getByRole('button', { name: `Remove ${name} from your case list` }).click();
-    await page.getByText('Your case list is empty.').waitFor();
+    await entry.getByRole('button', { name: `Withdraw referral for ${name}` }).click();
+    await page.getByRole('link', { name, exact: true }).waitFor({ state: 'detached' });
     await page.context().close();
   });
 
@@ -159,7 +168,7 @@ describe('risk of emergency admission lists', () => {
     await page.getByRole('button', { name: 'Score again now' }).waitFor();
     await page.goto(`${server.baseUrl}${LIST}/case-list`);
     await page.getByRole('heading', { level: 1, name: 'My case list' }).waitFor();
-    await page.getByText('Your case list is empty.').waitFor();
+    await page.locator('main table, main .cw-empty').first().waitFor();
     await check(page, 'gp-narrow-case-list');
     await page.context().close();
   });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await signIn(page, server.baseUrl, NURSE, { ...PRACTICE, returnTo: '/telehealth' });
   await setUp(page);
   await page.context().close();
-}, 300_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();

@@ -26,7 +26,7 @@ const RED_REPLY = 'Your oxygen level or pulse is worrying: your care team has be
 beforeAll(async () => {
   buildWebApp();
   [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(150), launchBrowser()]);
-}, 300_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();

@@ -25,7 +25,7 @@ const GREEN_REPLY = 'Thank you, your reading is recorded. Keep using your inhale
 beforeAll(async () => {
   buildWebApp();
   [server, { browser, close: closeBrowser }] = await Promise.all([startE2eServer(40), launchBrowser()]);
-}, 300_000);
+});
 
 afterAll(async () => {
   await closeBrowser?.();

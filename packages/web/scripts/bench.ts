@@ -66,6 +66,7 @@ async function main(): Promise<void> {
   const [server, { browser, close }] = await Promise.all([startE2eServer(50), launchBrowser()]);
   const timings: number[] = [];
   const fetches: number[] = [];
+  const transfers: { transferKB: number; decodedKB: number }[] = [];
   try {
     for (let run = 0; run < runs + 1; run++) {
       const { page, context } = await newPage(browser);
@@ -81,11 +82,19 @@ async function main(): Promise<void> {
       await page.getByRole('heading', { name: 'Latest observations' }).waitFor({ timeout: 30_000 });
       const ms = Math.round(performance.now() - started);
       const fetchMs = Number(await page.locator('.cw-record').getAttribute('data-load-ms'));
+      // What crossed the wire for the record page (the app's files and its API calls), as the
+      // browser counts it: compressed sizes when the server compressed.
+      const wire = await page.evaluate(() => {
+        const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+        const sum = (pick: (e: PerformanceResourceTiming) => number) => entries.reduce((n, e) => n + pick(e), 0);
+        return { transferKB: sum((e) => e.transferSize) / 1024, decodedKB: sum((e) => e.decodedBodySize) / 1024 };
+      });
       await context.close();
       if (run > 0) {
         // The first run warms the server's caches and Chromium's; it is not counted.
         timings.push(ms);
         fetches.push(fetchMs);
+        transfers.push(wire);
         log(`run ${run}: ${ms} ms (record fetch + parse ${fetchMs} ms)`);
       }
     }
@@ -100,6 +109,8 @@ async function main(): Promise<void> {
     resources: server.bigPatientResources,
     signInToSummaryMs: { runs: timings, min: sorted[0], median: percentile(sorted, 50), p95: percentile(sorted, 95) },
     recordFetchMs: fetches,
+    // The last run's page: every run starts with an empty browser cache, so they are alike.
+    wire: transfers.at(-1),
     bundle: bundleSizes(),
   };
   fs.mkdirSync(OUT, { recursive: true });
@@ -111,6 +122,7 @@ async function main(): Promise<void> {
       `| figure | result |`,
       `|---|---|`,
       `| sign-in → summary, ${result.resources} resources, ${runs} runs | min ${result.signInToSummaryMs.min} ms, median ${result.signInToSummaryMs.median} ms, p95 ${result.signInToSummaryMs.p95} ms |`,
+      `| transferred for the record page (app files and API calls, empty cache) | ${Math.round(result.wire?.transferKB ?? 0)} KB on the wire, ${Math.round(result.wire?.decodedKB ?? 0)} KB decoded |`,
       ...js.map((b) => `| ${b.file} | ${b.rawKB} KB raw, ${b.gzipKB} KB gzip |`),
       `| machine | ${result.machine} |`,
       '',

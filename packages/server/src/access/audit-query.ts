@@ -18,6 +18,8 @@ export interface AuditFilter {
   before?: number;
   /** seq above this (paging oldest first). */
   after?: number;
+  /** Only what a reviewer checks first: emergency (break-glass) access, or refused requests. */
+  concern?: 'break-glass' | 'refused';
 }
 
 const ACTOR_KEYS: Record<string, string> = {
@@ -62,6 +64,11 @@ export function auditWhere(filter: AuditFilter): { sql: string; params: SqlParam
   }
   if (filter.to !== undefined) {
     conditions.push(`a.recorded_at < ${add(filter.to)}::timestamptz`);
+  }
+  if (filter.concern === 'break-glass') {
+    conditions.push(`a.break_glass_reason is not null`);
+  } else if (filter.concern === 'refused') {
+    conditions.push(`a.decision like 'deny%'`);
   }
   if (filter.before !== undefined) {
     conditions.push(`a.seq < ${add(filter.before)}::bigint`);

@@ -4,6 +4,7 @@ import { isOperationOutcomeError } from '../fhir/outcome.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import type { Actor } from './actor.ts';
 import { registerAccessRoutes } from './routes.ts';
+import { DATA_CATEGORY_SYSTEM } from '@careweave/vocabulary';
 import { ACTORS, loadScenario, officer, type Scenario } from './testing/scenario.ts';
 
 let database: TestDatabase;
@@ -191,11 +192,68 @@ describe('break-glass and audit API', () => {
   it('lets patients read only their own log and privacy officers all of it', async () => {
     expect((await call('GET', '/api/access/audit?patient=p2', 'patient1')).status).toBe(403);
     expect((await call('GET', '/api/access/audit', 'gp')).status).toBe(403);
-    expect((await call('GET', '/api/access/audit', 'carer')).status).toBe(403);
     const all = await call('GET', '/api/access/audit?_count=2', 'officer-org-gp');
     expect(all.body.entries).toHaveLength(2);
     const next = await call('GET', `/api/access/audit?_count=2&before=${all.body.next.before}`, 'officer-org-gp');
     expect(next.body.entries[0].seq).toBeLessThan(all.body.entries[1].seq);
+  });
+
+  it('lets a privacy officer search by concern, agent and date; a patient cannot use those filters to widen their view', async () => {
+    const glass = await call('GET', '/api/access/audit?concern=break-glass', 'officer-org-gp');
+    expect(glass.status).toBe(200);
+    expect(glass.body.entries.length).toBeGreaterThan(0);
+    expect(glass.body.entries.every((e: { breakGlassReason: string | null }) => e.breakGlassReason)).toBe(true);
+    const refused = await call('GET', '/api/access/audit?concern=refused', 'officer-org-gp');
+    expect(refused.body.entries.every((e: { decision: string }) => e.decision.startsWith('deny'))).toBe(true);
+    const practitioner = glass.body.entries[0].actor.practitioner as string;
+    const byAgent = await call('GET', `/api/access/audit?agent=${practitioner}`, 'officer-org-gp');
+    expect(byAgent.body.entries.length).toBeGreaterThan(0);
+    expect(
+      byAgent.body.entries.every((e: { actor: { practitioner?: string } }) => e.actor.practitioner === practitioner),
+    ).toBe(true);
+    const today = new Date().toISOString().slice(0, 10);
+    const dated = await call('GET', `/api/access/audit?date=ge${today}&date=le${today}&_count=5`, 'officer-org-gp');
+    expect(dated.body.entries.length).toBeGreaterThan(0);
+    expect(
+      (await call('GET', '/api/access/audit?date=ge2001-01-01&date=lt2001-01-02', 'officer-org-gp')).body.entries,
+    ).toEqual([]);
+    expect((await call('GET', '/api/access/audit?concern=everything', 'officer-org-gp')).status).toBe(400);
+    // A patient's own log ignores an agent filter naming someone else's rows: still only their record.
+    const own = await call('GET', '/api/access/audit?agent=Practitioner/anyone&concern=refused', 'patient1');
+    expect(own.body.entries.every((e: { patientIds: string[] }) => e.patientIds.includes('p1'))).toBe(true);
+  });
+
+  it("lets a carer read the log of the person they act for only when that person's consent shares it", async () => {
+    // rp1's permits cover medicines, encounters and demographics, not `other` (where the log belongs).
+    const refused = await call('GET', '/api/access/audit', 'carer');
+    expect(refused.status).toBe(403);
+    expect(refused.body.issue[0].diagnostics).toMatch(/has not shared who has looked/);
+    expect((await call('GET', '/api/access/audit?patient=p2', 'carer')).status).toBe(403);
+    await scenario.resources.update('Consent', 'p1-c-carer-log', {
+      resourceType: 'Consent',
+      id: 'p1-c-carer-log',
+      status: 'active',
+      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: 'Patient/p1' },
+      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTINR' }] },
+      provision: {
+        type: 'permit',
+        actor: [
+          {
+            role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] },
+            reference: { reference: 'RelatedPerson/rp1' },
+          },
+        ],
+        code: [{ coding: [{ system: DATA_CATEGORY_SYSTEM, code: 'other' }] }],
+      },
+    });
+    const allowed = await call('GET', '/api/access/audit', 'carer');
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.entries.length).toBeGreaterThan(0);
+    expect(allowed.body.entries.every((e: { patientIds: string[] }) => e.patientIds.includes('p1'))).toBe(true);
+    // Each event only as it concerns p1: no other patient's id or reference leaks through the carer.
+    expect(JSON.stringify(allowed.body)).not.toMatch(/\bp2\b|p2-/);
   });
 
   it('verifies the chain', async () => {

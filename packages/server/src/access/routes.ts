@@ -4,6 +4,7 @@ import type { Actor } from './actor.ts';
 import type { AgreementService } from './agreements.service.ts';
 import type { AuditLog } from './audit.ts';
 import { auditAdmin } from './audit-operations.ts';
+import { dateBounds, type AuditFilter } from './audit-query.ts';
 import { redactForPatient } from './audit-redact.ts';
 import { forbidden } from './authorize.ts';
 import type { BreakGlassService } from './break-glass.ts';
@@ -101,17 +102,27 @@ export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps
       return badRequest('before and _count must be whole numbers');
     }
     let patient = query.patient?.replace(/^Patient\//, '');
-    if (actor.kind === 'patient') {
+    if (actor.kind === 'patient' || actor.kind === 'related-person') {
       if (patient && patient !== actor.patientId) {
-        throw forbidden('A patient can read only their own access log');
+        throw forbidden('You can read only the access log of your own record or of the person you act for');
       }
       patient = actor.patientId;
+      // A carer reads it as the patient's consent lets them read data of category `other` (as $access-log).
+      if (actor.kind === 'related-person' && !(await audit.carerMayReadLog(actor.relatedPersonId, patient))) {
+        throw forbidden('The person you act for has not shared who has looked at their record with you');
+      }
     } else if (!auditAdmin(actor)) {
       throw forbidden('Only privacy officers (R0001) may read the audit log');
     }
-    const listed = await audit.list({ patient, before, count });
-    // A patient sees each event only as it concerns them (access/audit-redact.ts).
-    const entries = actor.kind === 'patient' ? await redactForPatient(audit, actor.patientId, listed) : listed;
+    const listed = await audit.list({
+      patient,
+      before,
+      count,
+      ...reviewFilter(actor, request.query as Record<string, unknown>),
+    });
+    // The patient (and their carer) see each event only as it concerns this patient (access/audit-redact.ts).
+    const ownView = actor.kind === 'patient' || actor.kind === 'related-person' ? actor.patientId : undefined;
+    const entries = ownView ? await redactForPatient(audit, ownView, listed) : listed;
     const last = entries[entries.length - 1];
     return { entries, ...(last && entries.length === (count ?? 100) ? { next: { before: last.seq } } : {}) };
   });
@@ -123,4 +134,25 @@ export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps
     }
     return audit.verify();
   });
+}
+
+/**
+ * A privacy officer's search of the log: by agent (`Practitioner/…`, a user or client id), by
+ * `date` (FHIR prefixes, repeatable as date=ge…&date=le…) and by `concern` (break-glass | refused).
+ * A patient's or carer's own view takes none of these (it is filtered in the browser).
+ */
+function reviewFilter(actor: Actor, query: Record<string, unknown>): AuditFilter {
+  if (actor.kind === 'patient' || actor.kind === 'related-person') {
+    return {};
+  }
+  const concern = query.concern;
+  if (concern !== undefined && concern !== 'break-glass' && concern !== 'refused') {
+    return badRequest("concern must be 'break-glass' or 'refused'", ['concern']);
+  }
+  const dates = ([] as unknown[]).concat(query.date ?? []).filter((d): d is string => typeof d === 'string');
+  return {
+    ...(typeof query.agent === 'string' && query.agent ? { agent: query.agent } : {}),
+    ...(dates.length ? dateBounds(dates) : {}),
+    ...(concern ? { concern } : {}),
+  };
 }

@@ -101,7 +101,8 @@ const before = new Map<string, string[]>();
 const DIRECT: [string, (path: string) => Promise<FhirResponse>][] = [];
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // The store and its policy alone: care modules write resources of their own at start (referral forms).
+  t = await createTestApp({}, { modules: [] });
   client = actorClient(t);
   await loadScenario(t.platform.db, t.fhirBase);
   // p2's reading, taken by p1's carer and part of a panel with p1's community reading: a visible row

@@ -3,7 +3,15 @@ import { describe, expect, test } from 'vitest';
 import { alertCommunication, priorityOf, recordId, smsFor, wordsFor } from './alert.ts';
 import type { AlertEvent } from './occasion.ts';
 
-const EVENTS: AlertEvent[] = ['admission', 'attendance', 'transfer', 'discharge'];
+const EVENTS: AlertEvent[] = [
+  'admission',
+  'attendance',
+  'transfer',
+  'discharge',
+  'cancelled',
+  'transfer-cancelled',
+  'discharge-cancelled',
+];
 const patient: Patient = { resourceType: 'Patient', id: 'p1', name: [{ given: ['Ada'], family: 'Lovelace' }] };
 const encounter: Encounter & { id: string } = {
   resourceType: 'Encounter',
@@ -36,6 +44,9 @@ describe('what an alert says', () => {
     ['attendance', 'urgent'],
     ['transfer', 'routine'],
     ['discharge', 'routine'],
+    ['cancelled', 'urgent'],
+    ['transfer-cancelled', 'routine'],
+    ['discharge-cancelled', 'routine'],
   ] as const)('%s is %s', (event, priority) => {
     expect(priorityOf(event)).toBe(priority);
   });
@@ -49,6 +60,19 @@ describe('what an alert says', () => {
     });
     expect(wordsFor({ event: 'discharge', key: 'discharge:x' }, patient, encounter, undefined).text).toBe(
       'Ada Lovelace was discharged on 2025-03-05.',
+    );
+  });
+
+  test('a cancelled admission says so, plainly (A11)', () => {
+    expect(
+      wordsFor({ event: 'cancelled', key: 'cancelled', where: 'WARD4' }, patient, encounter, 'Ormskirk Hospital'),
+    ).toEqual({
+      title: 'Cancelled — Ada Lovelace was admitted in error',
+      text: 'Cancelled — admitted in error: the admission of Ada Lovelace at Ormskirk Hospital, WARD4 on 2025-03-01 was recorded in error and did not happen. Disregard the earlier alert.',
+    });
+    expect(smsFor('cancelled', 'Practitioner/x')).toMatch(/^CareWeave: cancelled - an admission alert/);
+    expect(wordsFor({ event: 'discharge-cancelled', key: 'x', where: 'WARD4' }, patient, encounter, 'H').title).toBe(
+      'Ada Lovelace has not left hospital',
     );
   });
 

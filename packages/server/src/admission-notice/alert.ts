@@ -44,11 +44,26 @@ const SMS: Record<AlertEvent, { staff: string; carer: string }> = {
     staff: 'CareWeave: a patient of yours has left hospital. Sign in to see who.',
     carer: 'CareWeave: someone you care for has left hospital. Sign in to see more.',
   },
+  cancelled: {
+    staff: 'CareWeave: cancelled - an admission alert about a patient of yours was sent in error. Sign in to see who.',
+    carer: 'CareWeave: cancelled - an alert about someone you care for was sent in error. Sign in to see more.',
+  },
+  'transfer-cancelled': {
+    staff: 'CareWeave: a ward move of a patient of yours was cancelled. Sign in to see who.',
+    carer: 'CareWeave: a move in hospital of someone you care for was cancelled. Sign in to see more.',
+  },
+  'discharge-cancelled': {
+    staff: 'CareWeave: a patient of yours has not left hospital after all. Sign in to see who.',
+    carer: 'CareWeave: someone you care for has not left hospital after all. Sign in to see more.',
+  },
 };
 
-/** Admissions and attendances are urgent (texts go in quiet hours); moves and discharges are routine. */
+/**
+ * Admissions, attendances and their cancellation are urgent (texts go in quiet hours: someone may be
+ * acting on an admission that did not happen, H-159); moves, discharges and their corrections routine.
+ */
 export function priorityOf(event: AlertEvent): 'urgent' | 'routine' {
-  return event === 'admission' || event === 'attendance' ? 'urgent' : 'routine';
+  return event === 'admission' || event === 'attendance' || event === 'cancelled' ? 'urgent' : 'routine';
 }
 
 export function smsFor(event: AlertEvent, recipient: string): string {
@@ -87,6 +102,23 @@ export function wordsFor(
       return {
         title: `${who} has left hospital`,
         text: `${who} was discharged${hospital ? ` from ${hospital}` : ''}${on(encounter.period?.end)}.`,
+      };
+    case 'cancelled': {
+      const what = encounter.class?.code === 'EMER' ? 'A&E attendance' : 'admission';
+      return {
+        title: `Cancelled — ${who} was admitted in error`,
+        text: `Cancelled — admitted in error: the ${what} of ${who}${where ? ` at ${where}` : ''}${on(encounter.period?.start)} was recorded in error and did not happen. Disregard the earlier alert.`,
+      };
+    }
+    case 'transfer-cancelled':
+      return {
+        title: `${who}'s move in hospital was cancelled`,
+        text: `The last move of ${who} was recorded in error: ${who} is at ${where || 'the earlier location'}.`,
+      };
+    case 'discharge-cancelled':
+      return {
+        title: `${who} has not left hospital`,
+        text: `The discharge of ${who}${hospital ? ` from ${hospital}` : ''} was cancelled: ${who} is still in hospital${occasion.where ? ` (${occasion.where})` : ''}. The discharge follow-up is withdrawn.`,
       };
   }
 }

@@ -10,18 +10,30 @@ import type { StaffActor } from '../access/actor.ts';
 import type { Queryable } from '../db/database.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { ModuleContext } from '../modules/contract.ts';
+import type { UnitOfWork } from '../modules/unit-of-work.ts';
 import type { NotificationService, NotifyInput } from '../notifications/index.ts';
 import { alertCommunication, patientName, priorityOf, recordId, smsFor, wordsFor } from './alert.ts';
-import { escalated, FOLLOW_UP_STEPS, FOLLOW_UP_SYSTEM, followUpTasks, isOverdue, OPEN_STATUSES } from './follow-up.ts';
+import {
+  escalated,
+  FOLLOW_UP_STEPS,
+  FOLLOW_UP_SYSTEM,
+  followUpTasks,
+  isOverdue,
+  OPEN_STATUSES,
+  withdrawn,
+  withdrawnByCancellation,
+} from './follow-up.ts';
 import {
   careTeamMembers,
-  involvedIn,
+  involvedInMany,
   practiceGps,
+  readManyOf,
   registeredPractices,
   type Candidate,
+  type Involved,
   type NotTold,
 } from './involved.ts';
-import { alertClass, occasionTime, type AlertOccasion } from './occasion.ts';
+import { alertClass, CORRECTIONS, occasionTime, type AlertOccasion } from './occasion.ts';
 
 export const ALERT_KIND = 'admission-notice';
 export const FOLLOW_UP_KIND = 'admission-follow-up';
@@ -36,6 +48,23 @@ export interface AlertOutcome {
 }
 
 type Stored<T> = T & { id: string };
+
+/** One occasion of one visit, to alert. */
+export interface AlertItem {
+  encounter: Stored<Encounter>;
+  occasion: AlertOccasion;
+}
+
+const ID = /^[A-Za-z0-9.-]{1,64}$/;
+
+function idOfReference(reference: string | undefined, type: string): string | undefined {
+  const [t, id, extra] = (reference ?? '').split('/');
+  return t === type && id && extra === undefined && ID.test(id) ? id : undefined;
+}
+
+function patientIdOf(encounter: Encounter): string | undefined {
+  return idOfReference(encounter.subject?.reference, 'Patient');
+}
 
 async function readJson<T>(store: ResourceService, reference: string | undefined): Promise<Stored<T> | undefined> {
   const [type, id, extra] = (reference ?? '').split('/');
@@ -84,81 +113,233 @@ export class AdmissionAlerts {
     occasion: AlertOccasion,
     options: { inboxOnly?: boolean } = {},
   ): Promise<AlertOutcome | undefined> {
-    const about = `Encounter/${encounter.id}`;
-    if (!this.isCurrent(occasion, encounter)) {
-      this.context.log.info({ about, occasion: occasion.key }, 'admission alert: too old to tell anyone (history)');
-      return undefined;
+    const [outcome] = await this.alertMany([{ encounter, occasion }], options);
+    return outcome;
+  }
+
+  /**
+   * `alert` for several occasions at once (the admissions of one reaction batch), in one
+   * transaction: each is told, refused, threaded and kept exactly as `alert` would, but what decides
+   * who is involved is read with one search per kind for the whole batch, the people are judged in
+   * one pass, and the alerts are written together. All or nothing: a failure tells nobody.
+   */
+  async alertMany(
+    items: readonly AlertItem[],
+    options: { inboxOnly?: boolean } = {},
+  ): Promise<(AlertOutcome | undefined)[]> {
+    const outcomes: (AlertOutcome | undefined)[] = items.map(() => undefined);
+    const current = items.flatMap((item, index) => {
+      if (this.isCurrent(item.occasion, item.encounter)) {
+        return [{ ...item, index }];
+      }
+      const about = `Encounter/${item.encounter.id}`;
+      this.context.log.info(
+        { about, occasion: item.occasion.key },
+        'admission alert: too old to tell anyone (history)',
+      );
+      return [];
+    });
+    if (!current.length) {
+      return outcomes;
     }
-    return this.context.unitOfWork(this.context.systemActor, async (uow) => {
-      await uow.lock(`admission-alert:${about}`);
-      const store = uow.system();
-      // The visit's first alert has the id of its thread; each later one an id of its own occasion.
-      const thread = await readJson<Communication>(store, `Communication/${recordId(about, 'thread')}`);
-      const id = recordId(about, thread ? occasion.key : 'thread');
+    await this.context.unitOfWork(this.context.systemActor, async (uow) => {
+      // The same locks as `uow.lock` (one per visit, in key order so batches cannot deadlock), in one statement.
+      await uow.tx.query(
+        `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) with ordinality as u(k, n) order by n`,
+        [[...new Set(current.map((item) => `admission-alert:Encounter/${item.encounter.id}`))].sort()],
+      );
+      // Two occasions of one visit in a batch (admitted, then moved): the later one threads onto the
+      // earlier, so each round has one occasion per visit, in the order they came.
+      for (let round = current; round.length;) {
+        const seen = new Set<string>();
+        const first: typeof current = [];
+        const later: typeof current = [];
+        for (const item of round) {
+          (seen.has(item.encounter.id) ? later : first).push(item);
+          seen.add(item.encounter.id);
+        }
+        const results = await this.alertRound(uow, first, options);
+        first.forEach((item, i) => (outcomes[item.index] = results[i]));
+        round = later;
+      }
+    });
+    return outcomes;
+  }
+
+  /** One occasion per visit (alertMany's rounds). */
+  private async alertRound(
+    uow: UnitOfWork,
+    given: readonly AlertItem[],
+    options: { inboxOnly?: boolean },
+  ): Promise<(AlertOutcome | undefined)[]> {
+    const store = uow.system();
+    const now = this.now();
+    const aboutOf = (item: AlertItem) => `Encounter/${item.encounter.id}`;
+    const items = await this.rekeyDischargesAfterCancellation(store, given);
+    // The visit's first alert has the id of its thread; each later one an id of its own occasion.
+    const threads = await readManyOf<Stored<Communication>>(
+      store,
+      'Communication',
+      items.map((item) => recordId(aboutOf(item), 'thread')),
+    );
+    const threadOf = (item: AlertItem) => threads.get(recordId(aboutOf(item), 'thread'));
+    const idOf = (item: AlertItem) => recordId(aboutOf(item), threadOf(item) ? item.occasion.key : 'thread');
+    const earlier = await readManyOf<Stored<Communication>>(
+      store,
+      'Communication',
+      items.filter((item) => threadOf(item)).map(idOf),
+    );
+    const patients = await readManyOf<Stored<Patient>>(
+      store,
+      'Patient',
+      items.flatMap((item) => patientIdOf(item.encounter) ?? []),
+    );
+    const results: (AlertOutcome | undefined)[] = items.map(() => undefined);
+    const todo: { item: AlertItem; at: number; patient: Stored<Patient>; thread?: Stored<Communication> }[] = [];
+    items.forEach((item, at) => {
+      const thread = threadOf(item);
       const done =
-        thread?.identifier?.[0]?.value === `${about}/${occasion.key}`
-          ? thread
-          : thread && (await readJson<Communication>(store, `Communication/${id}`));
+        thread?.identifier?.[0]?.value === `${aboutOf(item)}/${item.occasion.key}` ? thread : earlier.get(idOf(item));
+      const patient = patients.get(patientIdOf(item.encounter) ?? '');
       if (done) {
-        return { communication: `Communication/${done.id}`, told: [], notTold: [], tasks: [], repeated: true };
+        results[at] = { communication: `Communication/${done.id}`, told: [], notTold: [], tasks: [], repeated: true };
+      } else if (!thread && CORRECTIONS.has(item.occasion.event)) {
+        // Nobody was told of the visit (history, a visit begun elsewhere): there is nothing to correct.
+        this.context.log.info(
+          { about: aboutOf(item), occasion: item.occasion.key },
+          'admission alert: no thread to correct',
+        );
+      } else if (!patient) {
+        this.context.log.warn(
+          { about: aboutOf(item) },
+          'admission alert: the Encounter names no Patient in the record',
+        );
+      } else {
+        todo.push({ item, at, patient, ...(thread ? { thread } : {}) });
       }
-      const patient = await readJson<Patient>(store, encounter.subject?.reference);
-      if (!patient || patient.resourceType !== 'Patient') {
-        this.context.log.warn({ about }, 'admission alert: the Encounter names no Patient in the record');
-        return undefined;
-      }
-      const now = this.now();
-      // Later occasions go to whoever was told of the first (the same thread); the first to everyone involved.
-      const involved = thread
-        ? { candidates: (thread.recipient ?? []).map((r) => ({ reference: r.reference!, roles: [] })), notTold: [] }
-        : await involvedIn(store, patient, now);
-      const hospital = await readJson<Organization>(store, encounter.serviceProvider?.reference);
-      const words = wordsFor(occasion, patient, encounter, hospital?.name);
-      const results = await this.notifications.notifyMany(
-        involved.candidates.map((c: Candidate): NotifyInput => ({
+    });
+    if (!todo.length) {
+      return results;
+    }
+    // Later occasions go to whoever was told of the first (the same thread); the first to everyone involved.
+    const firsts = await involvedInMany(
+      store,
+      todo.filter((t) => !t.thread).map((t) => t.patient),
+      now,
+    );
+    const hospitals = await readManyOf<Stored<Organization>>(
+      store,
+      'Organization',
+      todo.flatMap((t) => idOfReference(t.item.encounter.serviceProvider?.reference, 'Organization') ?? []),
+    );
+    const planned = todo.map((t) => {
+      const involved: Involved = t.thread
+        ? { candidates: (t.thread.recipient ?? []).map((r) => ({ reference: r.reference!, roles: [] })), notTold: [] }
+        : firsts.get(t.patient.id)!;
+      const hospital = hospitals.get(idOfReference(t.item.encounter.serviceProvider?.reference, 'Organization') ?? '');
+      const words = wordsFor(t.item.occasion, t.patient, t.item.encounter, hospital?.name);
+      return { ...t, involved, words };
+    });
+    const inputs = planned.flatMap((p) =>
+      p.involved.candidates.map((c: Candidate): NotifyInput => {
+        const about = aboutOf(p.item);
+        return {
           kind: ALERT_KIND,
           category: 'admission',
-          priority: priorityOf(occasion.event),
+          priority: priorityOf(p.item.occasion.event),
           recipient: c.reference,
-          subject: `Patient/${patient.id}`,
+          subject: `Patient/${p.patient.id}`,
           about,
-          ...words,
-          smsText: smsFor(occasion.event, c.reference),
-          idempotencyKey: `admission-alert:${about}:${occasion.key}:${c.reference}`,
-        })),
-        { tx: uow.tx, ...(options.inboxOnly ? { inboxOnly: true } : {}) },
-      );
-      const told = involved.candidates.filter((_, i) => results[i]!.status === 'sent').map((c) => c.reference);
+          ...p.words,
+          smsText: smsFor(p.item.occasion.event, c.reference),
+          idempotencyKey: `admission-alert:${about}:${p.item.occasion.key}:${c.reference}`,
+        };
+      }),
+    );
+    const sent = await this.notifications.notifyMany(inputs, {
+      tx: uow.tx,
+      ...(options.inboxOnly ? { inboxOnly: true } : {}),
+    });
+    let offset = 0;
+    const alerts: Communication[] = [];
+    for (const p of planned) {
+      const mine = sent.slice(offset, offset + p.involved.candidates.length);
+      offset += p.involved.candidates.length;
+      const told = p.involved.candidates.filter((_, i) => mine[i]!.status === 'sent').map((c) => c.reference);
       const notTold: NotTold[] = [
-        ...involved.notTold,
-        ...involved.candidates
-          .filter((_, i) => results[i]!.status === 'refused')
+        ...p.involved.notTold,
+        ...p.involved.candidates
+          .filter((_, i) => mine[i]!.status === 'refused')
           .map((c) => ({ reference: c.reference, reason: 'refused' as const })),
       ];
-      const written = await store.update(
-        'Communication',
-        id,
+      const id = idOf(p.item);
+      alerts.push(
         alertCommunication({
           id,
-          encounter,
-          occasion,
-          text: words.text,
+          encounter: p.item.encounter,
+          occasion: p.item.occasion,
+          text: p.words.text,
           told,
           notTold,
           sent: now,
-          ...(thread ? { thread: `Communication/${thread.id}` } : {}),
+          ...(p.thread ? { thread: `Communication/${p.thread.id}` } : {}),
         }),
       );
-      const tasks =
-        occasion.event === 'discharge' && alertClass(encounter) === 'IMP'
-          ? await this.startFollowUp(store, encounter, patient, now)
-          : [];
+      results[p.at] = { communication: `Communication/${id}`, told, notTold, tasks: [] };
       this.context.log.info(
-        { about, occasion: occasion.key, told: told.length, notTold: notTold.length },
+        { about: aboutOf(p.item), occasion: p.item.occasion.key, told: told.length, notTold: notTold.length },
         'admission alert',
       );
-      return { communication: `Communication/${written.resource.id!}`, told, notTold, tasks };
-    });
+    }
+    await store.writeMany(alerts.map((resource) => ({ resource, method: 'update' as const })));
+    for (const p of planned) {
+      if (p.item.occasion.event === 'discharge' && alertClass(p.item.encounter) === 'IMP') {
+        results[p.at]!.tasks = await this.startFollowUp(store, p.item.encounter, p.patient, now);
+      } else if (p.item.occasion.event === 'discharge-cancelled') {
+        results[p.at]!.tasks = await this.withdrawFollowUp(store, p.item.encounter, now);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * A discharge of a visit whose earlier discharge at the same time was cancelled (A03, A13, A03 again)
+   * is news again: it gets an occasion key of its own version, so it is told and not taken for a repeat.
+   */
+  private async rekeyDischargesAfterCancellation(
+    store: ResourceService,
+    items: readonly AlertItem[],
+  ): Promise<AlertItem[]> {
+    const cancellationOf = (item: AlertItem) =>
+      recordId(`Encounter/${item.encounter.id}`, `discharge-cancelled:${item.encounter.period?.end ?? ''}`);
+    const discharges = items.filter((item) => item.occasion.event === 'discharge');
+    if (!discharges.length) {
+      return [...items];
+    }
+    const cancelled = await readManyOf(store, 'Communication', discharges.map(cancellationOf));
+    return items.map((item) =>
+      item.occasion.event === 'discharge' && cancelled.has(cancellationOf(item))
+        ? {
+            ...item,
+            occasion: { ...item.occasion, key: `${item.occasion.key}:v${item.encounter.meta?.versionId ?? ''}` },
+          }
+        : item,
+    );
+  }
+
+  /** A13: the discharge follow-up Tasks still open are withdrawn (`cancelled`, saying why); done ones are kept. */
+  private async withdrawFollowUp(store: ResourceService, encounter: Stored<Encounter>, now: Date): Promise<string[]> {
+    const about = `Encounter/${encounter.id}`;
+    const tasks = await readManyOf<Stored<Task>>(
+      store,
+      'Task',
+      FOLLOW_UP_STEPS.map((step) => recordId(about, step.code)),
+    );
+    const changed = [...tasks.values()].flatMap((task) => withdrawn(task, now) ?? []);
+    if (changed.length) {
+      await store.writeMany(changed.map((resource) => ({ resource, method: 'update' as const })));
+    }
+    return changed.map((task) => `Task/${task.id!}`);
   }
 
   /**
@@ -185,8 +366,10 @@ export class AdmissionAlerts {
     }
     const written: string[] = [];
     for (const task of followUpTasks(encounter, practice, discharged, now)) {
-      // Written once: a Task already there (perhaps done by now) is never reset.
-      if (!(await readJson<Task>(store, `Task/${task.id!}`))) {
+      // Written once: a Task already there (perhaps done by now) is never reset — unless its discharge
+      // was cancelled (A13) and this is the visit's new discharge.
+      const existing = await readJson<Task>(store, `Task/${task.id!}`);
+      if (!existing || withdrawnByCancellation(existing)) {
         await store.update('Task', task.id!, task);
       }
       written.push(`Task/${task.id!}`);

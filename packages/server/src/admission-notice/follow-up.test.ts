@@ -1,6 +1,6 @@
 import type { Encounter, Task } from '@medplum/fhirtypes';
 import { describe, expect, test } from 'vitest';
-import { escalated, followUpTasks, isOverdue } from './follow-up.ts';
+import { escalated, followUpTasks, isOverdue, withdrawn, withdrawnByCancellation } from './follow-up.ts';
 
 const encounter: Encounter & { id: string } = {
   resourceType: 'Encounter',
@@ -51,5 +51,17 @@ describe('the discharge follow-up checklist', () => {
     expect(raised.priority).toBe('urgent');
     expect(raised.businessStatus?.coding?.[0]?.code).toBe('overdue-escalated');
     expect(raised.businessStatus?.text).toBe('Overdue since 2025-03-07T12:00; escalated 2025-03-08T09:30');
+  });
+
+  test('a cancelled discharge (A13) withdraws the open steps, says why, and leaves done ones alone', () => {
+    const now = new Date('2025-03-06T09:00:00Z');
+    const open = withdrawn(tasks[0]!, now)!;
+    expect(open).toMatchObject({
+      status: 'cancelled',
+      statusReason: { text: expect.stringMatching(/discharge was cancelled/) },
+    });
+    expect(withdrawnByCancellation(open)).toBe(true);
+    expect(withdrawn({ ...tasks[1]!, status: 'completed' }, now)).toBeUndefined();
+    expect(withdrawnByCancellation({ ...tasks[1]!, status: 'cancelled' })).toBe(false);
   });
 });

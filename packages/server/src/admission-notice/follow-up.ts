@@ -81,3 +81,22 @@ export function escalated(task: Task, now: Date): Task {
     },
   };
 }
+
+/** `statusReason` of a follow-up Task withdrawn because its discharge was cancelled (HL7 A13). */
+export const DISCHARGE_CANCELLED = {
+  coding: [{ system: ESCALATED_SYSTEM, code: 'discharge-cancelled', display: 'The discharge was cancelled' }],
+  text: 'The discharge was cancelled (the patient is still in hospital)',
+};
+
+/** Whether the Task was withdrawn by a cancelled discharge (so a new discharge of the visit starts it again). */
+export function withdrawnByCancellation(task: Task): boolean {
+  return task.status === 'cancelled' && !!task.statusReason?.coding?.some((c) => c.code === 'discharge-cancelled');
+}
+
+/** The Task withdrawn after its discharge was cancelled: `cancelled`, saying why; undefined if it is not open. */
+export function withdrawn(task: Task, now: Date): Task | undefined {
+  if (!(OPEN_STATUSES as readonly string[]).includes(task.status)) {
+    return undefined;
+  }
+  return { ...task, status: 'cancelled', statusReason: DISCHARGE_CANCELLED, lastModified: now.toISOString() };
+}

@@ -51,6 +51,7 @@ export const admissionNoticeModule = defineModule({
     return {
       provides: { 'admission-notice': alerts },
       reactions: [admissionReaction(alerts)],
+      routes: async (app) => (await import('./thread.routes.ts')).registerThreadRoutes(app, context),
       jobs: [
         {
           name: ESCALATION_QUEUE,

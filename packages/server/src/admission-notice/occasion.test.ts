@@ -23,6 +23,27 @@ describe('which alert an Encounter version calls for', () => {
     ['a discharge (A03)', visit('IMP', 'finished', ended), visit('IMP', 'in-progress'), 'discharge'],
     ['a visit first seen discharged', visit('IMP', 'finished', ended), undefined, 'discharge'],
     ['leaving A&E', visit('EMER', 'finished', ended), visit('EMER', 'arrived'), 'discharge'],
+    ['an admission entered in error (A11)', visit('IMP', 'entered-in-error'), visit('IMP', 'in-progress'), 'cancelled'],
+    [
+      'an A&E attendance entered in error (A11)',
+      visit('EMER', 'entered-in-error'),
+      visit('EMER', 'arrived'),
+      'cancelled',
+    ],
+    [
+      'a discharge cancelled (A13)',
+      visit('IMP', 'in-progress', { period: { start: ended.period.start } }),
+      visit('IMP', 'finished', ended),
+      'discharge-cancelled',
+    ],
+    [
+      'a transfer cancelled (A12): back where they were',
+      visit('IMP', 'in-progress', at('WARD4')),
+      visit('IMP', 'in-progress', {
+        location: [{ location: { display: 'WARD4' } }, { location: { display: 'WARD7' } }],
+      }),
+      'transfer-cancelled',
+    ],
   ] as const)('%s → %s', (_, current, previous, event) => {
     expect(occasionOf(current, previous, 2)?.event).toBe(event);
   });
@@ -35,7 +56,13 @@ describe('which alert an Encounter version calls for', () => {
       visit('IMP', 'in-progress', at('WARD4')),
       visit('IMP', 'in-progress', at('WARD4')),
     ],
-    ['a cancelled admission (A11)', visit('IMP', 'entered-in-error'), visit('IMP', 'in-progress')],
+    [
+      'a pre-admission cancelled (A11 after A05: nobody was told)',
+      visit('IMP', 'entered-in-error'),
+      visit('IMP', 'planned'),
+    ],
+    ['a cancelled admission cancelled again', visit('IMP', 'entered-in-error'), visit('IMP', 'entered-in-error')],
+    ['an outpatient visit entered in error', visit('AMB', 'entered-in-error'), visit('AMB', 'arrived')],
     ['finished without an end', visit('IMP', 'finished'), visit('IMP', 'in-progress')],
     ['a discharge written again', visit('IMP', 'finished', ended), visit('IMP', 'finished', ended)],
     [
@@ -58,6 +85,10 @@ describe('which alert an Encounter version calls for', () => {
     );
     expect(occasionOf(visit('IMP', 'in-progress', at('B')), visit('IMP', 'in-progress', at('A')), 7)?.key).toBe(
       'transfer:7',
+    );
+    expect(occasionOf(visit('IMP', 'entered-in-error'), visit('IMP', 'in-progress'), 4)?.key).toBe('cancelled');
+    expect(occasionOf(visit('IMP', 'in-progress'), visit('IMP', 'finished', ended), 5)?.key).toBe(
+      'discharge-cancelled:2025-03-05T12:00:00Z',
     );
   });
 });

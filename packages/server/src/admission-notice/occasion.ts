@@ -6,13 +6,22 @@ import type { Encounter } from '@medplum/fhirtypes';
 
 export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
-export type AlertEvent = 'admission' | 'attendance' | 'transfer' | 'discharge';
+export type AlertEvent =
+  'admission' | 'attendance' | 'transfer' | 'discharge' | 'cancelled' | 'transfer-cancelled' | 'discharge-cancelled';
+
+/**
+ * Corrections of what a thread said (HL7 A11, A12, A13): told only to whoever was told of the visit,
+ * and only when there is a thread — a visit nobody was told about needs no correction.
+ */
+export const CORRECTIONS: ReadonlySet<AlertEvent> = new Set(['cancelled', 'transfer-cancelled', 'discharge-cancelled']);
 
 export interface AlertOccasion {
   event: AlertEvent;
   /**
    * Unique per Encounter and occasion: `admission`, `attendance`, `discharge:<period.end>`,
-   * `transfer:<versionId>`. With the Encounter and recipient it makes the idempotency key.
+   * `transfer:<versionId>`, `cancelled`, `transfer-cancelled:<versionId>`,
+   * `discharge-cancelled:<the cancelled period.end>`. With the Encounter and recipient it makes the
+   * idempotency key.
    */
   key: string;
   /** Where the patient is now (the last location's display), if known. */
@@ -56,7 +65,10 @@ function currentPlace(encounter: Encounter | undefined): string | undefined {
  * - admission / attendance: the visit has become an active IMP / EMER (created so, begun after a
  *   pre-admission, or admitted from A&E: EMER → IMP);
  * - discharge: an IMP or EMER visit has become finished with an end (also one first seen finished);
- * - transfer: an active visit of either class is somewhere else than before.
+ * - transfer: an active visit of either class is somewhere else than before;
+ * - cancelled (A11): an active visit has become `entered-in-error`;
+ * - discharge-cancelled (A13): a discharged visit is active again;
+ * - transfer-cancelled (A12): an active visit is back at its previous location (one location fewer).
  */
 export function occasionOf(current: Encounter, previous: Encounter | undefined, versionId: number) {
   const cls = alertClass(current);
@@ -66,6 +78,24 @@ export function occasionOf(current: Encounter, previous: Encounter | undefined, 
   const where = currentPlace(current);
   const at = (occasion: AlertOccasion): AlertOccasion => (where ? { ...occasion, where } : occasion);
   const wasActiveSameClass = isActive(previous) && alertClass(previous) === cls;
+  // A11: the admission (or attendance) was entered in error.
+  if (current.status === 'entered-in-error' && wasActiveSameClass) {
+    return at({ event: 'cancelled', key: 'cancelled' });
+  }
+  // A13: the discharge is cancelled; the visit goes on.
+  if (isActive(current) && isDischarged(previous) && alertClass(previous) === cls) {
+    return at({ event: 'discharge-cancelled', key: `discharge-cancelled:${previous!.period!.end!}` });
+  }
+  // A12: the last move is cancelled; the patient is back where they were.
+  if (
+    isActive(current) &&
+    wasActiveSameClass &&
+    where &&
+    currentPlace(previous) !== where &&
+    (current.location?.length ?? 0) < (previous?.location?.length ?? 0)
+  ) {
+    return at({ event: 'transfer-cancelled', key: `transfer-cancelled:${versionId}` });
+  }
   if (isActive(current) && !wasActiveSameClass) {
     return at(cls === 'IMP' ? { event: 'admission', key: 'admission' } : { event: 'attendance', key: 'attendance' });
   }
@@ -91,5 +121,10 @@ export function occasionTime(occasion: AlertOccasion, encounter: Encounter): str
       return encounter.period?.end;
     case 'transfer':
       return encounter.location?.at(-1)?.period?.start;
+    case 'cancelled':
+    case 'transfer-cancelled':
+    case 'discharge-cancelled':
+      // A correction is news whenever it comes: it is told only in a thread that was news.
+      return undefined;
   }
 }

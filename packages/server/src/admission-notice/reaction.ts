@@ -4,9 +4,9 @@
  * anyone's FHIR write — is handed to the alerts service once.
  */
 import type { Encounter } from '@medplum/fhirtypes';
-import type { Reaction } from '../events/bus.ts';
+import type { Reaction, ResourceEvent } from '../events/bus.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
-import type { AdmissionAlerts } from './alerts.service.ts';
+import type { AdmissionAlerts, AlertItem } from './alerts.service.ts';
 import { occasionOf } from './occasion.ts';
 
 async function previousVersion(resources: ResourceService, id: string, versionId: number) {
@@ -20,6 +20,18 @@ async function previousVersion(resources: ResourceService, id: string, versionId
   }
 }
 
+/** The occasion an event is (or none), with the version before it: from the batch read, else read now. */
+async function occasionFor(resources: ResourceService, event: ResourceEvent): Promise<AlertItem | undefined> {
+  const encounter = event.resource as Encounter | undefined;
+  if (!encounter) {
+    return undefined;
+  }
+  const previous =
+    (event.previous as Encounter | undefined) ?? (await previousVersion(resources, event.resourceId, event.versionId));
+  const occasion = occasionOf(encounter, previous, event.versionId);
+  return occasion ? { encounter: { ...encounter, id: event.resourceId }, occasion } : undefined;
+}
+
 export function admissionReaction(alerts: AdmissionAlerts): Reaction {
   return {
     name: 'admission-notice',
@@ -29,14 +41,22 @@ export function admissionReaction(alerts: AdmissionAlerts): Reaction {
     filter: (resource, previous) =>
       occasionOf(resource as Encounter, previous as Encounter | undefined, 0) !== undefined,
     handle: async (event, { resources }) => {
-      const encounter = event.resource as Encounter | undefined;
-      if (!encounter) {
-        return;
+      const item = await occasionFor(resources, event);
+      if (item) {
+        await alerts.alert(item.encounter, item.occasion);
       }
-      const previous = await previousVersion(resources, event.resourceId, event.versionId);
-      const occasion = occasionOf(encounter, previous, event.versionId);
-      if (occasion) {
-        await alerts.alert({ ...encounter, id: event.resourceId }, occasion);
+    },
+    // The admissions of one claimed batch in one transaction (docs/PERFORMANCE.md, admission alerts).
+    handleBatch: async (events, { resources }) => {
+      const items: AlertItem[] = [];
+      for (const event of events) {
+        const item = await occasionFor(resources, event);
+        if (item) {
+          items.push(item);
+        }
+      }
+      if (items.length) {
+        await alerts.alertMany(items);
       }
     },
   };

@@ -14,7 +14,8 @@ interface ClientRow {
 /**
  * oidc-provider's storage over our Database: one table (`auth_oidc`) for every model, keyed by
  * (model, id), with the columns the provider looks things up by. Clients come from `auth_client`
- * (registered with `careweave client create`); the provider's own cache of them is keyed by a hash
+ * (registered with `careweave client create` or `careweave apps register`, or by dynamic
+ * registration through `onClientRegistered`); the provider's own cache of them is keyed by a hash
  * of the metadata, so a change made through another instance is seen on the next request.
  * `onGrantRevoked` hears of every grant the provider revokes (a replayed code or refresh token,
  * revocation, sign-out), for the JWT access tokens it cannot delete.
@@ -22,6 +23,7 @@ interface ClientRow {
 export function oidcAdapter(
   db: Queryable,
   onGrantRevoked: (grantId: string) => Promise<void> = async () => {},
+  onClientRegistered?: (clientId: string, metadata: AdapterPayload) => Promise<void>,
 ): new (name: string) => Adapter {
   return class DatabaseAdapter implements Adapter {
     private readonly model: string;
@@ -32,7 +34,11 @@ export function oidcAdapter(
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') {
-        throw new Error('clients are registered with `careweave client create`, not through the provider');
+        // Dynamic registration (RFC 7591, src/auth/app-registration.ts): a new client only, into auth_client.
+        if (!onClientRegistered) {
+          throw new Error('clients are registered with `careweave client create`, not through the provider');
+        }
+        return onClientRegistered(id, payload);
       }
       await db.query(
         `insert into auth_oidc (model, id, payload, grant_id, user_code, uid, expires_at)

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, forbidden, unauthorised } from '../fhir/outcome.ts';
 import { DatabaseAdmin, type CreateClientInput, type CreateUserInput } from './admin.ts';
+import type { AppAuthMethod, AppRegistration } from './apps.ts';
 import type { AuthContext } from './context.ts';
 
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
@@ -13,6 +14,21 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** A SMART app registration from a JSON body (the shape of AppRegistration); the rules check it. */
+function appInput(body: Record<string, unknown>): AppRegistration {
+  const list = (value: unknown): string[] =>
+    Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : [];
+  return {
+    clientId: str(body.clientId) ?? '',
+    name: str(body.name) ?? '',
+    redirectUris: list(body.redirectUris),
+    authentication: (str(body.authentication) ?? 'none') as AppAuthMethod,
+    ...(body.jwks && typeof body.jwks === 'object' ? { jwks: body.jwks as AppRegistration['jwks'] & object } : {}),
+    ...(str(body.jwksUri) ? { jwksUri: str(body.jwksUri)! } : {}),
+    ...(body.scopes !== undefined ? { scopes: list(body.scopes) } : {}),
+  };
+}
+
 /** Sends the result; refusals (OperationOutcomeError) go to the app's error handler. */
 async function run<T>(reply: FastifyReply, work: () => Promise<T>, status = 200): Promise<FastifyReply> {
   const result = await work();
@@ -20,12 +36,12 @@ async function run<T>(reply: FastifyReply, work: () => Promise<T>, status = 200)
 }
 
 /**
- * /api/admin: what `careweave org|user|client` does, for when the CLI cannot open the database
+ * /api/admin: what `careweave org|user|client|apps` does, for when the CLI cannot open the database
  * itself (the embedded database is held by the running server) and for admin tools. Allowed to
  * administrator accounts and to the bootstrap client or clients registered with --admin.
  */
 export function registerAdminApi(app: FastifyInstance, auth: AuthContext): void {
-  const admin = new DatabaseAdmin(auth.store, auth.platform.resources);
+  const admin = new DatabaseAdmin(auth.store, auth.platform.resources, auth.apps);
 
   async function requireAdmin(request: FastifyRequest): Promise<void> {
     const token = request.token;
@@ -123,6 +139,14 @@ export function registerAdminApi(app: FastifyInstance, auth: AuthContext): void 
           ...(body.admin === true ? { admin: true } : {}),
         };
         return run(reply, () => admin.createClient(input), 201);
+      });
+
+      api.get('/apps', (_request, reply) => run(reply, () => admin.listApps()));
+      api.post('/apps', (request, reply) => run(reply, () => admin.registerApp(appInput(bodyOf(request))), 201));
+      api.post('/apps/initial-access-tokens', (request, reply) => {
+        const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+        const ttl = typeof body.expiresInSeconds === 'number' ? body.expiresInSeconds : undefined;
+        return run(reply, () => admin.issueInitialAccessToken(ttl), 201);
       });
       done();
     },

@@ -19,6 +19,8 @@ import {
   type UserRecord,
 } from './store.ts';
 import { randomBytes } from 'node:crypto';
+import type { AppRegistry, AppSummary } from './app-registry.ts';
+import { AppMetadataError, type AppRegistration } from './apps.ts';
 
 export interface OrganisationSummary {
   id: string;
@@ -108,6 +110,11 @@ export interface AdminOperations {
   setPassword(username: string, password?: string): Promise<{ user: UserSummary; password?: string }>;
   createClient(input: CreateClientInput): Promise<{ client: ClientSummary; clientSecret?: string }>;
   listClients(): Promise<ClientSummary[]>;
+  /** Registers a third-party SMART app (src/auth/apps.ts). */
+  registerApp(input: AppRegistration): Promise<{ app: AppSummary; clientSecret?: string }>;
+  listApps(): Promise<AppSummary[]>;
+  /** An initial access token for RFC 7591 dynamic registration at /auth/reg. */
+  issueInitialAccessToken(ttlSeconds?: number): Promise<{ token: string; expiresAt: string }>;
 }
 
 const ID = /^[A-Za-z0-9.-]{1,64}$/;
@@ -115,10 +122,32 @@ const ID = /^[A-Za-z0-9.-]{1,64}$/;
 export class DatabaseAdmin implements AdminOperations {
   private readonly store: AuthStore;
   private readonly resources: ResourceService;
+  private readonly registry: AppRegistry | undefined;
 
-  constructor(store: AuthStore, resources: ResourceService) {
+  /** `apps`: for the SMART app operations (registerApp, listApps, issueInitialAccessToken). */
+  constructor(store: AuthStore, resources: ResourceService, apps?: AppRegistry) {
     this.store = store;
     this.resources = resources;
+    this.registry = apps;
+  }
+
+  private get apps(): AppRegistry {
+    if (!this.registry) {
+      throw new Error('DatabaseAdmin was made without an AppRegistry');
+    }
+    return this.registry;
+  }
+
+  registerApp(input: AppRegistration): Promise<{ app: AppSummary; clientSecret?: string }> {
+    return asBadRequest(() => this.apps.register(input));
+  }
+
+  listApps(): Promise<AppSummary[]> {
+    return this.apps.list();
+  }
+
+  issueInitialAccessToken(ttlSeconds?: number): Promise<{ token: string; expiresAt: string }> {
+    return asBadRequest(() => this.apps.issueInitialAccessToken(ttlSeconds));
   }
 
   async createOrganization(input: {
@@ -426,6 +455,18 @@ export class DatabaseAdmin implements AdminOperations {
         ...(p.practitionerRoleId ? { practitionerRole: p.practitionerRoleId } : {}),
       })),
     };
+  }
+}
+
+/** An app's metadata refused by the registration rules is the caller's mistake: 400. */
+async function asBadRequest<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppMetadataError) {
+      badRequest(error.message);
+    }
+    throw error;
   }
 }
 

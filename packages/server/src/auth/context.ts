@@ -1,7 +1,11 @@
 import type { Actor } from '../access/actor.ts';
 import type { AuthConfig, Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
+import type { CallerAccess } from '../fhir/store/hooks.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
+import type { AppAuthorisations } from './app-consent.ts';
+import type { AppRegistry } from './app-registry.ts';
+import type { CorsPolicy } from './cors.ts';
 import type { GrantRevocations } from './revocations.ts';
 import { parseFhirUser, type AuthStore, type UserRecord } from './store.ts';
 
@@ -15,6 +19,8 @@ export interface AuthPlatform {
   /** The whole record, unrestricted (sign-in looks up the people accounts are linked to). */
   resources: ResourceService;
   fhirBase: string;
+  /** A caller's view of the record (the staff patient picker searches with it); absent in narrow set-ups. */
+  accessFor?: (actor: Actor) => CallerAccess;
 }
 
 /** Everything the sign-in modules share for one running app. */
@@ -30,10 +36,16 @@ export interface AuthContext {
   webClientId: string;
   /** Grants revoked by the provider, whose access tokens are refused. */
   revocations: GrantRevocations;
+  /** Which browser origins may call the token endpoint and the FHIR API (`addSource` for registered apps). */
+  cors: CorsPolicy;
+  /** Registered third-party SMART apps (app-registry.ts). */
+  apps: AppRegistry;
+  /** What people allowed those apps (the consent screen, the connected-apps page). */
+  authorisations: AppAuthorisations;
 }
 
 export const WEB_CLIENT_ID = 'careweave-web';
-export const AUTH_PREFIX = '/auth';
+export { AUTH_PREFIX } from './endpoints.ts';
 
 /** What kind of actor a person account signs in as, from the record they are linked to. */
 export function userKind(user: Pick<UserRecord, 'fhirUser'>): Exclude<Actor['kind'], 'system'> | undefined {

@@ -72,6 +72,9 @@ describe('demo sign-ins', () => {
       'demo.matron',
       'demo.coordinator',
       'demo.ambulance',
+      'demo.consultant',
+      'demo.triager',
+      'demo.bookingclerk',
       'demo.patient',
       'demo.carer',
       'demo.admin',
@@ -96,10 +99,14 @@ describe('demo sign-ins', () => {
     expect(await roles('demo.matron')).toEqual(['R8001']);
     expect(await roles('demo.coordinator')).toEqual(['R8003']);
     expect(await roles('demo.ambulance')).toEqual(['R8003']);
+    expect(await roles('demo.consultant')).toEqual(['R8000']);
+    expect(await roles('demo.triager')).toEqual(['R8003']);
+    expect(await roles('demo.bookingclerk')).toEqual(['R8008']);
     const organisationOf = async (name: string) =>
       (await store.roleProfiles((await store.userByLogin(name))!.id))[0]!.organizationId;
     expect(await organisationOf('demo.ambulance')).toBe('org-rx7');
     expect(await organisationOf('demo.coordinator')).toBe('org-8wl01');
+    expect(await organisationOf('demo.triager')).toBe('org-rvy');
     expect((await store.roleProfiles((await store.userByLogin('demo.socialworker'))!.id))[0]!.organizationId).toBe(
       'org-888',
     );
@@ -124,7 +131,7 @@ describe('demo sign-ins', () => {
     expect(formatDemoLogins(logins)[1]).toContain('demo.gp');
 
     const again = await ensureDemoUsers(platform);
-    expect(again).toHaveLength(15);
+    expect(again).toHaveLength(18);
     expect(again.every((l) => l.password === undefined)).toBe(true);
   });
 });

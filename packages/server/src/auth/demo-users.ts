@@ -150,6 +150,19 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
   // point of access's care coordinator; the ambulance clinician is the trust's first paramedic.
   await newStaff('prac-demo-matron', 'Helen', 'Marsden', communityOrg, 'Community matron');
   await newStaff('prac-demo-coordinator', 'Aisha', 'Begum', communityOrg, 'Care coordinator (single point of access)');
+  // Electronic referrals (issue 13): the acute trust's consultant, its referral triager (an advanced
+  // practice physiotherapist who reviews MSK referrals) and its booking clerk (R8008: the referral and
+  // its Task are care-plans and other data, which the clerical role R8010 may not see).
+  const acuteOrg = model.orgIds.get('acute')!;
+  await newStaff('prac-demo-consultant', 'Omar', 'Farouk', acuteOrg, 'Consultant orthopaedic surgeon');
+  await newStaff(
+    'prac-demo-triager',
+    'Grace',
+    'Okafor',
+    acuteOrg,
+    'Referral triager (advanced practice physiotherapist)',
+  );
+  await newStaff('prac-demo-bookingclerk', 'Dylan', 'Price', acuteOrg, 'Booking clerk (outpatient appointments)');
   // The practice's first nurse runs its telehealth: the demo enrolments there are hers (telehealth/seed.ts).
   const practiceNurse = practice.nurses[0]!;
   const gpCommunityRole = 'prrole-demo-gp-community';
@@ -254,6 +267,28 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
       description: 'Paramedic (R8003), North West Ambulance Service: core personal profiles of high-risk patients',
       practitionerId: paramedic.id,
       profiles: [{ organizationId: ambulanceOrg, roleCode: 'R8003', practitionerRoleId: paramedic.roleId }],
+    },
+    {
+      username: 'demo.consultant',
+      displayName: 'Dr Omar Farouk',
+      description:
+        'Consultant orthopaedic surgeon (R8000), Southport and Ormskirk Hospital: referrals, clinics, discharge',
+      practitionerId: 'prac-demo-consultant',
+      profiles: [{ organizationId: acuteOrg, roleCode: 'R8000', practitionerRoleId: 'prrole-demo-consultant' }],
+    },
+    {
+      username: 'demo.triager',
+      displayName: 'Grace Okafor',
+      description: 'Referral triager (R8003), Southport and Ormskirk Hospital: reviews referrals, returns with advice',
+      practitionerId: 'prac-demo-triager',
+      profiles: [{ organizationId: acuteOrg, roleCode: 'R8003', practitionerRoleId: 'prrole-demo-triager' }],
+    },
+    {
+      username: 'demo.bookingclerk',
+      displayName: 'Dylan Price',
+      description: 'Booking clerk (R8008), Southport and Ormskirk Hospital: awaiting-booking and slot-issues worklists',
+      practitionerId: 'prac-demo-bookingclerk',
+      profiles: [{ organizationId: acuteOrg, roleCode: 'R8008', practitionerRoleId: 'prrole-demo-bookingclerk' }],
     },
   ];
 

@@ -4,7 +4,10 @@ import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
 import { userKind, type AuthContext } from './context.ts';
 import type { Federation } from './federation.ts';
 import { FederationError, type FederatedLogin, type UpstreamName } from './federation.ts';
-import { OIDC_SCOPES } from './provider.ts';
+import { ALLOWED_SCOPES_PROPERTY, OIDC_SCOPES } from './provider.ts';
+import { describeScopes } from './app-consent.ts';
+import { renderConsentPage } from './app-consent-view.ts';
+import { PatientPicker, renderPatientPickerPage, type PatientChoice } from './patient-picker.ts';
 import { clientAddress } from './client-address.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { checkPassword } from './password-login.ts';
@@ -56,10 +59,24 @@ export function registerInteractionRoutes(
   const { store, config } = auth;
   const rateLimit = { max: config.rateLimit.max, timeWindow: config.rateLimit.windowSeconds * 1000 };
   const throttle = new LoginThrottle(auth.platform.db, config.loginThrottle);
+  const picker = new PatientPicker(auth);
   // Made now, so the first sign-in with an unknown name costs no more than any other.
   void dummyPasswordHash();
 
   /** The interaction this browser is in, or an error page when its cookie is missing or stale. */
+  /**
+   * The interaction's details when it is at the consent prompt (profile, app consent, patient picker);
+   * otherwise the browser is sent back to the interaction's current step and undefined returned.
+   */
+  async function atConsent(request: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
+    const d = await details(request, reply);
+    if (d && d.prompt.name !== 'consent') {
+      void reply.redirect(`/auth/interaction/${encodeURIComponent(d.uid)}`, 303);
+      return undefined;
+    }
+    return d;
+  }
+
   async function details(request: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
     try {
       const found = await provider.interactionDetails(request.raw, reply.raw);
@@ -95,6 +112,13 @@ export function registerInteractionRoutes(
     return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
   }
 
+  /** The scope patterns a registered app may be given (none for an unknown or disabled client). */
+  async function appScopePatterns(clientId: string): Promise<string[]> {
+    const client = await store.client(clientId);
+    const patterns = client && !client.disabled ? client.metadata[ALLOWED_SCOPES_PROPERTY] : undefined;
+    return typeof patterns === 'string' ? patterns.split(' ').filter(Boolean) : [];
+  }
+
   function loginPage(reply: FastifyReply, d: Details, error?: string, username?: string, status = 200): FastifyReply {
     return sendPage(
       reply,
@@ -120,15 +144,19 @@ export function registerInteractionRoutes(
   }
 
   /**
-   * The consent step: first-party app, so no consent screen; we grant what the person's kind
-   * allows and, for staff, bind the chosen role profile to the grant (it goes into every token).
+   * The consent step. The first-party web app gets no consent screen; a third-party SMART app
+   * gets one (app-consent-view.ts) unless the person already allowed it what it asks for. We
+   * grant what the person's kind allows, within what the app was registered for, and, for staff,
+   * bind the chosen role profile to the grant (it goes into every token).
    */
   async function consent(
     request: UidRequest,
     reply: FastifyReply,
     d: Details,
     chosenProfileId?: string,
+    choices: { decision?: string; patientId?: string; patientQuery?: string } = {},
   ): Promise<FastifyReply> {
+    const { decision } = choices;
     const accountId = d.session?.accountId;
     const user = accountId ? await store.userById(accountId) : undefined;
     if (!user || accountStatus(user) === 'disabled') {
@@ -162,9 +190,60 @@ export function registerInteractionRoutes(
         );
       }
     }
+    const clientId = String(d.params.client_id);
     const requested = (typeof d.params.scope === 'string' ? d.params.scope : '').split(' ').filter(Boolean);
-    const grant = new provider.Grant({ accountId: user.id, clientId: String(d.params.client_id) });
     const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
+    const smart = requested.filter(isSmartScope);
+    const firstParty = clientId === auth.webClientId;
+    const patterns = firstParty ? ['patient/*.cruds', 'user/*.cruds'] : await appScopePatterns(clientId);
+    const allowed = grantableScopes(kind, smart).filter((s) => scopeCoveredBy(s, patterns));
+    let patient: PatientChoice | undefined;
+    if (!firstParty && kind === 'staff' && profile && oidcScopes.includes('launch/patient') && picker.available) {
+      // SMART standalone launch by staff: which patient (one they may see) the app is for.
+      patient = choices.patientId ? await picker.find(user, profile, choices.patientId) : undefined;
+      if (!patient) {
+        const query = choices.patientQuery ?? '';
+        return sendPage(
+          reply,
+          renderPatientPickerPage({
+            uid: d.uid,
+            appName: (await auth.apps.name(clientId)) ?? clientId,
+            query,
+            results: query ? await picker.search(user, profile, query) : undefined,
+            profileId: profile.id,
+            ...(choices.patientId ? { error: 'Choose a patient you may see' } : {}),
+          }),
+          choices.patientId ? 400 : 200,
+        );
+      }
+    }
+    if (!firstParty) {
+      // A third-party app: the person decides, once (remembered until they take it back).
+      const asked = [...oidcScopes, ...allowed];
+      if (decision === 'deny') {
+        return finish(request, reply, {
+          error: 'access_denied',
+          error_description: 'The person did not allow the app',
+        });
+      }
+      if (decision !== 'allow' && !(await auth.authorisations.covers(user.id, clientId, asked))) {
+        return sendPage(
+          reply,
+          renderConsentPage({
+            uid: d.uid,
+            clientId,
+            appName: (await auth.apps.name(clientId)) ?? clientId,
+            name: user.displayName ?? user.username,
+            allowed: describeScopes(asked),
+            refused: describeScopes(smart.filter((s) => !allowed.includes(s))),
+            ...(profile ? { profileId: profile.id } : {}),
+            ...(patient ? { patient } : {}),
+          }),
+        );
+      }
+      await auth.authorisations.remember(user.id, clientId, asked);
+    }
+    const grant = new provider.Grant({ accountId: user.id, clientId });
     if (oidcScopes.length) {
       grant.addOIDCScope(oidcScopes.join(' '));
     }
@@ -172,11 +251,6 @@ export function registerInteractionRoutes(
     if (claims?.length) {
       grant.addOIDCClaims(claims);
     }
-    const smart = requested.filter(isSmartScope);
-    const allowed =
-      String(d.params.client_id) === auth.webClientId
-        ? grantableScopes(kind, smart).filter((s) => scopeCoveredBy(s, ['patient/*.cruds', 'user/*.cruds']))
-        : [];
     if (allowed.length) {
       grant.addResourceScope(auth.fhirBase, allowed.join(' '));
     }
@@ -187,6 +261,9 @@ export function registerInteractionRoutes(
     const grantId = await grant.save();
     if (profile) {
       await store.setGrantProfile(grantId, profile.id);
+    }
+    if (patient) {
+      await picker.remember(grantId, patient.id);
     }
     return finish(request, reply, { consent: { grantId } }, true);
   }
@@ -236,14 +313,51 @@ export function registerInteractionRoutes(
   });
 
   app.post('/auth/interaction/:uid/profile', async (request: UidRequest, reply) => {
-    const d = await details(request, reply);
+    const d = await atConsent(request, reply);
     if (!d) {
       return reply;
     }
-    if (d.prompt.name !== 'consent') {
-      return reply.redirect(`/auth/interaction/${encodeURIComponent(d.uid)}`, 303);
-    }
     return consent(request, reply, d, formFields(request.body).get('profile') ?? '');
+  });
+
+  app.post('/auth/interaction/:uid/consent', async (request: UidRequest, reply) => {
+    const d = await atConsent(request, reply);
+    if (!d) {
+      return reply;
+    }
+    const form = formFields(request.body);
+    const decision = form.get('decision') === 'allow' ? 'allow' : 'deny';
+    return consent(request, reply, d, form.get('profile') ?? undefined, {
+      decision,
+      ...(form.get('patient') ? { patientId: form.get('patient')! } : {}),
+    });
+  });
+
+  // The staff patient picker (patient-picker.ts): a search, then the choice.
+  app.get(
+    '/auth/interaction/:uid/patients',
+    { config: { rateLimit } },
+    async (
+      request: FastifyRequest<{ Params: { uid: string }; Querystring: { q?: string; profile?: string } }>,
+      reply,
+    ) => {
+      const d = await atConsent(request, reply);
+      if (!d) {
+        return reply;
+      }
+      return consent(request, reply, d, String(request.query.profile ?? ''), {
+        patientQuery: String(request.query.q ?? ''),
+      });
+    },
+  );
+
+  app.post('/auth/interaction/:uid/patient', async (request: UidRequest, reply) => {
+    const d = await atConsent(request, reply);
+    if (!d) {
+      return reply;
+    }
+    const form = formFields(request.body);
+    return consent(request, reply, d, form.get('profile') ?? undefined, { patientId: form.get('patient') ?? '' });
   });
 
   app.get('/auth/interaction/:uid/abort', async (request: UidRequest, reply) => {

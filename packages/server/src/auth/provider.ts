@@ -9,10 +9,14 @@ import Provider, {
 } from 'oidc-provider';
 import { SYSTEM_PURPOSES, systemPurpose } from '../access/secondary-use.ts';
 import { oidcAdapter } from './adapter.ts';
+import { registrationFeature, storeRegisteredClient } from './app-registration.ts';
+import { ROUTES } from './endpoints.ts';
 import { WEB_CLIENT_ID, userKind, type AuthContext } from './context.ts';
 import { SIGNING_ALG } from './keys.ts';
+import { grantPatient } from './patient-picker.ts';
+import { publicRefreshClientId } from './public-refresh.ts';
 import { grantTag } from './revocations.ts';
-import { isSmartScope, scopeCoveredBy } from './scopes.ts';
+import { isSmartScope, permittedScopes, scopeCoveredBy } from './scopes.ts';
 import { parseFhirUser } from './store.ts';
 import { renderErrorPage, renderLogoutPage, renderMessagePage } from './views.ts';
 
@@ -28,19 +32,14 @@ export const PURPOSE_PROPERTY = 'careweave_purpose';
 /** What the web app may ask for; the person's kind narrows it at sign-in. */
 const WEB_ALLOWED_SCOPES = ['patient/*.cruds', 'user/*.cruds'];
 
-export const OIDC_SCOPES = ['openid', 'offline_access', 'fhirUser', 'profile', 'launch/patient'];
+export { ROUTES };
 
-/** The provider's routes, under the /auth mount. */
-export const ROUTES = {
-  authorization: '/authorize',
-  token: '/token',
-  jwks: '/jwks',
-  userinfo: '/userinfo',
-  end_session: '/logout',
-  introspection: '/introspect',
-  revocation: '/revoke',
-  pushed_authorization_request: '/par',
-} as const;
+/**
+ * The scopes that are not SMART resource scopes. `online_access` (SMART): a refresh token that
+ * lives with the sign-in session — what every person's client gets anyway; asking for it lets a
+ * SMART client (fhirclient) see in the token response that it may refresh.
+ */
+export const OIDC_SCOPES = ['openid', 'offline_access', 'online_access', 'fhirUser', 'profile', 'launch/patient'];
 
 export const CLIENT_AUTH_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'ES256', 'ES384', 'EdDSA'] as const;
 
@@ -59,6 +58,28 @@ function candidateScopes(ctx: KoaContextWithOIDC): string[] {
     entities.RefreshToken?.scope,
   ];
   return [...new Set(sources.flatMap((s) => (typeof s === 'string' ? s.split(' ') : [])).filter(Boolean))];
+}
+
+/**
+ * A backend client gets the part of what it asks for that it was registered for (SMART v2: the
+ * server may grant less than requested), never a token with no scope: `invalid_scope` when nothing
+ * remains. The request's `scope` is narrowed in place, because the provider keeps only requested
+ * scopes that the resource server lists.
+ */
+function systemScope(ctx: KoaContextWithOIDC, patterns: readonly string[]): string {
+  const raw = ctx.oidc.params?.scope;
+  const requested = (typeof raw === 'string' ? raw : '').split(' ').filter(Boolean);
+  const granted = permittedScopes(requested.filter(isSmartScope), patterns);
+  if (!granted.length) {
+    throw new errors.InvalidScope(
+      requested.length
+        ? 'none of the requested scopes is permitted for this client'
+        : 'ask for the SMART system scopes this client was registered for',
+      requested.join(' '),
+    );
+  }
+  ctx.oidc.params!.scope = [...requested.filter((s) => !isSmartScope(s)), ...granted].join(' ');
+  return granted.join(' ');
 }
 
 function allowedPatterns(auth: AuthContext, client: { clientId: string; [key: string]: unknown }): string[] {
@@ -109,7 +130,11 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
   const { store, fhirBase, config } = auth;
 
   const configuration: Configuration = {
-    adapter: oidcAdapter(auth.platform.db, (grantId) => auth.revocations.revoke(grantId)),
+    adapter: oidcAdapter(
+      auth.platform.db,
+      (grantId) => auth.revocations.revoke(grantId),
+      storeRegisteredClient(auth.apps),
+    ),
     clients: staticClients(auth),
     jwks: { keys: signingKeys },
     scopes: OIDC_SCOPES,
@@ -128,6 +153,10 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
         }
       },
     },
+    // SMART App Launch 2.0: `aud` names the FHIR server the app means to call (so that a token
+    // is never handed to a counterfeit one). Checked after the redirect URI, so a refusal goes
+    // back to the app as `invalid_request`.
+    extraParams: { aud: (_ctx, value, client) => checkAudience(auth, value, client.clientId) },
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     enabledJWA: { clientAuthSigningAlgValues: [...CLIENT_AUTH_ALGS] },
     responseTypes: ['code'],
@@ -137,6 +166,8 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 7591 at /auth/reg, behind an initial access token (src/auth/app-registration.ts).
+      registration: registrationFeature(auth.apps),
       introspection: { enabled: true },
       revocation: { enabled: true },
       // Access tokens are plain bearer tokens: a DPoP binding the resource server does not check
@@ -162,9 +193,12 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
             throw new errors.InvalidTarget(`the only resource is ${fhirBase}`);
           }
           const patterns = allowedPatterns(auth, client);
-          const scope = candidateScopes(ctx)
-            .filter((s) => isSmartScope(s) && scopeCoveredBy(s, patterns))
-            .join(' ');
+          const scope =
+            ctx.oidc.params?.grant_type === 'client_credentials'
+              ? systemScope(ctx, patterns)
+              : candidateScopes(ctx)
+                  .filter((s) => isSmartScope(s) && scopeCoveredBy(s, patterns))
+                  .join(' ');
           return {
             scope,
             audience: fhirBase,
@@ -192,8 +226,10 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    clientBasedCORS: (_ctx, origin, client) =>
-      client.clientId === WEB_CLIENT_ID && config.webRedirectUris.some((uri) => new URL(uri).origin === origin),
+    // Reached only for an origin the CORS hook did not allow (src/auth/cors.ts): it answers allowed
+    // origins itself, and the provider then adds nothing. Kept as the same rule, so that the two
+    // cannot disagree.
+    clientBasedCORS: (_ctx, origin) => auth.cors.allows(origin),
     async findAccount(_ctx, sub) {
       const user = await store.userById(sub);
       if (!user || user.disabled) {
@@ -226,7 +262,9 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
   // Behind a TLS-terminating load balancer, trust its X-Forwarded-* headers.
   provider.proxy = config.trustProxy;
 
-  // SMART: the token response names the patient in context (patient users and carers).
+  provider.use(publicRefreshClientId(auth));
+  // SMART: the token response names the patient in context (patient users and carers), and its
+  // `scope` every scope granted (below).
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path === ROUTES.token && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
@@ -239,10 +277,64 @@ export function createProvider(auth: AuthContext, signingKeys: JWK[]): Provider 
         if (typeof claims.fhirUser === 'string') {
           body.fhirUser = claims.fhirUser;
         }
+        body.scope = grantedScope(ctx as unknown as KoaContextWithOIDC, body) || undefined;
+      }
+    }
+  });
+  // The provider's own CORS on its open endpoints (keys, discovery) answers any origin; the CORS
+  // hook already answered those it allows, so what is left here is a disallowed origin: no headers.
+  provider.use(async (ctx, next) => {
+    await next();
+    const origin = ctx.get('Origin');
+    if (origin && !auth.cors.allows(origin)) {
+      for (const name of Object.keys(ctx.response.headers)) {
+        if (name.toLowerCase().startsWith('access-control-')) {
+          ctx.remove(name);
+        }
       }
     }
   });
   return provider;
+}
+
+/**
+ * Every scope the token response grants (SMART: the app learns from it what it may do, e.g.
+ * fhirclient refreshes only when `offline_access` or `online_access` is listed): the access
+ * token's resource scopes, which the provider alone would list, and the OpenID and launch scopes
+ * of the code or refresh token exchanged. `launch/patient` only when a patient is in context;
+ * `online_access` whenever a refresh token comes without `offline_access`.
+ */
+function grantedScope(ctx: KoaContextWithOIDC, body: Record<string, unknown>): string {
+  const entities = ctx.oidc.entities as Entities;
+  const exchanged = (entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope ?? '').split(' ');
+  const resource = typeof body.scope === 'string' ? body.scope.split(' ') : [];
+  const other = exchanged.filter(
+    (scope) => OIDC_SCOPES.includes(scope) && (scope !== 'launch/patient' || typeof body.patient === 'string'),
+  );
+  // A refresh token says what kind it is. Without `offline_access` (the provider grants it only
+  // with prompt=consent, as OpenID Connect asks) the refresh token lives with the sign-in session:
+  // SMART's `online_access`, which is what a SMART client looks for before it refreshes.
+  if (typeof body.refresh_token === 'string' && !other.includes('offline_access')) {
+    other.push('online_access');
+  }
+  return [...new Set([...other, ...resource])].filter(Boolean).join(' ');
+}
+
+/**
+ * The authorization request's `aud` must be this server's FHIR base (a trailing slash aside). It
+ * is required, as SMART App Launch 2.0 says, of every client but the first-party web app, which
+ * is not a SMART app and knows its server (`resource`, when given, is checked by the provider).
+ */
+function checkAudience(auth: AuthContext, value: string | undefined, clientId: string): void {
+  if (value === undefined || value === '') {
+    if (clientId !== auth.webClientId) {
+      throw new errors.InvalidRequest(`aud is required: give this server's FHIR base, ${auth.fhirBase}`);
+    }
+    return;
+  }
+  if (value.replace(/\/+$/, '') !== auth.fhirBase) {
+    throw new errors.InvalidRequest(`aud must be this server's FHIR base, ${auth.fhirBase}`);
+  }
 }
 
 /**
@@ -279,6 +371,11 @@ async function tokenClaims(
   } else if (kind === 'staff') {
     const grantId = token.grantId;
     const profile = grantId ? await auth.store.grantProfile(grantId) : undefined;
+    // A staff standalone launch with launch/patient: the patient chosen in the picker (patient-picker.ts).
+    const chosen = grantId ? await grantPatient(auth, grantId) : undefined;
+    if (chosen) {
+      claims.patient = chosen;
+    }
     if (profile) {
       claims.role_profile = {
         id: profile.id,

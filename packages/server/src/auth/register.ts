@@ -6,8 +6,12 @@ import { isOperationOutcomeError, tooManyRequests } from '../fhir/outcome.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { purgeExpired } from './adapter.ts';
 import { registerAdminApi } from './admin-api.ts';
+import { AppAuthorisations } from './app-consent.ts';
+import { AppRegistry } from './app-registry.ts';
+import { registerConnectedAppsApi } from './connected-apps.ts';
 import { authenticateHook, fhirScopeHook, TokenVerifier } from './authenticate.ts';
 import { clientAddress } from './client-address.ts';
+import { CorsPolicy, corsHook } from './cors.ts';
 import { AUTH_PREFIX, WEB_CLIENT_ID, type AuthContext, type AuthPlatform } from './context.ts';
 import { Federation } from './federation.ts';
 import { registerInteractionRoutes } from './interactions.ts';
@@ -33,9 +37,10 @@ export interface AuthRuntime {
  * Sign-in for the whole app, in one call from buildApp (before the FHIR routes are registered):
  * - the OpenID provider under /auth (its Koa handler behind a Fastify catch-all route),
  *   the login pages, NHS CIS2 / NHS login federation, discovery documents;
+ * - CORS for browser apps on other origins (src/auth/cors.ts);
  * - an onRequest hook requiring a Bearer token on /fhir/* and /api/* that sets `request.actor`;
  * - a preHandler refusing FHIR requests the token's SMART scopes do not cover;
- * - the admin API under /api/admin.
+ * - the admin API under /api/admin, and /api/connected-apps (the apps a person has allowed).
  */
 export async function registerAuth(
   app: FastifyInstance,
@@ -53,7 +58,17 @@ export async function registerAuth(
     fhirBase: platform.fhirBase,
     webClientId: WEB_CLIENT_ID,
     revocations: new GrantRevocations(platform.db),
+    apps: new AppRegistry(platform.db, config.webRedirectUris),
+    authorisations: new AppAuthorisations(platform.db),
+    cors: new CorsPolicy({
+      baseUrl: platform.config.baseUrl,
+      webRedirectUris: config.webRedirectUris,
+      ...(config.corsOrigins ? { origins: config.corsOrigins } : {}),
+    }),
   };
+  // Registered apps' origins join the CORS allow list (their redirect URIs say where they run).
+  context.cors.addSource((origin) => context.apps.allowsOrigin(origin));
+  await context.apps.refresh();
   const keys = await ensureSigningKeys(platform.db);
   const provider = createProvider(context, keys);
   provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'OpenID provider error'));
@@ -76,6 +91,8 @@ export async function registerAuth(
   if (!app.hasRequestDecorator('token')) {
     app.decorateRequest('token', undefined);
   }
+  // CORS first: a preflight carries no token, and is answered before authentication would refuse it.
+  app.addHook('onRequest', corsHook(context.cors));
   app.addHook('onRequest', authenticateHook(verifier));
   app.addHook('preHandler', fhirScopeHook());
 
@@ -145,6 +162,7 @@ export async function registerAuth(
   });
 
   registerAdminApi(app, context);
+  registerConnectedAppsApi(app, context);
 
   // Expired sessions, codes, rate-limit windows: a schedule, run by one instance every 10 minutes.
   platform.jobs.define({

@@ -6,6 +6,7 @@ import { OperationOutcomeError } from '../fhir/outcome.ts';
 import {
   grantableScopes,
   parseScope,
+  permittedScopes,
   requireScope,
   requireScopes,
   scopeCoveredBy,
@@ -53,6 +54,22 @@ describe('SMART scopes', () => {
       expect((error as OperationOutcomeError).status).toBe(403);
       expect((error as OperationOutcomeError).outcome.issue[0]!.code).toBe('forbidden');
     }
+  });
+
+  it.each([
+    [['system/*.cruds'], ['system/*.rs'], ['system/*.rs']],
+    [
+      ['system/*.cruds'],
+      ['system/Patient.rs', 'system/Observation.cruds'],
+      ['system/Patient.rs', 'system/Observation.cruds'],
+    ],
+    [['system/Observation.cruds'], ['system/*.rs'], ['system/Observation.rs']],
+    [['system/*.read'], ['system/*.cruds'], ['system/*.read']],
+    [['system/*.write'], ['system/*.rs'], []],
+    [['system/*.cruds'], ['user/*.cruds'], []],
+    [['system/Patient.rs', 'system/Patient.r'], ['system/*.rs'], ['system/Patient.rs', 'system/Patient.r']],
+  ])('grants the permitted part of %j when registered for %j (SMART v2)', (requested, allowed, expected) => {
+    expect(permittedScopes(requested, allowed)).toEqual(expected);
   });
 
   it('covers and narrows scopes for clients and people', () => {

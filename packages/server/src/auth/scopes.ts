@@ -368,3 +368,45 @@ export function grantableScopes(kind: Actor['kind'] | undefined, requested: read
     return parsed !== undefined && contexts.includes(parsed.context);
   });
 }
+
+const PERMISSION_ORDER: readonly Interaction[] = ['c', 'r', 'u', 'd', 's'];
+
+/**
+ * What of a requested SMART scope the `allowed` patterns permit (SMART v2: a server may grant less
+ * than asked). `system/*.cruds` against `system/*.rs` is `system/*.rs`; against
+ * `system/Patient.rs system/Observation.cruds` it is both of those. A scope that is wholly
+ * permitted is kept as written (v1 `.read` stays `.read`); anything else is written in v2 form.
+ * Empty when nothing of it is permitted.
+ */
+export function permittedPart(scope: string, allowed: readonly string[]): string[] {
+  const wanted = parseScope(scope);
+  if (!wanted) {
+    return [];
+  }
+  if (scopeCoveredBy(scope, allowed)) {
+    return [scope];
+  }
+  const out = new Set<string>();
+  for (const pattern of allowed) {
+    const limit = parseScope(pattern);
+    if (!limit || limit.context !== wanted.context) {
+      continue;
+    }
+    const type =
+      wanted.resourceType === '*'
+        ? limit.resourceType
+        : limit.resourceType === '*' || limit.resourceType === wanted.resourceType
+          ? wanted.resourceType
+          : undefined;
+    const permissions = PERMISSION_ORDER.filter((p) => wanted.permissions.has(p) && limit.permissions.has(p));
+    if (type && permissions.length) {
+      out.add(`${wanted.context}/${type}.${permissions.join('')}`);
+    }
+  }
+  return [...out];
+}
+
+/** The permitted part of each requested SMART scope, deduplicated (see `permittedPart`). */
+export function permittedScopes(requested: readonly string[], allowed: readonly string[]): string[] {
+  return [...new Set(requested.flatMap((scope) => permittedPart(scope, allowed)))];
+}

@@ -29,7 +29,7 @@ const STYLE = `body{font-family:Arial,sans-serif;margin:0;background:#f0f4f5;col
 .nhsuk-error-message{color:#d5281b;font-weight:bold}.nhsuk-radios__item{margin-bottom:8px}
 .nhsuk-hint{color:#4c6272}.nhsuk-inset-text{border-left:8px solid #005eb8;padding:8px 16px;background:#fff}`;
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en-GB">
 <head>

@@ -35,6 +35,8 @@ import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
 import { notificationsBenchmark } from './notifications.ts';
 import { telehealthBenchmark } from './telehealth.ts';
 import { riskBenchmark } from './risk.ts';
+import { referralsBenchmark } from './referrals.ts';
+import { referralAnalyticsBenchmark } from './referral-analytics.ts';
 import { admissionAlertsBenchmark } from './admission-alerts.ts';
 import { policyBenchmark, policyFigures } from './policy.ts';
 import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
@@ -67,6 +69,8 @@ export const BENCHMARKS = [
   'telehealth',
   'admission-alerts',
   'risk',
+  'referrals',
+  'referral-analytics',
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -664,6 +668,18 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
   if (only.has('risk')) {
     db ??= await openDatabase(bench.config);
     run.figures.push(...(await riskBenchmark({ kind, db, system: platform.resources, resources, log })));
+  }
+
+  // Electronic referrals: directory search with waits, and booking slots (bench/referrals.ts).
+  if (only.has('referrals')) {
+    db ??= await openDatabase(bench.config);
+    run.figures.push(...(await referralsBenchmark({ kind, db, resources, log, snapshot })));
+  }
+
+  // Referral analytics: the demo history and the commissioner's dashboard (bench/referral-analytics.ts).
+  if (only.has('referral-analytics')) {
+    db ??= await openDatabase(bench.config);
+    run.figures.push(...(await referralAnalyticsBenchmark({ kind, db, resources, log, snapshot })));
   }
 
   // 4. EXPLAIN ANALYZE of the searches (median and slowest parameters) and of $everything.

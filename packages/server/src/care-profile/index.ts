@@ -32,6 +32,7 @@ export const careProfileModule = defineModule({
     return {
       provides: { 'care-profile': profiles },
       fhir: (fhir) => registerOperations(fhir, { profiles, actorOf }, [CARE_PROFILE]),
+      apiScopes: { read: ['Patient.r', 'Composition.rs'], write: ['Composition.cu'] },
       routes: (app) =>
         registerProfileRoutes(app, {
           actorOf,

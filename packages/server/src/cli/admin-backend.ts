@@ -10,6 +10,8 @@ import {
   type OrganisationSummary,
   type UserSummary,
 } from '../auth/admin.ts';
+import { AppRegistry, type AppSummary } from '../auth/app-registry.ts';
+import type { AppRegistration } from '../auth/apps.ts';
 import { AuthStore } from '../auth/store.ts';
 import { refusal, runOnBackend, type Backends } from './backend.ts';
 
@@ -73,10 +75,24 @@ class HttpAdmin implements AdminOperations {
   listClients(): Promise<ClientSummary[]> {
     return this.call('GET', '/clients');
   }
+  registerApp(input: AppRegistration): Promise<{ app: AppSummary; clientSecret?: string }> {
+    return this.call('POST', '/apps', input);
+  }
+  listApps(): Promise<AppSummary[]> {
+    return this.call('GET', '/apps');
+  }
+  issueInitialAccessToken(ttlSeconds?: number): Promise<{ token: string; expiresAt: string }> {
+    return this.call('POST', '/apps/initial-access-tokens', ttlSeconds ? { expiresInSeconds: ttlSeconds } : {});
+  }
 }
 
 const ADMIN_BACKENDS: Backends<AdminOperations> = {
-  database: (db, config) => new DatabaseAdmin(new AuthStore(db), createPlatform(config, db).resources),
+  database: (db, config) =>
+    new DatabaseAdmin(
+      new AuthStore(db),
+      createPlatform(config, db).resources,
+      new AppRegistry(db, config.auth.webRedirectUris),
+    ),
   server: (baseUrl, token) => new HttpAdmin(baseUrl, token),
 };
 

@@ -40,6 +40,10 @@ What is written
   meta.lastUpdated) are not written again: re-running an import creates no new versions.
   If the input holds the same Type/id more than once, only its last occurrence is written.
   Resources are written in batches, one database transaction per batch.
+  A transaction Bundle is written whole or not at all: never split across batches, and not
+  written if one of its entries is invalid; a stopped or killed import leaves each Bundle whole
+  or absent. A resource it holds whose last occurrence comes later (a shared Organization) is
+  created with it if missing, so its references always resolve.
 
 Exit status
   0  everything was imported (or was already there)
@@ -68,7 +72,7 @@ export function registerImportCommand(program: Command): void {
         'Validates each resource, writes them in batches, and skips resources that are already stored unchanged.',
     )
     .argument('<paths...>', 'files or directories to import')
-    .option('--batch-size <n>', 'resources per database transaction', positiveInteger, 500)
+    .option('--batch-size <n>', 'resources per database transaction (whole transaction Bundles)', positiveInteger, 500)
     .option('--no-validate', 'skip FHIR validation, checking only resourceType and id (faster; for trusted data)')
     .option('--dry-run', 'read, validate and compare with the database, but write nothing')
     .option('--allow-failures', 'exit with status 0 even if some resources failed (they are still reported)')

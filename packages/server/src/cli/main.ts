@@ -10,6 +10,7 @@ import { registerSeedCommand } from './seed.command.ts';
 import { registerOrgCommand } from './org.command.ts';
 import { registerUserCommand } from './user.command.ts';
 import { registerClientCommand } from './client.command.ts';
+import { registerAppsCommand } from './apps.command.ts';
 import { registerAuditCommand } from './audit.command.ts';
 import { registerRiskCommand } from './risk.command.ts';
 
@@ -29,6 +30,7 @@ registerSeedCommand(program);
 registerOrgCommand(program);
 registerUserCommand(program);
 registerClientCommand(program);
+registerAppsCommand(program);
 registerAuditCommand(program);
 registerRiskCommand(program);
 

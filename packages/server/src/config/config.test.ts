@@ -32,3 +32,22 @@ describe('hardening settings', () => {
     expect(loadConfig({}).maxJsonNodes).toBe(100_000);
   });
 });
+
+describe('CORS origins', () => {
+  test('default to none configured (the base URL origin is added by the policy)', () => {
+    expect(loadConfig({}).auth.corsOrigins).toBeUndefined();
+  });
+
+  test('are read as a comma-separated list of origins', () => {
+    expect(
+      loadConfig({ CAREWEAVE_CORS_ORIGINS: 'https://app.example.org, http://localhost:3000' }).auth.corsOrigins,
+    ).toEqual(['https://app.example.org', 'http://localhost:3000']);
+  });
+
+  test.each(['*', 'https://app.example.org/', 'https://app.example.org/path', 'app.example.org', 'ftp://x.example'])(
+    'refuse %s at start-up',
+    (value) => {
+      expect(() => loadConfig({ CAREWEAVE_CORS_ORIGINS: value })).toThrow(/CAREWEAVE_CORS_ORIGINS/);
+    },
+  );
+});

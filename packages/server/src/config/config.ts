@@ -57,6 +57,8 @@ const configSchema = z.object({
   SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: booleanFromEnv.default(false),
   // Sign-in (src/auth/).
   WEB_REDIRECT_URIS: z.string().optional(),
+  // Browser apps on other origins allowed to call discovery, the token endpoint and the FHIR API (src/auth/cors.ts).
+  CORS_ORIGINS: z.string().optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
@@ -171,6 +173,11 @@ export interface AuthConfig {
   trustProxy: boolean;
   /** Where the web app (`careweave-web`) may receive authorization codes. */
   webRedirectUris: string[];
+  /**
+   * Origins (`https://app.example`) whose pages may call discovery, the token endpoint and the
+   * FHIR API (CORS); undefined: the base URL's origin. Registered apps' origins are added to these.
+   */
+  corsOrigins?: string[];
   accessTokenTtlSeconds: number;
   /**
    * Password sign-in throttling (docs/AUTH.md): attempts counted per (account, client, address) and
@@ -307,6 +314,7 @@ function authConfig(c: z.output<typeof configSchema>, baseUrl: string): AuthConf
       problems.push(`${ENV_PREFIX}WEB_REDIRECT_URIS: '${uri}' is not an absolute URL`);
     }
   }
+  const corsOrigins = c.CORS_ORIGINS === undefined ? undefined : parseOrigins(c.CORS_ORIGINS, problems);
   const cis2 = upstream(
     'CIS2',
     c.CIS2_ISSUER,
@@ -329,6 +337,7 @@ function authConfig(c: z.output<typeof configSchema>, baseUrl: string): AuthConf
   return {
     trustProxy: c.TRUST_PROXY,
     webRedirectUris,
+    ...(corsOrigins ? { corsOrigins } : {}),
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL,
     loginThrottle: {
       maxFailures: c.LOGIN_MAX_FAILURES,
@@ -345,4 +354,26 @@ function authConfig(c: z.output<typeof configSchema>, baseUrl: string): AuthConf
     ...(cis2 ? { cis2 } : {}),
     ...(nhsLogin ? { nhsLogin } : {}),
   };
+}
+
+/**
+ * `CAREWEAVE_CORS_ORIGINS`: comma-separated origins, each exactly `scheme://host[:port]` (what a
+ * browser sends in `Origin`: no path, no trailing slash). `*` is refused: every origin would
+ * include any page on the web, and the allowed list is what keeps a stolen token's use inside
+ * the apps this deployment trusts.
+ */
+function parseOrigins(value: string, problems: string[]): string[] {
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    const parsed = URL.parse(origin);
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      problems.push(
+        `${ENV_PREFIX}CORS_ORIGINS: '${origin}' is not an origin: give scheme://host[:port] with no path, e.g. https://app.example.org`,
+      );
+    }
+  }
+  return origins;
 }

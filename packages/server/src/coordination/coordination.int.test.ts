@@ -4,7 +4,7 @@
  * the case list; goals and a task assigned to a social worker, who sees and completes it; an MDT
  * meeting with an outcome and the next review date; and the `Task/$triage` operation.
  */
-import type { CarePlan, CareTeam, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Appointment, CarePlan, CareTeam, Communication, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorClient } from '../access/testing/actor-client.ts';
 import { ACTORS } from '../access/testing/scenario.ts';
@@ -180,6 +180,27 @@ describe('referral → triage → care plan → MDT', () => {
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
+    // Scheduled as an Appointment: the care team's members invited, the coordinator chairing, the plan discussed.
+    const appointment = created.body.appointment;
+    expect(appointment).toMatchObject({ status: 'booked', start: new Date(start).toISOString() });
+    expect(Date.parse(appointment.end) - Date.parse(appointment.start)).toBe(60 * 60_000);
+    expect(appointment.participants).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          reference: `Practitioner/${COORDINATOR.practitionerId}`,
+          chair: true,
+          status: 'accepted',
+        }),
+        expect.objectContaining({ reference: `Practitioner/${ACTORS.gp.practitionerId}`, status: 'needs-action' }),
+        expect.objectContaining({ reference: `Practitioner/${ACTORS.socialWorker.practitionerId}` }),
+      ]),
+    );
+    const plans = await h.t.fhir('GET', `CarePlan?subject=Patient/${PATIENT}&status=active`);
+    expect(appointment.carePlans).toEqual([`CarePlan/${plans.body.entry[0].resource.id}`]);
+    const stored = await read<Appointment>('Appointment', appointment.id);
+    expect(stored.supportingInformation?.map((r) => r.reference)).toEqual([...appointment.carePlans, `List/${id}`]);
+    // It names no patient and carries no free text (H-185): the title stays on the agenda.
+    expect(JSON.stringify(stored)).not.toMatch(/Frailty MDT|Patient\//);
     const gpList = await h.api(ACTORS.gp, 'GET', '/api/coordination/meetings');
     expect(gpList.body.meetings.map((m: { id: string }) => m.id)).toContain(id);
     const swList = await h.api(ACTORS.socialWorker, 'GET', '/api/coordination/meetings');
@@ -190,6 +211,14 @@ describe('referral → triage → care plan → MDT', () => {
       nextReview: '2027-03-01',
     });
     expect(outcome.status).toBe(200);
+    const recorded = await h.t.fhir('GET', `Communication?subject=Patient/${PATIENT}`);
+    const mdtOutcome = (recorded.body.entry as { resource: Communication }[]).find((e) =>
+      e.resource.about?.some((a) => a.reference === `List/${id}`),
+    );
+    expect(mdtOutcome?.resource.about?.map((a) => a.reference)).toEqual([
+      `List/${id}`,
+      `Appointment/${appointment.id}`,
+    ]);
     expect(outcome.body.items).toEqual([
       expect.objectContaining({
         patient: expect.objectContaining({ id: PATIENT }),

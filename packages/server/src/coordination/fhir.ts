@@ -15,6 +15,8 @@ export const COORDINATION_SYSTEM = `${BASE}/CodeSystem/care-coordination`;
 export const NEXT_REVIEW_EXTENSION = `${BASE}/StructureDefinition/next-review-date`;
 export const MEETING_START_EXTENSION = `${BASE}/StructureDefinition/mdt-meeting-start`;
 export const SHARED_WITH_EXTENSION = `${BASE}/StructureDefinition/shared-with`;
+/** Identifies an MDT meeting's Appointment by its agenda: `List/<id>` (one Appointment per meeting). */
+export const MDT_APPOINTMENT_IDENTIFIER_SYSTEM = `${BASE}/Id/mdt-meeting`;
 
 export const CARE_COORDINATION = 'care-coordination';
 export const REFERRAL_TASK = 'spa-referral';

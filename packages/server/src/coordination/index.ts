@@ -6,6 +6,7 @@
  */
 import { registerOperations } from '../fhir/operations/registry.ts';
 import { defineModule } from '../modules/contract.ts';
+import { CaseloadService } from './caseload.service.ts';
 import { DirectoryService } from './directory.service.ts';
 import { ESCALATION_JOB, escalateOverdue } from './escalation.ts';
 import { MdtService } from './mdt.service.ts';
@@ -21,6 +22,8 @@ import { COORDINATION_SETTINGS } from './settings.ts';
 export interface CoordinationServices {
   referrals: ReferralService;
   plans: PlanService;
+  /** "Add to case list" from the risk list: the caller's caseload, or a referral to the SPA. */
+  caseload: CaseloadService;
   escalate(now?: Date): Promise<number>;
 }
 
@@ -39,6 +42,7 @@ export const coordinationModule = defineModule({
   setup: (context) => {
     const referrals = new ReferralService(context);
     const plans = new PlanService(context);
+    const caseload = new CaseloadService(context, referrals, plans);
     const meetings = new MdtService(context);
     const directory = new DirectoryService(context);
     const notifications = context.use('notifications');
@@ -58,8 +62,12 @@ export const coordinationModule = defineModule({
       defaultChannels: ['inbox', 'sms'],
     });
     return {
-      provides: { coordination: { referrals, plans, escalate: (now) => escalateOverdue(context, now) } },
+      provides: { coordination: { referrals, plans, caseload, escalate: (now) => escalateOverdue(context, now) } },
       fhir: (fhir) => registerOperations(fhir, { referrals, context }, [TRIAGE]),
+      apiScopes: {
+        read: ['Patient.rs', 'CarePlan.rs', 'Task.rs'],
+        write: ['ServiceRequest.c', 'CarePlan.cu', 'Goal.c', 'Task.cu'],
+      },
       routes: (app) =>
         registerCoordinationRoutes(app, {
           actorOf: (request) => context.actorOf(request),

@@ -117,52 +117,56 @@ export class ReferralService {
   async refer(actor: Actor | undefined, body: unknown): Promise<ReferralView> {
     const staff = requireStaff(actor, { doing: 'refer to the single point of access' });
     const input = parse(REFERRAL, body);
-    return this.context.unitOfWork(staff, async (uow) => {
-      const { resource: patient } = await readAs(uow.record, 'Patient', input.patientId);
-      const me = await this.nameOf(uow.record, practitioner(staff));
-      const myOrganisation = await this.nameOf(uow.record, `Organization/${staff.organizationId}`);
-      const request: ServiceRequest = {
-        resourceType: 'ServiceRequest',
-        status: 'active',
-        intent: 'order',
-        priority: input.priority,
-        category: [CATEGORY],
-        code: {
-          ...concept(COORDINATION_SYSTEM, 'spa-referral', 'Referral to care coordination'),
-          text: 'Care coordination',
+    return this.context.unitOfWork(staff, (uow) => this.referWithin(uow, staff, input));
+  }
+
+  /** `refer` inside a unit of work already open (the caseload's "add from the risk list" is one transaction). */
+  async referWithin(uow: UnitOfWork, staff: StaffActor, body: unknown): Promise<ReferralView> {
+    const input = parse(REFERRAL, body);
+    const { resource: patient } = await readAs(uow.record, 'Patient', input.patientId);
+    const me = await this.nameOf(uow.record, practitioner(staff));
+    const myOrganisation = await this.nameOf(uow.record, `Organization/${staff.organizationId}`);
+    const request: ServiceRequest = {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      priority: input.priority,
+      category: [CATEGORY],
+      code: {
+        ...concept(COORDINATION_SYSTEM, 'spa-referral', 'Referral to care coordination'),
+        text: 'Care coordination',
+      },
+      subject: { reference: `Patient/${patient.id!}` },
+      requester: { reference: practitioner(staff), display: me },
+      performer: [{ reference: this.spa }],
+      reasonCode: [{ text: input.reason }],
+      authoredOn: new Date().toISOString(),
+    };
+    const sr = (await uow.record.create('ServiceRequest', request)).resource as ServiceRequest;
+    // The worklist item is the SPA's record (its source), so its coordinators can triage it; the
+    // referrer may not write the SPA's record, so the hub files it in the same transaction (H-170).
+    const task: Task = {
+      resourceType: 'Task',
+      meta: { source: this.spa },
+      status: 'requested',
+      intent: 'order',
+      priority: input.priority,
+      code: concept(COORDINATION_SYSTEM, REFERRAL_TASK, 'Single point of access referral'),
+      focus: { reference: `ServiceRequest/${sr.id!}` },
+      for: { reference: `Patient/${patient.id!}` },
+      requester: { reference: practitioner(staff), display: `${me} (${myOrganisation})` },
+      owner: { reference: this.spa },
+      authoredOn: sr.authoredOn!,
+      description: input.reason,
+      extension: [
+        {
+          url: 'https://careweave.example/fhir/StructureDefinition/referrer-organization',
+          valueReference: { reference: `Organization/${staff.organizationId}` },
         },
-        subject: { reference: `Patient/${patient.id!}` },
-        requester: { reference: practitioner(staff), display: me },
-        performer: [{ reference: this.spa }],
-        reasonCode: [{ text: input.reason }],
-        authoredOn: new Date().toISOString(),
-      };
-      const sr = (await uow.record.create('ServiceRequest', request)).resource as ServiceRequest;
-      // The worklist item is the SPA's record (its source), so its coordinators can triage it; the
-      // referrer may not write the SPA's record, so the hub files it in the same transaction (H-170).
-      const task: Task = {
-        resourceType: 'Task',
-        meta: { source: this.spa },
-        status: 'requested',
-        intent: 'order',
-        priority: input.priority,
-        code: concept(COORDINATION_SYSTEM, REFERRAL_TASK, 'Single point of access referral'),
-        focus: { reference: `ServiceRequest/${sr.id!}` },
-        for: { reference: `Patient/${patient.id!}` },
-        requester: { reference: practitioner(staff), display: `${me} (${myOrganisation})` },
-        owner: { reference: this.spa },
-        authoredOn: sr.authoredOn!,
-        description: input.reason,
-        extension: [
-          {
-            url: 'https://careweave.example/fhir/StructureDefinition/referrer-organization',
-            valueReference: { reference: `Organization/${staff.organizationId}` },
-          },
-        ],
-      };
-      const created = (await uow.system().create('Task', task)).resource as Task;
-      return referralView(created, await patientsById(uow.record, [patient.id!]));
-    });
+      ],
+    };
+    const created = (await uow.system().create('Task', task)).resource as Task;
+    return referralView(created, await patientsById(uow.record, [patient.id!]));
   }
 
   /** The SPA's worklist: referrals waiting for triage, oldest first (H-170), as the caller may see them. */
@@ -187,62 +191,66 @@ export class ReferralService {
   async triage(actor: Actor | undefined, id: string, body: unknown): Promise<ReferralView> {
     const staff = requireStaff(actor, { doing: 'triage referrals' });
     const input = parse(TRIAGE, body);
-    return this.context.unitOfWork(staff, async (uow) => {
-      const { resource: task, versionId } = await readAs<Task>(uow.record, 'Task', id);
-      if (!hasCode(task.code, COORDINATION_SYSTEM, REFERRAL_TASK)) {
-        notFound(`Task/${id} is not known`);
+    return this.context.unitOfWork(staff, (uow) => this.triageWithin(uow, staff, id, input));
+  }
+
+  /** `triage` inside a unit of work already open. */
+  async triageWithin(uow: UnitOfWork, staff: StaffActor, id: string, body: TriageInput): Promise<ReferralView> {
+    const input = parse(TRIAGE, body);
+    const { resource: task, versionId } = await readAs<Task>(uow.record, 'Task', id);
+    if (!hasCode(task.code, COORDINATION_SYSTEM, REFERRAL_TASK)) {
+      notFound(`Task/${id} is not known`);
+    }
+    if (`Organization/${staff.organizationId}` !== this.spa) {
+      fail('forbidden', 'Only the single point of access triages its referrals');
+    }
+    await uow.lock(`coordination:referral:${id}`);
+    if (task.status !== 'requested') {
+      conflict(`This referral has already been triaged (${task.status})`);
+    }
+    const patientId = idIn(task.for?.reference, 'Patient')!;
+    const now = new Date().toISOString();
+    const note = { time: now, authorReference: { reference: practitioner(staff) } };
+    let next: Task;
+    if (input.decision === 'accept') {
+      const coordinator = await this.coordinator(uow.record, input.coordinator);
+      next = {
+        ...task,
+        status: 'accepted',
+        priority: input.priority,
+        owner: { reference: `Practitioner/${input.coordinator}`, display: coordinator },
+        businessStatus: { text: 'Accepted' },
+        statusReason: { text: `Accepted (${input.priority}); care coordinator ${coordinator}` },
+        note: [...(task.note ?? []), { ...note, text: `Accepted, coordinator ${coordinator}` }],
+      };
+      await this.openCase(uow, task, patientId, input.coordinator, coordinator);
+      if (input.coordinator !== staff.practitionerId) {
+        await this.tell(uow, `Practitioner/${input.coordinator}`, patientId, `Task/${id}`, {
+          title: 'A case has been allocated to you',
+          text: `You are the care coordinator for a new case (${input.priority}).`,
+        });
       }
-      if (`Organization/${staff.organizationId}` !== this.spa) {
-        fail('forbidden', 'Only the single point of access triages its referrals');
-      }
-      await uow.lock(`coordination:referral:${id}`);
-      if (task.status !== 'requested') {
-        conflict(`This referral has already been triaged (${task.status})`);
-      }
-      const patientId = idIn(task.for?.reference, 'Patient')!;
-      const now = new Date().toISOString();
-      const note = { time: now, authorReference: { reference: practitioner(staff) } };
-      let next: Task;
-      if (input.decision === 'accept') {
-        const coordinator = await this.coordinator(uow.record, input.coordinator);
-        next = {
-          ...task,
-          status: 'accepted',
-          priority: input.priority,
-          owner: { reference: `Practitioner/${input.coordinator}`, display: coordinator },
-          businessStatus: { text: 'Accepted' },
-          statusReason: { text: `Accepted (${input.priority}); care coordinator ${coordinator}` },
-          note: [...(task.note ?? []), { ...note, text: `Accepted, coordinator ${coordinator}` }],
-        };
-        await this.openCase(uow, task, patientId, input.coordinator, coordinator);
-        if (input.coordinator !== staff.practitionerId) {
-          await this.tell(uow, `Practitioner/${input.coordinator}`, patientId, `Task/${id}`, {
-            title: 'A case has been allocated to you',
-            text: `You are the care coordinator for a new case (${input.priority}).`,
-          });
-        }
-      } else {
-        const outcome =
-          input.decision === 'reject'
-            ? `Not accepted: ${input.reason}`
-            : `Redirected to ${await this.nameOf(uow.record, `Organization/${input.organization}`)}: ${input.reason}`;
-        next = {
-          ...task,
-          status: 'rejected',
-          businessStatus: { text: input.decision === 'reject' ? 'Rejected' : 'Redirected' },
-          statusReason: { text: outcome },
-          executionPeriod: { ...task.executionPeriod, end: now },
-          note: [...(task.note ?? []), { ...note, text: outcome }],
-        };
-      }
-      const written = (await uow.record.update('Task', id, next, { ifMatch: versionId })).resource as Task;
-      const patients = await patientsById(uow.record, [patientId]);
-      if (input.decision !== 'accept') {
-        // Last: revoking the request ends the SPA's relationship with the patient (need to know).
-        await this.decline(uow, task, patientId, next.statusReason!.text!);
-      }
-      return referralView(written, patients);
-    });
+    } else {
+      const outcome =
+        input.decision === 'reject'
+          ? `Not accepted: ${input.reason}`
+          : `Redirected to ${await this.nameOf(uow.record, `Organization/${input.organization}`)}: ${input.reason}`;
+      next = {
+        ...task,
+        status: 'rejected',
+        businessStatus: { text: input.decision === 'reject' ? 'Rejected' : 'Redirected' },
+        statusReason: { text: outcome },
+        executionPeriod: { ...task.executionPeriod, end: now },
+        note: [...(task.note ?? []), { ...note, text: outcome }],
+      };
+    }
+    const written = (await uow.record.update('Task', id, next, { ifMatch: versionId })).resource as Task;
+    const patients = await patientsById(uow.record, [patientId]);
+    if (input.decision !== 'accept') {
+      // Last: revoking the request ends the SPA's relationship with the patient (need to know).
+      await this.decline(uow, task, patientId, next.statusReason!.text!);
+    }
+    return referralView(written, patients);
   }
 
   /** The request is revoked (the SPA's relationship from it ends) and the referrer is told why. */
@@ -286,8 +294,9 @@ export class ReferralService {
     };
     const referrerOrg = task.extension?.find((e) => e.url.endsWith('/referrer-organization'))?.valueReference;
     const referrerRole = referrerOrg ? await this.roleOf(uow.record, referrerOrg.reference ?? '') : undefined;
+    // A referrer who coordinates the case themselves (SPA staff adding from the risk list) is on the team once.
     const referrer: CareTeamParticipant[] =
-      task.requester?.reference && referrerRole
+      task.requester?.reference && referrerRole && task.requester.reference !== `Practitioner/${coordinatorId}`
         ? [
             {
               role: [roleConcept(referrerRole)],

@@ -3,7 +3,7 @@
  * case list (every case with a next review date, one with an overdue task), pending referrals, an upcoming MDT
  * meeting with her cases, and demo.matron is on some of the care teams. A second run writes nothing.
  */
-import type { CareTeam } from '@medplum/fhirtypes';
+import type { Appointment, CareTeam } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffActor } from '../access/actor.ts';
 import { ensureDemoUsers } from '../auth/demo-users.ts';
@@ -59,11 +59,44 @@ describe('coordination demo data', () => {
       'List?code=https://careweave.example/fhir/CodeSystem/care-coordination|mdt-meeting',
     );
     expect(meetings.body.entry[0].resource.entry).toHaveLength(4);
+    // Scheduled as an Appointment: the four care plans discussed, the coordinator chairing, the matron invited.
+    const appointments = await t.fhir(
+      'GET',
+      `Appointment?identifier=https://careweave.example/fhir/Id/mdt-meeting|List/${meetings.body.entry[0].resource.id}`,
+    );
+    const appointment = appointments.body.entry[0].resource as Appointment;
+    expect(appointment.status).toBe('booked');
+    expect(appointment.supportingInformation?.filter((r) => r.reference?.startsWith('CarePlan/'))).toHaveLength(4);
+    const invited = appointment.participant.map((p) => p.actor?.reference);
+    expect(invited).toContain(`Practitioner/${DEMO_COORDINATOR}`);
+    expect(invited).toContain(`Practitioner/${DEMO_MATRON}`);
+  });
+
+  it('schedules a meeting seeded before meetings were Appointments, once', async () => {
+    const [appointment] = (
+      await t.fhir(
+        'GET',
+        'Appointment?service-category=https://careweave.example/fhir/CodeSystem/care-coordination|mdt-meeting',
+      )
+    ).body.entry;
+    await t.platform.resources.delete('Appointment', appointment.resource.id);
+    await t.app.modules.seed({ seed: 1, log: () => undefined });
+    await t.app.modules.seed({ seed: 1, log: () => undefined });
+    const again = (
+      await t.fhir(
+        'GET',
+        'Appointment?service-category=https://careweave.example/fhir/CodeSystem/care-coordination|mdt-meeting',
+      )
+    ).body.entry;
+    expect(again).toHaveLength(1);
+    expect(again[0].resource.id).not.toBe(appointment.resource.id);
   });
 
   it('writes nothing on a second start', async () => {
     const before = (await t.fhir('GET', 'Task?_summary=count')).body.total;
+    const appointments = (await t.fhir('GET', 'Appointment?_summary=count')).body.total;
     await t.app.modules.seed({ seed: 1, log: () => undefined });
     expect((await t.fhir('GET', 'Task?_summary=count')).body.total).toBe(before);
+    expect((await t.fhir('GET', 'Appointment?_summary=count')).body.total).toBe(appointments);
   });
 });

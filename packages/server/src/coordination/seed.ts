@@ -3,7 +3,8 @@
  * policy, audit and notifications apply as they would for them): the demo practice's GP refers the
  * practice's oldest multimorbid patients to the single point of access; the demo coordinator accepts
  * four (her case list), with goals and tasks for the matron, the social worker and the GP — the GP's
- * one overdue — and leaves two waiting for triage; an MDT meeting in two days lists her cases.
+ * one overdue — and leaves two waiting for triage; an MDT meeting in two days lists her cases, scheduled
+ * as an Appointment with the care teams' members (a meeting seeded before that is scheduled on start).
  * Idempotent: once the coordinator is on a care team, nothing more is written.
  */
 import type { Patient, Task } from '@medplum/fhirtypes';
@@ -87,12 +88,14 @@ export async function seedCoordinationDemo(
   if (!(await exists('Practitioner', DEMO_COORDINATOR)) || !(await exists('Organization', spa))) {
     return undefined;
   }
+  // Meetings called before meetings were Appointments are scheduled now (the demo data's upgrade).
+  const upgraded = await services.meetings.scheduleUnscheduled();
   const already = await context.system.search('CareTeam', [
     ['participant', `Practitioner/${DEMO_COORDINATOR}`],
     ['_summary', 'count'],
   ]);
   if ((already.total ?? 0) > 0) {
-    return undefined;
+    return upgraded ? `${upgraded} MDT meeting(s) scheduled as Appointments` : undefined;
   }
   const model = buildInfrastructureModel(seed);
   const practice = model.practices[0]!;

@@ -18,12 +18,21 @@ function wrap(pg: Pick<PGlite, 'query' | 'exec'>): Queryable {
  * Opens the embedded database; `dataDir` undefined means in memory (tests). The data folder is
  * locked while it is open (src/db/data-dir-lock.ts): `holder` says who has it, for the others.
  */
-export async function openPglite(dataDir?: string, holder: LockHolder = { holder: 'database' }): Promise<Database> {
+export async function openPglite(
+  dataDir?: string,
+  holder: LockHolder = { holder: 'database' },
+  options: { loadDataDir?: Blob } = {},
+): Promise<Database> {
   const release = dataDir ? acquireDataDirLock(dataDir, holder) : (): void => undefined;
   // json (114) stays text, as with PostgreSQL: the FHIR layer decides when to parse it.
   let pg: PGlite;
   try {
-    pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers: { 114: (value: string) => value } });
+    pg = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      // A dump of a database made earlier (tests start from a migrated one instead of running initdb).
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      parsers: { 114: (value: string) => value },
+    });
   } catch (error) {
     release();
     throw error;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable, QueryOptions, SqlParam } from './database.ts';
+import { isConnectionLost } from './errors.ts';
 
 // Return bigint/numeric as strings would surprise callers; version ids fit in a JS number.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -71,6 +72,12 @@ export async function openPostgres(url: string, poolSize = 10, options: Postgres
   pool.on('error', () => {
     // An idle client died (e.g. server restart); the pool replaces it on next use.
   });
+  // Belt and braces: every connection has a listener of its own for its whole life, so an 'error'
+  // emitted while it is borrowed, between the pool's listeners, never goes unheard (which would end
+  // the process). The query in flight fails with the same error, and the pool drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   await pool.query('select 1');
   return {
     kind: 'postgres',
@@ -78,16 +85,34 @@ export async function openPostgres(url: string, poolSize = 10, options: Postgres
     ...wrapClient(pool, statements),
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // The pool listens for errors only on idle clients: a borrowed one whose connection the
+      // server ends (pg_terminate_backend, a restart) would emit 'error' to nobody, which ends the
+      // process. The failed query rejects too, and that is what the caller sees.
+      let lost: Error | undefined;
+      const onError = (error: Error): void => {
+        lost = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await work(wrapClient(client, statements));
         await client.query('commit');
         return result;
       } catch (error) {
-        await client.query('rollback').catch(() => undefined);
+        if (!lost && isConnectionLost(error)) {
+          lost = error as Error;
+        }
+        if (!lost) {
+          await client.query('rollback').catch(() => undefined);
+        }
         throw error;
       } finally {
-        client.release();
+        // A client whose connection failed is closed, not pooled again (and keeps its listeners: the
+        // socket may still report the loss after this); a healthy one goes back without this one.
+        if (!lost) {
+          client.off('error', onError);
+        }
+        client.release(lost);
       }
     },
     close: () => pool.end(),

@@ -14,6 +14,8 @@ export interface ResourceEvent {
   interaction: Interaction;
   /** The version written (absent for a deletion), read when the reaction runs. */
   resource?: Resource;
+  /** For an update, the version before it when it could be read with the batch (else read it yourself). */
+  previous?: Resource;
 }
 
 /** What a reaction runs with: the whole record, written and read as `reaction:<name>`. */
@@ -37,6 +39,12 @@ export interface Reaction {
    */
   filter?: (resource: Resource, previous?: Resource) => boolean;
   handle: (event: ResourceEvent, context: ReactionContext) => Promise<void>;
+  /**
+   * Optional: the deliveries of one claimed batch handled together (one transaction for several
+   * events: fewer round trips and audit rows). It must be all or nothing: when it throws, each event
+   * is handled again alone by `handle`, with its own attempts and backoff.
+   */
+  handleBatch?: (events: readonly ResourceEvent[], context: ReactionContext) => Promise<void>;
   /** Default 5 attempts, 1 s doubling (1, 2, 4, 8 s). */
   retry?: { attempts?: number; delayMs?: number };
 }

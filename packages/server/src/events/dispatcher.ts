@@ -174,15 +174,35 @@ export class ReactionDispatcher implements OutboxConsumer {
     for (;;) {
       const repository = new ReactionRepository(this.options.db);
       const claimed = await repository.claim(BATCH, LEASE_MS);
-      // The versions the handlers get, in one query rather than one each.
+      // The versions the handlers get (an update's previous one too), in one query rather than one each.
       const stored = await repository.versions(
         claimed
           .filter((row) => row.interaction !== 'delete')
-          .map((row) => ({ resourceType: row.resourceType, id: row.resourceId, versionId: row.versionId })),
+          .flatMap((row) =>
+            [row.versionId, ...(row.interaction === 'update' ? [row.versionId - 1] : [])].map((versionId) => ({
+              resourceType: row.resourceType,
+              id: row.resourceId,
+              versionId,
+            })),
+          ),
       );
-      await Promise.all(
-        claimed.map((row) => this.run(row, stored.get(`${row.resourceType}/${row.resourceId}/${row.versionId}`))),
-      );
+      const at = (row: ReactionRow, versionId: number) =>
+        stored.get(`${row.resourceType}/${row.resourceId}/${versionId}`);
+      // A reaction that takes a batch gets its rows together; the rest one by one, concurrently.
+      const batches = new Map<string, ReactionRow[]>();
+      const single: ReactionRow[] = [];
+      for (const row of claimed) {
+        const reaction = this.options.registry.get(row.reaction);
+        if (reaction?.handleBatch && row.interaction !== 'delete' && at(row, row.versionId)) {
+          batches.set(row.reaction, [...(batches.get(row.reaction) ?? []), row]);
+        } else {
+          single.push(row);
+        }
+      }
+      await Promise.all([
+        ...single.map((row) => this.run(row, at(row, row.versionId), at(row, row.versionId - 1))),
+        ...[...batches.values()].map((rows) => this.runBatch(rows, at)),
+      ]);
       total += claimed.length;
       if (claimed.length < BATCH || this.stopped) {
         return total;
@@ -217,7 +237,45 @@ export class ReactionDispatcher implements OutboxConsumer {
       });
   }
 
-  private async run(row: ReactionRow, version: Resource | undefined): Promise<void> {
+  /**
+   * Rows of one reaction with `handleBatch`, handled together and marked done together. If the batch
+   * fails (all or nothing, so nothing of it happened), each row runs alone, with its own retries.
+   */
+  private async runBatch(
+    rows: readonly ReactionRow[],
+    at: (row: ReactionRow, versionId: number) => Resource | undefined,
+  ): Promise<void> {
+    const registered = this.options.registry.get(rows[0]!.reaction)!;
+    if (rows.length > 1) {
+      const actor = reactionActor(registered.name);
+      const resources = this.options.resources.forCaller(this.options.accessFor(actor));
+      const events = rows.map((row): ResourceEvent => {
+        const previous = row.interaction === 'update' ? at(row, row.versionId - 1) : undefined;
+        return {
+          seq: row.eventSeq,
+          resourceType: row.resourceType,
+          resourceId: row.resourceId,
+          versionId: row.versionId,
+          interaction: row.interaction,
+          resource: at(row, row.versionId)!,
+          ...(previous ? { previous } : {}),
+        };
+      });
+      try {
+        await registered.handleBatch!(events, { actor, resources, attempt: Math.min(...rows.map((r) => r.attempts)) });
+        await new ReactionRepository(this.options.db).doneMany(rows.map((row) => row.id));
+        return;
+      } catch (error) {
+        this.logger?.error(
+          { err: error, reaction: registered.name, events: rows.length },
+          'event reaction batch failed; running each alone',
+        );
+      }
+    }
+    await Promise.all(rows.map((row) => this.run(row, at(row, row.versionId), at(row, row.versionId - 1))));
+  }
+
+  private async run(row: ReactionRow, version: Resource | undefined, previous?: Resource): Promise<void> {
     const repository = new ReactionRepository(this.options.db);
     const registered = this.options.registry.get(row.reaction);
     if (!registered) {
@@ -236,6 +294,7 @@ export class ReactionDispatcher implements OutboxConsumer {
         resourceId: row.resourceId,
         versionId: row.versionId,
         interaction: row.interaction,
+        ...(previous && row.interaction === 'update' ? { previous } : {}),
       };
       if (row.interaction !== 'delete') {
         // Read through the store when the batch read missed it, for its not-found or gone error.

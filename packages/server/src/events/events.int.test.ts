@@ -31,6 +31,32 @@ onResourceEvent({
   },
 });
 
+const batches: string[][] = [];
+const alone: string[] = [];
+const previousStatus: (string | undefined)[] = [];
+const isPoison = (event: ResourceEvent) => (event.resource as { code?: { text?: string } }).code?.text === 'poison';
+onResourceEvent({
+  name: 'test-batch',
+  types: ['Flag'],
+  retry: { attempts: 1 },
+  handleBatch: (events) => {
+    if (events.some(isPoison)) {
+      return Promise.reject(new Error('one of these is poison'));
+    }
+    batches.push(events.map((e) => e.resourceId).sort());
+    previousStatus.push(...events.map((e) => (e.previous as { status?: string } | undefined)?.status));
+    return Promise.resolve();
+  },
+  handle: (event) => {
+    if (isPoison(event)) {
+      return Promise.reject(new Error('poison'));
+    }
+    alone.push(event.resourceId);
+    previousStatus.push((event.previous as { status?: string } | undefined)?.status);
+    return Promise.resolve();
+  },
+});
+
 let t: TestApp;
 
 beforeAll(async () => {
@@ -122,5 +148,47 @@ describe('domain events', () => {
     });
     expect(anonymous.statusCode).toBe(401);
     expect((await api('GET', '/api/events/reactions?status=lost')).status).toBe(400);
+  });
+
+  it('hands a reaction with handleBatch the events of one batch together; a failed batch runs each alone', async () => {
+    const patient = (await t.fhir('POST', 'Patient', { resourceType: 'Patient' })).body.id as string;
+    const flag = (text: string) => ({
+      resource: {
+        resourceType: 'Flag',
+        status: 'active',
+        code: { text },
+        subject: { reference: `Patient/${patient}` },
+      },
+      request: { method: 'POST', url: 'Flag' },
+    });
+    const bundle = (texts: string[]) => ({ resourceType: 'Bundle', type: 'transaction', entry: texts.map(flag) });
+    const ids = (response: { body: { entry: { response: { location: string } }[] } }) =>
+      response.body.entry.map((e) => e.response.location.split('/')[1]!).sort();
+    const together = await t.fhir('POST', '', bundle(['a', 'b', 'c']));
+    expect(together.status, JSON.stringify(together.body)).toBe(200);
+    await eventually(() => batches.some((b) => b.length === 3));
+    expect(batches).toContainEqual(ids(together));
+    // An update brings the version before it (alone or in a batch).
+    const [first] = ids(together);
+    const current = (await t.fhir('GET', `Flag/${first}`)).body;
+    await t.fhir('PUT', `Flag/${first}`, { ...current, status: 'inactive' });
+    await t.fhir('PUT', `Flag/${ids(together)[1]}`, {
+      ...(await t.fhir('GET', `Flag/${ids(together)[1]}`)).body,
+      status: 'inactive',
+    });
+    await eventually(() => previousStatus.includes('active'));
+
+    const mixed = await t.fhir('POST', '', bundle(['good', 'poison', 'fine']));
+    const [poisoned] = (mixed.body.entry as { response: { location: string } }[])
+      .filter((_, i) => i === 1)
+      .map((e) => e.response.location.split('/')[1]!);
+    const good = ids(mixed).filter((id) => id !== poisoned);
+    await eventually(() => good.every((id) => alone.includes(id)));
+    expect(alone).not.toContain(poisoned);
+    await eventually(async () =>
+      (await api('GET', '/api/events/reactions?status=failed')).body.reactions.some(
+        (r: { resourceId: string }) => r.resourceId === poisoned,
+      ),
+    );
   });
 });

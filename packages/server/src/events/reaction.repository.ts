@@ -120,6 +120,14 @@ export class ReactionRepository {
     return rows.map(toRow);
   }
 
+  /** Marks deliveries handled together done, in one statement. */
+  async doneMany(ids: readonly string[]): Promise<void> {
+    await this.db.query(
+      `update event_reaction set status = 'done', done_at = now(), last_error = null where id = any($1::bigint[])`,
+      [ids],
+    );
+  }
+
   async done(id: string): Promise<void> {
     await this.db.query(`update event_reaction set status = 'done', done_at = now(), last_error = null where id = $1`, [
       id,

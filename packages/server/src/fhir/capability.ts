@@ -1,4 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { oauthUris } from '../auth/endpoints.ts';
 import { fhirDefinitions } from './definitions.ts';
 import { websocketUrl } from './subscriptions/websocket-url.ts';
 
@@ -13,6 +14,39 @@ const SEARCH_TYPE_DOCS: Record<string, string> = {
   quantity: '[prefix]number|system|code, :missing',
   uri: 'exact, :below, :above, :missing',
 };
+
+const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
+
+/**
+ * How clients authenticate (SMART App Launch, "Declaring support for OAuth2 endpoints"): the SMART
+ * service coding and the oauth-uris extension, which clients such as bulk-data-client read to find
+ * the token endpoint. `.well-known/smart-configuration` says the same at more length.
+ */
+function security(fhirBase: string): NonNullable<CapabilityStatement['rest']>[number]['security'] {
+  const uris = oauthUris(fhirBase);
+  const named: [string, string | undefined][] = [
+    ['authorize', uris.authorize],
+    ['token', uris.token],
+    ['revoke', uris.revoke],
+    ['introspect', uris.introspect],
+    ['register', uris.register],
+  ];
+  return {
+    cors: true,
+    service: [
+      {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+        text: 'OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)',
+      },
+    ],
+    extension: [
+      {
+        url: OAUTH_URIS,
+        extension: named.flatMap(([url, valueUri]) => (valueUri ? [{ url, valueUri }] : [])),
+      },
+    ],
+  };
+}
 
 /** FHIR Bulk Data export (src/fhir/bulk/; docs/FHIR.md, Bulk export). */
 const BULK_DATA = 'http://hl7.org/fhir/uv/bulkdata';
@@ -130,6 +164,7 @@ export function capabilityStatement(
         mode: 'server',
         // Where a Subscription's websocket channel connects (docs/FHIR.md, Subscriptions).
         extension: [{ url: WEBSOCKET_EXTENSION, valueUri: websocketUrl(fhirBase) }],
+        security: security(fhirBase),
         documentation:
           'Search results page with opaque keyset cursors (_cursor) that stay correct while data changes. ' +
           'Unknown search parameters are ignored with a warning OperationOutcome unless Prefer: handling=strict. ' +

@@ -20,12 +20,25 @@ describe('database errors', () => {
 
   test.each([
     ['a unique violation (a server bug or a race)', dbError('23505')],
-    ['a connection failure', dbError('ECONNREFUSED')],
     ['a plain Error', new Error('boom')],
     ['not an error', 'boom'],
     ['null', null],
   ])('%s is left to the 500 path', (_name, error) => {
     expect(fromDatabaseError(error)).toBeUndefined();
+  });
+
+  test.each([
+    ['pg_terminate_backend', dbError('57P01', 'terminating connection due to administrator command'), /connection/],
+    ['a refused connection', dbError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'), /connection/],
+    ['a connection ended mid-query', new Error('Connection terminated unexpectedly'), /connection/],
+    ['a read-only database', dbError('25006', 'cannot execute INSERT in a read-only transaction'), /read-only/],
+  ])('%s is a 503 transient OperationOutcome with Retry-After, naming the cause', (_name, error, cause) => {
+    const refused = fromDatabaseError(error);
+    expect(refused?.status).toBe(503);
+    expect(refused?.outcome.issue?.[0]?.code).toBe('transient');
+    expect(refused?.outcome.issue?.[0]?.diagnostics).toMatch(cause);
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.stringify(refused?.outcome)).not.toMatch(/INSERT|127\.0\.0\.1/);
   });
 
   test('sqlState reads the five-character code', () => {

@@ -22,6 +22,7 @@ describe('statusForOutcome: the one place an HTTP status comes from', () => {
     ['deleted', 410],
     ['conflict', 409],
     ['duplicate', 409],
+    ['multiple-matches', 412],
     ['throttled', 429],
     ['invalid', 400],
     ['required', 400],

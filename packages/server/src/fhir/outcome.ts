@@ -115,6 +115,10 @@ export function statusForOutcome(result: OperationOutcome): number {
     case 'conflict':
     case 'duplicate':
       return 409;
+    case 'multiple-matches':
+      // R4 conditional create, update and delete (and conditional references in a transaction):
+      // criteria that match more than one resource are 412 Precondition Failed.
+      return 412;
     case 'login':
     case 'unknown':
       return 401;

@@ -93,6 +93,8 @@ export const hl7v2Module = defineModule({
     return {
       provides: { hl7v2: services },
       hl7: { ADT: adtHandler },
+      // The message worklist holds patients' details as the messages carried them.
+      apiScopes: { read: ['Patient.rs', 'Encounter.rs'], write: ['Patient.cu', 'Encounter.cu'] },
       routes: (app) => registerHl7v2Routes(app, services.worklist),
       start: async () => {
         if (listener) {

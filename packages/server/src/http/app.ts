@@ -25,12 +25,15 @@ import type { CareModule } from '../modules/contract.ts';
 import { installModules, type InstalledModules } from '../modules/install.ts';
 import { loadModuleSettings } from '../modules/settings.ts';
 import { registerWebApp } from './web-app.ts';
+import fastifyCompress from '@fastify/compress';
 import { registerSharingSummary } from '../access/sharing-summary.routes.ts';
+import { registerPatientMatch } from '../access/patient-match.ts';
 import type { FastifyRequest } from 'fastify';
 import { JobQueue } from '../jobs/queue.ts';
 import { BulkExportService } from '../fhir/bulk/service.ts';
 import { registerBulkExportRoutes } from '../fhir/bulk/routes.ts';
 import { WriteChecks } from '../fhir/store/write-checks.ts';
+import { WriteEffects } from '../fhir/store/write-effects.ts';
 import { SubscriptionEvents } from '../fhir/subscriptions/events.ts';
 import { SubscriptionService } from '../fhir/subscriptions/service.ts';
 import { registerSubscriptionWebsocket } from '../fhir/subscriptions/websocket.routes.ts';
@@ -67,6 +70,8 @@ export interface Platform {
   moduleSettings: ReadonlyMap<string, unknown>;
   /** What modules require of the resources they act on, checked on every write. */
   writeChecks: WriteChecks;
+  /** What modules make true when resources are written, in the write's transaction (slot holding). */
+  writeEffects: WriteEffects;
 }
 
 declare module 'fastify' {
@@ -86,6 +91,8 @@ export function createPlatform(config: Config, db: Database, modules: readonly C
   // Every write also records Subscription outbox events, in its own transaction.
   // Modules' rules for what may be written (src/fhir/store/write-checks.ts), added as they are installed.
   const writeChecks = new WriteChecks();
+  // And what they make true in the same transaction (src/fhir/store/write-effects.ts).
+  const writeEffects = new WriteEffects();
   const subscriptionEvents = new SubscriptionEvents({
     ...accessHooks(fhirBase),
     check: (tx, written) => writeChecks.run(tx, written),
@@ -95,6 +102,7 @@ export function createPlatform(config: Config, db: Database, modules: readonly C
     defaultPageSize: config.defaultPageSize,
     maxPageSize: config.maxPageSize,
     hooks: subscriptionEvents.hooks,
+    effects: writeEffects,
   });
   // The access module writes (break-glass alerts) through the same store, so they notify too.
   const access = createAccessModule({ db, fhirBase, resources, auditBufferMs: config.auditBufferMs });
@@ -140,6 +148,7 @@ export function createPlatform(config: Config, db: Database, modules: readonly C
     modules,
     moduleSettings,
     writeChecks,
+    writeEffects,
   };
 }
 
@@ -152,6 +161,9 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.maxRequestBytes,
+    // Getting ready starts the job queue and the modules (their schemas on a first start): on a busy
+    // machine that takes longer than Fastify's 10 s default, which would abort the start.
+    pluginTimeout: 120_000,
     // Per-request log lines only when debugging: at thousands of requests a second they are noise.
     logController: new LogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
@@ -162,6 +174,10 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler(hardening),
   });
   registerHardening(app, hardening);
+  // Responses over 1 KiB compressed for clients that accept it (a patient's $everything is ~10x
+  // smaller gzipped); Brotli at quality 4, cheap enough per request. The web app's own files are
+  // compressed once at build time and sent as they are (src/http/web-app.ts).
+  await app.register(fastifyCompress, { encodings: ['br', 'gzip'], threshold: 1024 });
   // One registry of FHIR operations for every plugin: the CapabilityStatement and OperationDefinitions read it.
   operationRegistry(app);
 
@@ -191,7 +207,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const refused = fromDatabaseError(error);
     if (refused) {
       request.log.warn({ err: error }, 'the database refused the request');
-      return reply.code(refused.status).header('content-type', FHIR_JSON).send(JSON.stringify(refused.outcome));
+      return reply
+        .code(refused.status)
+        .headers(refused.headers)
+        .header('content-type', FHIR_JSON)
+        .send(JSON.stringify(refused.outcome));
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -269,6 +289,12 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       // The audit trail as AuditEvents: Patient/{id}/$access-log and $audit-log (src/access/).
       registerAuditOperations(fhir, { audit: platform.access.audit, fhirBase: platform.fhirBase });
       registerSharingSummary(fhir, { db: platform.db, audit: platform.access.audit });
+      // A trace by NHS number or surname and date of birth, identity only (src/access/patient-match.ts).
+      registerPatientMatch(fhir, {
+        system: platform.resources,
+        audit: platform.access.audit,
+        fhirBase: platform.fhirBase,
+      });
       registerBulkExportRoutes(fhir, {
         exports: platform.bulkExport,
         actorOf,

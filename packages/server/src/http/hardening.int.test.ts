@@ -248,7 +248,8 @@ describe('statement timeout (PostgreSQL)', () => {
   it.skipIf(testDatabaseKind() !== 'postgres')(
     'a query cancelled by it is a 503 too-costly OperationOutcome, not a 500',
     async () => {
-      const slow = await createTestApp({ CAREWEAVE_STATEMENT_TIMEOUT_MS: '300' });
+      // The store alone: care modules' start-up work (migrations, the referral forms) is not what is timed here.
+      const slow = await createTestApp({ CAREWEAVE_STATEMENT_TIMEOUT_MS: '300' }, { modules: [] });
       const blocker = new pg.Client({ connectionString: slow.database.url });
       await blocker.connect();
       try {

@@ -35,7 +35,9 @@ const HTML_HEADERS = {
  * `/patients/pat-000001` load the app. API paths keep the API's 404 OperationOutcome.
  */
 export async function registerWebApp(app: FastifyInstance, dist = WEB_DIST): Promise<void> {
-  await app.register(fastifyStatic, { root: dist, serve: false, suppressWarning: true });
+  // The build writes Brotli and gzip copies of its text files (packages/web/scripts/precompress.ts):
+  // sent to browsers that accept them, compressed once at the highest settings, not per request.
+  await app.register(fastifyStatic, { root: dist, serve: false, suppressWarning: true, preCompressed: true });
   const index = path.join(dist, 'index.html');
 
   const sendIndex = (reply: FastifyReply): FastifyReply => {

@@ -1,4 +1,5 @@
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { isConnectionLost } from '../db/errors.ts';
 import { isOperationOutcomeError } from '../fhir/outcome.ts';
 import { ResourceRepository } from '../fhir/store/resource.repository.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
@@ -46,10 +47,18 @@ const WORKERS_FROM_BYTES = 16 * 1024 * 1024;
  *    many bundles, with differing content) only the last occurrence is written: the result is the
  *    same as writing them in order, without flip-flopping versions on every re-import.
  *    Memory: one small map entry per distinct resource, never the content.
- * 2. **import**: reads again, rewrites references, validates and writes in batches of
+ * 2. **import**: reads again, rewrites references, validates and writes in batches of about
  *    `batchSize`, each one transaction (`ResourceService.writeMany`). Before writing, a batch reads
  *    the stored content of its resources and skips those whose content is the same (ignoring
  *    meta.versionId / meta.lastUpdated), so re-importing the same files writes nothing.
+ *
+ * A `transaction` Bundle lands whole or not at all (issue 15): its entries are never split across
+ * batches (a batch holds whole Bundles; a Bundle larger than `batchSize` is a batch of its own), an
+ * invalid entry keeps the whole Bundle out, and a killed import leaves every Bundle either whole or
+ * absent. Its references never point at what is not there yet: a resource the Bundle holds whose
+ * last occurrence is in a later file is created with the Bundle if it does not exist (with the
+ * content of its last occurrence, known from the scan, so the record ends the same and a first
+ * import writes one version of it), and left alone if it does.
  *
  * Invalid resources are reported (file, entry index / line, first issue) and not written; the
  * rest continue. Large files are streamed (stream-json for Bundles, readline for NDJSON);
@@ -69,7 +78,7 @@ type FilePlan =
   | { kind: 'skip'; reason: string }
   | { kind: 'failed' }
   | { kind: 'ndjson' }
-  | { kind: 'entries'; fullUrls?: Map<string, string> }
+  | { kind: 'entries'; fullUrls?: Map<string, string>; transaction: boolean }
   | { kind: 'single' };
 
 interface WriteItem {
@@ -81,7 +90,21 @@ interface WriteItem {
   sameAs?: number;
   validated?: boolean;
   invalid?: boolean;
+  /** Written together or not at all: a transaction Bundle's entries share one (other items: one each). */
+  group: number;
+  /**
+   * Not the resource's last occurrence, but in a transaction Bundle: created with the Bundle when it
+   * does not exist, so the Bundle's references resolve; never changes a stored one.
+   */
+  ensure?: boolean;
+  /** `ensure` with the content of the last occurrence (else the content here). */
+  final?: boolean;
+  /** Why an `ensure` item cannot be written (it is not counted as a failure of its own). */
+  error?: string;
 }
+
+/** Resources kept with the content of their last occurrence (see ImportRun.finalContent). */
+const MAX_FINAL_CONTENT = 20_000;
 
 /** Thrown out of the reading loop when a batch could not be written: ends the import. */
 class BatchWriteError extends Error {
@@ -116,6 +139,19 @@ class ImportRun {
 
   /** `Type/id` -> position (file index * 2^32 + entry index or line) of its last occurrence. */
   private readonly lastSeen = new Map<string, number>();
+  /** `Type/id`s that occur in a transaction Bundle. */
+  private readonly inTransaction = new Set<string>();
+  /**
+   * The content (references rewritten) of the last occurrence of a resource that also occurs in an
+   * earlier transaction Bundle, which creates it with this content (at most MAX_FINAL_CONTENT;
+   * past that, and for streamed files, with its own).
+   */
+  private readonly finalContent = new Map<string, Resource>();
+  /** Resources created by this run for a Bundle (`ensure`): key -> version, and whether with the final content. */
+  private readonly ensured = new Map<string, { versionId: number; final: boolean }>();
+  /** The transaction Bundle being read: its items go to `pending` together when it is read to the end. */
+  private group: WriteItem[] | undefined;
+  private nextGroup = 0;
   private readonly filePlans: (FilePlan | undefined)[] = [];
 
   private files: InputFile[] = [];
@@ -215,7 +251,7 @@ class ImportRun {
             return this.skipFile(file, `not FHIR NDJSON: line ${line} has no resourceType`);
           }
           first = false;
-          this.seen(planResource(value, file.path, line), fileIndex, line);
+          this.seen(planResource(value, file.path, line), fileIndex, line, false, NO_URLS);
         }
         return { kind: 'ndjson' };
       }
@@ -224,9 +260,12 @@ class ImportRun {
         const value: unknown = JSON.parse(await readWholeFile(file, onBytes));
         const plan = this.planJson(file, value);
         if (plan.kind === 'entries') {
-          entriesOf(value).forEach((entry, index) => this.seen(planEntry(entry, file.path, index), fileIndex, index));
+          const plans = entriesOf(value).map((entry, index) => planEntry(entry, file.path, index));
+          const fullUrls = new Map<string, string>();
+          plans.forEach((p) => addFullUrl(fullUrls, p));
+          plans.forEach((p, index) => this.seen(p, fileIndex, index, plan.transaction, fullUrls));
         } else if (plan.kind === 'single') {
-          this.seen(planResource(value, file.path, 0), fileIndex, 0);
+          this.seen(planResource(value, file.path, 0), fileIndex, 0, false, NO_URLS);
         }
         return plan;
       }
@@ -256,14 +295,15 @@ class ImportRun {
             fields.has('type') &&
             bundleHandling(fields.get('type')) === 'entries'
           ) {
-            found.splice(0).forEach(([p, index]) => this.seen(p, fileIndex, index));
+            const transaction = fields.get('type') === 'transaction';
+            found.splice(0).forEach(([p, index]) => this.seen(p, fileIndex, index, transaction));
           }
         }
       }
       const plan = this.planJson(file, { resourceType: fields.get('resourceType'), type: fields.get('type') });
       if (plan.kind === 'entries') {
-        found.forEach(([p, index]) => this.seen(p, fileIndex, index));
-        return { kind: 'entries', fullUrls };
+        found.forEach(([p, index]) => this.seen(p, fileIndex, index, plan.transaction));
+        return { kind: 'entries', fullUrls, transaction: plan.transaction };
       }
       if (plan.kind === 'single') {
         this.seen(
@@ -302,13 +342,37 @@ class ImportRun {
       this.fail({ file: file.path, location: 'file', resourceType, message: handling.error, issues: 1 });
       return { kind: 'failed' };
     }
-    return handling === 'whole' ? { kind: 'single' } : { kind: 'entries' };
+    return handling === 'whole' ? { kind: 'single' } : { kind: 'entries', transaction: type === 'transaction' };
   }
 
-  private seen(plan: EntryPlan, fileIndex: number, index: number): void {
-    if (plan.kind === 'resource') {
-      this.lastSeen.set(detach(`${plan.resourceType}/${plan.id}`), position(fileIndex, index));
+  /**
+   * Records an occurrence. `fullUrls` (the file's complete map; not for a streamed Bundle, whose
+   * entries are not kept): for keeping the content of a resource that an earlier transaction Bundle
+   * also holds (see `finalContent`).
+   */
+  private seen(
+    plan: EntryPlan,
+    fileIndex: number,
+    index: number,
+    transaction = false,
+    fullUrls?: ReadonlyMap<string, string>,
+  ): void {
+    if (plan.kind !== 'resource') {
+      return;
     }
+    const key = detach(`${plan.resourceType}/${plan.id}`);
+    if (this.inTransaction.has(key)) {
+      // A later occurrence of one an earlier transaction Bundle holds: it may be the last.
+      if (fullUrls && (this.finalContent.has(key) || this.finalContent.size < MAX_FINAL_CONTENT)) {
+        this.finalContent.set(key, finalResource(plan, fullUrls).resource);
+      } else {
+        this.finalContent.delete(key);
+      }
+    }
+    if (transaction) {
+      this.inTransaction.add(key);
+    }
+    this.lastSeen.set(key, position(fileIndex, index));
   }
 
   private skipFile(file: InputFile, reason: string): FilePlan {
@@ -325,6 +389,8 @@ class ImportRun {
     }
     const onBytes = (n: number): void => this.addBytes(n);
     let where = 'file';
+    // A transaction Bundle's entries are collected and written together once it is read to the end.
+    this.group = plan.kind === 'entries' && plan.transaction ? [] : undefined;
     try {
       if (plan.kind === 'ndjson') {
         for await (const { line, text } of readLines(file, onBytes)) {
@@ -375,10 +441,16 @@ class ImportRun {
           await this.handle(plans[index]!, file, where, position(fileIndex, index), fullUrls);
         }
       }
+      if (this.aborted) {
+        this.dropGroup('Not written: the import stopped before the rest of its transaction Bundle was read');
+      } else {
+        await this.closeGroup();
+      }
     } catch (error) {
       if (error instanceof BatchWriteError) {
         throw error;
       }
+      this.dropGroup('Not written: the rest of its transaction Bundle could not be read');
       this.fail({
         file: file.path,
         location: where,
@@ -414,20 +486,79 @@ class ImportRun {
     const key = `${plan.resourceType}/${plan.id}`;
     if (this.lastSeen.get(key) !== at) {
       this.counts.superseded++;
+      if (this.group) {
+        // Written later, but the Bundle's references must resolve when it lands: see `ensure`.
+        const final = this.finalContent.get(key);
+        this.group.push({
+          resource: final ? structuredClone(final) : finalResource(plan, fullUrls).resource,
+          key,
+          file: file.path,
+          location,
+          group: -1,
+          ensure: true,
+          final: final !== undefined,
+        });
+      }
       return;
     }
     const { resource, unresolved } = finalResource(plan, fullUrls);
     this.unresolved += unresolved;
-    this.pending.push({ resource, key, file: file.path, location });
+    const item: WriteItem = { resource, key, file: file.path, location, group: -1 };
+    if (this.group) {
+      this.group.push(item);
+      return;
+    }
+    item.group = this.nextGroup++;
+    this.pending.push(item);
     if (this.pending.length >= this.batchSize) {
       await this.flush();
     }
   }
 
   /**
+   * The transaction Bundle read to its end joins the pending batch as one group. An `ensure` of a
+   * resource the Bundle also writes as its last occurrence, or ensured twice, is dropped.
+   */
+  private async closeGroup(): Promise<void> {
+    const items = this.group;
+    this.group = undefined;
+    if (!items?.length) {
+      return;
+    }
+    const written = new Set(items.filter((item) => !item.ensure).map((item) => item.key));
+    const ensured = new Set<string>();
+    const group = this.nextGroup++;
+    for (const item of items) {
+      if (item.ensure) {
+        if (written.has(item.key) || ensured.has(item.key)) {
+          continue;
+        }
+        ensured.add(item.key);
+      }
+      item.group = group;
+      this.pending.push(item);
+    }
+    if (this.pending.length >= this.batchSize) {
+      await this.flush();
+    }
+  }
+
+  /** A transaction Bundle that cannot be read whole: none of it is written. */
+  private dropGroup(message: string): void {
+    const items = this.group ?? [];
+    this.group = undefined;
+    for (const item of items) {
+      if (!item.ensure) {
+        this.failItem(item, message, false);
+      }
+    }
+  }
+
+  /**
    * Starts writing the pending batch, first waiting for the oldest batch being written when
-   * `concurrency` are. Reading and validating the next batch overlaps with the writes. Batches of
-   * one import never share a resource (see the scan), so concurrent ones cannot conflict.
+   * `concurrency` are. Reading and validating the next batch overlaps with the writes. Concurrent
+   * batches share a resource only through an `ensure`; each transaction locks its resources in one
+   * order (ResourceRepository.lock), so they wait for each other and never deadlock.
    */
   private async flush(): Promise<void> {
     if (this.pending.length === 0) {
@@ -480,6 +611,12 @@ class ImportRun {
       content: true,
     });
     const toValidate: WriteItem[] = [];
+    // An `ensure` of a resource that is there already has nothing to do: dropped here, so that
+    // concurrent batches do not wait for each other's locks on shared resources.
+    batch = batch.filter((item) => {
+      const current = item.ensure ? stored.get(item.key) : undefined;
+      return !current || current.deleted;
+    });
     for (const item of batch) {
       const current = stored.get(item.key);
       if (current && !current.deleted && current.json !== null && sameContent(current.json, item.resource)) {
@@ -496,7 +633,23 @@ class ImportRun {
       const results = this.pool ? await this.pool.validate(resources) : resources.map(validateHere);
       toValidate.forEach((item, i) => this.recordValidation(item, results[i]));
     }
-    return batch.filter((item) => !item.invalid);
+    // A transaction Bundle with an invalid entry is not written at all.
+    const refused = new Map<number, WriteItem>();
+    for (const item of batch) {
+      if (item.invalid && !refused.has(item.group)) {
+        refused.set(item.group, item);
+      }
+    }
+    if (refused.size === 0) {
+      return batch;
+    }
+    for (const item of batch) {
+      const cause = refused.get(item.group);
+      if (cause && !item.invalid && !item.ensure) {
+        this.failItem(item, bundleRefusal(cause), false);
+      }
+    }
+    return batch.filter((item) => !refused.has(item.group));
   }
 
   /** Validates (once, on this thread); records the failure of an invalid resource. */
@@ -509,7 +662,11 @@ class ImportRun {
 
   private recordValidation(item: WriteItem, result: ValidationResult): void {
     item.validated = true;
-    if (result) {
+    if (result && item.ensure) {
+      // Reported through the Bundle's other entries (and where it occurs last).
+      item.invalid = true;
+      item.error = issueText(result.first);
+    } else if (result) {
       item.invalid = true;
       const { resourceType, id } = item.resource;
       this.fail({
@@ -523,30 +680,40 @@ class ImportRun {
     }
   }
 
-  /** Writes a batch; if it fails, writes its resources one by one to find the ones that cannot be written. */
+  /**
+   * Writes a batch; if it fails, writes its groups (a transaction Bundle, or one resource) one by
+   * one to find the ones that cannot be written. A lost database connection ends the import.
+   */
   private async writeIsolating(batch: WriteItem[]): Promise<void> {
     try {
       this.apply(await this.writeTransaction(batch));
     } catch (error) {
-      if (batch.length === 1) {
-        this.failItem(batch[0]!, error);
+      if (isConnectionLost(error)) {
+        throw error;
+      }
+      const groups = groupsOf(batch);
+      if (groups.length === 1) {
+        groups[0]!.filter((item) => !item.ensure).forEach((item) => this.failItem(item, error));
         return;
       }
-      // Find the resources that cannot be written: one transaction each.
-      const results: [WriteItem, Applied | Error][] = [];
-      for (const item of batch.filter((i) => !i.invalid)) {
+      // Find the groups that cannot be written: one transaction each.
+      const results: [WriteItem[], Applied | Error][] = [];
+      for (const group of groups) {
         try {
-          results.push([item, await this.writeTransaction([item])]);
-        } catch (itemError) {
-          results.push([item, itemError instanceof Error ? itemError : new Error(String(itemError))]);
+          results.push([group, await this.writeTransaction(group)]);
+        } catch (groupError) {
+          if (isConnectionLost(groupError)) {
+            throw groupError;
+          }
+          results.push([group, groupError instanceof Error ? groupError : new Error(String(groupError))]);
         }
       }
       if (results.every(([, r]) => r instanceof Error)) {
-        throw error; // not the data: the database (connection, schema, ...)
+        throw error; // not the data: the database (schema, ...)
       }
-      for (const [item, result] of results) {
+      for (const [group, result] of results) {
         if (result instanceof Error) {
-          this.failItem(item, result);
+          group.filter((item) => !item.ensure).forEach((item) => this.failItem(item, result));
         } else {
           this.apply(result);
         }
@@ -566,30 +733,55 @@ class ImportRun {
         await repository.lock(batch.map((item) => item.key));
       }
       const current = await repository.currentVersions(batch.map(keyOf));
-      const applied: Applied = { created: 0, updated: 0, unchanged: 0, stored: [] };
-      const writes: { resource: Resource; method: 'create' | 'update' }[] = [];
+      const applied: Applied = { created: 0, updated: 0, unchanged: 0, stored: [], ensured: [] };
+      // One write per resource: an `ensure` and a last occurrence of one resource may share a batch.
+      const writes = new Map<string, { resource: Resource; method: 'create' | 'update' }>();
       for (const item of batch) {
         const stored = current.get(item.key);
         const exists = stored !== undefined && !stored.deleted;
-        if (exists && item.sameAs === stored.versionId) {
+        if (item.ensure) {
+          if (!exists && !writes.has(item.key)) {
+            if (!this.checkValid(item)) {
+              throw new Error(bundleRefusal(item)); // (removed meanwhile, and not valid: rare)
+            }
+            writes.set(item.key, { resource: item.resource, method: 'create' });
+            applied.ensured.push([item.key, { versionId: (stored?.versionId ?? 0) + 1, final: item.final === true }]);
+          }
+          continue;
+        }
+        // Created by this run for an earlier Bundle: counted as created here, where it occurs last.
+        const ensured = exists ? this.ensured.get(item.key) : undefined;
+        const byThisRun = ensured !== undefined && ensured.versionId === stored?.versionId;
+        if (byThisRun && ensured.final) {
+          applied.created++;
+        } else if (exists && item.sameAs === stored.versionId) {
           applied.unchanged++;
+        } else if (writes.has(item.key) && this.checkValid(item)) {
+          // Ensured in this same batch: the last occurrence's content is what is written.
+          writes.set(item.key, { resource: item.resource, method: 'create' });
+          applied.created++;
         } else if (item.sameAs === undefined || this.checkValid(item)) {
           // (A resource found unchanged before the transaction but written meanwhile is validated now.)
-          writes.push({ resource: item.resource, method: exists ? 'update' : 'create' });
-          applied[exists ? 'updated' : 'created']++;
+          writes.set(item.key, { resource: item.resource, method: exists ? 'update' : 'create' });
+          applied[exists && !byThisRun ? 'updated' : 'created']++;
         } else {
           continue;
         }
         applied.stored.push(item.resource.resourceType);
       }
-      if (writes.length && !this.dryRun) {
-        await tx.writeMany(writes, current);
+      if (writes.size && !this.dryRun) {
+        await tx.writeMany([...writes.values()], current);
       }
       return applied;
     });
   }
 
   private apply(applied: Applied): void {
+    if (!this.dryRun) {
+      for (const [key, version] of applied.ensured) {
+        this.ensured.set(key, version);
+      }
+    }
     this.counts.created += applied.created;
     this.counts.updated += applied.updated;
     this.counts.unchanged += applied.unchanged;
@@ -598,13 +790,13 @@ class ImportRun {
     }
   }
 
-  private failItem(item: WriteItem, error: unknown): void {
+  private failItem(item: WriteItem, error: unknown, prefix = true): void {
     this.fail({
       file: item.file,
       location: item.location,
       resourceType: item.resource.resourceType,
       id: item.resource.id,
-      message: `Not written: ${errorMessage(error)}`,
+      message: prefix ? `Not written: ${errorMessage(error)}` : String(error),
       issues: 1,
     });
   }
@@ -686,12 +878,40 @@ interface Applied {
   unchanged: number;
   /** Resource type of each resource now stored as in the input. */
   stored: string[];
+  /** Resources created for a Bundle before their last occurrence (`ensure`). */
+  ensured: [string, { versionId: number; final: boolean }][];
+}
+
+/** The batch's groups (whole transaction Bundles, single resources), in order. */
+function groupsOf(batch: readonly WriteItem[]): WriteItem[][] {
+  const groups = new Map<number, WriteItem[]>();
+  for (const item of batch) {
+    const group = groups.get(item.group);
+    if (group) {
+      group.push(item);
+    } else {
+      groups.set(item.group, [item]);
+    }
+  }
+  return [...groups.values()];
+}
+
+/** Why the rest of a transaction Bundle is not written. */
+function bundleRefusal(cause: WriteItem): string {
+  const what = `${cause.resource.resourceType}/${cause.resource.id ?? '?'}`;
+  const why = cause.error ? `: ${cause.error}` : '';
+  return (
+    `Not written: a transaction Bundle is written whole or not at all, and its ${cause.location} ` +
+    `(${what}) is invalid${why}`
+  );
 }
 
 const keyOf = ({ resource }: WriteItem): { resourceType: string; id: string } => ({
   resourceType: resource.resourceType,
   id: resource.id!,
 });
+
+const NO_URLS: ReadonlyMap<string, string> = new Map();
 
 function position(fileIndex: number, index: number): number {
   return fileIndex * 2 ** 32 + index;

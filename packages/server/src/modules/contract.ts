@@ -19,6 +19,8 @@ import type { Hl7Handler } from '../hl7v2/registry.ts';
 import type { InboundSmsHandler } from '../gateways/sms/registry.ts';
 import type { JobDefinition, JobQueue } from '../jobs/queue.ts';
 import type { WriteCheck } from '../fhir/store/write-checks.ts';
+import type { WriteEffect } from '../fhir/store/write-effects.ts';
+import type { ApiScopes } from './api-scopes.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /** A module's own migration: operational state only, with the same access labels as the record. */
@@ -93,6 +95,12 @@ export interface ModuleParts {
   fhir?: (fhir: FastifyInstance) => void;
   /** Other HTTP routes: `/api/<module>/…` (Bearer token required) and `/webhooks/<module>/…` (not). */
   routes?: (app: FastifyInstance) => void | Promise<void>;
+  /**
+   * What the `/api` routes need from the token's SMART scopes (`read` for GET, `write` otherwise), as
+   * `/fhir/R4` needs them; a route may declare its own in `config.scopes`. Required when `routes` adds
+   * an `/api` route: start-up fails without it (src/modules/api-scopes.ts).
+   */
+  apiScopes?: ApiScopes;
   /** Jobs and schedules (cron in Europe/London), defined before the queue starts. */
   jobs?: readonly JobDefinition<object>[];
   /** Reactions to committed writes (src/events/). */
@@ -107,6 +115,11 @@ export interface ModuleParts {
    * version that exists and record the patient's agreement.
    */
   writeChecks?: readonly WriteCheck[];
+  /**
+   * What the module makes true whenever resources of some types are written by anyone, inside the
+   * write's own transaction (a throw rolls the write back): an Appointment naming a Slot takes it.
+   */
+  writeEffects?: readonly WriteEffect[];
   /** Demo data, after the core demo population; must be idempotent (runs on every start with demo data). */
   seed?: (demo: DemoSeed) => Promise<void>;
   /** When the app is ready (after jobs start) and when it closes. */

@@ -44,6 +44,7 @@ const testModule = defineModule({
   ],
   setup: (context) => ({
     fhir: (fhir) => registerOperations(fhir, { context }, [ECHO]),
+    apiScopes: { read: ['Observation.rs'], write: ['Observation.c'] },
     routes: (app) => {
       app.post('/api/test-module/notes', async (request) => {
         const actor = requireStaff(context.actorOf(request), { doing: 'write notes' });

@@ -6,9 +6,11 @@ import type { Database } from '../db/database.ts';
 import type { Reaction } from '../events/bus.ts';
 import type { CallerAccess } from '../fhir/store/hooks.ts';
 import type { WriteCheck } from '../fhir/store/write-checks.ts';
+import type { WriteEffect } from '../fhir/store/write-effects.ts';
 import type { ResourceService } from '../fhir/store/resource.service.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { CareModule, DemoSeed, ModuleContext, ModuleParts, ModuleServices } from './contract.ts';
+import { registerScopedRoutes, type ApiRoute } from './api-scopes.ts';
 import { migrateModules } from './migrations.ts';
 import { runUnitOfWork } from './unit-of-work.ts';
 
@@ -23,6 +25,7 @@ export interface ModuleHost {
   access: { audit: AuditLog };
   events: { register(reaction: Reaction): void };
   writeChecks: { add(check: WriteCheck): void };
+  writeEffects: { add(effect: WriteEffect): void };
   /** Each module's validated settings (src/modules/settings.ts). */
   moduleSettings: ReadonlyMap<string, unknown>;
 }
@@ -32,6 +35,8 @@ export interface InstalledModule {
   module: CareModule;
   context: ModuleContext;
   parts: ModuleParts;
+  /** The `/api/` routes it added, each behind its scope guard (src/modules/api-scopes.ts). */
+  apiRoutes: ApiRoute[];
 }
 
 /** The modules of one app, in order. */
@@ -96,10 +101,10 @@ export async function installModules(
     const context = contextFor(app, host, module, services);
     const parts = await module.setup(context);
     Object.assign(services, parts.provides ?? {});
-    installed.push({ module, context, parts });
+    installed.push({ module, context, parts, apiRoutes: [] });
   }
-  for (const { context, parts } of installed) {
-    await registerParts(app, host, context, parts);
+  for (const entry of installed) {
+    entry.apiRoutes = await registerParts(app, host, entry.context, entry.parts);
   }
   return new InstalledModules(installed, services);
 }
@@ -176,7 +181,7 @@ async function registerParts(
   host: ModuleHost,
   context: ModuleContext,
   parts: ModuleParts,
-): Promise<void> {
+): Promise<ApiRoute[]> {
   if (parts.fhir) {
     const fhir = parts.fhir;
     await app.register(
@@ -187,7 +192,9 @@ async function registerParts(
       { prefix: '/fhir/R4' },
     );
   }
-  await parts.routes?.(app);
+  const apiRoutes = parts.routes
+    ? await registerScopedRoutes(app, context.name, parts.apiScopes, parts.routes, host.access.audit)
+    : [];
   for (const job of parts.jobs ?? []) {
     host.jobs.define(job);
   }
@@ -197,10 +204,14 @@ async function registerParts(
   for (const check of parts.writeChecks ?? []) {
     host.writeChecks.add(check);
   }
+  for (const effect of parts.writeEffects ?? []) {
+    host.writeEffects.add(effect);
+  }
   for (const [messageType, handler] of Object.entries(parts.hl7 ?? {})) {
     context.use('hl7v2').handlers.register(messageType, handler);
   }
   if (parts.inboundSms) {
     context.use('sms').onInbound(parts.inboundSms);
   }
+  return apiRoutes;
 }

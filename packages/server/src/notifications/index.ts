@@ -76,6 +76,7 @@ export const notificationsModule = defineModule({
     });
     return {
       provides: { notifications: service },
+      apiScopes: { read: ['Communication.rs'], write: ['Communication.u'] },
       routes: (app) => registerNotificationRoutes(app, context, inbox),
       jobs: [
         {

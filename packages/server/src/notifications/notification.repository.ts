@@ -166,6 +166,27 @@ export class NotificationRepository {
     return row ? notificationRow(row) : undefined;
   }
 
+  /**
+   * `findByKey` for several keys: the locks taken in one statement (in key order, so two batches
+   * cannot deadlock), then the notifications already sent under them, by key.
+   */
+  async findByKeys(keys: readonly string[]): Promise<Map<string, NotificationRow>> {
+    const unique = [...new Set(keys)].sort();
+    if (!unique.length) {
+      return new Map();
+    }
+    await this.db.query(
+      `select pg_advisory_xact_lock(hashtextextended('notification:' || k, 0))
+         from unnest($1::text[]) with ordinality as u(k, n) order by n`,
+      [unique],
+    );
+    const rows = await this.db.query<NotificationRow & { key: string }>(
+      `select ${COLUMNS}, idempotency_key as key from notification where idempotency_key = any($1::text[])`,
+      [unique],
+    );
+    return new Map(rows.map(({ key, ...row }) => [key, notificationRow(row)]));
+  }
+
   async find(id: string): Promise<NotificationRow | undefined> {
     const [row] = await this.db.query<NotificationRow>(`select ${COLUMNS} from notification where id = $1`, [id]);
     return row ? notificationRow(row) : undefined;

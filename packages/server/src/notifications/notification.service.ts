@@ -18,7 +18,14 @@ import {
   type NotificationInsert,
 } from './notification.repository.ts';
 import { choiceFor } from './preferences.ts';
-import { canSeeAll, RECIPIENT, resolveRecipient, unauditedAccess, type Recipient } from './recipients.ts';
+import {
+  canSeeAll,
+  RECIPIENT,
+  resolveRecipient,
+  resolveRecipients,
+  unauditedAccess,
+  type Recipient,
+} from './recipients.ts';
 import { emailBody, emailSubject, identifyingWords, smsText } from './texts.ts';
 import {
   CATEGORIES,
@@ -187,8 +194,9 @@ export class NotificationService {
     const repository = new NotificationRepository(tx);
     const results: NotifyResult[] = new Array<NotifyResult>(inputs.length);
     const todo: number[] = [];
+    const keyed = await repository.findByKeys(inputs.flatMap((input) => input.idempotencyKey ?? []));
     for (const [i, input] of inputs.entries()) {
-      const earlier = input.idempotencyKey ? await repository.findByKey(input.idempotencyKey) : undefined;
+      const earlier = input.idempotencyKey ? keyed.get(input.idempotencyKey) : undefined;
       if (earlier) {
         results[i] =
           earlier.status === 'sent'
@@ -217,11 +225,13 @@ export class NotificationService {
     );
     const patients = await readMany(store, [...subjects.values()]);
     // Who each is for, and what they may see now.
-    const recipients = new Map<string, Recipient>();
+    const recipients = await resolveRecipients(
+      tx,
+      (references) => readMany(store, references),
+      todo.map((i) => inputs[i]!.recipient),
+    );
     const visible = new Map<string, Set<string>>();
-    for (const reference of new Set(todo.map((i) => inputs[i]!.recipient))) {
-      const recipient = await resolveRecipient(tx, store, reference);
-      recipients.set(reference, recipient);
+    for (const [reference, recipient] of recipients) {
       if (recipient.actor) {
         const mine = todo.filter((i) => inputs[i]!.recipient === reference);
         const references = mine.flatMap((i) => [subjects.get(i), inputs[i]!.about]).filter((r): r is string => !!r);

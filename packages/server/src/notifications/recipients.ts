@@ -54,6 +54,31 @@ function organisationType(org: Resource | undefined): OrganisationType | undefin
   return code as OrganisationType | undefined;
 }
 
+/** Reads several resources of the record at once, by reference (`Type/id` → resource; absent ones left out). */
+export type RecordLookup = (references: readonly string[]) => Promise<Map<string, Resource>>;
+
+/** A lookup that reads one resource at a time. */
+export function lookupOf(store: RecordReader): RecordLookup {
+  return async (references) => {
+    const found = new Map<string, Resource>();
+    for (const reference of new Set(references)) {
+      const [type, id] = reference.split('/');
+      const resource = await readJson(store, type!, id!);
+      if (resource) {
+        found.set(reference, resource);
+      }
+    }
+    return found;
+  };
+}
+
+interface Account {
+  id: string;
+  organizationId: string | null;
+  roleCode: string | null;
+  roleId: string | null;
+}
+
 /**
  * The recipient's Actor and contact details.
  *
@@ -64,16 +89,59 @@ function organisationType(org: Resource | undefined): OrganisationType | undefin
  * needed to be judged). Proxies: the RelatedPerson acting for the patient it names.
  */
 export async function resolveRecipient(db: Queryable, store: RecordReader, reference: string): Promise<Recipient> {
+  return (await resolveRecipients(db, lookupOf(store), [reference])).get(reference)!;
+}
+
+/** `resolveRecipient` for several people: their records, accounts and organisations read together. */
+export async function resolveRecipients(
+  db: Queryable,
+  lookup: RecordLookup,
+  references: readonly string[],
+): Promise<Map<string, Recipient>> {
+  const valid = [...new Set(references)].filter((reference) => RECIPIENT.test(reference));
+  const people = await lookup(valid);
+  const rows = valid.length
+    ? await db.query<Account & { fhirUser: string }>(
+        `select distinct on (u.fhir_user) u.fhir_user as "fhirUser", u.id, p.organization_id as "organizationId",
+                p.role_code as "roleCode", p.practitioner_role_id as "roleId"
+           from auth_user u left join auth_role_profile p on p.user_id = u.id
+          where u.fhir_user = any($1::text[]) and not u.disabled
+          order by u.fhir_user, p.created_at, p.organization_id, p.role_code`,
+        [valid],
+      )
+    : [];
+  const accounts = new Map(rows.map(({ fhirUser, ...account }) => [fhirUser, account]));
+  const organisations = await lookup([
+    ...new Set(
+      valid.flatMap((reference) => {
+        const organizationId = accounts.get(reference)?.organizationId;
+        return reference.startsWith('Practitioner/') && people.has(reference) && organizationId
+          ? [`Organization/${organizationId}`]
+          : [];
+      }),
+    ),
+  ]);
+  return new Map(
+    [...new Set(references)].map((reference) => [
+      reference,
+      recipientOf(reference, people.get(reference), accounts.get(reference), (id) =>
+        organisations.get(`Organization/${id}`),
+      ),
+    ]),
+  );
+}
+
+function recipientOf(
+  reference: string,
+  person: (Resource & { telecom?: ContactPoint[]; patient?: { reference?: string } }) | undefined,
+  user: Account | undefined,
+  organisation: (id: string) => Resource | undefined,
+): Recipient {
   const match = RECIPIENT.exec(reference);
   if (!match) {
     return { reference, why: 'the recipient is not a Practitioner, Patient or RelatedPerson' };
   }
   const [, type, id] = match as unknown as [string, 'Practitioner' | 'Patient' | 'RelatedPerson', string];
-  const person = await readJson<Resource & { telecom?: ContactPoint[]; patient?: { reference?: string } }>(
-    store,
-    type,
-    id,
-  );
   if (!person) {
     return { reference, why: `${reference} is not in the record` };
   }
@@ -81,19 +149,6 @@ export async function resolveRecipient(db: Queryable, store: RecordReader, refer
     ...(mobileOf(person.telecom) ? { phone: mobileOf(person.telecom)! } : {}),
     ...(emailOf(person.telecom) ? { email: emailOf(person.telecom)! } : {}),
   };
-  const [user] = await db.query<{
-    id: string;
-    organizationId: string | null;
-    roleCode: string | null;
-    roleId: string | null;
-  }>(
-    `select u.id, p.organization_id as "organizationId", p.role_code as "roleCode",
-            p.practitioner_role_id as "roleId"
-       from auth_user u left join auth_role_profile p on p.user_id = u.id
-      where u.fhir_user = $1 and not u.disabled
-      order by p.created_at, p.organization_id, p.role_code limit 1`,
-    [reference],
-  );
   const userId = user?.id ?? `no-account:${reference}`;
   switch (type) {
     case 'Patient':
@@ -113,7 +168,7 @@ export async function resolveRecipient(db: Queryable, store: RecordReader, refer
       if (!user?.organizationId || !user.roleCode) {
         return { reference, ...contact, why: `${reference} has no CareWeave account with a role profile` };
       }
-      const organizationType = organisationType(await readJson(store, 'Organization', user.organizationId));
+      const organizationType = organisationType(organisation(user.organizationId));
       if (!organizationType) {
         return { reference, ...contact, why: `Organization/${user.organizationId} has no CareWeave organisation type` };
       }

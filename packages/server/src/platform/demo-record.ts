@@ -3,8 +3,11 @@ import type {
   CareTeam,
   CodeableConcept,
   Consent,
+  DocumentReference,
+  Encounter,
   EpisodeOfCare,
   Flag,
+  Observation,
   Resource,
 } from '@medplum/fhirtypes';
 import { DATA_CATEGORY_SYSTEM } from '../access/actor.ts';
@@ -41,7 +44,7 @@ const categories = (codes: string[]): CodeableConcept[] =>
  * district nursing caseload, the neighbourhood care team). Each resource has a fixed id and is
  * written once, so this is safe on every start.
  */
-export function demoRecord(care: DemoCare, now = Date.now()): Resource[] {
+export function demoRecord(care: DemoCare, now = Date.now(), problemId?: string): Resource[] {
   const patient = { reference: `Patient/${care.patientId}` };
   const practice = `Organization/${care.practiceOrgId}`;
   const permit: Consent = {
@@ -136,12 +139,127 @@ export function demoRecord(care: DemoCare, now = Date.now()): Resource[] {
       { actor: { reference: `Practitioner/${care.gpId}` }, required: 'required', status: 'accepted' },
     ],
   };
-  return [permit, flag, nursing, team, review];
+  const [visit, note, bloodPressure] = medicationReviewNote(care, review, problemId);
+  return [permit, flag, nursing, team, review, visit, note, bloodPressure];
+}
+
+const CONSULTATION_NOTE = [
+  'Medication review (face to face).',
+  'Taking medicines as prescribed; no side effects reported. Home blood pressure readings brought in:',
+  'average 134/82 over two weeks.',
+  'Plan: continue current medicines; blood tests (kidney function, HbA1c) before the next review in 6 months.',
+  'Safety netting: to contact the practice if dizzy or unwell.',
+].join('\n');
+
+/**
+ * The visit of the demo's medication review and the GP's consultation note from it, so that the
+ * clinician's timeline has a note that opens to its text and its visit (docs/ACCESS.md: notes are
+ * the `documents` category, which the care home's permit does not open).
+ */
+function medicationReviewNote(
+  care: DemoCare,
+  review: Appointment,
+  problemId: string | undefined,
+): [Encounter, DocumentReference, Observation] {
+  const patient = { reference: `Patient/${care.patientId}` };
+  const practice = { reference: `Organization/${care.practiceOrgId}` };
+  const gp = { reference: `Practitioner/${care.gpId}` };
+  const visit: Encounter = {
+    resourceType: 'Encounter',
+    id: 'demo-medication-review-visit',
+    meta: { source: practice.reference },
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+    type: [
+      {
+        coding: [{ system: 'http://snomed.info/sct', code: '11429006', display: 'Consultation' }],
+        text: 'GP consultation',
+      },
+    ],
+    subject: patient,
+    participant: [{ individual: gp }],
+    appointment: [{ reference: `Appointment/${review.id}` }],
+    period: { start: review.start, end: review.end },
+    reasonCode: [
+      {
+        coding: [{ system: 'http://snomed.info/sct', code: '182836005', display: 'Review of medication' }],
+        text: 'Medication review',
+      },
+    ],
+    serviceProvider: practice,
+    // The review was for one of the patient's problems: the problem's page lists the visit.
+    ...(problemId ? { reasonReference: [{ reference: `Condition/${problemId}` }] } : {}),
+  };
+  const note: DocumentReference = {
+    resourceType: 'DocumentReference',
+    id: 'demo-consultation-note',
+    meta: { source: practice.reference },
+    status: 'current',
+    docStatus: 'final',
+    type: {
+      coding: [{ system: 'http://loinc.org', code: '11488-4', display: 'Consult note' }],
+      text: 'Consultation note',
+    },
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category',
+            code: 'clinical-note',
+          },
+        ],
+      },
+    ],
+    subject: patient,
+    date: review.end ?? review.start!,
+    author: [gp],
+    custodian: practice,
+    description: 'Medication review: consultation note',
+    content: [
+      {
+        attachment: {
+          contentType: 'text/plain; charset=utf-8',
+          language: 'en-GB',
+          title: 'Consultation note',
+          data: Buffer.from(CONSULTATION_NOTE, 'utf8').toString('base64'),
+        },
+      },
+    ],
+    context: { encounter: [{ reference: `Encounter/${visit.id}` }], period: visit.period },
+  };
+  const loinc = (code: string, display: string) => ({ coding: [{ system: 'http://loinc.org', code, display }] });
+  const mmHg = (value: number) => ({ value, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' });
+  const bloodPressure: Observation = {
+    resourceType: 'Observation',
+    id: 'demo-medication-review-bp',
+    meta: { source: practice.reference },
+    status: 'final',
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] },
+    ],
+    code: { ...loinc('85354-9', 'Blood pressure panel with all children optional'), text: 'Blood pressure' },
+    subject: patient,
+    encounter: { reference: `Encounter/${visit.id}` },
+    effectiveDateTime: review.start,
+    performer: [gp],
+    component: [
+      { code: loinc('8480-6', 'Systolic blood pressure'), valueQuantity: mmHg(134) },
+      { code: loinc('8462-4', 'Diastolic blood pressure'), valueQuantity: mmHg(82) },
+    ],
+  };
+  return [visit, note, bloodPressure];
 }
 
 /** Writes {@link demoRecord} through the unrestricted service, leaving any that exist alone. */
 export async function ensureDemoRecord(resources: ResourceService, care: DemoCare): Promise<void> {
-  for (const resource of demoRecord(care)) {
+  const problems = await resources.search('Condition', [
+    ['subject', `Patient/${care.patientId}`],
+    ['clinical-status', 'active'],
+    ['_sort', 'recorded-date'],
+    ['_count', '1'],
+  ]);
+  const problemId = problems.entry?.[0]?.resource?.id;
+  for (const resource of demoRecord(care, Date.now(), problemId)) {
     const exists = await resources.read(resource.resourceType, resource.id!).then(
       () => true,
       () => false,

@@ -399,27 +399,21 @@ describe('the commissioner cannot re-identify people', () => {
 });
 
 describe('case lists', () => {
-  it('another member of staff cannot read, find or empty a GP’s case list', async () => {
+  it('another member of staff cannot read, find or withdraw a GP’s case-list referral', async () => {
     const mine = await patientOf(p.practiceA);
     const added = await p.api(p.gpA, 'POST', CASES, { patientId: mine, reason: '=HYPERLINK("http://evil")' });
     expect(added.status).toBe(200);
-    const [list] = await p.t.platform.db.query<{ id: string }>(
-      `select id from current_resource where resource_type = 'List' and content::text like $1 and not deleted`,
-      [`%pr-gp-a%`],
+    expect(added.body.outcome).toBe('referred');
+    const [request] = await p.t.platform.db.query<{ id: string }>(
+      `select id from current_resource where resource_type = 'ServiceRequest' and content::text like $1 and not deleted`,
+      [`%${p.gpA.practitionerId}%`],
     );
-    expect(list).toBeDefined();
+    expect(request).toBeDefined();
     for (const actor of [p.gpB, p.nurse, p.commissioner]) {
-      expect((await p.api(actor, 'GET', `/fhir/R4/List/${list!.id}`)).status).toBe(404);
-      const search = (
-        await p.api(actor, 'GET', `/fhir/R4/List?code=https://careweave.example/fhir/CodeSystem/list-code|case-list`)
-      ).body;
-      expect((search.entry ?? []).filter((e: any) => e.resource?.resourceType === 'List')).toEqual([]);
+      expect((await p.api(actor, 'GET', `/fhir/R4/ServiceRequest/${request!.id}`)).status).toBe(404);
       expect((await p.api(actor, 'GET', CASES)).body.entries).toEqual([]);
-      await p.api(actor, 'DELETE', `${CASES}/${mine}`);
+      expect((await p.api(actor, 'DELETE', `${CASES}/${mine}`)).status).toBe(404);
     }
-    // The patient on the list does not see it either.
-    const token = await patientToken(mine);
-    expect((await raw(token, 'GET', `/fhir/R4/List/${list!.id}`)).status).toBe(404);
     const still = (await p.api(p.gpA, 'GET', CASES)).body.entries;
     expect(still.map((e: any) => e.patient)).toContain(`Patient/${mine}`);
     await p.api(p.gpA, 'DELETE', `${CASES}/${mine}`);
@@ -449,16 +443,16 @@ describe('case lists', () => {
     expect(planted.status).toBeGreaterThanOrEqual(400);
   });
 
-  it('adding a patient the caller may not see is refused and the case list is not even created', async () => {
+  it('adding a patient the caller may not see is refused and nothing is written', async () => {
     const theirs = await patientOf(p.practiceA);
     const response = await p.api(p.nurse, 'POST', CASES, { patientId: theirs });
     expect(response.status).toBe(404);
     expect(JSON.stringify(response.body)).not.toMatch(/name|given|family/i);
-    const lists = await p.t.platform.db.query<{ id: string }>(
-      `select id from current_resource where resource_type = 'List' and content::text like $1`,
+    const written = await p.t.platform.db.query<{ id: string }>(
+      `select id from current_resource where resource_type in ('List', 'ServiceRequest', 'Task') and content::text like $1`,
       [`%${p.nurse.practitionerId}%`],
     );
-    expect(lists).toEqual([]);
+    expect(written).toEqual([]);
   });
 });
 

@@ -56,6 +56,7 @@ export const populationHealthModule = defineModule({
           },
           [RISK_SCORE],
         ),
+      apiScopes: { read: ['Patient.rs', 'RiskAssessment.rs'], write: ['List.cu'] },
       routes: (app) =>
         registerListRoutes(app, {
           actorOf: (request) => context.actorOf(request),

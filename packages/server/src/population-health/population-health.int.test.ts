@@ -224,23 +224,23 @@ describe('the commissioner’s pseudonymised list', () => {
 });
 
 describe('case lists and rescoring', () => {
-  it('adds a patient to the GP’s own case list once', async () => {
+  it('adds a patient to the GP’s case list once: a referral to care coordination with the score as the reason', async () => {
     const [mine] = await p.t.platform.db.query<{ patient_id: string }>(
       `select patient_id from population_risk_score where practice_id = $1 order by probability desc limit 1`,
       [p.practiceA],
     );
-    await p.api(p.gpA, 'POST', '/api/population-health/case-list', {
+    const first = await p.api(p.gpA, 'POST', '/api/population-health/case-list', {
       patientId: mine!.patient_id,
       reason: 'Top of the list',
     });
+    expect(first.body).toMatchObject({ outcome: 'referred', already: false });
     const response = await p.api(p.gpA, 'POST', '/api/population-health/case-list', { patientId: mine!.patient_id });
     expect(response.status).toBe(200);
+    expect(response.body.already).toBe(true);
     expect(response.body.entries).toHaveLength(1);
-    expect(response.body.entries[0]).toMatchObject({
-      patient: `Patient/${mine!.patient_id}`,
-      reason: 'Top of the list',
-    });
-    // Another GP of the same kind does not see it: it is the GP's own list.
+    expect(response.body.entries[0]).toMatchObject({ patient: `Patient/${mine!.patient_id}`, status: 'referred' });
+    expect(response.body.entries[0].reason).toMatch(/^Risk of emergency admission .+: Top of the list\.$/);
+    // Another GP of the same kind does not see it: it is the GP's referral.
     expect((await p.api(p.gpB, 'GET', '/api/population-health/case-list')).body.entries).toEqual([]);
     const removed = await p.api(p.gpA, 'DELETE', `/api/population-health/case-list/${mine!.patient_id}`);
     expect(removed.body.entries).toEqual([]);

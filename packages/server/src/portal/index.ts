@@ -1,13 +1,16 @@
 /**
  * The patient portal's operations (the first care module): booking and cancelling appointments in
- * free slots, ordering repeat prescriptions, and the practice's approval or rejection of them, as
- * FHIR operations under `/fhir/R4` (./operations.ts); and the demo slots to book.
+ * free slots, ordering repeat prescriptions, and the practice's approval or rejection of them, and the
+ * patient's nominated pharmacy, as FHIR operations under `/fhir/R4` (./operations.ts); and the demo
+ * slots to book and pharmacies to nominate.
  */
 import type { FastifyRequest } from 'fastify';
 import { requireActor } from '../access/guards.ts';
 import { registerOperations } from '../fhir/operations/registry.ts';
 import { defineModule, type ModuleContext } from '../modules/contract.ts';
 import { PORTAL_OPERATIONS } from './operations.ts';
+import { REPLY_KIND } from './messages.ts';
+import { seedPharmacies } from './pharmacies.ts';
 import { seedDemoSlots } from './slots.ts';
 import type { PortalCaller } from './transaction.ts';
 
@@ -23,12 +26,30 @@ export function portalCaller(context: ModuleContext, request: FastifyRequest): P
 
 export const portalModule = defineModule({
   name: 'portal',
-  title: 'Patient portal: appointments and repeat prescriptions',
-  setup: (context) => ({
-    fhir: (fhir) =>
-      registerOperations(fhir, { callerOf: (request) => portalCaller(context, request) }, PORTAL_OPERATIONS),
-    seed: async ({ seed }) => {
-      await seedDemoSlots(context.system, { seed, from: new Date() });
-    },
-  }),
+  title: 'Patient portal: appointments, repeat prescriptions and the nominated pharmacy',
+  // Booking is the referrals module's (one implementation for GP and referral slots).
+  requires: ['referrals', 'notifications'],
+  setup: (context) => {
+    context.use('notifications').registerKind({
+      kind: REPLY_KIND,
+      title: 'Replies from your GP practice',
+      defaultChannels: ['inbox'],
+    });
+    return {
+      fhir: (fhir) =>
+        registerOperations(
+          fhir,
+          {
+            callerOf: (request) => portalCaller(context, request),
+            booking: () => context.use('referrals').directory,
+            notifications: () => context.use('notifications'),
+          },
+          PORTAL_OPERATIONS,
+        ),
+      seed: async ({ seed }) => {
+        await seedDemoSlots(context.system, { seed, from: new Date() });
+        await seedPharmacies(context.system);
+      },
+    };
+  },
 });

@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedPopulation } from '../seed/load.ts';
 import { createTestApp, type TestApp } from '../testing/app.ts';
-import { generateSlots, seedDemoSlots } from './slots.ts';
+import { CHANNEL_SYSTEM, generateSlots, seedDemoSlots } from './slots.ts';
 import { registerWebApp } from '../http/web-app.ts';
 
 let t: TestApp;
@@ -45,6 +45,16 @@ describe('generateSlots', () => {
     const summer = generateSlots({ seed: 1, from: new Date('2026-07-06'), weeks: 1 }) as any[];
     expect(summer.find((r) => r.resourceType === 'Slot').start).toBe('2026-07-06T07:30:00.000Z');
     expect(slots.filter((s) => s.status === 'busy').length).toBeGreaterThan(0);
+    // Each slot says how it is held: the GP's first and last times by telephone, the nurse's face to face.
+    const channel = (s: any) =>
+      s.serviceType.flatMap((c: any) => c.coding).find((c: any) => c.system === CHANNEL_SYSTEM);
+    expect(channel(slots[0])).toMatchObject({ code: 'telephone' });
+    expect(new Set(slots.filter((s) => s.id.includes('-gp-')).map((s) => channel(s).code))).toEqual(
+      new Set(['telephone', 'face-to-face']),
+    );
+    expect(new Set(slots.filter((s) => s.id.includes('-nurse-')).map((s) => channel(s).code))).toEqual(
+      new Set(['face-to-face']),
+    );
   });
 
   it('seeds once: a second call keeps bookings', async () => {
@@ -62,6 +72,8 @@ describe('Appointment/$book and $cancel', () => {
     expect(booked.body.participant[0].actor.reference).toBe('Patient/pat-000001');
     expect(booked.body.meta.source).toMatch(/Organization\/org-p/);
     expect((await fhir('GET', `Slot/${slot}`)).body.status).toBe('busy');
+    // How the appointment is held (phone or face to face) comes with the slot.
+    expect(booked.body.serviceType.flatMap((c: any) => c.coding).map((c: any) => c.system)).toContain(CHANNEL_SYSTEM);
 
     const again = await fhir('POST', 'Appointment/$book', parameters(slotParam(slot), patientParam('pat-000002')));
     expect(again.status).toBe(409);

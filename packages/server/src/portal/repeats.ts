@@ -103,6 +103,37 @@ export async function rejectRepeat(
   });
 }
 
+/** Why a repeat request was closed without an issue, when the patient closed it (not the practice). */
+export const REQUEST_OUTCOME_SYSTEM = 'https://careweave.example/fhir/CodeSystem/repeat-request-outcome';
+
+/**
+ * `MedicationRequest/{id}/$withdraw-repeat`: the patient (or their carer) withdraws a request the
+ * practice has not dealt with yet. The request must be one the caller can see (hidden and absent
+ * are both 404); it is cancelled with the reason coded `withdrawn`, so the portal and the practice
+ * never read it as the practice's refusal.
+ */
+export async function withdrawRepeat(caller: PortalCaller, id: string): Promise<MedicationRequest> {
+  requireActor(caller.actor);
+  if (caller.actor.kind !== 'patient' && caller.actor.kind !== 'related-person') {
+    return fail('business-rule', 'Practice staff close a request with $reject, giving the patient a reason.');
+  }
+  return inTransaction(caller, async ({ system, asCaller }) => {
+    const [proposal, version] = await readProposal(asCaller, id);
+    return settle(
+      system,
+      {
+        ...proposal,
+        status: 'cancelled',
+        statusReason: {
+          coding: [{ system: REQUEST_OUTCOME_SYSTEM, code: 'withdrawn', display: 'Withdrawn by the patient' }],
+          text: 'You cancelled this request',
+        },
+      },
+      version,
+    );
+  });
+}
+
 async function readProposal(service: ResourceService, id: string): Promise<[MedicationRequest, number]> {
   const stored = await service.read('MedicationRequest', id);
   const proposal = parse<MedicationRequest>(stored.json);

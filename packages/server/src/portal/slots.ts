@@ -19,11 +19,26 @@ const SESSION_TIMES: Record<'gp' | 'practice-nurse', string[]> = {
   'practice-nurse': ['09:00', '09:20', '09:40', '10:00', '14:00', '14:20', '14:40'],
 };
 const MINUTES: Record<'gp' | 'practice-nurse', number> = { gp: 15, 'practice-nurse': 20 };
+/** The GP's times kept for telephone appointments (first thing and late afternoon); the rest are face to face. */
+const TELEPHONE_TIMES: Record<'gp' | 'practice-nurse', ReadonlySet<string>> = {
+  gp: new Set(['08:30', '08:45', '15:30', '16:00']),
+  'practice-nurse': new Set(),
+};
 /** Share of slots already taken by patients who phoned the surgery. */
 const ALREADY_BOOKED = 0.25;
 
 export const APPOINTMENT_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v2-0276';
 export const SERVICE_TYPE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/gp-appointment-type';
+/**
+ * How an appointment is held, as the practice offers each slot: a second `serviceType` on the Slot
+ * (copied onto the Appointment when it is booked), so a patient chooses phone or face to face by
+ * choosing a slot, as in the practice's own appointment book.
+ */
+export const CHANNEL_SYSTEM = 'https://careweave.example/fhir/CodeSystem/appointment-channel';
+export const CHANNELS = {
+  telephone: { system: CHANNEL_SYSTEM, code: 'telephone', display: 'Telephone appointment' },
+  'face-to-face': { system: CHANNEL_SYSTEM, code: 'face-to-face', display: 'Face-to-face appointment' },
+} as const;
 
 /**
  * Demo Schedules and Slots: for every GP practice, one Schedule for its first GP and one for its
@@ -85,11 +100,12 @@ function scheduleFor(
     for (const time of SESSION_TIMES[role]) {
       const start = londonTime(day, time);
       const end = new Date(start.getTime() + MINUTES[role] * 60_000);
+      const channel = CHANNELS[TELEPHONE_TIMES[role].has(time) ? 'telephone' : 'face-to-face'];
       slots.push({
         resourceType: 'Slot',
         id: `slot-${ods}-${role === 'gp' ? 'gp' : 'nurse'}-${day.replaceAll('-', '')}-${time.replace(':', '')}`,
         meta: { source: `Organization/${practice.orgId}` },
-        serviceType,
+        serviceType: [...serviceType, { coding: [channel] }],
         appointmentType: {
           coding: [{ system: APPOINTMENT_TYPE_SYSTEM, code: 'ROUTINE', display: 'Routine appointment' }],
         },

@@ -49,6 +49,7 @@ export const practiceSmsModule = defineModule({
     let demoTexts: DemoTexts | undefined;
     return {
       provides: { 'practice-sms': { reminders } },
+      apiScopes: { read: ['Patient.rs', 'Communication.rs', 'Appointment.rs'], write: ['Communication.c'] },
       routes: (app) => registerPracticeSmsRoutes(app, services),
       jobs: [
         {

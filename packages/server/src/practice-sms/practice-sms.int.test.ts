@@ -57,7 +57,7 @@ async function withMobile(id: string, mobile: string): Promise<void> {
   });
 }
 
-/** A booked appointment at org-gp in `hours`, holding a slot of its own. */
+/** A booked appointment at org-gp in `hours`, holding a slot of its own (booking takes the free slot). */
 async function appointment(patientId: string, hours: number): Promise<{ id: string; slotId: string }> {
   const start = new Date(Date.now() + hours * HOUR);
   const end = new Date(start.getTime() + 15 * 60_000);
@@ -66,7 +66,7 @@ async function appointment(patientId: string, hours: number): Promise<{ id: stri
       resourceType: 'Slot',
       meta: { source: 'Organization/org-gp' },
       schedule: { reference: 'Schedule/ps-schedule' },
-      status: 'busy',
+      status: 'free',
       start: start.toISOString(),
       end: end.toISOString(),
     } satisfies Slot)
@@ -82,15 +82,6 @@ async function appointment(patientId: string, hours: number): Promise<{ id: stri
       participant: [{ actor: { reference: `Patient/${patientId}` }, status: 'accepted' }],
     } satisfies Appointment)
   ).resource as Appointment;
-  await t.platform.resources.update('Slot', slot.id!, {
-    ...slot,
-    extension: [
-      {
-        url: 'https://careweave.example/fhir/StructureDefinition/slot-booked-by',
-        valueReference: { reference: `Appointment/${booked.id}` },
-      },
-    ],
-  });
   return { id: booked.id!, slotId: slot.id! };
 }
 

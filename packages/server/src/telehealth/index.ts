@@ -61,6 +61,10 @@ export const telehealthModule = defineModule({
           },
           [TRY_REPLY, TELEHEALTH_SUMMARY],
         ),
+      apiScopes: {
+        read: ['Patient.rs', 'CarePlan.rs', 'Observation.rs', 'Flag.rs'],
+        write: ['Flag.u', 'Task.cu', 'Communication.c'],
+      },
       routes: (app) => {
         registerProtocolRoutes(app, context, service.protocols, new ProtocolAuthoring(context));
         registerEnrolmentRoutes(app, context);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { inject } from 'vitest';
 import pg from 'pg';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
@@ -6,6 +8,29 @@ import { openPglite } from '../db/pglite.ts';
 import { openPostgres } from '../db/postgres.ts';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
+
+/** The run's migrated databases to start each test file's from (src/testing/global-setup.ts). */
+export interface MigratedTemplates {
+  /** A PGlite data directory dump (`dumpDataDir`), migrated. */
+  pgliteDump?: string;
+  /** A migrated PostgreSQL database to `create database … template` from. */
+  postgresTemplate?: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    careweaveTemplates: MigratedTemplates;
+  }
+}
+
+/** The templates vitest's global set-up made for this run; none outside a vitest run (scripts, benches). */
+function migratedTemplates(): MigratedTemplates {
+  try {
+    return inject('careweaveTemplates');
+  } catch {
+    return {};
+  }
+}
 
 export function testDatabaseKind(): TestDatabaseKind {
   return process.env.CAREWEAVE_TEST_DATABASE === 'postgres' ? 'postgres' : 'pglite';
@@ -32,9 +57,12 @@ export async function createTestDatabase(
   options: { migrated?: boolean; statementTimeoutMs?: number } = {},
 ): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
+  const template = migrated ? migratedTemplates() : {};
   if (kind === 'pglite') {
-    const db = await openPglite();
+    const dump = template.pgliteDump ? new Blob([fs.readFileSync(template.pgliteDump)]) : undefined;
+    const db = await openPglite(undefined, undefined, { loadDataDir: dump });
     if (migrated) {
+      // Nothing to do when it came from the run's template; a safety net if that is ever behind.
       await migrate(db);
     }
     return { db, dispose: () => db.close() };
@@ -42,7 +70,11 @@ export async function createTestDatabase(
   const name = `careweave_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(
+    template.postgresTemplate
+      ? `create database ${name} template ${template.postgresTemplate}`
+      : `create database ${name}`,
+  );
   await admin.end();
   const url = TEST_POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`);
   const db = await openPostgres(url, 8, { statementTimeoutMs: options.statementTimeoutMs });

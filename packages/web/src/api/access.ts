@@ -1,4 +1,6 @@
-import { api } from './client.ts';
+import type { Bundle, Patient } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM } from '../lib/fhir-display.ts';
+import { api, fhirPost } from './client.ts';
 
 /** A care relationship a member of staff declared with a patient (docs/ACCESS.md, *Need to know*). */
 export interface DeclaredRelationship {
@@ -50,4 +52,27 @@ export async function endDeclaredRelationship(id: string): Promise<void> {
 
 export async function breakGlass(patientId: string, reason: string): Promise<BreakGlassSession> {
   return api<BreakGlassSession>('/api/access/break-glass', { method: 'POST', body: { patientId, reason } });
+}
+
+/** What a trace is asked with: an NHS number, or a surname and date of birth (a first name narrows it). */
+export type TraceCriteria = { nhsNumber: string } | { family: string; given?: string; birthDate: string };
+
+/**
+ * `Patient/$match`: who the person is — identity only — whether or not their record is shared with the
+ * caller, so that they can ask for emergency access (docs/ACCESS.md, *Finding a person*). Audited.
+ */
+export async function tracePatient(criteria: TraceCriteria): Promise<Patient[]> {
+  const patient: Patient =
+    'nhsNumber' in criteria
+      ? { resourceType: 'Patient', identifier: [{ system: NHS_NUMBER_SYSTEM, value: criteria.nhsNumber }] }
+      : {
+          resourceType: 'Patient',
+          name: [{ family: criteria.family, ...(criteria.given ? { given: [criteria.given] } : {}) }],
+          birthDate: criteria.birthDate,
+        };
+  const bundle = await fhirPost<Bundle>('Patient/$match', {
+    resourceType: 'Parameters',
+    parameter: [{ name: 'resource', resource: patient }],
+  });
+  return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Patient => r?.resourceType === 'Patient');
 }

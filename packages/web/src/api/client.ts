@@ -21,6 +21,11 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   if (token) {
     headers.authorization = `Bearer ${token}`;
   }
+  // The app's own searches are strict: a mistyped parameter is an error the developer sees at once,
+  // never a search that silently ignores it and shows every patient (issue 10, item 13).
+  if ((options.method ?? 'GET') === 'GET' && path.startsWith(FHIR_BASE) && path.includes('?')) {
+    headers.prefer ??= 'handling=strict';
+  }
   if (options.body !== undefined) {
     headers['content-type'] ??= path.startsWith(FHIR_BASE) ? 'application/fhir+json' : 'application/json';
   }

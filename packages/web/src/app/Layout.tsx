@@ -2,9 +2,11 @@ import { Footer, Header } from 'nhsuk-react-components';
 import { Suspense, useEffect, useRef } from 'react';
 import { NavigationType, Outlet, useLocation, useNavigate, useNavigationType } from 'react-router';
 import { signOut, useSession, type Session } from '../auth/session.ts';
+import { roleName } from '../lib/roles.ts';
 import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { Loading } from '../components/feedback.tsx';
 import type { ModuleNavItem, WebModule } from '../modules/contract.ts';
+import type { LayoutContext } from './app-modules.ts';
 import { navigationFor } from './navigation.ts';
 
 /** Header, skip link, main landmark and footer around every page; focus moves to the page on navigation. */
@@ -23,7 +25,7 @@ export function Layout({ modules }: { modules: readonly WebModule[] }) {
         <main className="nhsuk-main-wrapper nhsuk-main-wrapper--s" id="maincontent" tabIndex={-1} ref={main}>
           <ErrorBoundary key={pathname}>
             <Suspense fallback={<Loading what="the page" />}>
-              <Outlet />
+              <Outlet context={{ modules } satisfies LayoutContext} />
             </Suspense>
           </ErrorBoundary>
         </main>
@@ -78,6 +80,7 @@ function SiteHeader({ session, items, pathname }: { session?: Session; items: Mo
           <Header.AccountItem href={session.kind === 'related-person' ? '/choose-person' : '/'} icon>
             {session.name}
             {session.kind === 'related-person' && session.actingFor ? ` (acting for ${session.actingFor.name})` : ''}
+            {session.kind === 'staff' && session.roleCode ? ` (${roleName(session.roleCode)})` : ''}
           </Header.AccountItem>
           <Header.AccountItem
             as="button"

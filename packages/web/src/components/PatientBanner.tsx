@@ -1,4 +1,4 @@
-import type { Flag } from '@medplum/fhirtypes';
+import type { Flag, Patient } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { organisationName, type PatientRecord } from '../api/record.ts';
 import { bannerName, conceptText, refId } from '../lib/fhir-display.ts';
@@ -30,6 +30,14 @@ export function PatientBanner({ record }: { record: PatientRecord }) {
           <dd>{patient.gender ? patient.gender[0]!.toUpperCase() + patient.gender.slice(1) : 'Not recorded'}</dd>
         </div>
         <div>
+          <dt>Address</dt>
+          <dd>{homeAddress(patient) ?? 'Not recorded'}</dd>
+        </div>
+        <div>
+          <dt>Phone</dt>
+          <dd>{phoneOf(patient) ?? 'Not recorded'}</dd>
+        </div>
+        <div>
           <dt>Registered GP practice</dt>
           <dd>{practice ? organisationName(practice) : 'Not registered'}</dd>
         </div>
@@ -53,4 +61,22 @@ export function PatientBanner({ record }: { record: PatientRecord }) {
       )}
     </section>
   );
+}
+
+/** The current home address on one line ("12 Church Road, Ormskirk, L39 2AB"). */
+export function homeAddress(patient: Patient): string | undefined {
+  const current = (patient.address ?? []).filter((a) => !a.period?.end && a.use !== 'old');
+  const address = current.find((a) => a.use === 'home') ?? current[0];
+  if (!address) {
+    return undefined;
+  }
+  const parts = address.text ? [address.text] : [...(address.line ?? []), address.city, address.postalCode];
+  return parts.filter(Boolean).join(', ') || undefined;
+}
+
+/** The number to call: a mobile first, then home, then any phone. */
+export function phoneOf(patient: Patient): string | undefined {
+  const phones = (patient.telecom ?? []).filter((t) => t.system === 'phone' && t.value && !t.period?.end);
+  const best = phones.find((t) => t.use === 'mobile') ?? phones.find((t) => t.use === 'home') ?? phones[0];
+  return best ? `${best.value}${best.use === 'mobile' ? ' (mobile)' : ''}` : undefined;
 }

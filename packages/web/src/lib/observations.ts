@@ -1,5 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { conceptText, hasCode, LOINC, quantityText } from './fhir-display.ts';
+import { shortTestName } from './test-names.ts';
 
 /** The code that identifies what was measured (first coding), for grouping. */
 export function observationKey(observation: Observation): string {
@@ -40,7 +41,7 @@ export function observationValue(observation: Observation): string {
   return observation.dataAbsentReason ? `Not recorded (${conceptText(observation.dataAbsentReason)})` : 'No value';
 }
 
-/** Short names for the measurements clinicians scan for. */
+/** The short name clinicians scan for ("eGFR", "HbA1c"), else the record's own text. */
 export function observationName(observation: Observation): string {
   if (isBloodPressure(observation)) {
     return 'Blood pressure';
@@ -48,5 +49,22 @@ export function observationName(observation: Observation): string {
   if (hasCode(observation.code, LOINC.spo2)) {
     return 'Oxygen saturation (SpO2)';
   }
-  return conceptText(observation.code);
+  const loinc = observation.code.coding?.find((c) => c.system === 'http://loinc.org')?.code;
+  return shortTestName(loinc) ?? conceptText(observation.code);
 }
+
+/** HbA1c in the units UK laboratories report (IFCC mmol/mol), converted from DCCT % when stored so. */
+export function hba1cMmolPerMol(o: Observation): number | undefined {
+  const q = o.valueQuantity;
+  if (q?.value === undefined) {
+    return undefined;
+  }
+  const unit = (q.code ?? q.unit ?? '').toLowerCase();
+  if (unit === '%') {
+    return Math.round((q.value - 2.15) * 10.929);
+  }
+  return unit.startsWith('mmol/mol') ? q.value : undefined;
+}
+
+/** LOINC codes of estimated GFR as labs and Synthea report it (creatinine-based, with or without race terms). */
+export const EGFR_CODES: readonly string[] = ['33914-3', '62238-1', '69405-9', '48642-3', '48643-3', '98979-8'];

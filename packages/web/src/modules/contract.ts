@@ -37,6 +37,19 @@ export interface ModuleNavItem {
   person?: 'chosen' | 'not-chosen';
   /** Draws the link's text when it carries live state (an unread count); `label` is used otherwise. */
   Label?: ComponentType<{ label: string }>;
+  /**
+   * Staff only: the national RBAC roles (R8000, R8001…) whose work this is, as chosen at sign-in.
+   * Absent: every member of staff. Links are work, not permission: the server still decides.
+   */
+  roleCodes?: readonly string[];
+}
+
+/** A card on a member of staff's home page: a piece of their work, with a count when it has one. */
+export interface HomeCard {
+  /** The staff RBAC roles it is work for (as `ModuleNavItem.roleCodes`); every member of staff when absent. */
+  roleCodes?: readonly string[];
+  /** Loaded when the home page is first shown; renders nothing when it has nothing to offer. */
+  card: () => Promise<{ default: ComponentType }>;
 }
 
 /**
@@ -48,4 +61,6 @@ export interface WebModule {
   title: string;
   routes: readonly ModuleRoute[];
   navigation: readonly ModuleNavItem[];
+  /** Cards for staff home pages, in module order. */
+  home?: readonly HomeCard[];
 }

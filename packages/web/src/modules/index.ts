@@ -1,12 +1,19 @@
+import { accessReview } from './access-review/index.ts';
+import { admissionNotice } from './admission-notice/index.ts';
+import { advice } from './advice/index.ts';
 import { careProfile } from './care-profile/index.ts';
 import { clinical } from './clinical/index.ts';
+import { connectedApps } from './connected-apps/index.ts';
 import type { WebModule } from './contract.ts';
 import { coordination } from './coordination/index.ts';
+import { home } from './home/index.ts';
 import { inbox } from './inbox/index.ts';
 import { phone } from './phone/index.ts';
 import { populationHealth } from './population-health/index.ts';
 import { portal } from './portal/index.ts';
 import { practiceSms } from './practice-sms/index.ts';
+import { referralAnalytics } from './referral-analytics/index.ts';
+import { referrals } from './referrals/index.ts';
 import { telehealth } from './telehealth/index.ts';
 
 /**
@@ -14,6 +21,7 @@ import { telehealth } from './telehealth/index.ts';
  * routes and the header are built from this list: a new module is its folder and one line here.
  */
 export const MODULES: readonly WebModule[] = [
+  home,
   clinical,
   telehealth,
   practiceSms,
@@ -23,4 +31,10 @@ export const MODULES: readonly WebModule[] = [
   coordination,
   careProfile,
   populationHealth,
+  admissionNotice,
+  advice,
+  referrals,
+  referralAnalytics,
+  accessReview,
+  connectedApps,
 ];

@@ -1,6 +1,6 @@
 import { matchPath, type RouteObject } from 'react-router';
 import { describe, expect, it } from 'vitest';
-import { homeFor, navigationFor } from '../app/navigation.ts';
+import { homeCardsFor, homeFor, navigationFor } from '../app/navigation.ts';
 import { appRoutes } from '../app/routes.tsx';
 import type { Session } from '../auth/session.ts';
 import { AUDIENCE_ROLES, type Role } from './contract.ts';
@@ -73,7 +73,16 @@ describe('the module list', () => {
 
 describe('navigationFor', () => {
   const labels = (session: Session | undefined): string[] => navigationFor(MODULES, session).map((item) => item.label);
-  const portal = ['My record', 'Appointments', 'Prescriptions', 'Sharing', 'Who has looked', 'Who can see it'];
+  const portal = [
+    'My record',
+    'Appointments',
+    'Referrals',
+    'Prescriptions',
+    'Sharing',
+    'Who has looked',
+    'Who can see it',
+    'Messages',
+  ];
 
   it.each<[string, Session | undefined, string[]]>([
     ['nobody signed in', undefined, []],
@@ -81,14 +90,20 @@ describe('navigationFor', () => {
       'staff',
       staff,
       [
+        'Home',
         'Find a patient',
         'Repeat requests',
         'Telehealth',
         'Practice texts',
+        'Patient messages',
         'Phone',
         'Inbox',
         'Care coordination',
         'Risk of admission',
+        'Advice and guidance',
+        'Referrals',
+        'Referral analytics',
+        'Access reviews',
       ],
     ],
     ['a patient', patient, [...portal, 'Inbox', 'Care profile']],
@@ -100,8 +115,42 @@ describe('navigationFor', () => {
 
   it('starts each person at their first link', () => {
     expect(homeFor(MODULES, undefined)).toBe('/sign-in');
-    expect(homeFor(MODULES, staff)).toBe('/find');
+    expect(homeFor(MODULES, staff)).toBe('/home');
     expect(homeFor(MODULES, patient)).toBe('/my');
     expect(homeFor(MODULES, carer)).toBe('/choose-person');
+  });
+});
+
+describe('staff work by the role chosen at sign-in', () => {
+  const as = (roleCode: string): Session => ({ ...staff, roleCode });
+  const labels = (roleCode: string): string[] => navigationFor(MODULES, as(roleCode)).map((item) => item.label);
+  const cards = (roleCode: string): number => homeCardsFor(MODULES, as(roleCode)).length;
+
+  it('gives a district nurse no repeat-prescription queue and a receptionist no clinical lists', () => {
+    expect(labels('R8001')).toEqual(
+      expect.arrayContaining(['Home', 'Find a patient', 'Telehealth', 'Care coordination']),
+    );
+    expect(labels('R8001')).not.toContain('Repeat requests');
+    expect(labels('R8010')).toEqual(expect.arrayContaining(['Find a patient', 'Repeat requests', 'Practice texts']));
+    expect(labels('R8010')).not.toEqual(expect.arrayContaining(['Telehealth']));
+    expect(labels('R8010')).not.toContain('Risk of admission');
+  });
+
+  it('gives the privacy officer access reviews, and the commissioner no patient search', () => {
+    expect(labels('R0001')).toContain('Access reviews');
+    expect(labels('R0001')).not.toContain('Repeat requests');
+    expect(labels('R8012')).not.toContain('Find a patient');
+    expect(labels('R8012')).toContain('Risk of admission');
+    for (const role of ['R8000', 'R8001', 'R8003', 'R8010', 'R8012']) {
+      expect(labels(role), role).not.toContain('Access reviews');
+    }
+  });
+
+  it('sends every member of staff to their home page, with at least one card of work', () => {
+    for (const role of ['R8000', 'R8001', 'R8003', 'R8008', 'R8010', 'R8012', 'R0001']) {
+      expect(homeFor(MODULES, as(role)), role).toBe('/home');
+      expect(cards(role), role).toBeGreaterThan(0);
+    }
+    expect(homeCardsFor(MODULES, patient)).toEqual([]);
   });
 });

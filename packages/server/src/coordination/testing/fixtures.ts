@@ -15,7 +15,12 @@ export const COORDINATOR = ACTORS.nurse;
 
 export interface HubTestApp {
   t: TestApp;
-  api(actor: UserActor, method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api(
+    actor: UserActor,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 

@@ -156,7 +156,7 @@ export class BundleService {
           if (matches.length > 1) {
             throw prefixError(
               new OperationOutcomeError(
-                outcome(issue('error', 'duplicate', `ifNoneExist matched ${matches.length} resources`)),
+                outcome(issue('error', 'multiple-matches', `ifNoneExist matched ${matches.length} resources`)),
               ),
               e.index,
             );
@@ -197,7 +197,7 @@ export class BundleService {
               outcome(
                 issue(
                   'error',
-                  found.length ? 'duplicate' : 'not-found',
+                  found.length ? 'multiple-matches' : 'not-found',
                   `Conditional reference '${reference}' matched ${found.length} resources`,
                 ),
               ),

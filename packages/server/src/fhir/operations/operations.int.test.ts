@@ -21,19 +21,35 @@ let operations: PublishedOperation[];
 const EXPECTED = [
   'Appointment-book',
   'Appointment-cancel',
+  'Appointment-cancel-referral-appointment',
+  'Appointment-reschedule',
   'CarePlan-telehealth-summary',
+  'Communication-reply-to-patient',
   'Group-export',
+  'HealthcareService-find-services',
+  'HealthcareService-request-advice',
   'MedicationRequest-approve',
   'MedicationRequest-order-repeat',
   'MedicationRequest-reject',
+  'MedicationRequest-withdraw-repeat',
   'Patient-access-log',
   'Patient-care-profile',
   'Patient-everything',
   'Patient-export',
+  'Patient-match',
+  'Patient-message-practice',
+  'Patient-nominate-pharmacy',
   'Patient-risk-score',
   'Patient-sharing-summary',
   'PlanDefinition-try-reply',
+  'Questionnaire-populate',
+  'ServiceRequest-book-pathway',
+  'ServiceRequest-send-referral',
+  'ServiceRequest-shortlist',
+  'Task-advice-message',
+  'Task-close-advice',
   'Task-triage',
+  'Task-triage-referral',
   'audit-log',
   'export',
 ];
@@ -105,7 +121,9 @@ describe('OperationDefinition', () => {
     const posted = await t.fhir('POST', 'OperationDefinition/_search', 'name=Patient', {
       'content-type': 'application/x-www-form-urlencoded',
     });
-    expect(posted.body.total).toBe(6); // PatientEverything, PatientExport, PatientAccessLog, PatientSharingSummary, PatientCareProfile, PatientRiskScore
+    // PatientEverything, PatientExport, PatientAccessLog, PatientSharingSummary, PatientCareProfile, PatientRiskScore,
+    // PatientMatch, PatientMessagePractice, PatientNominatePharmacy
+    expect(posted.body.total).toBe(9);
     const unknown = await t.fhir('GET', 'OperationDefinition?status=active');
     expect(unknown.body.entry.at(-1)).toMatchObject({ search: { mode: 'outcome' } });
     const strict = await t.fhir('GET', 'OperationDefinition?status=active', undefined, { prefer: 'handling=strict' });

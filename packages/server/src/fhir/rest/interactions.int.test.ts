@@ -31,6 +31,27 @@ describe('metadata', () => {
     // composite parameters are not indexed, so the statement must not claim them
     expect(obs.searchParam.map((p: { name: string }) => p.name)).not.toContain('code-value-quantity');
   });
+
+  it('declares SMART-on-FHIR security with the oauth-uris extension (how bulk-data-client finds the token URL)', async () => {
+    const res = await t.fhir('GET', 'metadata');
+    const base = t.fhirBase.replace(/\/fhir\/R4$/, '');
+    const security = res.body.rest[0].security;
+    expect(security.service[0].coding).toEqual([
+      { system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' },
+    ]);
+    const uris = security.extension.find(
+      (e: { url: string }) => e.url === 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+    );
+    expect(
+      Object.fromEntries(uris.extension.map((e: { url: string; valueUri: string }) => [e.url, e.valueUri])),
+    ).toEqual({
+      authorize: `${base}/auth/authorize`,
+      token: `${base}/auth/token`,
+      revoke: `${base}/auth/revoke`,
+      introspect: `${base}/auth/introspect`,
+      register: `${base}/auth/reg`,
+    });
+  });
 });
 
 describe('create, read, vread, update, delete', () => {
@@ -86,11 +107,13 @@ describe('create, read, vread, update, delete', () => {
 
   it.each([
     ['unknown id', 'GET', 'Patient/does-not-exist', 404],
-    ['unknown type', 'GET', 'Spaceship/1', 400],
+    ['unknown type', 'GET', 'Spaceship/1', 404],
+    ['type that is not a resource', 'GET', 'NotAResource/1', 404],
+    ['search of an unknown type', 'GET', 'NotAResource?name=x', 404],
     ['unknown version', 'GET', 'Patient/my-own-id/_history/99', 404],
   ])('answers %s with an OperationOutcome', async (_name, method, path, status) => {
     const res = await t.fhir(method, path);
-    expect([status, 501]).toContain(res.status);
+    expect(res.status).toBe(status);
     expect(res.body.resourceType).toBe('OperationOutcome');
   });
 
@@ -159,14 +182,19 @@ describe('conditional interactions', () => {
     expect(updated.body.meta.versionId).toBe('2');
   });
 
-  it('conditional create with several matches is a 412-class error', async () => {
+  it('conditional create, update and delete with several matches are 412 Precondition Failed (R4)', async () => {
     await t.fhir('POST', 'Patient', withIdentifier('9736363074'));
     await t.fhir('POST', 'Patient', withIdentifier('9736363074'));
-    const res = await t.fhir('POST', 'Patient', withIdentifier('9736363074'), {
-      'if-none-exist': 'identifier=9736363074',
-    });
-    expect([409, 412]).toContain(res.status);
-    expect(res.body.resourceType).toBe('OperationOutcome');
+    const attempts = [
+      await t.fhir('POST', 'Patient', withIdentifier('9736363074'), { 'if-none-exist': 'identifier=9736363074' }),
+      await t.fhir('PUT', 'Patient?identifier=9736363074', withIdentifier('9736363074')),
+      await t.fhir('DELETE', 'Patient?identifier=9736363074'),
+    ];
+    for (const res of attempts) {
+      expect(res.status).toBe(412);
+      expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'multiple-matches' }] });
+    }
+    expect((await t.fhir('GET', 'Patient?identifier=9736363074')).body.entry).toHaveLength(2);
   });
 
   it('conditional delete removes the single match', async () => {

@@ -60,21 +60,29 @@ export function dateCondition(
 /**
  * SQL comparing a stored number with a search number. For `eq` the search value's precision
  * sets an implicit range: `100` matches [99.5, 100.5), `100.00` matches [99.995, 100.005).
+ * The bounds are worked out in decimal, not in floating point: for a value given to 17 digits
+ * (Synthea writes such) the half step, 5e-17, is below a double's resolution, so `n ± half` in
+ * JavaScript is `n` again and the range would be empty. Stored values were parsed as doubles; a
+ * search value with more digits than a double holds also matches the double it reads as.
  */
 export function numberCondition(prefix: Prefix, value: string, column: string, add: (v: unknown) => string): string {
   if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(value)) {
     badRequest(`'${value}' is not a valid number`);
   }
   const n = Number(value);
-  const half = precisionHalfStep(value);
+  const bounds = implicitRange(value);
   const v = (): string => add(value) + '::numeric';
-  const lo = (): string => add(String(n - half)) + '::numeric';
-  const hi = (): string => add(String(n + half)) + '::numeric';
+  const lo = (): string => add(bounds.low) + '::numeric';
+  const hi = (): string => add(bounds.high) + '::numeric';
+  const inRange = (): string =>
+    bounds.digits > 15
+      ? `((${column} >= ${lo()} and ${column} < ${hi()}) or ${column} = ${add(String(n))}::numeric)`
+      : `(${column} >= ${lo()} and ${column} < ${hi()})`;
   switch (prefix) {
     case 'eq':
-      return `(${column} >= ${lo()} and ${column} < ${hi()})`;
+      return inRange();
     case 'ne':
-      return `not (${column} >= ${lo()} and ${column} < ${hi()})`;
+      return `not ${inRange()}`;
     case 'gt':
     case 'sa':
       return `${column} > ${v()}`;
@@ -92,9 +100,18 @@ export function numberCondition(prefix: Prefix, value: string, column: string, a
   }
 }
 
-function precisionHalfStep(value: string): number {
-  const mantissa = value.replace(/^[-+]/, '').split(/[eE]/)[0] ?? '';
-  const exponent = Number(value.split(/[eE]/)[1] ?? 0);
-  const decimals = mantissa.includes('.') ? mantissa.split('.')[1]!.length : 0;
-  return 0.5 * 10 ** (exponent - decimals);
+/**
+ * The implicit range of a search number, [value - half step, value + half step) with the step of
+ * its last given digit, as exact decimal strings (`-5e-1`, `1005e-1`), and its significant digits.
+ */
+export function implicitRange(value: string): { low: string; high: string; digits: number } {
+  const negative = value.startsWith('-');
+  const [mantissa = '', exponentText = '0'] = value.replace(/^[-+]/, '').split(/[eE]/);
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  // value = ±digits × 10^-scale; the half step is 5 × 10^-(scale + 1).
+  const digits = BigInt(`${whole}${fraction}` || '0') * (negative ? -1n : 1n);
+  const scale = fraction.length - Number(exponentText) + 1;
+  const tenfold = digits * 10n;
+  const significant = `${whole}${fraction}`.replace(/^0+/, '').length;
+  return { low: `${tenfold - 5n}e${-scale}`, high: `${tenfold + 5n}e${-scale}`, digits: significant };
 }

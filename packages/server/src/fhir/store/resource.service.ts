@@ -31,6 +31,21 @@ export interface ServiceOptions {
   defaultPageSize: number;
   maxPageSize: number;
   hooks?: StoreHooks;
+  /** Modules' write effects (src/fhir/store/write-effects.ts), run in every write's transaction. */
+  effects?: WriteEffectRunner;
+}
+
+/** One resource a write stored (`resource`) or deleted (`resource` absent). */
+export interface WrittenResource {
+  resourceType: string;
+  id: string;
+  /** The version just stored; undefined for a deletion. */
+  resource?: Resource;
+}
+
+/** Runs the modules' write effects (`WriteEffects`, src/fhir/store/write-effects.ts). */
+export interface WriteEffectRunner {
+  run(tx: Queryable, store: ResourceService, written: readonly WrittenResource[]): Promise<void>;
 }
 
 export interface WriteOptions {
@@ -193,16 +208,19 @@ export class ResourceService {
         await service.repository().lock([`conditional:${resource.resourceType}?${options.ifNoneExist}`]);
         const existing = await service.conditionalMatch(resource.resourceType, options.ifNoneExist);
         if (existing.length > 1) {
-          return fail('duplicate', `If-None-Exist '${options.ifNoneExist}' matched ${existing.length} resources`, [
-            'If-None-Exist',
-          ]);
+          return fail(
+            'multiple-matches',
+            `If-None-Exist '${options.ifNoneExist}' matched ${existing.length} resources`,
+            ['If-None-Exist'],
+          );
         }
         if (existing[0]) {
           return { resource: existing[0], outcome: 'unchanged' as const };
         }
       }
       const id = randomUUID();
-      const [written] = await service.writeMany([{ resource: { ...resource, id }, method: 'create' }]);
+      // A new random id has no current version and no other writer: nothing to lock or look up.
+      const [written] = await service.writeMany([{ resource: { ...resource, id }, method: 'create' }], new Map());
       return { resource: written!, outcome: 'created' as const };
     });
   }
@@ -223,7 +241,7 @@ export class ResourceService {
       await service.repository().lock([`conditional:${resourceType}?${query}`]);
       const matches = await service.conditionalMatch(resourceType, query);
       if (matches.length > 1) {
-        return fail('duplicate', `Conditional update '${query}' matched ${matches.length} resources`);
+        return fail('multiple-matches', `Conditional update '${query}' matched ${matches.length} resources`);
       }
       const match = matches[0];
       if (match && resource.id && resource.id !== match.id) {
@@ -308,6 +326,7 @@ export class ResourceService {
       };
       await repository.writeVersions([deletion]);
       await service.options.hooks?.afterWrite?.(service.db, [deletion], new Map());
+      await service.runEffects([{ resourceType, id }]);
       await service.recordAccess({ interaction: 'delete', resources: [`${resourceType}/${id}`], patients: [] });
     });
   }
@@ -316,7 +335,7 @@ export class ResourceService {
     return this.transaction(async (service) => {
       const matches = await service.conditionalMatch(resourceType, query);
       if (matches.length > 1) {
-        return fail('duplicate', `Conditional delete '${query}' matched ${matches.length} resources`);
+        return fail('multiple-matches', `Conditional delete '${query}' matched ${matches.length} resources`);
       }
       for (const match of matches) {
         await service.delete(resourceType, match.id!);
@@ -402,6 +421,20 @@ export class ResourceService {
   }
 
   /**
+   * Modules' write effects, in this write's transaction, with the unrestricted record bound to it (an
+   * effect writes as its module's system actor, not as the caller).
+   */
+  private async runEffects(written: readonly WrittenResource[]): Promise<void> {
+    if (this.options.effects) {
+      await this.options.effects.run(
+        this.db,
+        new ResourceService(this.db, this.options, undefined, this.inTransaction),
+        written,
+      );
+    }
+  }
+
+  /**
    * Stamps, indexes and writes many resources at once (import, seeding, Bundles). Ids must be set.
    * Versions follow whatever is stored; the caller holds the transaction.
    */
@@ -455,10 +488,14 @@ export class ResourceService {
     }
     const finalWrites = dedupeCurrent(writes);
     await repository.writeVersions(finalWrites);
-    await this.options.hooks?.afterWrite?.(
-      this.db,
-      finalWrites,
-      new Map(results.map((r) => [`${r.resourceType}/${r.id}`, r])),
+    const byKey = new Map(results.map((r) => [`${r.resourceType}/${r.id}`, r]));
+    await this.options.hooks?.afterWrite?.(this.db, finalWrites, byKey);
+    await this.runEffects(
+      finalWrites.map((w) => ({
+        resourceType: w.resourceType,
+        id: w.id,
+        resource: byKey.get(`${w.resourceType}/${w.id}`),
+      })),
     );
     // Recorded against every patient the write names, not only the one it is filed under.
     const named = results.flatMap((r) =>
@@ -541,6 +578,7 @@ function checkIfMatch(current: StoredResource | undefined, ifMatch: number | und
 
 function assertType(resourceType: string): void {
   if (!isKnownResourceType(resourceType)) {
-    fail('not-supported', `Unknown resource type '${resourceType}'`);
+    // R4 http: "404 Not Found - resource type not supported"; 501 would say the interaction is.
+    fail('not-found', `Unknown resource type '${resourceType}'`);
   }
 }

@@ -72,12 +72,14 @@ async function authorizeSubscription(
 }
 
 /**
- * R4: the server, not the client, moves a Subscription from `requested` to `active` once it
- * accepts it. A client re-submitting one in `error` (having fixed its endpoint) reactivates it;
- * `off` stays off.
+ * R4: `requested` is the client asking for a Subscription the server has not yet set up, so the
+ * server moves it to `active` once it accepts it. Every other status is kept as written, so that
+ * what a client reads it can write back unchanged: `off` stays off, and `error` (with its `error`
+ * text) stays until the next successful delivery sets it back to `active` (delivery.ts). A client
+ * that has fixed its endpoint asks again with `requested` (or `active`).
  */
 function activate(subscription: Subscription): Subscription {
-  if (subscription.status === 'off' || subscription.status === 'active') {
+  if (subscription.status !== 'requested') {
     return subscription;
   }
   const { error: _previousError, ...rest } = subscription;

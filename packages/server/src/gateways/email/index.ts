@@ -49,6 +49,7 @@ export const emailModule = defineModule({
     return {
       provides: { email: service },
       jobs: [service.job()],
+      apiScopes: { read: ['Communication.rs'], write: ['Communication.c'] },
       routes: (app) => registerEmailRoutes(app, service),
       start: async () => {
         if (catcher) {

@@ -48,6 +48,7 @@ export const smsModule = defineModule({
     });
     return {
       provides: { sms: service },
+      apiScopes: { read: ['Communication.rs'], write: ['Communication.c'] },
       routes: async (app) => {
         registerSmsApiRoutes(app, service);
         await registerSmsWebhooks(app, service, {

@@ -17,6 +17,13 @@ export interface StoredHistory {
   r: string[];
 }
 
+/** A population_history row as read (the history as its JSON text, or already parsed). */
+export interface StoredHistoryRow {
+  patient_id: string;
+  practice_id: string | null;
+  history: StoredHistory | string;
+}
+
 export function encodeHistory(h: PatientHistory): StoredHistory {
   const e: Partial<Record<EventKind, string[]>> = {};
   for (const event of h.events) {

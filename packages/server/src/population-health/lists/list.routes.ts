@@ -29,6 +29,18 @@ const caseListInput = z
 
 type ListRequest = FastifyRequest<{ Querystring: Record<string, string> }>;
 
+// The case list is the care coordination hub's caseload and referrals (docs/COORDINATION.md): what it
+// reads and writes, for the token's SMART scopes (src/modules/api-scopes.ts).
+const CASE_LIST_READ = [
+  'Patient.rs',
+  'ServiceRequest.s',
+  'CareTeam.s',
+  'CarePlan.s',
+  'Task.s',
+  'RiskAssessment.s',
+] as const;
+const CASE_LIST_WRITE = [...CASE_LIST_READ, 'ServiceRequest.cu', 'Task.cu', 'CareTeam.cu', 'CarePlan.cu'] as const;
+
 function parse(services: ListRouteServices, query: Record<string, string>): { filters: ListFilters; version: string } {
   const parsed = listFilters.safeParse(query);
   if (!parsed.success) {
@@ -76,18 +88,24 @@ export function registerListRoutes(app: FastifyInstance, services: ListRouteServ
       await pseudonymised({ ...request, query: { ...request.query, pageSize: request.query.pageSize ?? '500' } }),
     ),
   );
-  app.get('/api/population-health/case-list', async (request) => ({
+  app.get('/api/population-health/case-list', { config: { scopes: CASE_LIST_READ } }, async (request) => ({
     entries: await services.caseList.entries(actor(request)),
   }));
-  app.post('/api/population-health/case-list', async (request: FastifyRequest<{ Body: unknown }>) => {
-    const parsed = caseListInput.safeParse(request.body ?? {});
-    if (!parsed.success) {
-      throw invalidInput(parsed.error);
-    }
-    return { entries: await services.caseList.add(actor(request), parsed.data.patientId, parsed.data.reason) };
-  });
+  app.post(
+    '/api/population-health/case-list',
+    { config: { scopes: CASE_LIST_WRITE } },
+    async (request: FastifyRequest<{ Body: unknown }>) => {
+      const parsed = caseListInput.safeParse(request.body ?? {});
+      if (!parsed.success) {
+        throw invalidInput(parsed.error);
+      }
+      // { outcome: 'caseload' | 'referred', already, entries }: on the caller's caseload, or referred to the SPA.
+      return services.caseList.add(actor(request), parsed.data.patientId, parsed.data.reason);
+    },
+  );
   app.delete(
     '/api/population-health/case-list/:patientId',
+    { config: { scopes: CASE_LIST_WRITE } },
     async (request: FastifyRequest<{ Params: { patientId: string } }>) => ({
       entries: await services.caseList.remove(actor(request), request.params.patientId),
     }),

@@ -93,10 +93,16 @@ const AGE_TERMS = ['age-per-decade', 'infant', 'over-65-per-decade'].map((name) 
 /** Contributions smaller than this (in log-odds) are not worth naming. */
 const MIN_FACTOR = 0.05;
 
+/** Models whose features have been checked against FEATURES (a run scores a million people with one). */
+const CHECKED = new WeakSet<RiskModel>();
+
 /** Scores a patient's facts: probability, band and the factors that drove it, in plain words. */
 export function score(model: RiskModel, facts: PatientFacts): Score {
-  if (model.features.join() !== FEATURE_NAMES.join()) {
-    throw new Error(`model ${model.version} was fitted on other features`);
+  if (!CHECKED.has(model)) {
+    if (model.features.join() !== FEATURE_NAMES.join()) {
+      throw new Error(`model ${model.version} was fitted on other features`);
+    }
+    CHECKED.add(model);
   }
   const row = featureVector(facts);
   const probability = predict(model, row);

@@ -1,16 +1,10 @@
 /** The score rows (population_risk_score), their monthly snapshots and scoring runs. */
 import type { Queryable } from '../../db/database.ts';
-import type { PatientFacts } from '../features/features.ts';
-import type { Factor, RiskBand } from '../model/model.ts';
+import type { RiskBand } from '../model/model.ts';
+import { scoreColumns } from './score-columns.ts';
+import type { ScoreRow } from './score-history.ts';
 
-export interface ScoreRow {
-  patientId: string;
-  practiceId?: string;
-  probability: number;
-  band: RiskBand;
-  facts: PatientFacts;
-  factors: Factor[];
-}
+export type { ScoreRow } from './score-history.ts';
 
 export interface StoredScore {
   patient_id: string;
@@ -36,9 +30,10 @@ export class ScoresRepository {
   }
 
   /**
-   * Upserts scores made at `at` (one statement: a column array per field, unnested), and records the
-   * month's first score of each as its snapshot when `snapshot` is set (one patient rescored); a whole
-   * run takes its snapshots at the end, set-based (`snapshotMonth`).
+   * Upserts scores made at `at` (one statement: a column array per field, unnested), and with
+   * `snapshot` records each as the month's snapshot unless the month already has one for that patient
+   * (in the same statement). A whole run takes the month's snapshots chunk by chunk this way while the
+   * month has none yet (`monthTaken`), then `snapshotMonth` for whoever it did not score.
    */
   async save(
     version: string,
@@ -46,13 +41,20 @@ export class ScoresRepository {
     rows: readonly ScoreRow[],
     options: { snapshot?: boolean } = {},
   ): Promise<void> {
-    if (rows.length === 0) {
-      return;
+    if (rows.length > 0) {
+      await this.saveColumns(version, at, scoreColumns(rows), options);
     }
-    const column = <T>(f: (r: ScoreRow) => T): T[] => rows.map(f);
-    await this.db.query(
-      `insert into population_risk_score (patient_id, model_version, scored_at, probability, band, practice_id, age, sex,
-         imd_decile, conditions, emergency_admissions_12m, ae_attendances_12m, outpatient_attendances_12m,
+  }
+
+  /** `save` of rows already laid out as column arrays (`scoreColumns`, on a scoring thread). */
+  async saveColumns(
+    version: string,
+    at: Date,
+    columns: readonly string[],
+    options: { snapshot?: boolean } = {},
+  ): Promise<void> {
+    const upsert = `insert into population_risk_score (patient_id, model_version, scored_at, probability, band, practice_id,
+         age, sex, imd_decile, conditions, emergency_admissions_12m, ae_attendances_12m, outpatient_attendances_12m,
          repeat_medicines, efi, frailty, cost_12m, factors)
        select t.patient_id, $1, $2, t.probability, t.band, t.practice_id, t.age, t.sex, t.imd_decile,
               string_to_array(t.conditions, ','), t.ea, t.ae, t.op, t.meds, t.efi, t.frailty, t.cost, t.factors::json
@@ -66,53 +68,42 @@ export class ScoresRepository {
          conditions = excluded.conditions, emergency_admissions_12m = excluded.emergency_admissions_12m,
          ae_attendances_12m = excluded.ae_attendances_12m, outpatient_attendances_12m = excluded.outpatient_attendances_12m,
          repeat_medicines = excluded.repeat_medicines, efi = excluded.efi, frailty = excluded.frailty,
-         cost_12m = excluded.cost_12m, factors = excluded.factors`,
-      [
-        version,
-        at.toISOString(),
-        column((r) => r.patientId),
-        column((r) => r.practiceId ?? null),
-        column((r) => r.probability),
-        column((r) => r.band),
-        column((r) => r.facts.age),
-        column((r) => r.facts.sex),
-        column((r) => r.facts.imdDecile ?? null),
-        column((r) => r.facts.conditions.join(',')),
-        column((r) => r.facts.emergencyAdmissions12m),
-        column((r) => r.facts.aeAttendances12m),
-        column((r) => r.facts.outpatientAttendances12m),
-        column((r) => r.facts.repeatMedicines),
-        column((r) => r.facts.efi),
-        column((r) => r.facts.frailty),
-        column((r) => r.facts.cost12m),
-        column((r) => JSON.stringify(r.factors)),
-      ] as never,
+         cost_12m = excluded.cost_12m, factors = excluded.factors`;
+    await this.db.query(
+      options.snapshot
+        ? `with saved as (${upsert} returning patient_id, probability)
+           insert into population_risk_snapshot (model_version, month, patient_id, probability)
+           select $1, date_trunc('month', $2::timestamptz)::date, patient_id, probability from saved
+           on conflict do nothing`
+        : upsert,
+      [version, at.toISOString(), ...columns],
     );
-    if (options.snapshot) {
-      await this.db.query(
-        `insert into population_risk_snapshot (model_version, month, patient_id, probability)
-         select $1, date_trunc('month', $2::timestamptz)::date, t.patient_id, t.probability
-           from unnest($3::text[], $4::float8[]) as t(patient_id, probability)
-         on conflict do nothing`,
-        [version, at.toISOString(), column((r) => r.patientId), column((r) => r.probability)] as never,
-      );
-    }
+  }
+
+  /** Whether a whole run has taken the snapshot of `at`'s month. */
+  async monthTaken(version: string, at: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `select 1 from population_risk_run_month where model_version = $1 and month = date_trunc('month', $2::timestamptz)::date`,
+      [version, at.toISOString()],
+    );
+    return rows.length > 0;
   }
 
   /**
    * The month's snapshot of every score, taken once a month by the first whole run in it (later runs
-   * find it taken and skip the million-row insert).
+   * find it taken and skip it). That run has already taken the snapshots of the scores it made at
+   * `scoredAt` with each chunk (`save`), so only the others are read here (patients it did not score).
    */
-  async snapshotMonth(version: string, at: Date): Promise<void> {
+  async snapshotMonth(version: string, at: Date, scoredAt?: Date): Promise<void> {
     await this.db.query(
       `insert into population_risk_snapshot (model_version, month, patient_id, probability)
        select $1, date_trunc('month', $2::timestamptz)::date, s.patient_id, s.probability
          from population_risk_score s
-        where s.model_version = $1
+        where s.model_version = $1 and ($3::timestamptz is null or s.scored_at <> $3::timestamptz)
           and not exists (select 1 from population_risk_run_month m where m.model_version = $1
                             and m.month = date_trunc('month', $2::timestamptz)::date)
        on conflict do nothing`,
-      [version, at.toISOString()],
+      [version, at.toISOString(), scoredAt?.toISOString() ?? null],
     );
     await this.db.query(
       `insert into population_risk_run_month (model_version, month) values ($1, date_trunc('month', $2::timestamptz)::date)

@@ -8,11 +8,12 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Database } from '../../db/database.ts';
 import type { ResourceService } from '../../fhir/store/resource.service.ts';
-import { factsAt } from '../features/features.ts';
-import type { PatientHistory } from '../history/history.ts';
 import { HistoryRepository } from '../history/history.repository.ts';
-import { score, type RiskBand, type RiskModel } from '../model/model.ts';
+import type { RiskBand, RiskModel } from '../model/model.ts';
 import { riskAssessmentOf } from './risk-assessment.ts';
+import type { ScoredChunk } from './score-chunk.ts';
+import { scoreHistory } from './score-history.ts';
+import { defaultScoringThreads, scorePool } from './score-pool.ts';
 import { ScoresRepository, type ScoreRow, type StoredScore } from './scores.repository.ts';
 
 /** A probability change smaller than this (absolute) does not make a new RiskAssessment version. */
@@ -30,29 +31,13 @@ export interface ScoringSummary {
 
 export type OnProgress = (done: number, total: number) => void;
 
-let lastDay: { at: number; end: Date } | undefined;
-function endOfDay(at: Date): Date {
-  if (lastDay?.at !== at.getTime()) {
-    lastDay = { at: at.getTime(), end: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1)) };
-  }
-  return lastDay.end;
-}
-
 /**
- * Scores as of the end of `at`'s day: today's admission has happened and counts (features count
- * contacts strictly before their index date, which validation needs).
+ * The promise itself, marked as handled: it is awaited later (after other awaits), and a rejection
+ * meanwhile must not count as unhandled and end the process; the await still throws it.
  */
-export function scoreHistory(model: RiskModel, history: PatientHistory, at: Date): ScoreRow {
-  const facts = factsAt(history, endOfDay(at));
-  const result = score(model, facts);
-  return {
-    patientId: history.patientId,
-    ...(history.practiceId ? { practiceId: history.practiceId } : {}),
-    probability: result.probability,
-    band: result.band,
-    facts,
-    factors: result.factors,
-  };
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function needsAssessment(row: ScoreRow, stored: StoredScore | undefined): boolean {
@@ -94,10 +79,14 @@ export class ScoringService {
   /**
    * Scores every stored history with `model` at `at`. With `writeAssessments` false only the score rows
    * are kept (a benchmark of the scoring itself; the RiskAssessments follow in the next run).
+   *
+   * A pipeline with a few chunks in hand (memory stays bounded): the next page is read while chunks
+   * are scored on `threads` worker threads (default: the cores on PostgreSQL, none on PGlite) and
+   * earlier ones are saved, each on its own connection, so PostgreSQL's work and Node's overlap.
    */
   async scoreAll(
     model: RiskModel,
-    options: { at?: Date; onProgress?: OnProgress; writeAssessments?: boolean } = {},
+    options: { at?: Date; onProgress?: OnProgress; writeAssessments?: boolean; threads?: number } = {},
   ): Promise<ScoringSummary> {
     const started = Date.now();
     const at = options.at ?? new Date();
@@ -106,38 +95,65 @@ export class ScoringService {
     const run = await scores.startRun(model.version);
     const total = await histories.countStored();
     const bands: Record<RiskBand, number> = { 'very-high': 0, high: 0, moderate: 0, low: 0 };
+    const assessments = options.writeAssessments !== false;
+    const threads = options.threads ?? (this.db.kind === 'postgres' ? defaultScoringThreads() : 0);
+    // The first whole run of a month takes the month's snapshots as it saves each chunk.
+    const snapshot = !(await scores.monthTaken(model.version, at));
     let done = 0;
     let written = 0;
-    // The next page is read while this one is scored and saved (two connections on PostgreSQL).
-    let next = histories.stored('', SCORE_CHUNK);
-    for (;;) {
-      const page = await next;
-      if (page.length === 0) {
-        break;
+    const persist = async (chunk: ScoredChunk): Promise<void> => {
+      const rows = chunk.rows ?? [];
+      const stored = assessments
+        ? await scores.current(
+            model.version,
+            rows.map((r) => r.patientId),
+          )
+        : undefined;
+      if (chunk.scored > 0) {
+        await scores.saveColumns(model.version, at, chunk.columns, { snapshot });
       }
-      next = histories.stored(page[page.length - 1]!.patientId, SCORE_CHUNK);
-      const rows = page.filter((h) => !h.deceased).map((h) => scoreHistory(model, h, at));
-      if (options.writeAssessments === false) {
-        await scores.save(model.version, at, rows);
-      } else {
-        const stored = await scores.current(
-          model.version,
-          rows.map((r) => r.patientId),
-        );
-        await scores.save(model.version, at, rows);
+      if (stored) {
         written += await this.writeAssessments(
           model,
           rows.filter((r) => needsAssessment(r, stored.get(r.patientId))),
           at,
         );
       }
-      for (const row of rows) {
-        bands[row.band]++;
+      for (const band of Object.keys(bands) as RiskBand[]) {
+        bands[band] += chunk.bands[band];
       }
-      done += page.length;
-      options.onProgress?.(done, total);
+    };
+    const pool = scorePool(model, at, { threads, keepRows: assessments });
+    const inFlight: Promise<void>[] = [];
+    try {
+      let next = handled(histories.storedRows('', SCORE_CHUNK));
+      for (;;) {
+        const page = await next;
+        if (page.length === 0) {
+          break;
+        }
+        next = handled(histories.storedRows(page[page.length - 1]!.patient_id, SCORE_CHUNK));
+        inFlight.push(
+          handled(
+            pool
+              .score(page)
+              .then(persist)
+              .then(() => {
+                done += page.length;
+                options.onProgress?.(done, total);
+              }),
+          ),
+        );
+        if (inFlight.length > Math.max(1, threads)) {
+          await inFlight.shift();
+        }
+      }
+      await Promise.all(inFlight);
+    } finally {
+      await Promise.allSettled(inFlight);
+      await pool.close();
     }
-    await scores.snapshotMonth(model.version, at);
+    await scores.snapshotMonth(model.version, at, at);
     await scores.finishRun(run, done, written, bands);
     return { patients: done, assessmentsWritten: written, bands, seconds: (Date.now() - started) / 1000 };
   }

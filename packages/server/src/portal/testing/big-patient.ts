@@ -239,6 +239,37 @@ export function bigPatientResources(now: Date): FhirResource[] {
       meta: { source: `Organization/${i === 2 ? 'org-8wl01' : 'org-rvy'}` },
     }),
   );
+  // Kidney function and cholesterol from the hospital laboratory, named as laboratories send them (LOINC's
+  // long names): the record shows "eGFR" and charts them with their target lines.
+  const lab = (id: string, loinc: string, display: string, daysAgo: number, value: number, unit: string) =>
+    out.push({
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      category: [
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
+      ],
+      code: { coding: [{ system: LOINC, code: loinc, display }] },
+      subject: { reference: patient },
+      effectiveDateTime: day(daysAgo, 8),
+      valueQuantity: { value, unit, system: UCUM, code: unit === 'mmol/L' ? 'mmol/L' : 'mL/min/{1.73_m2}' },
+      meta: { source: 'Organization/org-rvy' },
+    });
+  for (let k = 0; k < 8; k++) {
+    const egfr =
+      'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD)';
+    lab(`big-egfr-${k + 1}`, '33914-3', egfr, 20 + k * 90, 44 + k + (k % 2), 'mL/min/1.73m2');
+  }
+  for (let k = 0; k < 4; k++) {
+    lab(
+      `big-chol-${k + 1}`,
+      '14647-2',
+      'Cholesterol [Moles/volume] in Serum or Plasma',
+      40 + k * 180,
+      4.2 + k * 0.3,
+      'mmol/L',
+    );
+  }
   // Held by the mental health trust: sensitive, so not shared with the GP practice without the
   // patient's permission. The record page says that something is withheld, never what.
   out.push({

@@ -7,6 +7,10 @@
  * listens and prints one JSON line: `{"ready":true,"baseUrl":…,"logins":[…],"bigPatientId":…,"demoPatientId":…}`.
  *
  * Environment: the usual CAREWEAVE_* settings; CAREWEAVE_E2E_PASSWORD is the demo password.
+ * CAREWEAVE_E2E_SEED_ONLY=true seeds the database and exits without listening: the browser tests seed
+ * one template per population size and start each test file's server on a copy of it (seeding is
+ * most of a start-up; the seed process also runs the modules' start, as a first start would, and work
+ * it queued is done when the copy starts).
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '../../config/config.ts';
@@ -33,6 +37,15 @@ await portalFixtures(platform);
 const demoPatient = await demoPatientId(platform);
 const app = await buildApp(platform);
 await app.modules.seed({ seed: DEMO_SEED, log: quiet });
+if (process.env.CAREWEAVE_E2E_SEED_ONLY === 'true') {
+  // Ready runs what a first start runs after the seed (the job queue, then each module's start: the
+  // practice-SMS demo texts are queued then); closing leaves queued work in the database for the copy.
+  await app.ready();
+  await app.close();
+  await db.close();
+  process.stdout.write(`${JSON.stringify({ seeded: true })}\n`);
+  process.exit(0);
+}
 await app.listen({ port: config.port, host: config.host });
 process.stdout.write(
   `${JSON.stringify({ ready: true, baseUrl: config.baseUrl, logins, bigPatientId: BIG_PATIENT_ID, demoPatientId: demoPatient, bigPatientResources: big.length })}\n`,

@@ -32,17 +32,26 @@ function plan(version: number): CarePlan {
   };
 }
 
+/**
+ * Makes the enrolment due and sends what is due. The app's every-minute prompt job may claim the
+ * enrolment first (claims skip each other's rows), so wait for the newer message whoever sent it.
+ */
 async function promptNow(): Promise<string> {
+  const newest = async () =>
+    (
+      await t.platform.db.query<{ id: number; body: string }>(
+        `select id, body from sms_message where direction = 'out' and phone = $1 order by id desc limit 1`,
+        [PHONE],
+      )
+    )[0];
+  const before = (await newest())?.id ?? 0;
   await t.platform.db.query(
     `update telehealth_enrolment set next_prompt_at = now() - interval '1 minute' where care_plan_id = $1`,
     [PLAN],
   );
   await t.app.modules.use('telehealth').sendDuePrompts();
-  const [last] = await t.platform.db.query<{ body: string }>(
-    `select body from sms_message where direction = 'out' and phone = $1 order by id desc limit 1`,
-    [PHONE],
-  );
-  return last!.body;
+  await expect.poll(async () => Number((await newest())?.id ?? 0), { timeout: 20_000 }).toBeGreaterThan(Number(before));
+  return (await newest())!.body;
 }
 
 const edited = {

@@ -21,7 +21,7 @@ export function registerProtocolRoutes(
   registry: ProtocolRegistry,
   authoring: ProtocolAuthoring,
 ): void {
-  app.get('/api/telehealth/protocols', async (request) => {
+  app.get('/api/telehealth/protocols', { config: { scopes: ['PlanDefinition.rs'] } }, async (request) => {
     requireActor(context.actorOf(request));
     const listed = await registry.list(context.system);
     return {
@@ -37,19 +37,23 @@ export function registerProtocolRoutes(
       })),
     };
   });
-  app.get('/api/telehealth/protocols/:id', async (request: OneRequest) => {
-    requireActor(context.actorOf(request));
-    const { id } = request.params;
-    const version = request.query.version;
-    if (version !== undefined && !/^[1-9]\d{0,4}$/.test(version)) {
-      return badRequest('version must be a whole number', ['version']);
-    }
-    const protocol = version
-      ? await registry.find(context.system, id, Number(version))
-      : (await registry.latest(context.system, id))?.protocol;
-    return protocol ?? fail('not-found', `No telehealth protocol '${id}'${version ? ` version ${version}` : ''}`);
-  });
-  app.post('/api/telehealth/protocols', async (request, reply) => {
+  app.get(
+    '/api/telehealth/protocols/:id',
+    { config: { scopes: ['PlanDefinition.rs'] } },
+    async (request: OneRequest) => {
+      requireActor(context.actorOf(request));
+      const { id } = request.params;
+      const version = request.query.version;
+      if (version !== undefined && !/^[1-9]\d{0,4}$/.test(version)) {
+        return badRequest('version must be a whole number', ['version']);
+      }
+      const protocol = version
+        ? await registry.find(context.system, id, Number(version))
+        : (await registry.latest(context.system, id))?.protocol;
+      return protocol ?? fail('not-found', `No telehealth protocol '${id}'${version ? ` version ${version}` : ''}`);
+    },
+  );
+  app.post('/api/telehealth/protocols', { config: { scopes: ['PlanDefinition.c'] } }, async (request, reply) => {
     const published = await authoring.publish(context.actorOf(request), request.body);
     return reply.code(201).send(published);
   });

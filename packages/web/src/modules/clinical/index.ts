@@ -1,6 +1,9 @@
+import { CLERICAL, CLINICIANS, PATIENT_FACING } from '../../lib/staff-roles.ts';
 import type { WebModule } from '../contract.ts';
 
 const STAFF = ['staff'] as const;
+/** GPs and practice reception and administrators decide or prepare repeat requests. */
+const REPEATS = [...CLINICIANS, ...CLERICAL] as const;
 
 /** Staff: find a patient, read their shared record, and the practice's repeat-request queue. */
 export const clinical: WebModule = {
@@ -23,10 +26,15 @@ export const clinical: WebModule = {
       roles: STAFF,
       page: () => import('./pages/PatientRecordPage.tsx').then((m) => ({ default: m.TrendsPage })),
     },
+    { path: '/patients/:id/entries/:type/:entryId', roles: STAFF, page: () => import('./pages/EntryPage.tsx') },
     { path: '/practice/repeat-requests', roles: STAFF, page: () => import('./pages/RepeatQueue.tsx') },
   ],
   navigation: [
-    { label: 'Find a patient', path: '/find', audience: 'staff' },
-    { label: 'Repeat requests', path: '/practice/repeat-requests', audience: 'staff' },
+    { label: 'Find a patient', path: '/find', audience: 'staff', roleCodes: PATIENT_FACING },
+    { label: 'Repeat requests', path: '/practice/repeat-requests', audience: 'staff', roleCodes: REPEATS },
+  ],
+  home: [
+    { roleCodes: REPEATS, card: () => import('./RepeatsCard.tsx') },
+    { roleCodes: PATIENT_FACING, card: () => import('./FindCard.tsx') },
   ],
 };

@@ -72,9 +72,20 @@ export interface MeetingSummary {
   status: string;
 }
 
+/** The meeting as scheduled: a FHIR Appointment with the care teams' members invited. */
+export interface MeetingAppointment {
+  id: string;
+  status: string;
+  start?: string;
+  end?: string;
+  participants: { reference: string; name?: string; status: string; chair: boolean }[];
+  carePlans: string[];
+}
+
 export interface Meeting extends MeetingSummary {
   owner?: string;
   sharedWith: string[];
+  appointment?: MeetingAppointment;
   items: {
     patient: { id: string; name: string; nhsNumber?: string };
     outcome?: { text: string; at?: string };

@@ -1,6 +1,8 @@
+import { CLINICIANS, NURSES, PROFESSIONALS } from '../../lib/staff-roles.ts';
 import type { WebModule } from '../contract.ts';
 
 const STAFF = ['staff'] as const;
+const CARE_TEAM = [...CLINICIANS, ...NURSES, ...PROFESSIONALS] as const;
 
 /**
  * The care coordination hub (docs/COORDINATION.md), for staff: referral to the single point of access
@@ -20,5 +22,6 @@ export const coordination: WebModule = {
     { path: '/coordination/meetings', roles: STAFF, page: () => import('./pages/Meetings.tsx') },
     { path: '/coordination/meetings/:id', roles: STAFF, page: () => import('./pages/Meeting.tsx') },
   ],
-  navigation: [{ label: 'Care coordination', path: '/coordination', audience: 'staff' }],
+  navigation: [{ label: 'Care coordination', path: '/coordination', audience: 'staff', roleCodes: CARE_TEAM }],
+  home: [{ roleCodes: CARE_TEAM, card: () => import('./HomeCard.tsx') }],
 };

@@ -13,4 +13,5 @@ export const inbox: WebModule = {
     { label: 'Inbox', path: '/inbox', audience: 'staff', Label: InboxLabel },
     { label: 'Inbox', path: '/inbox', audience: 'patient', Label: InboxLabel },
   ],
+  home: [{ card: () => import('./HomeCard.tsx') }],
 };

@@ -38,6 +38,17 @@ describe('notificationLink', () => {
     });
   });
 
+  it.each([
+    ['admission-notice', 'Encounter/e1', '/admission-alerts/e1'],
+    ['admission-follow-up', 'Task/t1', '/admission-alerts/follow-up/t1'],
+  ])('takes staff to the admission alert thread for %s', (kind, reference, href) => {
+    expect(notificationLink({ kind, about: { reference }, subject }, 'staff')).toEqual({
+      href,
+      text: 'Open the admission alert',
+    });
+    expect(notificationLink({ kind, about: { reference }, subject }, 'related-person')?.href).not.toBe(href);
+  });
+
   it('gives patients no link to the clinician’s view', () => {
     expect(notificationLink({ about: { reference: 'Encounter/e1' }, subject }, 'patient')).toBeUndefined();
   });

@@ -6,15 +6,34 @@ import type { Notification, Reference } from './api.ts';
  * record of the patient it concerns (a result or an admission is read in the patient's record).
  */
 export function notificationLink(
-  item: Pick<Notification, 'about' | 'subject'>,
+  item: Pick<Notification, 'about' | 'subject'> & { kind?: string },
   role: Role | undefined,
 ): { href: string; text: string } | undefined {
+  const thread = role === 'staff' ? alertThreadHref(item) : undefined;
+  if (thread) {
+    return { href: thread, text: 'Open the admission alert' };
+  }
   const about = aboutHref(item.about, role);
   if (about && item.about) {
     return { href: about, text: `Go to ${referenceText(item.about)}` };
   }
   const record = role === 'staff' ? aboutHref(item.subject, role) : undefined;
   return record && item.subject ? { href: record, text: `Open ${referenceText(item.subject)}’s record` } : undefined;
+}
+
+/**
+ * An admission alert (about the Encounter) or an overdue discharge follow-up (about its Task) opens the
+ * visit's alert thread page (docs/ADMISSION-ALERTS.md, "The thread page"), for staff.
+ */
+function alertThreadHref(item: { kind?: string; about?: Reference }): string | undefined {
+  const [type, id] = item.about?.reference.split('/').slice(-2) ?? [];
+  if (item.kind === 'admission-notice' && type === 'Encounter' && id) {
+    return `/admission-alerts/${encodeURIComponent(id)}`;
+  }
+  if (item.kind === 'admission-follow-up' && type === 'Task' && id) {
+    return `/admission-alerts/follow-up/${encodeURIComponent(id)}`;
+  }
+  return undefined;
 }
 
 /** Where a notification's `about` reference is shown in this app, for this person; none when nowhere. */
@@ -40,6 +59,7 @@ const PORTAL_PAGES: Record<string, string> = {
   MedicationRequest: '/my/prescriptions',
   Consent: '/my/sharing',
   AuditEvent: '/my/access-log',
+  Communication: '/my/messages',
 };
 
 /** What a reference is called: its display, else its type and id. */

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { ResponsiveTable, type Column } from '../../components/ResponsiveTable.tsx';
-import { idOf, type IdentifiableRow } from './api.ts';
+import { idOf, type CaseListEntry, type IdentifiableRow } from './api.ts';
 import { BandTag } from './BandTag.tsx';
 import { CaseListButton } from './CaseListButton.tsx';
 import { changeText, frailtyText, listText, money, nhsNumberText, percent, sexText } from './format.ts';
@@ -18,7 +18,7 @@ function Small({ children }: { children: ReactNode }) {
 }
 
 const columns = (
-  onList: ReadonlySet<string>,
+  onList: ReadonlyMap<string, CaseListEntry>,
   firstRank: number,
 ): readonly Column<IdentifiableRow & { rank: number }>[] => [
   { key: 'rank', header: 'Rank', numeric: true, cell: (row) => row.rank + firstRank },
@@ -38,7 +38,7 @@ const columns = (
           <CaseListButton
             patient={row.patient.reference}
             name={row.patient.name}
-            onList={onList.has(row.patient.reference)}
+            onList={onList.get(row.patient.reference)}
           />
         </span>
       </Block>
@@ -117,7 +117,7 @@ export function IdentifiableTable({
   firstRank,
 }: {
   rows: readonly IdentifiableRow[];
-  onList: ReadonlySet<string>;
+  onList: ReadonlyMap<string, CaseListEntry>;
   firstRank: number;
 }) {
   return (

@@ -67,11 +67,26 @@ export interface PseudonymisedList extends ListBase {
 
 export type RiskList = IdentifiableList | PseudonymisedList;
 
+/**
+ * One person on the caller's case list, which is the care coordination hub's (docs/COORDINATION.md,
+ * "From the risk list"): on their caseload as coordinator, or referred by them to the single point of
+ * access (waiting for triage, or allocated to a coordinator).
+ */
 export interface CaseListEntry {
   patient: string;
   name: string;
-  added: string;
+  status: 'caseload' | 'referred' | 'allocated';
+  added?: string;
   reason?: string;
+  coordinator?: string;
+  riskBand?: string;
+}
+
+/** What "Add to case list" did: put the patient on the caller's caseload, or referred them to the SPA. */
+export interface CaseListAdded {
+  outcome: 'caseload' | 'referred';
+  already: boolean;
+  entries: CaseListEntry[];
 }
 
 /** Which list a person sees: commissioners the pseudonymised one, everyone else their own patients. */
@@ -169,7 +184,7 @@ export const caseListQuery = queryOptions({
 });
 
 export const addToCaseList = (patientId: string, reason?: string) =>
-  api<{ entries: CaseListEntry[] }>(`${BASE}/case-list`, {
+  api<CaseListAdded>(`${BASE}/case-list`, {
     method: 'POST',
     body: reason ? { patientId, reason } : { patientId },
   });

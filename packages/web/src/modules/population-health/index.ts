@@ -1,6 +1,8 @@
+import { CLINICIANS, COMMISSIONERS, NURSES } from '../../lib/staff-roles.ts';
 import type { WebModule } from '../contract.ts';
 
 const STAFF = ['staff'] as const;
+const RISK = [...CLINICIANS, ...NURSES, ...COMMISSIONERS] as const;
 
 /**
  * Population health (docs/RISK-MODEL.md, "Lists"), for staff: the risk of emergency admission list
@@ -15,5 +17,6 @@ export const populationHealth: WebModule = {
     { path: '/population-health/case-list', roles: STAFF, page: () => import('./pages/CaseList.tsx') },
     { path: '/population-health/patients/:id', roles: STAFF, page: () => import('./pages/PatientRisk.tsx') },
   ],
-  navigation: [{ label: 'Risk of admission', path: '/population-health', audience: 'staff' }],
+  navigation: [{ label: 'Risk of admission', path: '/population-health', audience: 'staff', roleCodes: RISK }],
+  home: [{ roleCodes: RISK, card: () => import('./HomeCard.tsx') }],
 };

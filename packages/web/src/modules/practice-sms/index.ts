@@ -1,6 +1,9 @@
+import { CLERICAL, CLINICIANS, NURSES } from '../../lib/staff-roles.ts';
 import type { WebModule } from '../contract.ts';
 
 /** Practice text messages for practice staff: the two-way inbox, reminders, recalls and templates. */
+const PRACTICE_TEAM = [...CLINICIANS, ...NURSES, ...CLERICAL] as const;
+
 export const practiceSms: WebModule = {
   name: 'practice-sms',
   title: 'Practice texts',
@@ -12,5 +15,6 @@ export const practiceSms: WebModule = {
     { path: '/practice-sms/results', roles: ['staff'], page: () => import('./pages/PatientTexts.tsx') },
     { path: '/practice-sms/templates', roles: ['staff'], page: () => import('./pages/Templates.tsx') },
   ],
-  navigation: [{ label: 'Practice texts', path: '/practice-sms', audience: 'staff' }],
+  navigation: [{ label: 'Practice texts', path: '/practice-sms', audience: 'staff', roleCodes: PRACTICE_TEAM }],
+  home: [{ roleCodes: PRACTICE_TEAM, card: () => import('./HomeCard.tsx') }],
 };

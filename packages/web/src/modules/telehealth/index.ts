@@ -1,6 +1,8 @@
+import { CLINICIANS, NURSES } from '../../lib/staff-roles.ts';
 import type { WebModule } from '../contract.ts';
 
 const STAFF = ['staff'] as const;
+const TELEHEALTH = [...CLINICIANS, ...NURSES] as const;
 
 /**
  * Telehealth by text message (docs/TELEHEALTH.md), for staff: the team dashboard (patients red first,
@@ -22,5 +24,6 @@ export const telehealth: WebModule = {
     { path: '/telehealth/protocols/:id/edit', roles: STAFF, page: () => import('./pages/ProtocolEdit.tsx') },
   ],
   // The dashboard is the module's start page; the protocol library and enrolment are linked from it.
-  navigation: [{ label: 'Telehealth', path: '/telehealth', audience: 'staff' }],
+  navigation: [{ label: 'Telehealth', path: '/telehealth', audience: 'staff', roleCodes: TELEHEALTH }],
+  home: [{ roleCodes: TELEHEALTH, card: () => import('./HomeCard.tsx') }],
 };

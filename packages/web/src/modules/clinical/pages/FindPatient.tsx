@@ -1,8 +1,9 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { useMutation } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
 import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { tracePatient, type TraceCriteria } from '../../../api/access.ts';
 import { searchAll } from '../../../api/client.ts';
 import { organisationName, resolveOrganisations } from '../../../api/record.ts';
 import { ErrorMessage, Loading } from '../../../components/feedback.tsx';
@@ -13,43 +14,103 @@ import { checkNhsNumber, formatNhsNumber } from '../../../lib/nhs-number.ts';
 
 type Errors = Partial<Record<'nhs' | 'family' | 'birthdate', string>>;
 
-/** Patients matching a search, with the names of their practices ready to show. */
-async function findPatients(params: Record<string, string>): Promise<Patient[]> {
+interface Found {
+  /** Patients whose record the caller may open. */
+  patients: Patient[];
+  /** When none: people a trace found (identity only) whose record is not shared with the caller. */
+  traced: Patient[];
+}
+
+/** Patients matching a search, with the names of their practices ready to show; else a trace. */
+async function findPatients(params: Record<string, string>, criteria: TraceCriteria): Promise<Found> {
   const { resources } = await searchAll<Patient>('Patient', { ...params, _count: '50' }, { maxPages: 1 });
+  if (resources.length === 0) {
+    // Nobody in the caller's view: a trace says whether the person exists, so that emergency access
+    // can be asked for (H-220). A refused trace (not staff) is the same as finding nobody.
+    return { patients: [], traced: await tracePatient(criteria).catch((): Patient[] => []) };
+  }
   await resolveOrganisations(
     resources.map((p) => refId(p.generalPractitioner?.[0], 'Organization')).filter((id): id is string => Boolean(id)),
   );
-  return resources;
+  return { patients: resources, traced: [] };
 }
+
+/** A search as the page's address keeps it (`?nhs=…` or `?family=…&given=…&birthdate=…`), so Back shows it again. */
+type Search = { by: 'nhs'; nhsNumber: string } | { by: 'name'; family: string; given: string; birthdate: string };
+
+export function searchFromAddress(params: URLSearchParams): Search | undefined {
+  const nhs = params.get('nhs');
+  if (nhs && /^\d{10}$/.test(nhs)) {
+    return { by: 'nhs', nhsNumber: nhs };
+  }
+  const family = params.get('family')?.trim();
+  const birthdate = params.get('birthdate') ?? '';
+  if (family && /^\d{4}-\d{2}-\d{2}$/.test(birthdate)) {
+    return { by: 'name', family, given: params.get('given')?.trim() ?? '', birthdate };
+  }
+  return undefined;
+}
+
+function runSearch(search: Search): Promise<Found> {
+  if (search.by === 'nhs') {
+    return findPatients({ identifier: `${NHS_NUMBER_SYSTEM}|${search.nhsNumber}` }, { nhsNumber: search.nhsNumber });
+  }
+  const name = { family: search.family, ...(search.given ? { given: search.given } : {}) };
+  return findPatients({ ...name, birthdate: search.birthdate }, { ...name, birthDate: search.birthdate });
+}
+
+const searchKey = (search: Search | undefined) => ['find-patient', search] as const;
 
 /** Find a patient by NHS number, or by surname, first name and date of birth. */
 export default function FindPatient() {
   const navigate = useNavigate();
-  const [nhsNumber, setNhsNumber] = useState('');
-  const [family, setFamily] = useState('');
-  const [given, setGiven] = useState('');
-  const [day, setDay] = useState('');
-  const [month, setMonth] = useState('');
-  const [year, setYear] = useState('');
+  const queryClient = useQueryClient();
+  const [address, setAddress] = useSearchParams();
+  const asked = searchFromAddress(address);
+  const [nhsNumber, setNhsNumber] = useState(asked?.by === 'nhs' ? asked.nhsNumber : '');
+  const [family, setFamily] = useState(asked?.by === 'name' ? asked.family : '');
+  const [given, setGiven] = useState(asked?.by === 'name' ? asked.given : '');
+  const born = asked?.by === 'name' ? asked.birthdate.split('-') : ['', '', ''];
+  const [day, setDay] = useState(born[2] ? String(Number(born[2])) : '');
+  const [month, setMonth] = useState(born[1] ? String(Number(born[1])) : '');
+  const [year, setYear] = useState(born[0] ?? '');
   const [errors, setErrors] = useState<Errors>({});
-  // A mutation, not a query: a search runs when asked, and its one NHS-number match opens the record;
-  // there is nothing to keep fresh or share with other pages.
-  const search = useMutation({
-    mutationFn: ({ params }: { params: Record<string, string>; by: 'nhs' | 'name' }) => findPatients(params),
-    onSuccess: (patients, { by }) => {
-      if (patients.length === 1 && by === 'nhs') {
-        void navigate(`/patients/${patients[0]!.id}`);
-      }
-    },
+  // The results of the search in the address: kept for a minute, so Back from a record shows them at once.
+  const search = useQuery({
+    queryKey: searchKey(asked),
+    queryFn: () => runSearch(asked!),
+    enabled: asked !== undefined,
+    staleTime: 60_000,
   });
-  const run = (params: Record<string, string>, by: 'nhs' | 'name'): void => search.mutate({ params, by });
+  const [opening, setOpening] = useState(false);
+  const run = async (next: Search): Promise<void> => {
+    if (next.by === 'nhs') {
+      // One NHS-number match opens the record straight away; the address never holds that search, so
+      // Back from the record returns to an empty form rather than opening the record again.
+      setOpening(true);
+      try {
+        const found = await queryClient.fetchQuery({ queryKey: searchKey(next), queryFn: () => runSearch(next) });
+        if (found.patients.length === 1) {
+          void navigate(`/patients/${found.patients[0]!.id}`);
+          return;
+        }
+      } catch {
+        // The query in the address shows the error.
+      } finally {
+        setOpening(false);
+      }
+      setAddress({ nhs: next.nhsNumber });
+      return;
+    }
+    setAddress({ family: next.family, ...(next.given ? { given: next.given } : {}), birthdate: next.birthdate });
+  };
 
   const byNhsNumber = (event: FormEvent): void => {
     event.preventDefault();
     const checked = checkNhsNumber(nhsNumber);
     setErrors(checked.valid ? {} : { nhs: checked.error });
     if (checked.valid) {
-      run({ identifier: `${NHS_NUMBER_SYSTEM}|${checked.value}` }, 'nhs');
+      void run({ by: 'nhs', nhsNumber: checked.value });
     }
   };
 
@@ -74,7 +135,7 @@ export default function FindPatient() {
     }
     setErrors(problems);
     if (Object.keys(problems).length === 0) {
-      run({ family: family.trim(), ...(given.trim() ? { given: given.trim() } : {}), birthdate }, 'name');
+      void run({ by: 'name', family: family.trim(), given: given.trim(), birthdate });
     }
   };
 
@@ -198,24 +259,26 @@ export default function FindPatient() {
         </div>
       </div>
       <section aria-live="polite">
-        {search.isPending && <Loading what="patients" />}
+        {(opening || (asked && search.isPending)) && <Loading what="patients" />}
         {search.isError && <ErrorMessage error={search.error} />}
-        {search.isSuccess && !(search.data.length === 1 && search.variables.by === 'nhs') && (
-          <Results patients={search.data} by={search.variables.by} />
-        )}
+        {asked && search.isSuccess && !opening && <Results found={search.data} by={asked.by} />}
       </section>
     </>
   );
 }
 
-function Results({ patients, by }: { patients: Patient[]; by: string }) {
+function Results({ found, by }: { found: Found; by: string }) {
+  const { patients, traced } = found;
+  if (traced.length > 0) {
+    return <Traced people={traced} />;
+  }
   if (patients.length === 0) {
     return (
       <>
         <h2 className="nhsuk-heading-m">No patients found</h2>
         <p className="nhsuk-body">
           {by === 'nhs'
-            ? 'No patient with this NHS number is in the shared record, or their record is not shared with your organisation.'
+            ? 'No patient with this NHS number is in the shared record.'
             : 'Check the spelling of the name and the date of birth. You can also search by NHS number.'}
         </p>
       </>
@@ -241,6 +304,46 @@ function Results({ patients, by }: { patients: Patient[]; by: string }) {
                   NHS number {nhs ? formatNhsNumber(nhs) : 'not recorded'} · Born {formatDate(patient.birthDate)}
                   {patient.birthDate ? ` (${describeAge(patient.birthDate)})` : ''} ·{' '}
                   {organisationName(refId(patient.generalPractitioner?.[0], 'Organization'))}
+                </p>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}
+
+/** People a trace found whose record is not shared with the caller: identity only, and the way to ask for more. */
+function Traced({ people }: { people: Patient[] }) {
+  return (
+    <>
+      <h2 className="nhsuk-heading-m">
+        {people.length === 1
+          ? 'This person’s record is not shared with you'
+          : 'These people’s records are not shared with you'}
+      </h2>
+      <p className="nhsuk-body">
+        A trace found {people.length === 1 ? 'this person' : 'these people'} by the details you gave. You see who they
+        are, nothing of their record. If you need their record to care for them now, open it and ask for emergency
+        access with your reason: it is recorded, your privacy officer is told, and the patient can see it. Your search
+        is in their access log.
+      </p>
+      <ul className="nhsuk-list cw-results">
+        {people.map((person) => {
+          const nhs = nhsNumberOf(person);
+          return (
+            <li key={person.id} className="nhsuk-card nhsuk-card--clickable nhsuk-u-margin-bottom-3">
+              <div className="nhsuk-card__content">
+                <h3 className="nhsuk-card__heading nhsuk-heading-s">
+                  <Link className="nhsuk-card__link" to={`/patients/${person.id}`} state={{ traced: person }}>
+                    {bannerName(person.name)}
+                  </Link>
+                </h3>
+                <p className="nhsuk-card__description">
+                  NHS number {nhs ? formatNhsNumber(nhs) : 'not recorded'} · Born {formatDate(person.birthDate)}
+                  {person.birthDate ? ` (${describeAge(person.birthDate)})` : ''} ·{' '}
+                  <strong className="nhsuk-tag nhsuk-tag--grey">Not shared with you</strong>
                 </p>
               </div>
             </li>

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
-import { useParams } from 'react-router';
+import { useLocation, useParams } from 'react-router';
 import { activeAccess, type ActiveAccess } from '../../../api/access.ts';
 import { ApiError } from '../../../api/errors.ts';
 import { recordQuery } from '../../../api/record.ts';
@@ -11,6 +11,7 @@ import { CLERICAL_ROLE, WithheldNotice } from '../../../components/WithheldNotic
 import { bannerName } from '../../../lib/fhir-display.ts';
 import { CareAccessBanner } from './CareAccessBanner.tsx';
 import { Summary } from './Summary.tsx';
+import { TracedBanner, tracedFrom } from './TracedBanner.tsx';
 import { Timeline } from './Timeline.tsx';
 
 const Trends = lazy(() => import('./Trends.tsx'));
@@ -47,6 +48,7 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
   const queryClient = useQueryClient();
   const record = useQuery(recordQuery(patientId));
   const access = useQuery(accessQuery(patientId));
+  const traced = tracedFrom(useLocation().state, patientId);
   const active = access.data ?? {};
   const [ended, setEnded] = useState(false);
   // After break-glass, a declaration or its end, the record itself shows more or less.
@@ -81,7 +83,7 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
       return (
         <>
           {endedNotice}
-          <h1 className="nhsuk-heading-l">Patient record</h1>
+          {traced ? <TracedBanner person={traced} /> : <h1 className="nhsuk-heading-l">Patient record</h1>}
           <CareAccessBanner active={active} onEnded={endedRelationship} />
           <WithheldNotice patientId={patientId} onUnlocked={unlocked} wholeRecord active={active} />
         </>
@@ -112,6 +114,12 @@ function PatientRecordPage({ patientId, view }: { patientId: string; view: Recor
         <p className="nhsuk-body">
           <a href={`/coordination/refer?patient=${encodeURIComponent(patientId)}`}>Refer for care coordination</a> (the
           community single point of access)
+        </p>
+      )}
+      {!clerical && (
+        <p className="nhsuk-body">
+          <a href={`/referrals/new?patient=${encodeURIComponent(patientId)}`}>Refer to a specialist</a> (electronic
+          referral)
         </p>
       )}
       <p className="nhsuk-body">

@@ -2,8 +2,8 @@ import type { MedicationRequest, Patient } from '@medplum/fhirtypes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Textarea } from 'nhsuk-react-components';
 import { useState, type FormEvent } from 'react';
-import { FHIR_BASE, api, parameters, searchAll } from '../../../api/client.ts';
-import { organisationName, resolveOrganisations } from '../../../api/record.ts';
+import { FHIR_BASE, api, parameters } from '../../../api/client.ts';
+import { organisationName } from '../../../api/record.ts';
 import { useSession } from '../../../auth/session.ts';
 import { Empty, ErrorMessage, Notice } from '../../../components/feedback.tsx';
 import { QueryStatus } from '../../../components/QueryStatus.tsx';
@@ -11,36 +11,9 @@ import { PageTitle } from '../../../components/PageTitle.tsx';
 import { formatDateTime } from '../../../lib/dates.ts';
 import { bannerName, nhsNumberOf, refId, resourceTitle } from '../../../lib/fhir-display.ts';
 import { formatNhsNumber } from '../../../lib/nhs-number.ts';
-
-const QUEUE_KEY = ['repeat-requests'] as const;
-
-/** The practice's waiting requests (all of them when the session names no organisation). */
-async function loadQueue(organisationId: string | undefined) {
-  const { resources, included } = await searchAll<MedicationRequest>(
-    'MedicationRequest',
-    {
-      intent: 'proposal',
-      status: 'active',
-      _include: 'MedicationRequest:subject',
-      _sort: 'authoredon',
-      _count: '200',
-    },
-    { maxPages: 5 },
-  );
-  const patients = new Map(included.filter((r): r is Patient => r.resourceType === 'Patient').map((p) => [p.id!, p]));
-  if (organisationId) {
-    await resolveOrganisations([organisationId]);
-  }
-  const mine = resources.filter((r) => {
-    if (!organisationId) {
-      return true;
-    }
-    const source = refId(r.meta?.source, 'Organization');
-    const practice = refId(patients.get(refId(r.subject, 'Patient') ?? '')?.generalPractitioner?.[0], 'Organization');
-    return (source ?? practice) === organisationId;
-  });
-  return { requests: mine, patients };
-}
+import { loadQueue, QUEUE_KEY } from '../repeat-queue.ts';
+import { LatestReadings } from '../LatestReadings.tsx';
+import { Link } from 'react-router';
 
 /** Practice staff: patients' repeat prescription requests waiting for a decision. */
 export default function RepeatQueue() {
@@ -102,6 +75,7 @@ function Request({
   const medicine = resourceTitle(request);
   const who = patient ? bannerName(patient.name) : 'Patient';
   const nhs = nhsNumberOf(patient);
+  const patientId = refId(request.subject, 'Patient');
   const decision = useMutation({
     mutationFn: ({ operation, body }: { operation: '$approve' | '$reject'; body: object; message: string }) =>
       api(`${FHIR_BASE}/MedicationRequest/${request.id}/${operation}`, { method: 'POST', body }),
@@ -133,11 +107,17 @@ function Request({
         <h2 className="nhsuk-card__heading nhsuk-heading-s">
           {medicine} for {who}
         </h2>
+        {patientId && (
+          <p className="nhsuk-body-s nhsuk-u-margin-bottom-2">
+            <Link to={`/patients/${encodeURIComponent(patientId)}`}>Open {who}’s record</Link>
+          </p>
+        )}
         <p className="nhsuk-body-s nhsuk-u-margin-bottom-2">
           {nhs ? `NHS number ${formatNhsNumber(nhs)} · ` : ''}Ordered by {requester} on{' '}
           {formatDateTime(request.authoredOn)}
         </p>
         <p className="nhsuk-body">{request.dosageInstruction?.[0]?.text ?? 'No dosage instructions'}</p>
+        {patientId && <LatestReadings patientId={patientId} />}
         {request.note?.[0]?.text && (
           <p className="nhsuk-body">
             Note from {requester}: “{request.note[0].text}”

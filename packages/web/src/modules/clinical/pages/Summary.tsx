@@ -29,6 +29,8 @@ import {
 } from '../../../lib/fhir-display.ts';
 import { observationKey, observationName, observationValue } from '../../../lib/observations.ts';
 import { withheldFromOnlineView } from '../../../lib/online-view.ts';
+import { ENCOUNTER_CLASS } from '../../../lib/entry-facts.ts';
+import { entryPath } from '../../../lib/record-links.ts';
 
 const RECENT_ENCOUNTERS = 10;
 const RECENT_APPOINTMENTS = 5;
@@ -98,7 +100,9 @@ function row(
 ): RecordRow {
   return {
     key: `${resource.resourceType}/${resource.id}`,
-    title,
+    // Each entry opens to its own page (facts, text, what it is linked to); a care team's rows are people.
+    title:
+      resource.resourceType === 'CareTeam' ? title : <a href={entryPath(record.patient.id ?? '', resource)}>{title}</a>,
     detail,
     date: formatDate(resourceDate(resource)),
     source: organisationName(sourceOrganisationId(resource, record)),
@@ -238,7 +242,8 @@ function buildSections(record: PatientRecord): Section[] {
         ),
       ),
       count: allergies.length,
-      empty: 'No known allergies recorded.',
+      // "No known allergies" is a clinical statement: only a coded one says it (H-187).
+      empty: 'No allergies recorded.',
     },
     {
       id: 'appointments',
@@ -324,18 +329,9 @@ function appointmentsToShow(appointments: Appointment[]): Appointment[] {
   return [...upcoming, ...past.slice(0, RECENT_APPOINTMENTS)];
 }
 
-const ENCOUNTER_CLASS: Record<string, string> = {
-  AMB: 'Clinic or surgery visit',
-  EMER: 'Emergency department',
-  IMP: 'Hospital stay',
-  ACUTE: 'Hospital stay',
-  HH: 'Home visit',
-  VR: 'Video or phone consultation',
-  OBSENC: 'Observation stay',
-};
-
 function encounterClass(encounter: Encounter): string {
-  return encounter.class.display ?? ENCOUNTER_CLASS[encounter.class.code ?? ''] ?? encounter.class.code ?? '';
+  // Our words first: HL7's displays ("ambulatory", "inpatient encounter") are not how clinicians speak.
+  return ENCOUNTER_CLASS[encounter.class.code ?? ''] ?? encounter.class.display ?? encounter.class.code ?? '';
 }
 
 function lastIssued(repeat: MedicationRequest, issues: Map<string, MedicationRequest[]>): string {

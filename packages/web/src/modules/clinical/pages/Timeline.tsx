@@ -1,5 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { useMemo, useState } from 'react';
+import { Button } from 'nhsuk-react-components';
+import { useMemo, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
+import { DateInput } from '../../../components/DateInput.tsx';
+import { dateParts, NO_DATE, type DateParts } from '../../../lib/date-parts.ts';
+import { readRange, timelineFilter, timelineSearch, type TimelineFilter } from '../timeline-filter.ts';
 import { organisationName, sourceOrganisationId, type PatientRecord } from '../../../api/record.ts';
 import { Empty } from '../../../components/feedback.tsx';
 import { NotOnlineTag } from '../../../components/RecordTable.tsx';
@@ -7,11 +12,14 @@ import { formatDate, formatTime, parseFhirDate } from '../../../lib/dates.ts';
 import { KIND_LABEL, resourceDate, resourceTime, resourceTitle } from '../../../lib/fhir-display.ts';
 import { observationName, observationValue } from '../../../lib/observations.ts';
 import { withheldFromOnlineView } from '../../../lib/online-view.ts';
+import { entryPath } from '../../../lib/record-links.ts';
 
 const PAGE = 100;
 
 interface Item {
   key: string;
+  /** The entry's own page (its facts and what it is linked to). */
+  path: string;
   kind: string;
   label: string;
   title: string;
@@ -32,6 +40,7 @@ function toItem(record: PatientRecord, resource: Resource): Item | undefined {
   const observation = kind === 'Observation' ? resource : undefined;
   return {
     key: `${kind}/${resource.id}`,
+    path: entryPath(record.patient.id ?? '', resource),
     kind: label,
     label,
     title: observation ? observationName(observation) : resourceTitle(resource),
@@ -61,11 +70,27 @@ export function Timeline({ record }: { record: PatientRecord }) {
       ),
     [items],
   );
-  const [kind, setKind] = useState('');
-  const [org, setOrg] = useState('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  const [search, setSearch] = useSearchParams();
+  const filter = timelineFilter(search);
+  const { kind, org, from, to } = filter;
+  const [fromParts, setFromParts] = useState<DateParts>(from ? dateParts(from) : NO_DATE);
+  const [toParts, setToParts] = useState<DateParts>(to ? dateParts(to) : NO_DATE);
+  const [dateErrors, setDateErrors] = useState<{ from?: string; to?: string }>({});
   const [shown, setShown] = useState(PAGE);
+  const change = (next: Partial<TimelineFilter>): void => {
+    setSearch(timelineSearch({ ...filter, ...next }), { replace: true });
+    setShown(PAGE);
+  };
+  const applyDates = (event: FormEvent): void => {
+    event.preventDefault();
+    const range = readRange(fromParts, toParts);
+    if ('errors' in range) {
+      setDateErrors(range.errors);
+      return;
+    }
+    setDateErrors({});
+    change(range);
+  };
 
   const fromTime = from ? parseFhirDate(`${from}T00:00:00`)?.getTime() : undefined;
   const toTime = to ? parseFhirDate(`${to}T23:59:59`)?.getTime() : undefined;
@@ -81,7 +106,7 @@ export function Timeline({ record }: { record: PatientRecord }) {
   return (
     <div className="cw-timeline">
       <h2 className="nhsuk-heading-m">Timeline</h2>
-      <form className="cw-filters" role="search" aria-label="Filter the timeline" onSubmit={(e) => e.preventDefault()}>
+      <form className="cw-filters" role="search" aria-label="Filter the timeline" onSubmit={applyDates} noValidate>
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor="filter-kind">
             Type
@@ -90,10 +115,7 @@ export function Timeline({ record }: { record: PatientRecord }) {
             className="nhsuk-select"
             id="filter-kind"
             value={kind}
-            onChange={(e) => {
-              setKind(e.target.value);
-              setShown(PAGE);
-            }}
+            onChange={(e) => change({ kind: e.target.value })}
           >
             <option value="">All types</option>
             {kinds.map((k) => (
@@ -111,10 +133,7 @@ export function Timeline({ record }: { record: PatientRecord }) {
             className="nhsuk-select"
             id="filter-org"
             value={org}
-            onChange={(e) => {
-              setOrg(e.target.value);
-              setShown(PAGE);
-            }}
+            onChange={(e) => change({ org: e.target.value })}
           >
             <option value="">All organisations</option>
             {orgs.map((o) => (
@@ -124,29 +143,12 @@ export function Timeline({ record }: { record: PatientRecord }) {
             ))}
           </select>
         </div>
-        <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor="filter-from">
-            From
-          </label>
-          <input
-            className="nhsuk-input"
-            type="date"
-            id="filter-from"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
-          />
-        </div>
-        <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor="filter-to">
-            To
-          </label>
-          <input
-            className="nhsuk-input"
-            type="date"
-            id="filter-to"
-            value={to}
-            onChange={(e) => setTo(e.target.value)}
-          />
+        <DateInput id="filter-from" legend="From" value={fromParts} error={dateErrors.from} onChange={setFromParts} />
+        <DateInput id="filter-to" legend="To" value={toParts} error={dateErrors.to} onChange={setToParts} />
+        <div className="nhsuk-form-group cw-filters__apply">
+          <Button type="submit" secondary>
+            Apply dates
+          </Button>
         </div>
       </form>
       <p className="nhsuk-body-s" role="status" aria-live="polite">
@@ -167,7 +169,7 @@ export function Timeline({ record }: { record: PatientRecord }) {
                 <div className="cw-timeline__entry">
                   <span className="cw-timeline__kind">{item.kind}</span>
                   <span className="cw-timeline__title">
-                    {item.title}
+                    <a href={item.path}>{item.title}</a>
                     {item.detail ? `: ${item.detail}` : ''}
                     {item.withheldOnline && (
                       <span className="cw-item-tags">

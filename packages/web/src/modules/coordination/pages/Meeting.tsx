@@ -4,7 +4,15 @@ import { useParams } from 'react-router';
 import { ErrorSummary } from '../../../components/ErrorSummary.tsx';
 import { ErrorMessage, Loading, Notice } from '../../../components/feedback.tsx';
 import { PageTitle } from '../../../components/PageTitle.tsx';
-import { COORDINATION_KEY, longDate, meetingQuery, recordOutcome, type Meeting as MeetingData } from '../api.ts';
+import { formatTime } from '../../../lib/dates.ts';
+import {
+  COORDINATION_KEY,
+  longDate,
+  meetingQuery,
+  recordOutcome,
+  type Meeting as MeetingData,
+  type MeetingAppointment,
+} from '../api.ts';
 import { HubNav, TextArea, TextInput } from '../fields.tsx';
 
 type Item = MeetingData['items'][number];
@@ -24,6 +32,7 @@ export default function Meeting() {
       {meeting.status === 'success' && (
         <>
           <p className="nhsuk-body-l">{longDate(meeting.data.start)}</p>
+          {meeting.data.appointment && <Invited appointment={meeting.data.appointment} />}
           <ul className="nhsuk-list">
             {meeting.data.items.map((item) => (
               <PatientItem key={item.patient.id} meetingId={id} item={item} onDone={setDone} />
@@ -32,6 +41,37 @@ export default function Meeting() {
         </>
       )}
     </>
+  );
+}
+
+const REPLY: Record<string, string> = {
+  accepted: 'Accepted',
+  declined: 'Declined',
+  tentative: 'Tentative',
+  'needs-action': 'Invited',
+};
+
+/** The meeting as booked (its Appointment): until when, and who is invited from the care teams. */
+function Invited({ appointment }: { appointment: MeetingAppointment }) {
+  return (
+    <section aria-labelledby="invited-heading">
+      <h2 className="nhsuk-heading-s" id="invited-heading">
+        Booked until {formatTime(appointment.end)}
+        {appointment.status === 'fulfilled' ? ' (held)' : appointment.status === 'cancelled' ? ' (cancelled)' : ''}
+      </h2>
+      <p className="nhsuk-body-s">
+        {appointment.carePlans.length} care {appointment.carePlans.length === 1 ? 'plan' : 'plans'} to discuss. Invited
+        from the care teams:
+      </p>
+      <ul className="nhsuk-list nhsuk-list--bullet">
+        {appointment.participants.map((p) => (
+          <li key={p.reference}>
+            {p.name ?? 'A member of the care team'}
+            {p.chair ? ' (chair)' : ''}: {REPLY[p.status] ?? p.status}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -148,6 +148,6 @@ function Loaded({ list, filter, mode }: { list: List; filter: ListFilter; mode: 
 /** The identifiable table, knowing who is already on the caller's case list. */
 function CaseAware({ list }: { list: Extract<List, { mode: 'identifiable' }> }) {
   const caseList = useQuery(caseListQuery);
-  const onList = new Set((caseList.data?.entries ?? []).map((entry) => entry.patient));
+  const onList = new Map((caseList.data?.entries ?? []).map((entry) => [entry.patient, entry]));
   return <IdentifiableTable rows={list.rows} onList={onList} firstRank={(list.page - 1) * list.pageSize + 1} />;
 }

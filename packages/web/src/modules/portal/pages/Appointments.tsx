@@ -1,27 +1,28 @@
-import type { Appointment, Encounter, Patient, Schedule, Slot } from '@medplum/fhirtypes';
+import type { Appointment, Encounter, Patient } from '@medplum/fhirtypes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type ReactNode } from 'react';
+import { Link, useLocation, useSearchParams } from 'react-router';
 import { FHIR_BASE, api, fhirGet, parameters, searchAll } from '../../../api/client.ts';
 import { organisationName, RECORD_KEY, resolveOrganisations, sourceOrganisationId } from '../../../api/record.ts';
-import { useSession } from '../../../auth/session.ts';
 import { Empty, ErrorMessage, Notice } from '../../../components/feedback.tsx';
 import { QueryStatus } from '../../../components/QueryStatus.tsx';
 import { ResponsiveTable, type Column } from '../../../components/ResponsiveTable.tsx';
 import { PageTitle } from '../../../components/PageTitle.tsx';
-import { formatDate, formatDay, formatTime, londonDay } from '../../../lib/dates.ts';
+import { formatDate, formatDay, formatTime } from '../../../lib/dates.ts';
 import { conceptText, refId } from '../../../lib/fhir-display.ts';
-
-const DAYS_SHOWN = 5;
-
-interface Visit {
-  key: string;
-  what: string;
-  start?: string;
-  where: string;
-  status: string;
-  appointment?: Appointment;
-}
+import {
+  channelOf,
+  channelText,
+  groupVisits,
+  kindText,
+  parseShow,
+  pastStatusText,
+  withWhom,
+  type Show,
+  type Visit,
+} from '../appointments.ts';
+import { usePortalVoice, type PortalVoice } from '../voice.ts';
 
 /** The patient, their practice, and their appointments and visits everywhere. */
 async function loadVisits(patientId: string) {
@@ -51,10 +52,12 @@ async function loadVisits(patientId: string) {
   const visits: Visit[] = [
     ...appointments.resources.map((a) => ({
       key: `Appointment/${a.id}`,
-      what: a.description ?? conceptText(a.serviceType?.[0]),
+      what: a.serviceType?.length ? kindText(a.serviceType) : (a.description ?? 'Appointment'),
       start: a.start,
       where: organisationName(sourceOrganisationId(a, record)),
       status: a.status,
+      channel: channelOf(a.serviceType),
+      reason: a.reasonCode?.map((r) => r.text ?? conceptText(r)).join('; ') || undefined,
       appointment: a,
     })),
     ...encounters.resources.map((e) => ({
@@ -68,16 +71,36 @@ async function loadVisits(patientId: string) {
   return { patient, practiceId, visits };
 }
 
+const SHOW_LABELS: Record<Show, string> = { upcoming: 'Upcoming', past: 'Past', cancelled: 'Cancelled' };
+
+function whatCell(visit: Visit) {
+  const status = pastStatusText(visit.status);
+  return (
+    <>
+      {visit.what}
+      {visit.channel && <span className="cw-muted">, {channelText(visit.channel).toLowerCase()}</span>}
+      {status && <strong className="nhsuk-tag nhsuk-tag--red cw-tag-s cw-tag-after">{status}</strong>}
+    </>
+  );
+}
+
 const PAST_COLUMNS: Column<Visit>[] = [
   { key: 'date', header: 'Date', cell: (visit) => formatDate(visit.start) },
+  { key: 'what', header: 'What', cell: whatCell },
+  { key: 'where', header: 'Where', cell: (visit) => visit.where },
+];
+
+const CANCELLED_COLUMNS: Column<Visit>[] = [
+  { key: 'date', header: 'Date', cell: (visit) => `${formatDate(visit.start)} at ${formatTime(visit.start)}` },
   {
     key: 'what',
     header: 'What',
     cell: (visit) => (
       <>
         {visit.what}
-        {visit.status === 'cancelled' && (
-          <strong className="nhsuk-tag nhsuk-tag--grey cw-tag-s cw-tag-after">Cancelled</strong>
+        <strong className="nhsuk-tag nhsuk-tag--grey cw-tag-s cw-tag-after">Cancelled</strong>
+        {visit.appointment?.cancelationReason?.text && (
+          <span className="nhsuk-body-s cw-muted"> ({visit.appointment.cancelationReason.text})</span>
         )}
       </>
     ),
@@ -85,17 +108,23 @@ const PAST_COLUMNS: Column<Visit>[] = [
   { key: 'where', header: 'Where', cell: (visit) => visit.where },
 ];
 
-/** Upcoming and past appointments everywhere, and booking or cancelling GP appointments. */
+/**
+ * Appointments: upcoming, past or cancelled (chosen in the address, so it survives a reload), with the
+ * reason given and phone or face to face; cancelling an upcoming one; booking is its own page.
+ */
 export default function Appointments({ patientId }: { patientId: string }) {
-  const session = useSession();
+  const voice = usePortalVoice();
   const queryClient = useQueryClient();
-  const [notice, setNotice] = useState<string>();
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const show = parseShow(params.get('show'));
+  const booked = (location.state as { booked?: string } | null)?.booked;
+  const [notice, setNotice] = useState<string | undefined>(booked);
   const data = useQuery({ queryKey: ['appointments', patientId], queryFn: () => loadVisits(patientId) });
   // Upcoming or past as of when the page opened (rendering again must not move them).
   const [now] = useState(Date.now);
 
-  // A booking or cancellation changes the visits, the free slots and the record.
-  const changed = (message: string): void => {
+  const cancelled = (message: string): void => {
     setNotice(message);
     for (const queryKey of [['appointments', patientId], ['slots'], RECORD_KEY]) {
       void queryClient.invalidateQueries({ queryKey });
@@ -105,62 +134,79 @@ export default function Appointments({ patientId }: { patientId: string }) {
   if (data.status !== 'success') {
     return <QueryStatus query={data} what="appointments" errorTitle="Appointments could not be loaded" />;
   }
-  const upcoming = data.data.visits
-    .filter((v) => v.appointment && v.start && Date.parse(v.start) >= now && v.status === 'booked')
-    .sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!));
-  const past = data.data.visits
-    .filter((v) => !upcoming.includes(v) && v.start && (Date.parse(v.start) < now || v.status === 'cancelled'))
-    .sort((a, b) => Date.parse(b.start!) - Date.parse(a.start!))
-    .slice(0, 30);
+  const groups = groupVisits(data.data.visits, now);
+  const shown = groups[show];
   return (
     <>
-      <PageTitle>Appointments</PageTitle>
+      <PageTitle caption={voice.caption}>Appointments</PageTitle>
       {notice && <Notice title={notice} />}
-      <h2 className="nhsuk-heading-m">Upcoming appointments</h2>
-      {upcoming.length === 0 ? (
-        <Empty>You have no upcoming appointments.</Empty>
-      ) : (
-        <ul className="nhsuk-list">
-          {upcoming.map((visit) => (
-            <UpcomingAppointment key={visit.key} visit={visit} onCancelled={changed} />
-          ))}
-        </ul>
-      )}
       {data.data.practiceId ? (
-        <BookAppointment patientId={patientId} practiceId={data.data.practiceId} onBooked={changed} />
+        <Link className="nhsuk-button nhsuk-u-margin-bottom-4" to="/my/appointments/book" draggable={false}>
+          Book a GP appointment
+        </Link>
       ) : (
         <p className="nhsuk-body">
-          You are not registered with a GP practice, so you cannot book a GP appointment here.
+          {voice.You} {voice.you === 'you' ? 'are' : 'is'} not registered with a GP practice, so cannot book a GP
+          appointment here.
         </p>
       )}
-      <h2 className="nhsuk-heading-m">Past and cancelled appointments, and visits</h2>
-      {past.length === 0 ? (
-        <Empty>No past appointments or visits.</Empty>
+      <nav className="cw-tabs" aria-label="Which appointments">
+        <ul className="cw-tabs__list">
+          {(Object.keys(SHOW_LABELS) as Show[]).map((key) => (
+            <li key={key} className={`cw-tabs__item${key === show ? ' cw-tabs__item--current' : ''}`}>
+              <Link to={`?show=${key}`} replace aria-current={key === show ? 'page' : undefined}>
+                {SHOW_LABELS[key]} ({groups[key].length})
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <h2 className="nhsuk-heading-m">{`${SHOW_LABELS[show]} appointments`}</h2>
+      {shown.length === 0 ? (
+        <Empty>{emptyText(show, voice)}</Empty>
+      ) : show === 'upcoming' ? (
+        <ul className="nhsuk-list">
+          {shown.map((visit) => (
+            <UpcomingAppointment key={visit.key} visit={visit} voice={voice} onCancelled={cancelled} />
+          ))}
+        </ul>
       ) : (
         <ResponsiveTable
-          caption="Past and cancelled appointments, and visits"
+          caption={`${SHOW_LABELS[show]} appointments`}
           captionHidden
-          columns={PAST_COLUMNS}
-          rows={past}
+          columns={show === 'past' ? PAST_COLUMNS : CANCELLED_COLUMNS}
+          rows={shown.slice(0, 50)}
           rowKey={(visit) => visit.key}
         />
-      )}
-      {session?.kind === 'related-person' && (
-        <p className="nhsuk-body-s">You are managing appointments for someone you care for.</p>
       )}
     </>
   );
 }
 
-function withWhom(appointment: Appointment): string {
-  const people = (appointment.participant ?? [])
-    .map((p) => p.actor)
-    .filter((a) => a?.reference?.startsWith('Practitioner') && a.display)
-    .map((a) => a!.display!);
-  return people.length ? ` with ${people.join(', ')}` : '';
+function emptyText(show: Show, voice: PortalVoice): string {
+  switch (show) {
+    case 'upcoming':
+      return `${capitalise(voice.youHave)} no upcoming appointments.`;
+    case 'past':
+      return 'No past appointments or visits.';
+    case 'cancelled':
+      return 'No cancelled appointments.';
+  }
 }
 
-function UpcomingAppointment({ visit, onCancelled }: { visit: Visit; onCancelled: (message: string) => void }) {
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function UpcomingAppointment({
+  visit,
+  voice,
+  onCancelled,
+}: {
+  visit: Visit;
+  voice: PortalVoice;
+  onCancelled: (message: string) => void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const appointment = visit.appointment!;
   const when = `${formatDay(visit.start!)} at ${formatTime(visit.start)}`;
@@ -168,29 +214,35 @@ function UpcomingAppointment({ visit, onCancelled }: { visit: Visit; onCancelled
     mutationFn: () =>
       api(`${FHIR_BASE}/Appointment/${appointment.id}/$cancel`, {
         method: 'POST',
-        body: parameters({ reason: 'Cancelled online by the patient' }),
+        body: parameters({
+          reason: voice.actingFor ? 'Cancelled online by the patient’s carer' : 'Cancelled online by the patient',
+        }),
       }),
-    onSuccess: () => onCancelled(`Your appointment on ${when} has been cancelled.`),
+    onSuccess: () => onCancelled(`${voice.Your} appointment on ${when} has been cancelled.`),
   });
-  const failure = cancelling.error;
-  const busy = cancelling.isPending;
-  const cancel = (): void => cancelling.mutate();
   return (
     <li className="nhsuk-card nhsuk-u-margin-bottom-3 cw-appointment">
       <div className="nhsuk-card__content">
         <h3 className="nhsuk-card__heading nhsuk-heading-s">{when}</h3>
-        <p className="nhsuk-card__description">
-          {visit.what}
-          {withWhom(appointment)}, {visit.where}
-        </p>
-        {failure && <ErrorMessage error={failure} title="The appointment was not cancelled" />}
+        <dl className="nhsuk-summary-list nhsuk-u-margin-bottom-3">
+          <Row label="What">
+            {visit.what}
+            {withWhom(appointment)}
+          </Row>
+          {visit.channel && <Row label="How">{channelText(visit.channel)}</Row>}
+          <Row label="Where">
+            {visit.channel === 'telephone' ? `The practice will phone ${voice.you}` : visit.where}
+          </Row>
+          {visit.reason && <Row label="Reason">{visit.reason}</Row>}
+        </dl>
+        {cancelling.error && <ErrorMessage error={cancelling.error} title="The appointment was not cancelled" />}
         {confirming ? (
           <div className="cw-confirm" role="group" aria-label="Confirm cancellation">
             <p className="nhsuk-body">
               Are you sure you want to cancel this appointment? Someone else will be able to book it.
             </p>
             <div className="nhsuk-button-group">
-              <Button warning type="button" disabled={busy} onClick={cancel}>
+              <Button warning type="button" disabled={cancelling.isPending} onClick={() => cancelling.mutate()}>
                 Yes, cancel it
               </Button>
               <Button secondary type="button" onClick={() => setConfirming(false)}>
@@ -214,152 +266,11 @@ function UpcomingAppointment({ visit, onCancelled }: { visit: Visit; onCancelled
   );
 }
 
-/** Free GP appointment times at the practice, from now on, soonest first. */
-async function loadSlots(practiceId: string) {
-  const schedules = await searchAll<Schedule>(
-    'Schedule',
-    { 'actor:Location.organization': `Organization/${practiceId}`, active: 'true', _count: '50' },
-    { maxPages: 1 },
-  );
-  if (schedules.resources.length === 0) {
-    return { slots: [] as Slot[], schedules: new Map<string, Schedule>() };
-  }
-  const free = await searchAll<Slot>(
-    'Slot',
-    {
-      schedule: schedules.resources.map((s) => `Schedule/${s.id}`).join(','),
-      status: 'free',
-      start: `ge${new Date().toISOString()}`,
-      _sort: 'start',
-      _count: '500',
-    },
-    { maxPages: 2 },
-  );
-  return { slots: free.resources, schedules: new Map(schedules.resources.map((s) => [s.id!, s])) };
-}
-
-function BookAppointment({
-  patientId,
-  practiceId,
-  onBooked,
-}: {
-  patientId: string;
-  practiceId: string;
-  onBooked: (message: string) => void;
-}) {
-  const [chosen, setChosen] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [days, setDays] = useState(DAYS_SHOWN);
-  const queryClient = useQueryClient();
-  const slots = useQuery({ queryKey: ['slots', practiceId], queryFn: () => loadSlots(practiceId) });
-
-  const byDay = useMemo(() => {
-    const groups = new Map<string, Slot[]>();
-    for (const slot of slots.data?.slots ?? []) {
-      const day = londonDay(slot.start);
-      groups.set(day, [...(groups.get(day) ?? []), slot]);
-    }
-    return [...groups.entries()];
-  }, [slots.data]);
-
-  const describeSlot = (slot: Slot): string => {
-    const schedule = slots.data?.schedules.get(refId(slot.schedule, 'Schedule') ?? '');
-    const who = schedule?.actor?.find((a) => a.reference?.startsWith('PractitionerRole/'))?.display;
-    return `${formatTime(slot.start)} ${conceptText(slot.serviceType?.[0] ?? schedule?.serviceType?.[0])}${who ? ` with ${who}` : ''}`;
-  };
-
-  const booking = useMutation({
-    mutationFn: (slot: Slot) =>
-      api<Appointment>(`${FHIR_BASE}/Appointment/$book`, {
-        method: 'POST',
-        body: parameters({ slot: { reference: `Slot/${slot.id}` }, patient: { reference: `Patient/${patientId}` } }),
-      }),
-    onSuccess: (_appointment, slot) => {
-      setChosen('');
-      onBooked(`Appointment booked: ${formatDay(slot.start)}, ${describeSlot(slot)}.`);
-    },
-    // Someone else may have taken the time: show what is free now.
-    onError: () => void queryClient.invalidateQueries({ queryKey: ['slots', practiceId] }),
-  });
-  const failure = booking.error;
-  const busy = booking.isPending;
-
-  const book = (event: FormEvent): void => {
-    event.preventDefault();
-    const slot = slots.data?.slots.find((s) => s.id === chosen);
-    if (!slot) {
-      setProblem('Choose an appointment time');
-      return;
-    }
-    setProblem(undefined);
-    booking.mutate(slot);
-  };
-
+function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <section aria-labelledby="book-heading" className="cw-book">
-      <h2 className="nhsuk-heading-m" id="book-heading">
-        Book a GP appointment
-      </h2>
-      <p className="nhsuk-body">
-        At {organisationName(practiceId)}. If you need help now, call 111 or, in an emergency, 999.
-      </p>
-      {failure && <ErrorMessage error={failure} title="The appointment was not booked" />}
-      <QueryStatus query={slots} what="appointment times" />
-      {slots.status === 'success' &&
-        (byDay.length === 0 ? (
-          <Empty>There are no appointments to book online in the next 4 weeks. Contact your GP practice.</Empty>
-        ) : (
-          <form onSubmit={book} noValidate>
-            <div className={`nhsuk-form-group${problem ? ' nhsuk-form-group--error' : ''}`}>
-              <fieldset className="nhsuk-fieldset" aria-describedby={problem ? 'slot-error' : undefined}>
-                <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Choose a time</legend>
-                {problem && (
-                  <span className="nhsuk-error-message" id="slot-error">
-                    <span className="nhsuk-u-visually-hidden">Error:</span> {problem}
-                  </span>
-                )}
-                {byDay.slice(0, days).map(([day, daySlots]) => (
-                  <div key={day} className="cw-slot-day">
-                    <h3 className="nhsuk-heading-xs nhsuk-u-margin-bottom-2">{formatDay(daySlots[0]!.start)}</h3>
-                    <div className="nhsuk-radios nhsuk-radios--small cw-slot-grid">
-                      {daySlots.map((slot) => (
-                        <div className="nhsuk-radios__item" key={slot.id}>
-                          <input
-                            className="nhsuk-radios__input"
-                            id={`slot-${slot.id}`}
-                            name="slot"
-                            type="radio"
-                            value={slot.id}
-                            checked={chosen === slot.id}
-                            onChange={() => setChosen(slot.id!)}
-                          />
-                          <label className="nhsuk-label nhsuk-radios__label" htmlFor={`slot-${slot.id}`}>
-                            {describeSlot(slot)}
-                            <span className="nhsuk-u-visually-hidden"> on {formatDay(slot.start)}</span>
-                          </label>
-                        </div>
-                      ))}
-                    </div>
-                  </div>
-                ))}
-              </fieldset>
-            </div>
-            {byDay.length > days && (
-              <button
-                type="button"
-                className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
-                onClick={() => setDays((d) => d + DAYS_SHOWN)}
-              >
-                Show more days
-              </button>
-            )}
-            <div>
-              <Button type="submit" disabled={busy}>
-                Book appointment
-              </Button>
-            </div>
-          </form>
-        ))}
-    </section>
+    <div className="nhsuk-summary-list__row">
+      <dt className="nhsuk-summary-list__key">{label}</dt>
+      <dd className="nhsuk-summary-list__value">{children}</dd>
+    </div>
   );
 }

@@ -13,6 +13,7 @@ import { Empty } from '../../../components/feedback.tsx';
 import { QueryStatus } from '../../../components/QueryStatus.tsx';
 import { PageTitle } from '../../../components/PageTitle.tsx';
 import { formatDate } from '../../../lib/dates.ts';
+import { shownInRecord, statusWord } from '../../../lib/record-items.ts';
 import {
   displayName,
   KIND_LABEL,
@@ -22,6 +23,7 @@ import {
   resourceTitle,
 } from '../../../lib/fhir-display.ts';
 import { formatNhsNumber } from '../../../lib/nhs-number.ts';
+import { RecordOverview } from '../RecordOverview.tsx';
 import { observationName, observationValue } from '../../../lib/observations.ts';
 
 const TYPE_NAMES: Record<string, string> = {
@@ -58,6 +60,8 @@ export default function MyRecord({ patientId }: { patientId: string }) {
       <p className="nhsuk-body">
         NHS number {nhs ? formatNhsNumber(nhs) : 'not recorded'} · Born {formatDate(patient.birthDate)}
       </p>
+      <RecordOverview record={record.data} whose={forSomeoneElse ? 'their' : 'your'} />
+      <h2 className="nhsuk-heading-m">Where {forSomeoneElse ? 'their' : 'your'} record comes from</h2>
       <p className="nhsuk-body">
         Each organisation that cares for {forSomeoneElse ? 'them' : 'you'} keeps its own record. This is what each of
         them has shared{forSomeoneElse ? ' that you have been allowed to see' : ''}.
@@ -71,7 +75,7 @@ function ByOrganisation({ record }: { record: PatientRecord }) {
   const groups = useMemo(() => {
     const byOrg = new Map<string, Resource[]>();
     for (const resource of record.resources) {
-      if (!KIND_LABEL[resource.resourceType]) {
+      if (!KIND_LABEL[resource.resourceType] || !shownInRecord(resource)) {
         continue;
       }
       const org = sourceOrganisationId(resource, record) ?? '';
@@ -96,9 +100,9 @@ function ByOrganisation({ record }: { record: PatientRecord }) {
         return (
           <section key={org} className="nhsuk-card" aria-labelledby={`org-${org}`}>
             <div className="nhsuk-card__content">
-              <h2 className="nhsuk-card__heading nhsuk-heading-m" id={`org-${org}`}>
+              <h3 className="nhsuk-card__heading nhsuk-heading-m" id={`org-${org}`}>
                 {organisationName(org || undefined)}
-              </h2>
+              </h3>
               {type && <p className="nhsuk-body-s cw-muted">{TYPE_NAMES[type] ?? type}</p>}
               {[...kinds.entries()].map(([label, items]) => (
                 <details className="nhsuk-details nhsuk-u-margin-bottom-2" key={label}>
@@ -114,6 +118,9 @@ function ByOrganisation({ record }: { record: PatientRecord }) {
                           {item.resourceType === 'Observation'
                             ? `${observationName(item)}: ${observationValue(item)}`
                             : resourceTitle(item)}{' '}
+                          {statusWord(item) && (
+                            <strong className="nhsuk-tag nhsuk-tag--grey cw-tag-s">{statusWord(item)}</strong>
+                          )}{' '}
                           <span className="cw-muted">· {formatDate(resourceDate(item))}</span>
                         </li>
                       ))}

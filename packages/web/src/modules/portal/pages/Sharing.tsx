@@ -4,7 +4,13 @@ import { Button } from 'nhsuk-react-components';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { fhirPost, fhirPut, searchAll } from '../../../api/client.ts';
-import { organisationsQuery, RECORD_KEY, recordQuery } from '../../../api/record.ts';
+import {
+  organisationName,
+  organisationsQuery,
+  RECORD_KEY,
+  recordQuery,
+  resolveOrganisations,
+} from '../../../api/record.ts';
 import { useSession } from '../../../auth/session.ts';
 import { Empty, ErrorMessage, Notice } from '../../../components/feedback.tsx';
 import { QueryStatus } from '../../../components/QueryStatus.tsx';
@@ -17,7 +23,10 @@ import {
   STAFF_ROLES,
   type SharingChoice,
 } from '../../../lib/consent.ts';
-import { isoDay } from '../../../lib/dates.ts';
+import { formatDate, isoDay } from '../../../lib/dates.ts';
+import { staffContexts, type StaffContext } from '../staff-context.ts';
+import { dateParts, NO_DATE, readDateParts, type DateParts } from '../../../lib/date-parts.ts';
+import { DateInput } from '../../../components/DateInput.tsx';
 import { codeIn, displayName, ORGANISATION_TYPE_SYSTEM } from '../../../lib/fhir-display.ts';
 import {
   CHANGES,
@@ -57,6 +66,10 @@ async function loadChoices(patientId: string, queryClient: QueryClient) {
     ...people.map((p): [string, string] => [`Practitioner/${p.id}`, displayName(p.name)]),
   ]);
   const optOuts = optOutsIn(consents.resources);
+  const staff = staffContexts(record);
+  await resolveOrganisations(
+    [...staff.values()].map((c) => c.organisationId).filter((id): id is string => Boolean(id)),
+  );
   return {
     nameOf: (reference: string) => names.get(reference),
     optOuts,
@@ -69,6 +82,7 @@ async function loadChoices(patientId: string, queryClient: QueryClient) {
     teams: teams.resources,
     carers: carers.resources,
     people,
+    staff,
   };
 }
 
@@ -384,6 +398,8 @@ interface Options {
   teams: CareTeam[];
   carers: RelatedPerson[];
   people: Practitioner[];
+  /** Where the patient knows each member of staff from (organisation, last seen). */
+  staff: Map<string, StaffContext>;
 }
 
 /** A carer the patient names for the first time, as their RelatedPerson. */
@@ -414,7 +430,7 @@ function AddChoice({
   const [target, setTarget] = useState('');
   const [effect, setEffect] = useState<'permit' | 'deny' | ''>('');
   const [categories, setCategories] = useState<string[]>([]);
-  const [end, setEnd] = useState('');
+  const [end, setEnd] = useState<DateParts>(NO_DATE);
   const [staffRole, setStaffRole] = useState('');
   const [newCarer, setNewCarer] = useState({ given: '', family: '', relationship: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -433,7 +449,7 @@ function AddChoice({
       setTarget('');
       setEffect('');
       setCategories([]);
-      setEnd('');
+      setEnd(NO_DATE);
     },
   });
   const busy = saving.isPending;
@@ -490,10 +506,11 @@ function AddChoice({
     } else if (who === 'everyone' && categories.length === 0 && options.optOuts.objections.length > 0) {
       problems.who = 'You have already stopped sharing your record for your care';
     }
-    if (needsEnd && !end) {
+    const endDate = readDateParts(end, { name: 'end date', notBefore: isoDay(new Date()) });
+    if ('error' in endDate) {
+      problems.end = endDate.error;
+    } else if (needsEnd && !endDate.value) {
       problems.end = 'Enter the date this should stop';
-    } else if (end && end < isoDay(new Date())) {
-      problems.end = 'The end date must be today or in the future';
     }
     setErrors(problems);
     if (Object.keys(problems).length > 0) {
@@ -505,7 +522,8 @@ function AddChoice({
       void navigate(`${SHARING}?confirm=stop-sharing`);
       return;
     }
-    saving.mutate({ effect: effect as 'permit' | 'deny', actor: actorFor(), categories, end: end || undefined });
+    const until = 'value' in endDate && endDate.value ? endDate.value : undefined;
+    saving.mutate({ effect: effect as 'permit' | 'deny', actor: actorFor(), categories, end: until });
   };
 
   const radio = (name: string, value: string, label: string, checked: boolean, onChange: () => void, hint?: string) => (
@@ -673,7 +691,7 @@ function AddChoice({
                     ))
                   : options.people.map((p) => (
                       <option key={p.id} value={p.id}>
-                        {displayName(p.name)}
+                        {staffLabel(p, options.staff.get(p.id!))}
                       </option>
                     ))}
               </select>
@@ -783,30 +801,38 @@ function AddChoice({
             </div>
           </fieldset>
         </div>
-        <div className={group('end')}>
-          <label className="nhsuk-label" htmlFor="end">
-            Until when? {needsEnd ? '' : '(optional)'}
-          </label>
-          <div className="nhsuk-hint" id="end-hint">
-            {needsEnd
-              ? 'Carers and organisations outside the NHS need an end date. You can remove it sooner.'
-              : 'Leave empty to keep it until you change it.'}
-          </div>
-          {error('end')}
-          <input
-            className="nhsuk-input nhsuk-input--width-10"
-            type="date"
-            id="end"
-            min={isoDay(new Date())}
-            value={end}
-            onChange={(e) => setEnd(e.target.value)}
-            aria-describedby={`end-hint${errors.end ? ' end-error' : ''}`}
-          />
-        </div>
+        <DateInput
+          id="end"
+          legend={`Until when?${needsEnd ? '' : ' (optional)'}`}
+          hint={
+            needsEnd
+              ? `Carers and organisations outside the NHS need an end date, for example ${exampleEnd()}. You can remove it sooner.`
+              : `For example, ${exampleEnd()}. Leave empty to keep it until you change it.`
+          }
+          value={end}
+          error={errors.end}
+          onChange={setEnd}
+        />
         <Button type="submit" disabled={busy}>
           Save this choice
         </Button>
       </form>
     </section>
   );
+}
+
+/** An end date three months from today, as the date input's hint shows it ("7 3 2027"). */
+function exampleEnd(): string {
+  const day = new Date();
+  day.setMonth(day.getMonth() + 3);
+  const { day: d, month, year } = dateParts(isoDay(day));
+  return `${d} ${month} ${year}`;
+}
+
+/** "Dr A Patel, Ormskirk Medical Practice (last seen 3 Mar 2026)": a name the patient can place. */
+function staffLabel(person: Practitioner, context: StaffContext | undefined): string {
+  const where = context?.organisationId ? `, ${organisationName(context.organisationId)}` : '';
+  const when = context?.lastSeen ? ` (last seen ${formatDate(context.lastSeen)})` : '';
+  const gp = context?.registeredGp ? ', your GP' : '';
+  return `${displayName(person.name)}${gp}${where}${when}`;
 }

@@ -92,7 +92,10 @@ export function TrendChart({ series }: { series: Series }) {
       </div>
       <details className="nhsuk-details">
         <summary className="nhsuk-details__summary">
-          <span className="nhsuk-details__summary-text">Show the {series.readings.length} readings as a table</span>
+          <span className="nhsuk-details__summary-text">
+            {series.readings.length === 1 ? 'Show the reading' : `Show the ${series.readings.length} readings`} as a
+            table
+          </span>
         </summary>
         <div className="nhsuk-details__text">
           <ResponsiveTable

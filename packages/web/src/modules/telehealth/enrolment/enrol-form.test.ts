@@ -61,7 +61,8 @@ describe('checkStartDate', () => {
     [{ day: '31', month: '2', year: '2027' }, { error: 'The start date must be a real date, like 7 12 2026' }],
     [{ day: '5', month: '12', year: '2026' }, { error: 'The start date must be today or in the future' }],
     [{ day: '7', month: '12', year: '2027' }, { error: 'The start date must be within a year from today' }],
-    [{ day: '', month: '12', year: '2026' }, { error: 'Enter the start date, with a day, month and year' }],
+    [{ day: '', month: '12', year: '2026' }, { error: 'The start date must include a day' }],
+    [{ day: '', month: '', year: '' }, { error: 'Enter the start date, with a day, month and year' }],
   ])('%j', (parts, expected) => {
     expect(checkStartDate(parts, '2026-12-06')).toEqual(expected);
   });
