@@ -18,6 +18,9 @@ export default defineConfig({
           include: ['e2e/**/*.e2e.test.ts'],
           globalSetup: ['e2e/support/global-setup.ts'],
           testTimeout: 240_000,
+          // A page follows a change by refetching: on a loaded two-core machine that can take seconds,
+          // far over expect.poll's default of one second.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
           // Set-up seeds (or waits for another file seeding) a population: long on a shared machine.
           hookTimeout: 1_200_000,
           // Two files at a time: a file spends most of its time waiting on its browser and its server

@@ -67,7 +67,13 @@ describe('the core personal profile', () => {
       await page.getByRole('region', { name: 'What matters to me' }).locator('li').first().waitFor();
     };
     const page = await as('demo.gp', { ...GP, returnTo: `/patients/${server.demoPatientId}` });
-    await page.getByRole('link', { name: 'Core personal profile' }).click();
+    // The record links to it at the top and, as a document, from the summary: both open the same page.
+    const links = page.getByRole('link', { name: 'Core personal profile' });
+    await links.first().waitFor();
+    expect(new Set(await links.evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href'))))).toEqual(
+      new Set([`/patients/${server.demoPatientId}/care-profile`]),
+    );
+    await links.first().click();
     await ready(page);
     for (const title of ['Key contacts and carers', 'Allergies', 'Conditions', 'Medicines', 'Care plan']) {
       await page.getByRole('heading', { name: title, exact: true }).waitFor();

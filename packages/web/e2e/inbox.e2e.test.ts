@@ -48,12 +48,10 @@ async function openInbox(viewport?: typeof NARROW): Promise<Page> {
   const { page } = await newPage(browser, viewport);
   await signIn(page, server.baseUrl, 'demo.gp', GP);
   await page.waitForURL(/\/home$/);
-  if (viewport) {
-    // On a phone the header's links do not all fit: the rest are under "More".
-    const more = page.getByRole('button', { name: /More/ });
-    if (await more.isVisible()) {
-      await more.click();
-    }
+  // When the header's links do not all fit (on a phone), the rest are under "More".
+  await page.getByRole('banner').locator('a[href="/inbox"]').waitFor({ state: 'attached' });
+  if (!(await inboxLink(page).isVisible())) {
+    await page.getByRole('button', { name: /More/ }).click();
   }
   await inboxLink(page).click();
   await page.waitForURL(/\/inbox$/);

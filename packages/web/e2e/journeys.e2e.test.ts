@@ -408,7 +408,9 @@ describe('patient portal', () => {
     await again.getByText('Asked to see part of your record and was refused').first().waitFor();
     await check(again, 'portal-access-log-break-glass');
     // Filtered to what most needs checking, named with the staff member's role; the filter survives a reload.
-    await again.getByLabel(/Only emergency access and refused requests/).check();
+    // The box follows the address, which the router updates in a transition: click, then wait for the address
+    // (Playwright's check() fails when the box has not changed yet on a loaded machine).
+    await again.getByLabel(/Only emergency access and refused requests/).click();
     await again.waitForURL(/concerns=1/);
     await again.reload();
     await again.getByText('Found collapsed at home, need medication history').first().waitFor();

@@ -288,6 +288,23 @@ describe('HTTP hygiene', () => {
     expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 
+  it('a record is never kept by the browser: no-store on reads, searches, module APIs and errors', async () => {
+    const created = await t.fhir('POST', 'Patient', { resourceType: 'Patient', name: [{ family: 'Cache' }] });
+    expect(created.status).toBe(201);
+    for (const path of [`Patient/${created.body.id}`, 'Patient?family=Cache', 'Patient/no-such-patient']) {
+      const res = await t.fhir('GET', path);
+      expect(res.headers['cache-control'], path).toBe('no-store');
+    }
+    expect((await t.fhir('GET', `Patient/${created.body.id}`)).headers['last-modified']).toBeDefined();
+    expect((await t.app.inject({ method: 'GET', url: '/api/inbox' })).headers['cache-control']).toBe('no-store');
+  });
+
+  it('a route that may be cached says so: the SMART configuration', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/.well-known/smart-configuration' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('max-age=300');
+  });
+
   it('nosniff on an error from the body parser', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -25,9 +25,18 @@ function outcomeBody(code: IssueCode, message: string): string {
 const URL_TOO_LONG = `The request URL is longer than ${MAX_URL_LENGTH} characters; send a long search as POST Type/_search`;
 
 /**
- * The first hook of every request: sets the security headers on the raw response, so that they
- * are kept by error replies and by routes that write the response themselves (the sign-in
- * provider), and answers a too-long URL with 414.
+ * Nothing the server answers is kept by a browser or proxy unless its route says so (the web app's
+ * files, the capability statement): a FHIR read or an API list is someone's health record, often
+ * on a shared computer, and a cached copy would also show a record as it was before a change
+ * (FHIR's `Last-Modified` alone lets browsers reuse a response for a tenth of its age).
+ */
+const DEFAULT_CACHE_CONTROL = 'no-store';
+
+/**
+ * The first hook of every request: sets the security headers (and the default cache rule, which a
+ * route's own `cache-control` replaces) on the raw response, so that they are kept by error replies
+ * and by routes that write the response themselves (the sign-in provider), and answers a too-long
+ * URL with 414.
  */
 export function registerHardening(app: FastifyInstance, options: HardeningOptions): void {
   const headers = Object.entries(securityHeaders(options));
@@ -35,6 +44,7 @@ export function registerHardening(app: FastifyInstance, options: HardeningOption
     for (const [name, value] of headers) {
       reply.raw.setHeader(name, value);
     }
+    reply.raw.setHeader('cache-control', DEFAULT_CACHE_CONTROL);
     if (request.url.length > MAX_URL_LENGTH) {
       void reply.code(414).header('content-type', FHIR_JSON).send(outcomeBody('too-costly', URL_TOO_LONG));
       return;

@@ -86,6 +86,27 @@ describe('the links between a record’s entries', () => {
     expect(linkedEntries(record, otherVisit).map((g) => g.title)).toEqual(['Tests and measurements']);
     expect(entryPath('p 1', hba1c)).toBe('/patients/p%201/entries/Observation/o1');
   });
+
+  it('opens the core personal profile on its own page, and other documents as entries', () => {
+    const profile: Resource = {
+      resourceType: 'Composition',
+      id: 'cp1',
+      status: 'final',
+      type: {
+        coding: [{ system: 'https://careweave.example/fhir/CodeSystem/care-profile', code: 'core-personal-profile' }],
+      },
+      date: '2026-03-01',
+      author: [],
+      title: 'Core personal profile',
+    };
+    expect(entryPath('p1', profile)).toBe('/patients/p1/care-profile');
+    const letter: Resource = {
+      ...profile,
+      id: 'l1',
+      type: { coding: [{ system: 'http://loinc.org', code: '11488-4' }] },
+    };
+    expect(entryPath('p1', letter)).toBe('/patients/p1/entries/Composition/l1');
+  });
 });
 
 describe('a medicine named by reference', () => {

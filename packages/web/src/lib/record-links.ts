@@ -14,9 +14,29 @@ export interface LinkedGroup {
   entries: Resource[];
 }
 
-/** The path of an entry's own page on the clinician's record. */
+/** The core personal profile's own code (server care-profile/codes.ts PROFILE_TYPE). */
+const CARE_PROFILE_CODE = {
+  system: 'https://careweave.example/fhir/CodeSystem/care-profile',
+  code: 'core-personal-profile',
+};
+
+function isCareProfile(resource: Resource): boolean {
+  return (
+    resource.resourceType === 'Composition' &&
+    (resource.type.coding ?? []).some((c) => c.system === CARE_PROFILE_CODE.system && c.code === CARE_PROFILE_CODE.code)
+  );
+}
+
+/**
+ * The path of an entry's own page on the clinician's record. The core personal profile has a page
+ * of its own (sections in their order, the reader's view, printing), better than a generic entry.
+ */
 export function entryPath(patientId: string, resource: Resource): string {
-  return `/patients/${encodeURIComponent(patientId)}/entries/${resource.resourceType}/${encodeURIComponent(resource.id ?? '')}`;
+  const patient = `/patients/${encodeURIComponent(patientId)}`;
+  if (isCareProfile(resource)) {
+    return `${patient}/care-profile`;
+  }
+  return `${patient}/entries/${resource.resourceType}/${encodeURIComponent(resource.id ?? '')}`;
 }
 
 /** Every reference a resource makes, wherever it is (a shallow walk of its JSON). */

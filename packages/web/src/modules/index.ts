@@ -23,11 +23,12 @@ import { telehealth } from './telehealth/index.ts';
 export const MODULES: readonly WebModule[] = [
   home,
   clinical,
+  // A patient's first link is the portal's; for staff the inbox is daily work, kept out of "More".
+  portal,
+  inbox,
   telehealth,
   practiceSms,
-  portal,
   phone,
-  inbox,
   coordination,
   careProfile,
   populationHealth,
