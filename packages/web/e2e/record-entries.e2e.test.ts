@@ -165,4 +165,23 @@ describe('the GP’s record views', () => {
     await page.getByText('This entry is not in the part of the record you can see.').waitFor();
     await page.context().close();
   });
+
+  it('opens a letter in the patient’s own record to its words, and says so plainly for an unknown one', async () => {
+    const { page } = await newPage(browser);
+    await signIn(page, server.baseUrl, 'demo.patient', { returnTo: '/my' });
+    const letters = page.getByRole('region', { name: 'Letters and documents' }).getByRole('link');
+    await letters.first().waitFor();
+    const title = (await letters.first().textContent())!.trim();
+    await letters.first().click();
+    await page.waitForURL(/\/my\/documents\//);
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    // Its words, or where to get a copy when there is no text version: never an empty page.
+    await page.locator('.cw-letter__text, .nhsuk-inset-text').first().waitFor();
+    expect(((await page.locator('main').textContent()) ?? '').length).toBeGreaterThan(title.length + 40);
+    await expectScreenOk(page, 'portal-letter');
+
+    await page.goto(`${server.baseUrl}/my/documents/no-such-letter`);
+    await page.getByRole('heading', { level: 1, name: 'Letter not found' }).waitFor();
+    await page.context().close();
+  });
 });

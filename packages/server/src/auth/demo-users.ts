@@ -390,10 +390,14 @@ export async function ensureDemoUsers(platform: AuthPlatform, seed = 1): Promise
     });
   }
 
-  await create('demo.admin', 'Administrator: the admin API and `careweave` admin commands (no patient data)', {
-    displayName: 'CareWeave administrator',
-    isAdmin: true,
-  });
+  await create(
+    'demo.admin',
+    'Administrator: users, organisations and apps in the web app, the admin API and `careweave` commands (no patient data)',
+    {
+      displayName: 'CareWeave administrator',
+      isAdmin: true,
+    },
+  );
   return logins;
 }
 

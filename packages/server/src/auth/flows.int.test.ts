@@ -368,6 +368,9 @@ describe('sign-in flows', () => {
     expect((await get(`${s.baseUrl}/api/admin/users`, patient.tokens.access_token)).status).toBe(403);
     expect((await get(`${s.baseUrl}/api/admin/users`)).status).toBe(401);
     const admin = await userToken('admin', 'openid');
+    // The token tells the web app to show the administration pages; nobody else's says so.
+    expect(decodeJwt(admin.tokens.access_token).admin).toBe(true);
+    expect(decodeJwt(patient.tokens.access_token).admin).toBeUndefined();
     const users = await get(`${s.baseUrl}/api/admin/users`, admin.tokens.access_token);
     expect(users.status).toBe(200);
     expect(users.body.map((u: { username: string }) => u.username)).toContain('new.nurse');

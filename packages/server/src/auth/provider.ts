@@ -356,7 +356,9 @@ async function tokenClaims(
   const accountId = token.accountId;
   const user = await auth.store.userById(accountId);
   if (!user?.fhirUser) {
-    return { actor: 'none', ...grant };
+    // An administrator's account is no one in the record: the claim only tells the web app to show the
+    // administration pages (the admin API checks the account itself on every call).
+    return { actor: 'none', ...grant, ...(user?.isAdmin ? { admin: true } : {}) };
   }
   const kind = userKind(user);
   const ref = parseFhirUser(user.fhirUser)!;

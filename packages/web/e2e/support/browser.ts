@@ -125,13 +125,13 @@ export async function signIn(
   page: Page,
   baseUrl: string,
   username: string,
-  options: { role?: RegExp; returnTo?: string } = {},
+  options: { role?: RegExp; returnTo?: string; password?: string } = {},
 ): Promise<void> {
   await page.goto(`${baseUrl}/sign-in${options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : ''}`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/auth\//);
   await page.locator('#username').fill(username);
-  await page.locator('#password').fill(PASSWORD);
+  await page.locator('#password').fill(options.password ?? PASSWORD);
   await page.locator('form button[type=submit]').click();
   await page
     .waitForURL((url) => !/\/auth\/interaction\/[^/]+$/.test(url.pathname) || url.pathname.endsWith('/profile'), {

@@ -8,6 +8,7 @@ const WHO: Record<Role, string> = {
   staff: 'health and care staff',
   patient: 'patients',
   'related-person': 'carers',
+  admin: 'administrators',
 };
 
 /**

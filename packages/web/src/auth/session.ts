@@ -2,7 +2,7 @@ import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { useSyncExternalStore } from 'react';
 
 /** Who is signed in, as the web app needs to know it (the server decides what they may see). */
-export type Session = StaffSession | PatientSession | CarerSession;
+export type Session = StaffSession | PatientSession | CarerSession | AdminSession;
 
 interface SessionBase {
   name: string;
@@ -15,6 +15,11 @@ export interface StaffSession extends SessionBase {
   practitionerId?: string;
   organizationId?: string;
   roleCode?: string;
+}
+
+/** An administrator's account: no one in the record, only users, organisations and apps to look after. */
+export interface AdminSession extends SessionBase {
+  kind: 'admin';
 }
 
 export interface PatientSession extends SessionBase {
@@ -157,6 +162,9 @@ export function sessionFromClaims(claims: Record<string, unknown>): Session {
       mode: 'oidc',
       relatedPersonIds: [id!],
     };
+  }
+  if (!type && claims.admin === true) {
+    return { kind: 'admin', name, mode: 'oidc' };
   }
   const profile = (claims.role_profile ?? {}) as { organization?: string; role?: string };
   return {

@@ -1,4 +1,5 @@
 import type {
+  Appointment,
   Composition,
   DocumentReference,
   Encounter,
@@ -21,6 +22,23 @@ const facts = (resource: Resource): Record<string, string> =>
   Object.fromEntries(entryFacts(resource, lookup).map((f) => [f.label, f.value]));
 
 describe('an entry’s facts in a clinician’s words', () => {
+  it('says how a booked appointment is held and why the patient booked it', () => {
+    const appointment: Appointment = {
+      resourceType: 'Appointment',
+      status: 'booked',
+      start: '2026-03-02T09:00:00Z',
+      end: '2026-03-02T09:10:00Z',
+      serviceType: [
+        { text: 'GP appointment' },
+        { coding: [{ system: 'https://careweave.example/fhir/CodeSystem/appointment-channel', code: 'telephone' }] },
+      ],
+      reasonCode: [{ text: 'Cough for three weeks' }],
+      participant: [{ status: 'accepted' }],
+    };
+    expect(facts(appointment)).toMatchObject({ Status: 'Booked', How: 'By phone', Reason: 'Cough for three weeks' });
+    expect(facts({ ...appointment, serviceType: [{ text: 'GP appointment' }] }).How).toBeUndefined();
+  });
+
   it('describes a visit: kind, status, who, where, never HL7’s displays', () => {
     const visit: Encounter = {
       resourceType: 'Encounter',

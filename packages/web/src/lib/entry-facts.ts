@@ -1,3 +1,4 @@
+import { channelOf, channelText } from './appointment-channel.ts';
 import type {
   AllergyIntolerance,
   Composition,
@@ -212,6 +213,7 @@ function otherFacts(resource: Resource, name: Lookup): EntryFact[] {
       return [
         ...fact('Status', a.status === 'noshow' ? 'Did not attend' : sentence(a.status)),
         ...fact('When', period(a.start, a.end)),
+        ...fact('How', channelText(channelOf(a.serviceType)) || undefined),
         ...fact('Reason', conceptsText(a.reasonCode) || a.comment),
         ...fact('Cancelled because', a.cancelationReason && conceptText(a.cancelationReason)),
       ];

@@ -4,13 +4,14 @@ import type { Session } from '../auth/session.ts';
 /** Who is signed in, as pages and links are offered to them: the session's kind. */
 export type Role = Session['kind'];
 
-/** Which header a link belongs in: staff, or the portal of patients and their carers. */
-export type Audience = 'staff' | 'patient';
+/** Which header a link belongs in: staff, the portal of patients and their carers, or administration. */
+export type Audience = 'staff' | 'patient' | 'admin';
 
 /** The roles of each audience (a carer uses the patient portal for the person they act for). */
 export const AUDIENCE_ROLES: Record<Audience, readonly Role[]> = {
   staff: ['staff'],
   patient: ['patient', 'related-person'],
+  admin: ['admin'],
 };
 
 /** A page module as `import()` returns it: loaded when the page is first opened, not with the app. */

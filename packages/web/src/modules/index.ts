@@ -1,4 +1,5 @@
 import { accessReview } from './access-review/index.ts';
+import { administration } from './administration/index.ts';
 import { admissionNotice } from './admission-notice/index.ts';
 import { advice } from './advice/index.ts';
 import { careProfile } from './care-profile/index.ts';
@@ -38,4 +39,5 @@ export const MODULES: readonly WebModule[] = [
   referralAnalytics,
   accessReview,
   connectedApps,
+  administration,
 ];

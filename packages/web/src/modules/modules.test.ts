@@ -10,6 +10,7 @@ const staff: Session = { kind: 'staff', name: 'Dr Demo', mode: 'demo' };
 const patient: Session = { kind: 'patient', name: 'Pat', mode: 'demo', patientId: 'p1' };
 const carer: Session = { kind: 'related-person', name: 'Carol', mode: 'demo', relatedPersonIds: ['r1'] };
 const actingCarer: Session = { ...carer, actingFor: { patientId: 'p1', relatedPersonId: 'r1', name: 'Pat' } };
+const admin: Session = { kind: 'admin', name: 'CareWeave administrator', mode: 'oidc' };
 
 function paths(routes: RouteObject[]): string[] {
   return routes.flatMap((route) => [...(route.path ? [route.path] : []), ...paths(route.children ?? [])]);
@@ -109,6 +110,8 @@ describe('navigationFor', () => {
     ['a patient', patient, [...portal, 'Inbox', 'Care profile']],
     ['a carer who has not chosen a person', carer, ['Choose who to act for', 'Inbox']],
     ['a carer acting for someone', actingCarer, [...portal, 'Inbox', 'Care profile']],
+    // No one in the record: only the administration pages, none of the staff work.
+    ['an administrator', admin, ['Home', 'Users', 'Organisations', 'Apps and systems']],
   ])('%s', (_who, session, expected) => {
     expect(labels(session)).toEqual(expected);
   });
@@ -118,6 +121,8 @@ describe('navigationFor', () => {
     expect(homeFor(MODULES, staff)).toBe('/home');
     expect(homeFor(MODULES, patient)).toBe('/my');
     expect(homeFor(MODULES, carer)).toBe('/choose-person');
+    expect(homeFor(MODULES, admin)).toBe('/admin');
+    expect(homeCardsFor(MODULES, admin)).toEqual([]);
   });
 });
 

@@ -60,7 +60,9 @@ export function RecordOverview({ record, whose }: { record: PatientRecord; whose
           <ul className="nhsuk-list nhsuk-list--border">
             {documents.slice(0, 30).map((document) => (
               <li key={document.id}>
-                <strong>{document.description ?? conceptText(document.type)}</strong>
+                <a href={`/my/documents/${encodeURIComponent(document.id ?? '')}`}>
+                  <strong>{document.description ?? conceptText(document.type)}</strong>
+                </a>
                 <span className="cw-item-detail">
                   {formatDate(document.date)} · {organisationName(sourceOrganisationId(document, record))}
                 </span>

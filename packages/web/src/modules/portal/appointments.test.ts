@@ -2,8 +2,6 @@ import type { Slot } from '@medplum/fhirtypes';
 import { describe, expect, it, test } from 'vitest';
 import {
   ANY,
-  CHANNEL_SYSTEM,
-  channelOf,
   describeChoice,
   filterChoices,
   groupVisits,
@@ -13,6 +11,7 @@ import {
   slotChoice,
   type Visit,
 } from './appointments.ts';
+import { CHANNEL_SYSTEM, channelOf } from '../../lib/appointment-channel.ts';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 const visit = (key: string, start: string, status: string, appointment = true): Visit => ({

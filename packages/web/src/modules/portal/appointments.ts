@@ -2,28 +2,12 @@ import type { Appointment, CodeableConcept, Schedule, Slot } from '@medplum/fhir
 import { formatTime } from '../../lib/dates.ts';
 import { conceptText, refId } from '../../lib/fhir-display.ts';
 
-/**
- * How an appointment is held, as the practice offers each slot: a `serviceType` coding in this system
- * (packages/server/src/portal/slots.ts), copied onto the Appointment when it is booked.
- */
-export const CHANNEL_SYSTEM = 'https://careweave.example/fhir/CodeSystem/appointment-channel';
+import { CHANNEL_SYSTEM, channelOf, channelText, type Channel } from '../../lib/appointment-channel.ts';
+
 /** What kind of appointment (GP or practice nurse): packages/server/src/portal/slots.ts. */
 export const SERVICE_TYPE_SYSTEM = 'https://careweave.example/fhir/CodeSystem/gp-appointment-type';
 
-export type Channel = 'telephone' | 'face-to-face';
-
 const codings = (concepts: CodeableConcept[] | undefined) => (concepts ?? []).flatMap((c) => c.coding ?? []);
-
-/** Phone or face to face, when the practice said (undefined for a slot or visit that does not say). */
-export function channelOf(serviceType: CodeableConcept[] | undefined): Channel | undefined {
-  const code = codings(serviceType).find((c) => c.system === CHANNEL_SYSTEM)?.code;
-  return code === 'telephone' || code === 'face-to-face' ? code : undefined;
-}
-
-/** "By phone" or "Face to face" (empty when unknown). */
-export function channelText(channel: Channel | undefined): string {
-  return channel === 'telephone' ? 'By phone' : channel === 'face-to-face' ? 'Face to face' : '';
-}
 
 /** The kind of appointment, without the channel: "GP appointment", "Practice nurse appointment". */
 export function kindText(serviceType: CodeableConcept[] | undefined): string {

@@ -26,6 +26,7 @@ export const portal: WebModule = {
       roles: CITIZEN,
       page: portalPage(() => import('./referrals/ChangeAppointment.tsx')),
     },
+    { path: '/my/documents/:id', roles: CITIZEN, page: portalPage(() => import('./pages/Letter.tsx')) },
     { path: '/my/prescriptions', roles: CITIZEN, page: portalPage(() => import('./pages/Prescriptions.tsx')) },
     { path: '/my/pharmacy', roles: CITIZEN, page: portalPage(() => import('./pages/Pharmacy.tsx')) },
     { path: '/my/messages', roles: CITIZEN, page: portalPage(() => import('./pages/Messages.tsx')) },

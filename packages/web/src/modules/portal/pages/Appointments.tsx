@@ -11,17 +11,8 @@ import { ResponsiveTable, type Column } from '../../../components/ResponsiveTabl
 import { PageTitle } from '../../../components/PageTitle.tsx';
 import { formatDate, formatDay, formatTime } from '../../../lib/dates.ts';
 import { conceptText, refId } from '../../../lib/fhir-display.ts';
-import {
-  channelOf,
-  channelText,
-  groupVisits,
-  kindText,
-  parseShow,
-  pastStatusText,
-  withWhom,
-  type Show,
-  type Visit,
-} from '../appointments.ts';
+import { channelOf, channelText } from '../../../lib/appointment-channel.ts';
+import { groupVisits, kindText, parseShow, pastStatusText, withWhom, type Show, type Visit } from '../appointments.ts';
 import { usePortalVoice, type PortalVoice } from '../voice.ts';
 
 /** The patient, their practice, and their appointments and visits everywhere. */

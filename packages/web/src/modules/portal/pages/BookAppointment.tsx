@@ -12,15 +12,8 @@ import { QueryStatus } from '../../../components/QueryStatus.tsx';
 import { PageTitle } from '../../../components/PageTitle.tsx';
 import { formatDay, formatTime, londonDay } from '../../../lib/dates.ts';
 import { refId } from '../../../lib/fhir-display.ts';
-import {
-  ANY,
-  channelText,
-  describeChoice,
-  filterChoices,
-  slotChoice,
-  type SlotChoice,
-  type SlotFilter,
-} from '../appointments.ts';
+import { channelText } from '../../../lib/appointment-channel.ts';
+import { ANY, describeChoice, filterChoices, slotChoice, type SlotChoice, type SlotFilter } from '../appointments.ts';
 import { usePortalVoice } from '../voice.ts';
 
 const DAYS_SHOWN = 3;
