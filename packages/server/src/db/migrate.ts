@@ -16,6 +16,7 @@ import { sql as sms } from './migrations/014-sms.ts';
 import { sql as events } from './migrations/015-events.ts';
 import { sql as ownedData } from './migrations/016-owned-data.ts';
 import { sql as subscriptionPings } from './migrations/017-subscription-pings.ts';
+import { sql as exportTypeFilters } from './migrations/018-export-type-filters.ts';
 
 export interface Migration {
   version: number;
@@ -42,6 +43,7 @@ export const migrations: readonly Migration[] = [
   { version: 15, name: 'events', sql: events },
   { version: 16, name: 'owned-data', sql: ownedData },
   { version: 17, name: 'subscription-pings', sql: subscriptionPings },
+  { version: 18, name: 'export-type-filters', sql: exportTypeFilters },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

@@ -67,6 +67,22 @@ describe('$export applies the caller’s access policy', () => {
     expect((await kickOff(t, 'Group/g-gp/$export', nurse)).status).toBe(404);
   });
 
+  it('a _typeFilter learns nothing the caller may not see: a _has on a withheld row matches nothing', async () => {
+    const gp = await tokenFor(ACTORS.gp);
+    // p2 opted out of sharing the hospital's Observation with the GP; the GP may see Patient/p2 itself.
+    const probe = encodeURIComponent('Patient?_has:Observation:subject:_id=p2-acute-obs');
+    const { resources } = await exportAll(t, `Patient/$export?_type=Patient&_typeFilter=${probe}`, gp);
+    expect(refs(resources)).toEqual([]);
+    const search = await t.fhir('GET', 'Patient?_has:Observation:subject:_id=p2-acute-obs', undefined, {
+      authorization: `Bearer ${gp}`,
+    });
+    expect((search.body as Bundle).entry ?? []).toEqual([]);
+    // The same filter on a row the GP may see finds the patient.
+    const visible = encodeURIComponent('Patient?_has:Condition:subject:_id=p2-gp-cond');
+    const found = await exportAll(t, `Patient/$export?_type=Patient&_typeFilter=${visible}`, gp);
+    expect(refs(found.resources)).toEqual(['Patient/p2']);
+  });
+
   it('a patient exports their own record', async () => {
     const token = await tokenFor(ACTORS.patient1);
     const { resources } = await exportAll(t, 'Patient/$export', token);

@@ -14,6 +14,8 @@ export interface ExportSelection {
   scope: ExportScope;
   since?: Date;
   restrict?: RowRestriction;
+  /** The type's `_typeFilter` condition (src/fhir/bulk/type-filter.ts), when it has one. */
+  filter?: (alias: string, params: SqlParams) => string;
 }
 
 export interface ExportRow {
@@ -46,6 +48,9 @@ function conditions(selection: ExportSelection, params: SqlParams): string[] {
   }
   if (selection.restrict) {
     where.push(selection.restrict('r', params));
+  }
+  if (selection.filter) {
+    where.push(selection.filter('r', params));
   }
   return where;
 }

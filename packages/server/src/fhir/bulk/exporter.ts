@@ -6,6 +6,8 @@ import type { ResourceService } from '../store/resource.service.ts';
 import { mayExport } from './caller.ts';
 import { ExportRepository, type ExportRow, type ExportScope, type ExportSelection } from './export.repository.ts';
 import { ExportJobRepository, type ExportJob } from './jobs.repository.ts';
+import type { SqlParams } from '../search/sql-params.ts';
+import { filtersByType, typeFilterCondition } from './type-filter.ts';
 
 export interface ExporterOptions {
   db: Database;
@@ -67,8 +69,20 @@ export class Exporter {
     const patients = new Set<string>();
     let fileNo = 0;
     let exported = 0;
+    const filters = filtersByType(job.typeFilters);
     for (const type of await this.typesOf(job, scope)) {
-      const written = await this.exportType(job, type, selection, fileNo, { signal, patients });
+      const typeFilters = filters.get(type);
+      const filter = typeFilters
+        ? (alias: string, params: SqlParams) =>
+            typeFilterCondition(typeFilters, {
+              alias,
+              params,
+              fhirBase: this.options.fhirBase,
+              ...(restrict ? { restrict } : {}),
+            })
+        : undefined;
+      const typeSelection = filter ? { ...selection, filter } : selection;
+      const written = await this.exportType(job, type, typeSelection, fileNo, { signal, patients });
       fileNo = written.fileNo;
       exported += written.count;
       await this.progress(job.id, `Exported ${exported} resources; finished ${type}`);

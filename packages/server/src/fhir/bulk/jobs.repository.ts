@@ -12,6 +12,8 @@ export interface ExportJob {
   level: ExportLevel;
   groupId: string | null;
   types: string[];
+  /** `_typeFilter` values (migration 018). */
+  typeFilters: string[];
   since: Date | null;
   requestUrl: string;
   status: ExportStatus;
@@ -34,6 +36,7 @@ export interface NewExportJob {
   level: ExportLevel;
   groupId?: string;
   types: string[];
+  typeFilters?: string[];
   since?: Date;
   requestUrl: string;
   expiryHours: number;
@@ -46,6 +49,7 @@ interface JobRow {
   level: ExportLevel;
   group_id: string | null;
   types: string[];
+  type_filters: string[] | null;
   since: Date | string | null;
   request_url: string;
   status: ExportStatus;
@@ -63,6 +67,7 @@ function toJob(row: JobRow): ExportJob {
     level: row.level,
     groupId: row.group_id,
     types: row.types,
+    typeFilters: row.type_filters ?? [],
     since: row.since === null ? null : new Date(row.since),
     requestUrl: row.request_url,
     status: row.status,
@@ -85,8 +90,9 @@ export class ExportJobRepository {
 
   async insert(job: NewExportJob): Promise<void> {
     await this.db.query(
-      `insert into bulk_export_job (id, owner_key, actor, level, group_id, types, since, request_url, transaction_time, expires_at)
-       values ($2, $3, $4::jsonb, $5, $6, $7::text[], $8::timestamptz, $9, now(), ${EXPIRES})`,
+      `insert into bulk_export_job (id, owner_key, actor, level, group_id, types, since, request_url, transaction_time,
+         expires_at, type_filters)
+       values ($2, $3, $4::jsonb, $5, $6, $7::text[], $8::timestamptz, $9, now(), ${EXPIRES}, $10::text[])`,
       [
         job.expiryHours,
         job.id,
@@ -97,6 +103,7 @@ export class ExportJobRepository {
         job.types,
         job.since?.toISOString() ?? null,
         job.requestUrl,
+        job.typeFilters ?? [],
       ],
     );
   }

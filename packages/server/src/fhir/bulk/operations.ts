@@ -48,12 +48,22 @@ const PARAMETERS: ParameterDeclaration[] = [
     type: 'string',
     documentation: 'Only these resource types (comma-separated, or repeated); each must be allowed by the token',
   },
+  {
+    name: '_typeFilter',
+    use: 'in',
+    min: 0,
+    max: '*',
+    type: 'string',
+    documentation:
+      'A FHIR search narrowing one type, `Type?name=value&…` (URL-encoded); several for one type are ORed, a type ' +
+      'without one is exported whole; result parameters (_count, _sort, _include…) are refused',
+  },
 ];
 
 const DESCRIPTION =
   'FHIR Bulk Data Access IG v2 kick-off, asynchronous (`Prefer: respond-async`): answers 202 with ' +
   '`Content-Location: [base]/$export-status/{job}`. Exports what the caller may see and their token allows ' +
-  'searching. Of the IG’s parameters, `_outputFormat`, `_since` and `_type`; any other is refused with 400, ' +
+  'searching. Of the IG’s parameters, `_outputFormat`, `_since`, `_type` and `_typeFilter`; any other is refused with 400, ' +
   'or ignored with a warning under `Prefer: handling=lenient`.';
 
 /** The kick-off: checks the request, starts the job, answers 202 with where to poll. */
@@ -65,6 +75,7 @@ async function kickOff(context: OperationContext<BulkExportDeps>, level: ExportL
     {
       outputFormat: input.string('_outputFormat'),
       types: input.strings('_type'),
+      typeFilters: input.strings('_typeFilter'),
       since: input.string('_since'),
       warnings: context.warnings,
     },

@@ -2,6 +2,7 @@ import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { isKnownResourceType } from '../definitions.ts';
 import { parameterPath } from '../operations/parameters.ts';
 import { badRequest } from '../outcome.ts';
+import { parseTypeFilters } from './type-filter.ts';
 
 export type ExportLevel = 'system' | 'patient' | 'group';
 
@@ -11,6 +12,8 @@ export interface ExportRequest {
   groupId?: string;
   /** Requested types; empty means every type the caller may export. */
   types: string[];
+  /** `_typeFilter` values, checked (src/fhir/bulk/type-filter.ts). */
+  typeFilters: string[];
   since?: Date;
   /** Parameters ignored under `Prefer: handling=lenient`, as warnings for the kick-off response. */
   warnings: OperationOutcomeIssue[];
@@ -30,6 +33,8 @@ export interface KickOffInput {
   outputFormat?: string;
   /** `_type` values, each possibly comma-separated. */
   types: readonly string[];
+  /** `_typeFilter` values: `Type?query`. */
+  typeFilters?: readonly string[];
   /** An instant. */
   since?: string;
   /** Parameters ignored under `Prefer: handling=lenient`. */
@@ -60,6 +65,7 @@ export function parseExportRequest(
   return {
     level,
     types: [...new Set(input.types.flatMap(parseTypes))],
+    typeFilters: parseTypeFilters(input.typeFilters ?? []),
     warnings: [...(input.warnings ?? [])],
     ...(groupId ? { groupId } : {}),
     ...(input.since ? { since: new Date(input.since) } : {}),

@@ -4,6 +4,7 @@ import type { Actor } from '../../access/actor.ts';
 import type { JobQueue, RunningJob } from '../../jobs/queue.ts';
 import { isOperationOutcomeError, notFound } from '../outcome.ts';
 import type { ResourceService } from '../store/resource.service.ts';
+import { typesSearchedBy } from './type-filter.ts';
 import { assertMayExport, ownerKey } from './caller.ts';
 import { ExportGone, Exporter, type ExporterOptions } from './exporter.ts';
 import { ExportJobRepository, type ExportJob } from './jobs.repository.ts';
@@ -65,6 +66,10 @@ export class BulkExportService {
    */
   async kickOff(actor: Actor, caller: ResourceService, request: ExportRequest, requestUrl: string): Promise<string> {
     assertMayExport(actor, request.types);
+    if (request.typeFilters.length) {
+      // A filter searches its type (and any _has type): the token must allow searching them.
+      assertMayExport(actor, request.typeFilters.flatMap(typesSearchedBy));
+    }
     if (request.level === 'group') {
       await caller.read('Group', request.groupId!);
     }
@@ -76,6 +81,7 @@ export class BulkExportService {
         actor,
         level: request.level,
         types: request.types,
+        typeFilters: request.typeFilters,
         requestUrl,
         expiryHours: this.options.expiryHours,
         ...(request.groupId ? { groupId: request.groupId } : {}),
