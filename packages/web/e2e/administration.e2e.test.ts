@@ -40,6 +40,9 @@ describe('administration', () => {
       await header.getByRole('link', { name: link }).waitFor({ state: 'attached' });
     }
     expect(await header.getByRole('link', { name: 'Find a patient' }).count()).toBe(0);
+    await page.waitForTimeout(8000);
+    console.log('DEBUG main:', await page.locator('main').innerText());
+    console.log('DEBUG links:', await page.locator('main a').evaluateAll((as) => as.map((a) => a.textContent)));
     await page.getByRole('link', { name: /^Users: \d+ accounts/ }).waitFor();
     await check(page, 'home');
 
@@ -62,7 +65,7 @@ describe('administration', () => {
     expect(await rows.first().textContent()).toMatch(/Staff.*Nurse at/);
     await check(page, 'users-filtered');
     await page.getByLabel('Name, username, e-mail or NHS number').fill('');
-    await page.getByLabel('Account').selectOption('Patient');
+    await page.getByRole('search').getByLabel('Account').selectOption('Patient');
     await expect.poll(() => rows.count()).toBeLessThan(all);
     for (const row of await rows.all()) {
       expect(await row.textContent()).toContain('Patient');

@@ -193,7 +193,7 @@ export function scopeRequirements(
     const level = segments.length === 2 ? 'type' : 'instance';
     const known = OPERATION_SCOPES.get(`${m} ${type}/${level}/${operation}`);
     if (known) {
-      return resolveRule(known, query, body);
+      return resolveRule(known, query, body, type);
     }
   }
   return EVERYTHING;
@@ -206,7 +206,7 @@ export function scopeRequirements(
  */
 export type ScopeRule =
   | readonly ScopeRequirement[]
-  | ((request: { query: readonly [string, string][]; body: unknown }) => ScopeRequirement[]);
+  | ((request: { query: readonly [string, string][]; body: unknown; resourceType?: string }) => ScopeRequirement[]);
 
 /**
  * What each FHIR operation needs, by `METHOD Type/level/$name`; unknown operations need everything.
@@ -214,8 +214,17 @@ export type ScopeRule =
  */
 const OPERATION_SCOPES = new Map<string, ScopeRule>();
 
-function resolveRule(rule: ScopeRule, query: readonly [string, string][], body: unknown): ScopeRequirement[] {
-  return typeof rule === 'function' ? rule({ query, body }) : rule.map((r) => ({ ...r }));
+/** `resourceType`: the type in the URL of a type or instance level operation. */
+function resolveRule(
+  rule: ScopeRule,
+  query: readonly [string, string][],
+  body: unknown,
+  resourceType?: string,
+): ScopeRequirement[] {
+  if (typeof rule !== 'function') {
+    return rule.map((r) => ({ ...r }));
+  }
+  return rule({ query, body, ...(resourceType ? { resourceType } : {}) });
 }
 
 /** Declares what an operation needs from the token, e.g. ('POST', 'Appointment', 'type', '$book', [Appointment c]). */

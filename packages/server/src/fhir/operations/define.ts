@@ -84,6 +84,12 @@ export interface OperationDeclaration<D> {
    * Data IG allows for `$export`). Otherwise, and by default, an unknown parameter is a 400.
    */
   lenient?: boolean;
+  /**
+   * The name of a `Resource` parameter that a POST body may also be on its own (FHIR lets
+   * `$validate` take the resource itself). That parameter's resource is the operation's to check:
+   * it is not validated with the Parameters body.
+   */
+  resourceBody?: string;
   handler: (context: OperationContext<D>) => Promise<OperationResult>;
 }
 

@@ -43,6 +43,7 @@ const EXPECTED = [
   'Patient-sharing-summary',
   'PlanDefinition-try-reply',
   'Questionnaire-populate',
+  'Resource-validate',
   'ServiceRequest-book-pathway',
   'ServiceRequest-send-referral',
   'ServiceRequest-shortlist',

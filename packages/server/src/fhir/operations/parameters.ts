@@ -1,4 +1,4 @@
-import type { OperationOutcomeIssue, Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
 import { isKnownResourceType } from '../definitions.ts';
 import { badRequest, fail, issue, OperationOutcomeError, outcome } from '../outcome.ts';
 import { validateFhirResource } from '../validation/validate.ts';
@@ -65,6 +65,11 @@ export class OperationInput {
     return reference === undefined ? undefined : referenceParts(reference)?.id;
   }
 
+  /** The resource of a Resource parameter (its type was checked against the declaration). */
+  resource(name: string): Resource | undefined {
+    return this.values(name)[0]?.resource;
+  }
+
   /** The parts of each value of a parameter made of parts. */
   parts(name: string): OperationInput[] {
     return this.values(name).map((p) => new OperationInput(p.part ?? []));
@@ -95,6 +100,8 @@ export interface ReadOptions {
   lenient: boolean;
   /** `$code`, for messages. */
   operation: string;
+  /** The operation's `resourceBody` parameter (see OperationDeclaration). */
+  resourceBody?: string;
 }
 
 type Unknown = (name: string, known: readonly ParameterDeclaration[], parent?: string) => void;
@@ -128,11 +135,12 @@ export function readInput(
     }
   };
   const fromQuery = queryParameters(inputs, options.query, issues, unknown);
-  const fromBody = options.method === 'POST' ? bodyParameters(options.body) : [];
+  const fromBody = options.method === 'POST' ? bodyParameters(options.body, options.resourceBody) : [];
   const given = [...fromQuery, ...fromBody];
   const kept = checkParameters(inputs, given, 'Parameters', issues, unknown);
   if (!issues.length && options.method === 'POST' && isParameters(options.body)) {
-    issues.push(...validateFhirResource(options.body).filter((i) => i.severity === 'error' || i.severity === 'fatal'));
+    const envelope = withoutResourceOf(options.body, options.resourceBody);
+    issues.push(...validateFhirResource(envelope).filter((i) => i.severity === 'error' || i.severity === 'fatal'));
   }
   if (issues.length) {
     throw new OperationOutcomeError(outcome(...issues));
@@ -175,12 +183,41 @@ function isParameters(body: unknown): body is Parameters {
   return typeof body === 'object' && body !== null && (body as Parameters).resourceType === 'Parameters';
 }
 
-/** The parameters of a POST body; a body that is not a Parameters resource is refused at once. */
-function bodyParameters(body: unknown): ParametersParameter[] {
+/** The Parameters body without the resource of `name` (which the operation itself checks). */
+function withoutResourceOf(body: Parameters, name: string | undefined): Parameters {
+  if (!name || !Array.isArray(body.parameter)) {
+    return body;
+  }
+  return {
+    ...body,
+    parameter: body.parameter.map((p) => {
+      if (p?.name !== name || p.resource === undefined) {
+        return p;
+      }
+      const { resource: _checkedByTheOperation, ...rest } = p;
+      return { ...rest, valueString: 'the resource' };
+    }),
+  };
+}
+
+/**
+ * The parameters of a POST body. A body that is not a Parameters resource is refused at once, unless
+ * the operation takes a resource body (`resourceBody`): then it is that parameter.
+ */
+function bodyParameters(body: unknown, resourceBody?: string): ParametersParameter[] {
   if (body === undefined || body === null || body === '') {
     return [];
   }
   const parameters = body as Parameters;
+  if (
+    resourceBody &&
+    typeof body === 'object' &&
+    !Array.isArray(body) &&
+    typeof parameters.resourceType === 'string' &&
+    parameters.resourceType !== 'Parameters'
+  ) {
+    return [{ name: resourceBody, resource: body as Resource }];
+  }
   if (typeof body !== 'object' || Array.isArray(body) || parameters.resourceType !== 'Parameters') {
     return badRequest('The body of an operation must be a Parameters resource', ['Parameters']);
   }

@@ -116,6 +116,7 @@ async function run<D>(
     body: request.body,
     lenient: operation.lenient === true && lenient(request.headers.prefer),
     operation: `$${operation.code}`,
+    ...(operation.resourceBody ? { resourceBody: operation.resourceBody } : {}),
   });
   const result: OperationResult = await operation.handler({ ...call, deps, input, warnings });
   // A handler that sent its own answer (headers, a stream, 202) returns the reply.

@@ -1,3 +1,4 @@
+import { RESOURCE_VALIDATE } from '../operations/validate.operation.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import { BundleService } from '../bundle/bundle.service.ts';
@@ -43,7 +44,7 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
     sendResource(reply, (capability ??= capabilityStatement(fhirBase, options.software, operations.list()))),
   );
   registerOperationDefinitionRoutes(app, fhirBase);
-  registerOperations(app, { serviceFor }, [PATIENT_EVERYTHING]);
+  registerOperations(app, { serviceFor }, [PATIENT_EVERYTHING, RESOURCE_VALIDATE]);
 
   app.post('/', async (request, reply) => {
     const result = await new BundleService(serviceFor(request), {
