@@ -89,3 +89,19 @@ describe('search limits', () => {
     expect(refusal(pairs)).toMatchObject({ status: 400, code: 'invalid' });
   });
 });
+
+describe('full-text search', () => {
+  test.each(['_text', '_content'])(
+    '%s is said to be unsupported, plainly (a warning, or a 400 when strict)',
+    (name) => {
+      const lenient = parseSearch('Observation', [[name, 'asthma']], OPTIONS);
+      expect(lenient.filters).toEqual([]);
+      expect(lenient.ignored).toEqual([
+        { name, reason: expect.stringMatching(/^full-text search .* is not supported/) },
+      ]);
+      expect(() => parseSearch('Observation', [[name, 'asthma']], { ...OPTIONS, strict: true })).toThrow(
+        /full-text search/,
+      );
+    },
+  );
+});

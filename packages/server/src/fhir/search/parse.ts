@@ -11,6 +11,8 @@ export interface ParseOptions {
 }
 
 const SPECIAL_PARAMS = new Set(['_id', '_lastUpdated']);
+/** Full-text search: not offered (no text index); said plainly rather than as an unknown parameter. */
+const FULL_TEXT = new Set(['_text', '_content']);
 const MODIFIERS_BY_TYPE: Record<string, readonly string[]> = {
   string: ['exact', 'contains', 'missing'],
   token: ['not', 'text', 'missing'],
@@ -102,6 +104,12 @@ function parseFilter(resourceType: string, rawName: string, value: string, rejec
       return reject(rawName, `modifier :${modifier} is not supported`);
     }
     return { name, modifier, values: splitValues(value) };
+  }
+  if (FULL_TEXT.has(name)) {
+    return reject(
+      rawName,
+      'full-text search (_text, _content) is not supported by this server; search a string or token parameter instead (name, code:text)',
+    );
   }
   const definition = searchParamsFor(resourceType).get(name);
   if (!definition) {
