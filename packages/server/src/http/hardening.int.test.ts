@@ -328,6 +328,10 @@ describe('HTTP hygiene', () => {
       for (const url of ['/', '/assets/app-123.js', '/patients/pat-1']) {
         expect((await app.inject({ method: 'GET', url })).headers['x-content-type-options'], url).toBe('nosniff');
       }
+      // The default no-store gives way to the web app's own rules: hashed files kept a year, pages revalidated.
+      const asset = await app.inject({ method: 'GET', url: '/assets/app-123.js' });
+      expect(asset.headers['cache-control']).toMatch(/max-age=31536000.*immutable/);
+      expect((await app.inject({ method: 'GET', url: '/patients/pat-1' })).headers['cache-control']).toBe('no-cache');
     } finally {
       await app.close();
       fs.rmSync(dist, { recursive: true, force: true });
