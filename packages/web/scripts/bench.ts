@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../e2e/support/browser.ts';
 import { buildWebApp, PASSWORD, startE2eServer } from '../e2e/support/server.ts';
 
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   const [server, { browser, close }] = await Promise.all([startE2eServer(50), launchBrowser()]);
   const timings: number[] = [];
   const fetches: number[] = [];
+  const phases: Phases[] = [];
   const transfers: { transferKB: number; decodedKB: number }[] = [];
   try {
     for (let run = 0; run < runs + 1; run++) {
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
       await page.getByLabel(GP.role).check();
       // The clock starts when the person has done their part of signing in.
       const started = performance.now();
+      const marks = watchPhases(page, started);
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('heading', { name: 'Latest observations' }).waitFor({ timeout: 30_000 });
       const ms = Math.round(performance.now() - started);
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
         // The first run warms the server's caches and Chromium's; it is not counted.
         timings.push(ms);
         fetches.push(fetchMs);
+        phases.push(marks.result(ms));
         transfers.push(wire);
         log(`run ${run}: ${ms} ms (record fetch + parse ${fetchMs} ms)`);
       }
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     resources: server.bigPatientResources,
     signInToSummaryMs: { runs: timings, min: sorted[0], median: percentile(sorted, 50), p95: percentile(sorted, 95) },
     recordFetchMs: fetches,
+    phasesMs: phases,
     // The last run's page: every run starts with an empty browser cache, so they are alike.
     wire: transfers.at(-1),
     bundle: bundleSizes(),
@@ -122,6 +127,7 @@ async function main(): Promise<void> {
       `| figure | result |`,
       `|---|---|`,
       `| sign-in → summary, ${result.resources} resources, ${runs} runs | min ${result.signInToSummaryMs.min} ms, median ${result.signInToSummaryMs.median} ms, p95 ${result.signInToSummaryMs.p95} ms |`,
+      `| of which, medians: sign-in redirects to /callback ${median(phases.map((p) => p.redirects))} ms; app start to token ${median(phases.map((p) => p.token))} ms; to the rendered record ${median(phases.map((p) => p.record))} ms | |`,
       `| transferred for the record page (app files and API calls, empty cache) | ${Math.round(result.wire?.transferKB ?? 0)} KB on the wire, ${Math.round(result.wire?.decodedKB ?? 0)} KB decoded |`,
       ...js.map((b) => `| ${b.file} | ${b.rawKB} KB raw, ${b.gzipKB} KB gzip |`),
       `| machine | ${result.machine} |`,
@@ -130,6 +136,43 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/** Where the time goes after "Continue", in ms from the click. */
+interface Phases {
+  /** Until the browser asks for /callback: the authorisation server's redirects. */
+  redirects: number;
+  /** From there until the token endpoint answers: loading the app and exchanging the code. */
+  token: number;
+  /** From there until the record summary is drawn: `$everything`, parsing, rendering. */
+  record: number;
+}
+
+function watchPhases(page: Page, started: number): { result: (total: number) => Phases } {
+  let callback = 0;
+  let token = 0;
+  page.on('request', (request) => {
+    if (!callback && new URL(request.url()).pathname === '/callback') {
+      callback = performance.now() - started;
+    }
+  });
+  page.on('response', (response) => {
+    if (!token && new URL(response.url()).pathname === '/auth/token') {
+      token = performance.now() - started;
+    }
+  });
+  return {
+    result: (total) => ({
+      redirects: Math.round(callback),
+      token: Math.round(token - callback),
+      record: Math.round(total - token),
+    }),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 await main();
