@@ -2,7 +2,7 @@ import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { isKnownResourceType } from '../definitions.ts';
 import { parameterPath } from '../operations/parameters.ts';
 import { badRequest } from '../outcome.ts';
-import { parseTypeFilters } from './type-filter.ts';
+import { checkTypeFilters } from './type-filter.ts';
 
 export type ExportLevel = 'system' | 'patient' | 'group';
 
@@ -65,7 +65,7 @@ export function parseExportRequest(
   return {
     level,
     types: [...new Set(input.types.flatMap(parseTypes))],
-    typeFilters: parseTypeFilters(input.typeFilters ?? []),
+    typeFilters: checkTypeFilters(input.typeFilters ?? []),
     warnings: [...(input.warnings ?? [])],
     ...(groupId ? { groupId } : {}),
     ...(input.since ? { since: new Date(input.since) } : {}),

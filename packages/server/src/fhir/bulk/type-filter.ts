@@ -61,8 +61,8 @@ export function typesSearchedBy(value: string): string[] {
   return [resourceType, ...hasTypes.filter(isKnownResourceType)];
 }
 
-/** Every `_typeFilter` value of a kick-off request, parsed; grouped by type when the export runs. */
-export function parseTypeFilters(values: readonly string[]): string[] {
+/** Checks every `_typeFilter` value of a kick-off request (400 at once for a bad one); the job keeps them as given. */
+export function checkTypeFilters(values: readonly string[]): string[] {
   for (const value of values) {
     parseTypeFilter(value);
   }
