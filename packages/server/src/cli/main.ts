@@ -13,6 +13,7 @@ import { registerClientCommand } from './client.command.ts';
 import { registerAppsCommand } from './apps.command.ts';
 import { registerAuditCommand } from './audit.command.ts';
 import { registerRiskCommand } from './risk.command.ts';
+import { registerReindexCommand } from './reindex.command.ts';
 
 const program = new Command()
   .name('careweave')
@@ -33,6 +34,7 @@ registerClientCommand(program);
 registerAppsCommand(program);
 registerAuditCommand(program);
 registerRiskCommand(program);
+registerReindexCommand(program);
 
 try {
   await program.parseAsync(process.argv);

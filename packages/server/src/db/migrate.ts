@@ -17,6 +17,7 @@ import { sql as events } from './migrations/015-events.ts';
 import { sql as ownedData } from './migrations/016-owned-data.ts';
 import { sql as subscriptionPings } from './migrations/017-subscription-pings.ts';
 import { sql as exportTypeFilters } from './migrations/018-export-type-filters.ts';
+import { sql as compositeSearch } from './migrations/019-composite-search.ts';
 
 export interface Migration {
   version: number;
@@ -44,6 +45,7 @@ export const migrations: readonly Migration[] = [
   { version: 16, name: 'owned-data', sql: ownedData },
   { version: 17, name: 'subscription-pings', sql: subscriptionPings },
   { version: 18, name: 'export-type-filters', sql: exportTypeFilters },
+  { version: 19, name: 'composite-search', sql: compositeSearch },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

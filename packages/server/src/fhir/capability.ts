@@ -90,7 +90,7 @@ function asRegistryType(resource: CapabilityStatementRestResource): CapabilitySt
 
 /**
  * The CapabilityStatement, built from what the server really indexes: every R4 resource type,
- * and for each the search parameters of supported types (composite and special ones are absent).
+ * and for each the search parameters of supported types and composite ones (special ones such as _text and near are absent).
  */
 export function capabilityStatement(
   fhirBase: string,
@@ -140,6 +140,12 @@ export function capabilityStatement(
         definition: p.url,
         documentation: SEARCH_TYPE_DOCS[p.type],
       })),
+      ...[...(definitions.compositeParams.get(type)?.values() ?? [])].map((p) => ({
+        name: p.name,
+        type: 'composite' as const,
+        definition: p.url,
+        documentation: `${p.components.map((c) => c.type).join('$')}, every part matching within one item`,
+      })),
     ],
     ...(onType(type).length ? { operation: onType(type) } : {}),
   }));
@@ -168,7 +174,8 @@ export function capabilityStatement(
         documentation:
           'Search results page with opaque keyset cursors (_cursor) that stay correct while data changes. ' +
           'Unknown search parameters are ignored with a warning OperationOutcome unless Prefer: handling=strict. ' +
-          'Composite and special search parameters (_text, _content, _query, near, *-value-* composites) are not supported.',
+          'Composite parameters match all their parts within one item (code-value-quantity=http://loinc.org|8480-6$gt140). ' +
+          'Special search parameters (_text, _content, _query, near) are not supported.',
         resource: resources,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
         operation: operations.filter((o) => o.levels.includes('system')).map(operationEntry),

@@ -9,6 +9,7 @@ import {
 import type { Bundle, CompartmentDefinition, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 
 import { compileFastPath, splitUnion, type FastEvaluator } from './indexing/fast-path.ts';
+import { compileItemPath, PRIMITIVE_CASTS, type ItemEvaluator } from './indexing/item-path.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -36,11 +37,41 @@ export interface SearchParamDefinition {
   definition: SearchParameter;
 }
 
+/** One part of a composite parameter: a value of the given type, read from each item of the composite. */
+export interface CompositeComponent {
+  type: SearchParamType;
+  /** Relative to the composite's item (e.g. `code` of one `Observation.component`). */
+  expression: string;
+  compiled: FhirPathAtom;
+  /** Typed property reads for plain paths; undefined means use FHIRPath. */
+  fast?: ItemEvaluator;
+  /** The component's own parameter, for its reference targets. */
+  targets: string[];
+}
+
+/**
+ * A composite parameter (`code-value-quantity=http://loinc.org|8480-6$gt140`): each item its
+ * expression selects must match every component, so a blood pressure's systolic code and the
+ * diastolic value of another component do not combine into a false match.
+ */
+export interface CompositeParamDefinition {
+  name: string;
+  expression: string;
+  compiled: FhirPathAtom;
+  /** Typed property reads for plain paths; undefined means use FHIRPath. */
+  fast?: ItemEvaluator;
+  components: CompositeComponent[];
+  url: string;
+  definition: SearchParameter;
+}
+
 export interface FhirDefinitions {
   resourceTypes: ReadonlySet<string>;
   /** resourceType → param name → definition, including the Resource/DomainResource ones. */
   searchParams: ReadonlyMap<string, ReadonlyMap<string, SearchParamDefinition>>;
-  /** Params R4 defines that this server does not index (composite, special), per type. */
+  /** resourceType → composite param name → definition. */
+  compositeParams: ReadonlyMap<string, ReadonlyMap<string, CompositeParamDefinition>>;
+  /** Params R4 defines that this server does not index (special ones: _text, near, …), per type. */
   unsupportedParams: ReadonlyMap<string, readonly string[]>;
   /** resourceType → the search params that place it in a Patient's compartment. */
   patientCompartment: ReadonlyMap<string, readonly string[]>;
@@ -78,6 +109,7 @@ export function fhirDefinitions(): FhirDefinitions {
   }
   const resourceTypes = new Set<string>(getResourceTypes().filter((t) => structureDefinitions.has(t)));
   const { searchParams, unsupportedParams } = indexSearchParams(searchBundle, resourceTypes);
+  const compositeParams = indexCompositeParams(searchBundle, resourceTypes, unsupportedParams);
   const compartment = readDefinition<CompartmentDefinition>('compartmentdefinition-patient.json');
   const patientCompartment = new Map<string, string[]>();
   for (const entry of compartment.resource ?? []) {
@@ -85,7 +117,14 @@ export function fhirDefinitions(): FhirDefinitions {
       patientCompartment.set(entry.code, entry.param);
     }
   }
-  loaded = { resourceTypes, searchParams, unsupportedParams, patientCompartment, structureDefinitions };
+  loaded = {
+    resourceTypes,
+    searchParams,
+    compositeParams,
+    unsupportedParams,
+    patientCompartment,
+    structureDefinitions,
+  };
   return loaded;
 }
 
@@ -123,7 +162,7 @@ function indexSearchParams(bundle: Bundle<SearchParameter>, resourceTypes: Reado
           name: param.code,
           type: param.type as SearchParamType,
           expression,
-          compiled: parseFhirPath(expression),
+          compiled: parseFhirPath(strictCasts(expression)),
           fast: compileFastPath(expression),
           targets: param.target ?? [],
           url: param.url ?? '',
@@ -151,6 +190,89 @@ function expressionFor(expression: string, resourceType: string, base: string): 
     return !head || head[1] === resourceType;
   });
   return mine.length ? mine.join(' | ') : undefined;
+}
+
+/**
+ * R4's own definition of DocumentReference `relationship` names its components the wrong way round
+ * (the `relatesto` reference for `code`, the `relation` token for `target`); R4B corrected it.
+ */
+const COMPONENT_TYPE_ERRATA: Record<string, readonly SearchParamType[]> = {
+  'http://hl7.org/fhir/SearchParameter/DocumentReference-relationship': ['token', 'reference'],
+};
+
+/**
+ * `value.as(Quantity)` as `value.ofType(Quantity)`: @medplum/core treats the `.as()` function as a
+ * pass-through (the operator form filters), which would index an Observation's Quantity as the
+ * CodeableConcept part of `code-value-concept`.
+ */
+export function strictCasts(expression: string): string {
+  return expression.replace(/\.as\(([A-Za-z]+)\)/g, (_, type: string) => `.ofType(${PRIMITIVE_CASTS[type] ?? type})`);
+}
+
+function indexCompositeParams(
+  bundle: Bundle<SearchParameter>,
+  resourceTypes: ReadonlySet<string>,
+  unsupportedParams: Map<string, string[]>,
+): Map<string, Map<string, CompositeParamDefinition>> {
+  const byUrl = new Map<string, SearchParameter>();
+  for (const entry of bundle.entry ?? []) {
+    if (entry.resource?.url) {
+      byUrl.set(entry.resource.url, entry.resource);
+    }
+  }
+  const composites = new Map<string, Map<string, CompositeParamDefinition>>();
+  for (const type of resourceTypes) {
+    composites.set(type, new Map());
+  }
+  for (const entry of bundle.entry ?? []) {
+    const param = entry.resource;
+    if (param?.type !== 'composite' || !param.code || !param.expression || !param.component?.length) {
+      continue;
+    }
+    const errata = COMPONENT_TYPE_ERRATA[param.url ?? ''];
+    const components = param.component.map((component, i): CompositeComponent | undefined => {
+      const own = byUrl.get(component.definition ?? '');
+      const type = errata?.[i] ?? own?.type;
+      if (!type || !SUPPORTED_SEARCH_TYPES.includes(type) || !component.expression) {
+        return undefined;
+      }
+      return {
+        type: type as SearchParamType,
+        expression: component.expression,
+        compiled: parseFhirPath(strictCasts(component.expression)),
+        fast: compileItemPath(component.expression),
+        targets: own?.target ?? [],
+      };
+    });
+    if (components.some((c) => !c)) {
+      continue;
+    }
+    for (const base of param.base ?? []) {
+      const expression = resourceTypes.has(base) ? expressionFor(param.expression, base, base) : undefined;
+      if (!expression) {
+        continue;
+      }
+      const unsupported = unsupportedParams.get(base) ?? [];
+      unsupportedParams.set(
+        base,
+        unsupported.filter((name) => name !== param.code),
+      );
+      composites.get(base)?.set(param.code, {
+        name: param.code,
+        expression,
+        compiled: parseFhirPath(strictCasts(expression)),
+        fast: compileItemPath(expression, base),
+        components: components as CompositeComponent[],
+        url: param.url ?? '',
+        definition: param,
+      });
+    }
+  }
+  return composites;
+}
+
+export function compositeParamsFor(resourceType: string): ReadonlyMap<string, CompositeParamDefinition> {
+  return fhirDefinitions().compositeParams.get(resourceType) ?? new Map();
 }
 
 export function searchParamsFor(resourceType: string): ReadonlyMap<string, SearchParamDefinition> {

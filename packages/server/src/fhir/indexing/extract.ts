@@ -1,17 +1,35 @@
 import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { fhirDefinitions, searchParamsFor, type SearchParamDefinition } from '../definitions.ts';
+import { compositeParamsFor, fhirDefinitions, searchParamsFor, type SearchParamDefinition } from '../definitions.ts';
 import { dateRange, normalizeString } from './normalize.ts';
 import { parseReference } from '../references.ts';
 
+/**
+ * Index rows per table. A composite parameter's parts are rows of their own types, named
+ * `<composite>$<component>` and numbered by `item`, the composite item they came from (rows of
+ * ordinary parameters have none).
+ */
 export interface IndexRows {
-  token: [param: string, system: string | null, code: string | null, display: string | null][];
-  string: [param: string, value: string, raw: string][];
-  date: [param: string, low: Date, high: Date][];
-  number: [param: string, value: number][];
-  quantity: [param: string, value: number, system: string | null, code: string | null, unit: string | null][];
-  reference: [param: string, targetType: string | null, targetId: string | null, targetUrl: string | null][];
-  uri: [param: string, value: string][];
+  token: [param: string, system: string | null, code: string | null, display: string | null, item?: number][];
+  string: [param: string, value: string, raw: string, item?: number][];
+  date: [param: string, low: Date, high: Date, item?: number][];
+  number: [param: string, value: number, item?: number][];
+  quantity: [
+    param: string,
+    value: number,
+    system: string | null,
+    code: string | null,
+    unit: string | null,
+    item?: number,
+  ][];
+  reference: [
+    param: string,
+    targetType: string | null,
+    targetId: string | null,
+    targetUrl: string | null,
+    item?: number,
+  ][];
+  uri: [param: string, value: string, item?: number][];
 }
 
 export interface ExtractedIndex {
@@ -55,7 +73,61 @@ export function extractIndex(
       addValue(rows, param, value, baseUrl);
     }
   }
+  addCompositeRows(rows, resource, baseUrl, options.fhirPathOnly ?? false);
   return { rows, compartments: compartmentsOf(resource, rows) };
+}
+
+/** The name under which component `index` of composite `name` is indexed. */
+export function compositePartName(name: string, index: number): string {
+  return `${name}$${index}`;
+}
+
+/** Every composite item's component values, numbered by item so a search matches them together. */
+function addCompositeRows(rows: IndexRows, resource: Resource, baseUrl: string, fhirPathOnly: boolean): void {
+  const composites = compositeParamsFor(resource.resourceType);
+  if (composites.size === 0) {
+    return;
+  }
+  const typed = toTypedValue(resource);
+  // MolecularSequence's coordinates read `%resource` from inside each variant.
+  const variables = { '%resource': typed, '%rootResource': typed };
+  for (const composite of composites.values()) {
+    let items: TypedValue[];
+    try {
+      items =
+        composite.fast && !fhirPathOnly
+          ? composite.fast(typed)
+          : evalFhirPathTyped(composite.compiled, [typed], variables);
+    } catch {
+      continue;
+    }
+    items.forEach((item, itemIndex) => {
+      const values = composite.components.map((component) => {
+        try {
+          return component.fast && !fhirPathOnly
+            ? component.fast(item)
+            : evalFhirPathTyped(component.compiled, [item], variables);
+        } catch {
+          return [];
+        }
+      });
+      // An item lacking a part can never match the whole composite: it gets no rows.
+      if (values.some((v) => v.length === 0)) {
+        return;
+      }
+      composite.components.forEach((component, componentIndex) => {
+        const part = { name: compositePartName(composite.name, componentIndex), type: component.type };
+        const table = rows[component.type];
+        const before = table.length;
+        for (const value of values[componentIndex]!) {
+          addValue(rows, part, value, baseUrl);
+        }
+        for (let i = before; i < table.length; i++) {
+          (table[i] as unknown[]).push(itemIndex);
+        }
+      });
+    });
+  }
 }
 
 function compartmentsOf(resource: Resource, rows: IndexRows): string[] {
@@ -75,7 +147,12 @@ function compartmentsOf(resource: Resource, rows: IndexRows): string[] {
   return [...ids];
 }
 
-function addValue(rows: IndexRows, param: SearchParamDefinition, typed: TypedValue, baseUrl: string): void {
+function addValue(
+  rows: IndexRows,
+  param: Pick<SearchParamDefinition, 'name' | 'type'>,
+  typed: TypedValue,
+  baseUrl: string,
+): void {
   switch (param.type) {
     case 'token':
       return addToken(rows, param.name, typed);

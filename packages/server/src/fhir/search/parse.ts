@@ -1,4 +1,4 @@
-import { fhirDefinitions, searchParamsFor } from '../definitions.ts';
+import { compositeParamsFor, fhirDefinitions, searchParamsFor } from '../definitions.ts';
 import { MAX_SEARCH_PARAMETERS, MAX_SEARCH_VALUES } from '../limits.ts';
 import { badRequest, tooCostly } from '../outcome.ts';
 import { RESULT_PARAMS, type IncludeRule, type SearchFilter, type SearchRequest, type SortRule } from './model.ts';
@@ -112,6 +112,15 @@ function parseFilter(resourceType: string, rawName: string, value: string, rejec
     );
   }
   const definition = searchParamsFor(resourceType).get(name);
+  if (!definition && compositeParamsFor(resourceType).has(name)) {
+    if (dot >= 0) {
+      return reject(rawName, 'only reference parameters can be chained');
+    }
+    if (modifier && modifier !== 'missing') {
+      return reject(rawName, `modifier :${modifier} is not supported for composite parameters`);
+    }
+    return { name, modifier, values: splitValues(value) };
+  }
   if (!definition) {
     const unsupported = fhirDefinitions().unsupportedParams.get(resourceType)?.includes(name);
     return reject(rawName, unsupported ? 'not supported by this server' : `unknown for ${resourceType}`);

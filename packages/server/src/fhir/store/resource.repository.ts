@@ -145,6 +145,22 @@ export class ResourceRepository {
     }
   }
 
+  /**
+   * Replaces the index rows of current resources without writing a version (`careweave reindex`,
+   * after the server learns to index something new). The caller holds the resources' locks.
+   */
+  async replaceIndexRows(
+    entries: readonly { resourceType: string; id: string; index: ExtractedIndex }[],
+  ): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    const writes = entries.map((e) => ({ ...e, replacesExisting: true }) as VersionWrite);
+    const params: unknown[] = [];
+    const parts = indexRowParts(writes, params);
+    await this.db.query(`with ${parts.join(', ')} select 1`, params as never);
+  }
+
   /** Writes versions (already numbered and checked by the caller) and replaces their index rows. */
   async writeVersions(writes: readonly VersionWrite[]): Promise<void> {
     if (writes.length === 0) {
@@ -314,8 +330,9 @@ function indexRowsOf(writes: readonly VersionWrite[], table: (typeof INDEX_TABLE
 /** Inserts one table's index rows from the JSON array in parameter `$n`. */
 function insertIndexSql(table: (typeof INDEX_TABLES)[number], n: number): string {
   const spec = INDEX_COLUMNS[table];
-  const names = ['resource_type', 'id', 'param', ...spec.columns.map((c) => c.name)];
-  const casts = ['text', 'text', 'text', ...spec.columns.map((c) => c.type)];
+  // `item` (last, absent from ordinary rows) numbers a composite parameter's items.
+  const names = ['resource_type', 'id', 'param', ...spec.columns.map((c) => c.name), 'item'];
+  const casts = ['text', 'text', 'text', ...spec.columns.map((c) => c.type), 'int'];
   // Dates serialise as ISO strings, which timestamptz reads back exactly.
   const select = casts.map((cast, i) => (cast === 'text' ? `x->>${i}` : `(x->>${i})::${cast}`)).join(', ');
   return `insert into search_${table} (${names.join(', ')}) select ${select} from json_array_elements($${n}::json) as x`;
