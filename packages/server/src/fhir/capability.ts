@@ -163,7 +163,7 @@ export function capabilityStatement(
     software,
     implementation: { description: 'CareWeave shared care record', url: fhirBase },
     fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    format: ['application/fhir+json', 'json', 'application/fhir+xml', 'xml'],
     patchFormat: ['application/json-patch+json'],
     rest: [
       {

@@ -205,7 +205,7 @@ const COMPONENT_TYPE_ERRATA: Record<string, readonly SearchParamType[]> = {
  * pass-through (the operator form filters), which would index an Observation's Quantity as the
  * CodeableConcept part of `code-value-concept`.
  */
-export function strictCasts(expression: string): string {
+function strictCasts(expression: string): string {
   return expression.replace(/\.as\(([A-Za-z]+)\)/g, (_, type: string) => `.ofType(${PRIMITIVE_CASTS[type] ?? type})`);
 }
 

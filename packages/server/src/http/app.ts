@@ -41,6 +41,8 @@ import { Events } from '../events/index.ts';
 import { listen } from '../events/listen.ts';
 import { clientErrorHandler, frameworkErrorHandler, registerHardening } from './hardening.ts';
 import { parseJsonBody } from './json-body.ts';
+import { answerInXml, registerXmlResponses, requestedFormat, XML_TYPES } from './fhir-format.ts';
+import { parseXmlBody } from './xml-body.ts';
 
 export interface Platform {
   config: Config;
@@ -177,6 +179,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   // Responses over 1 KiB compressed for clients that accept it (a patient's $everything is ~10x
   // smaller gzipped); Brotli at quality 4, cheap enough per request. The web app's own files are
   // compressed once at build time and sent as they are (src/http/web-app.ts).
+  // FHIR XML answers are made from the routes' JSON before compression sees them.
+  registerXmlResponses(app);
   await app.register(fastifyCompress, { encodings: ['br', 'gzip'], threshold: 1024 });
   // One registry of FHIR operations for every plugin: the CapabilityStatement and OperationDefinitions read it.
   operationRegistry(app);
@@ -187,6 +191,13 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, body === '' ? undefined : parseJsonBody(body as string, { maxNodes: config.maxJsonNodes }));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : parseXmlBody(body as string, { maxNodes: config.maxJsonNodes }));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -223,7 +234,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? `The request body is larger than the limit of ${config.maxRequestBytes} bytes`
         : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-          ? `Unsupported content type '${String(request.headers['content-type'])}'; send application/fhir+json`
+          ? `Unsupported content type '${String(request.headers['content-type'])}'; send application/fhir+json or application/fhir+xml`
           : status >= 500
             ? 'Internal server error'
             : error.message;
@@ -264,17 +275,22 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   await registerAuth(app, platform);
   // ----
 
-  // Every route under /fhir/R4 (the core's and the modules') answers JSON only.
+  // Every route under /fhir/R4 (the core's and the modules') answers JSON, or XML when asked
+  // (`_format` or `Accept`; src/http/fhir-format.ts turns the JSON into XML on the way out).
   app.addHook('onRequest', (request, reply, done) => {
     if (!request.url.startsWith('/fhir/')) {
       return done();
     }
-    const accept = String(request.headers.accept ?? '');
-    const format = new URLSearchParams(request.url.split('?')[1] ?? '').get('_format');
-    if ((format && /xml/.test(format)) || (/xml/.test(accept) && !/json|\*\/\*/.test(accept))) {
-      const body = outcome(issue('error', 'not-supported', 'Only JSON is supported; ask for application/fhir+json'));
+    const format = requestedFormat(request.url, request.headers.accept);
+    if (!format) {
+      const body = outcome(
+        issue('error', 'not-supported', '_format must be json or xml (application/fhir+json or application/fhir+xml)'),
+      );
       void reply.code(406).header('content-type', FHIR_JSON).send(JSON.stringify(body));
       return;
+    }
+    if (format === 'xml') {
+      answerInXml(request);
     }
     done();
   });

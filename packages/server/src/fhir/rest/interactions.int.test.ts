@@ -294,12 +294,13 @@ describe('bad input', () => {
     }
   });
 
-  it('rejects XML with 415 and asks for JSON', async () => {
-    const res = await t.fhir('POST', 'Patient', '<Patient xmlns="http://hl7.org/fhir"/>', {
-      'content-type': 'application/fhir+xml',
+  it('rejects a body in a format it does not read with 415, naming the ones it does', async () => {
+    const res = await t.fhir('POST', 'Patient', '@prefix fhir: <http://hl7.org/fhir/> .', {
+      'content-type': 'text/turtle',
     });
     expect(res.status).toBe(415);
     expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(JSON.stringify(res.body)).toContain('application/fhir+xml');
   });
 
   it('answers an unknown route with an OperationOutcome', async () => {

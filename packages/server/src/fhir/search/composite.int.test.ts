@@ -92,6 +92,7 @@ const resources = [
     type: 'dna',
     referenceSeq: {
       chromosome: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/chromosome-human', code: '1' }] },
+      genomeBuild: 'GRCh38',
       windowStart: 22125500,
       windowEnd: 22125510,
     },

@@ -1,7 +1,7 @@
 import type { CompositeParamDefinition } from '../definitions.ts';
 import { compositePartName } from '../indexing/extract.ts';
 import { badRequest } from '../outcome.ts';
-import type { FilterScope } from './filters.ts';
+import type { FilterScope } from './filter-scope.ts';
 import type { SearchFilter } from './model.ts';
 import { valueCondition } from './values.ts';
 
@@ -51,7 +51,7 @@ export function compositeToSql(filter: SearchFilter, composite: CompositeParamDe
 }
 
 /** Splits at each `$` not escaped as `\$`; the parts keep their other escapes for their own parsers. */
-export function splitDollars(value: string): string[] {
+function splitDollars(value: string): string[] {
   const parts: string[] = [];
   let current = '';
   for (let i = 0; i < value.length; i++) {

@@ -9,20 +9,8 @@ import { planIsReusable } from './plan-reuse.ts';
 import { afterRow, orderBy, sortKeys } from './sort.ts';
 import { SqlParams } from './sql-params.ts';
 
-/**
- * Extra SQL every query must satisfy, e.g. the access policy's "this caller may see this row".
- * Given the alias of a `resource` row, returns a condition; parameters go through `params`.
- */
-export type RowRestriction = (alias: string, params: SqlParams, hint?: RestrictionHint) => string;
-
-/**
- * What the caller of a restriction knows about the rows: `patient` is a SQL expression equal to
- * every row's `patient_id` (the patient of `$everything`), so the per-patient facts (relationship,
- * consent rules, break-glass) can be looked up once instead of per row.
- */
-export interface RestrictionHint {
-  patient?: string;
-}
+export type { RestrictionHint, RowRestriction } from './filter-scope.ts';
+import type { RowRestriction } from './filter-scope.ts';
 
 export interface SearchContext {
   db: Queryable;

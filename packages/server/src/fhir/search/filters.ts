@@ -5,22 +5,7 @@ import type { SearchFilter } from './model.ts';
 import { unescapeValue } from './parse.ts';
 import { dateCondition, splitPrefix } from './prefixes.ts';
 import { valueCondition } from './values.ts';
-import type { RowRestriction } from './execute.ts';
-import type { SqlParams } from './sql-params.ts';
-
-export interface FilterScope {
-  /** Alias of the `resource` row being filtered. */
-  alias: string;
-  resourceType: string;
-  fhirBase: string;
-  params: SqlParams;
-  depth: number;
-  /**
-   * The caller's access restriction. Chains and `_has` join other resources; each joined row must
-   * pass it too, or a filter would answer yes/no questions about records the caller may not see.
-   */
-  restrict?: RowRestriction;
-}
+import type { FilterScope } from './filter-scope.ts';
 
 /** `and <the caller may see alias>`, or nothing for an unrestricted caller. */
 function visibleTo(scope: FilterScope, alias: string): string {
@@ -83,7 +68,7 @@ function idCondition(filter: SearchFilter, { alias, params }: FilterScope): stri
   return filter.modifier === 'not' ? `not (${condition})` : condition;
 }
 
-export function anyOf(conditions: string[]): string {
+function anyOf(conditions: string[]): string {
   return conditions.length === 1 ? conditions[0]! : `(${conditions.join(' or ')})`;
 }
 

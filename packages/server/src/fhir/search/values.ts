@@ -2,7 +2,7 @@ import type { SearchParamDefinition } from '../definitions.ts';
 import { normalizeString } from '../indexing/normalize.ts';
 import { badRequest } from '../outcome.ts';
 import { ID_PATTERN, parseReference } from '../references.ts';
-import type { FilterScope } from './filters.ts';
+import type { FilterScope } from './filter-scope.ts';
 import { splitPipes, unescapeValue } from './parse.ts';
 import { dateCondition, numberCondition, splitPrefix } from './prefixes.ts';
 

@@ -13,7 +13,8 @@ import { PingRepository } from './pings.ts';
 import { notificationBundle } from './notification.ts';
 import { SubscriptionRepository } from './repository.ts';
 import { checkEndpoint, DeliveryFailed, EndpointRefused, postToEndpoint } from './endpoint-request.ts';
-import { endpointProblem, FHIR_JSON_PAYLOAD, parseHeaders } from './validate.ts';
+import { resourceToXml } from '../xml/to-xml.ts';
+import { endpointProblem, FHIR_JSON_PAYLOAD, FHIR_XML_PAYLOAD, FULL_PAYLOADS, parseHeaders } from './validate.ts';
 
 export interface DelivererOptions {
   db: Database;
@@ -95,13 +96,14 @@ export class Deliverer {
       resourceType: data.resourceType,
       resourceId: data.resourceId,
       method: data.method,
-      ...(subscription.channel.payload === FHIR_JSON_PAYLOAD ? { resource } : {}),
+      ...(subscription.channel.payload && FULL_PAYLOADS.includes(subscription.channel.payload) ? { resource } : {}),
     });
+    const xml = subscription.channel.payload === FHIR_XML_PAYLOAD;
     const status = await postToEndpoint(endpoint, {
       headers: parseHeaders(subscription.channel.header).concat([
-        ['content-type', `${FHIR_JSON_PAYLOAD}; charset=utf-8`],
+        ['content-type', `${xml ? FHIR_XML_PAYLOAD : FHIR_JSON_PAYLOAD}; charset=utf-8`],
       ]),
-      body: JSON.stringify(bundle),
+      body: xml ? resourceToXml(bundle) : JSON.stringify(bundle),
       timeoutMs: this.options.settings.timeoutMs,
       signal: job.signal,
     });

@@ -139,6 +139,21 @@ describe('rest-hook notifications', () => {
   });
 });
 
+describe('XML payloads', () => {
+  it('sends the notification Bundle as FHIR XML with payload application/fhir+xml', async () => {
+    const id = await subscribe(subscription(`Observation?code=${LOINC}|1003-1`, { payload: 'application/fhir+xml' }));
+    const observation = await createObservation('1003-1');
+    const notification = await receiver.waitFor(forSub(id));
+    expect(notification.headers['content-type']).toBe('application/fhir+xml; charset=utf-8');
+    expect(notification.bundle.type).toBe('history');
+    expect(notification.bundle.entry![1]!.resource).toMatchObject({
+      resourceType: 'Observation',
+      id: observation,
+      code: { coding: [{ system: LOINC, code: '1003-1' }] },
+    });
+  });
+});
+
 describe('delivery is evaluated as the owner, through the access policy', () => {
   it('a nurse is not told of a result the policy hides from them; the GP and a system client are', async () => {
     const nurse = await subscribe(subscription(`Observation?code=${LOINC}|2001-1`), as(await staffToken(ACTORS.nurse)));
@@ -201,7 +216,7 @@ describe('what is accepted', () => {
     ['an unsupported channel', () => subscription('Observation?code=1', { type: 'message' })],
     ['an ftp endpoint', () => subscription('Observation?code=1', { endpoint: 'ftp://example.org/x' })],
     ['a relative endpoint', () => subscription('Observation?code=1', { endpoint: '/hook' })],
-    ['an XML payload', () => subscription('Observation?code=1', { payload: 'application/fhir+xml' })],
+    ['a Turtle payload', () => subscription('Observation?code=1', { payload: 'text/turtle' })],
     ['a malformed header', () => subscription('Observation?code=1', { header: ['no colon here'] })],
   ])('refuses %s with a 400 OperationOutcome and stores nothing', async (_name, body) => {
     const before = await subscriptionCount();

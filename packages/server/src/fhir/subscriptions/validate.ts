@@ -6,6 +6,9 @@ import { parseCriteria, type Criteria } from './criteria.ts';
 import { addressProblem } from './network.ts';
 
 export const FHIR_JSON_PAYLOAD = 'application/fhir+json';
+export const FHIR_XML_PAYLOAD = 'application/fhir+xml';
+/** Full-resource payloads, each sent in its own format (src/fhir/subscriptions/delivery.ts). */
+export const FULL_PAYLOADS: readonly string[] = [FHIR_JSON_PAYLOAD, FHIR_XML_PAYLOAD];
 
 export type EndpointRules = Pick<SubscriptionConfig, 'httpsOnly' | 'allowedHosts' | 'allowPrivateNetworks'>;
 
@@ -82,7 +85,7 @@ export function parseHeaders(headers: readonly string[] | undefined): [string, s
 /**
  * What a client may ask for (docs/FHIR.md, Subscriptions): criteria the search parser accepts, a
  * rest-hook channel to an allowed http(s) endpoint or a websocket channel, id-only or
- * `application/fhir+json` payload.
+ * `application/fhir+json` / `application/fhir+xml` payload.
  * Throws an OperationOutcome naming the element (400, or 422 for an endpoint this server will not
  * call); returns the parsed criteria.
  */
@@ -107,10 +110,10 @@ export function validateSubscription(subscription: Subscription, rules: Endpoint
       outcome(issue('error', 'business-rule', problem.message, ['Subscription.channel.endpoint'])),
     );
   }
-  if (channel.payload !== undefined && channel.payload !== FHIR_JSON_PAYLOAD) {
+  if (channel.payload !== undefined && !FULL_PAYLOADS.includes(channel.payload)) {
     refuse(
       'not-supported',
-      `channel.payload '${channel.payload}' is not supported; omit it (id only) or use ${FHIR_JSON_PAYLOAD}`,
+      `channel.payload '${channel.payload}' is not supported; omit it (id only) or use ${FULL_PAYLOADS.join(' or ')}`,
       'channel.payload',
     );
   }

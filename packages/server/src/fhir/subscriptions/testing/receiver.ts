@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bundle, Parameters } from '@medplum/fhirtypes';
+import { resourceFromXml } from '../../xml/from-xml.ts';
 
 export interface Notification {
   headers: IncomingHttpHeaders;
@@ -25,7 +26,9 @@ export interface Receiver {
 }
 
 function parse(headers: IncomingHttpHeaders, body: string): Notification {
-  const bundle = JSON.parse(body) as Bundle;
+  // An `application/fhir+xml` payload is read with the server's own reader (tested on its own against
+  // every official example), so the assertions below see the same Bundle either way.
+  const bundle = (/xml/.test(headers['content-type'] ?? '') ? resourceFromXml(body) : JSON.parse(body)) as Bundle;
   const status = bundle.entry?.[0]?.resource as Parameters;
   const param = (name: string) => status.parameter?.find((p) => p.name === name);
   const local = (url: string | undefined) => (url ?? '').split('/').slice(-2).join('/');
