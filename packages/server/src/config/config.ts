@@ -24,6 +24,23 @@ const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Streaming replicas that serve reads (src/db/replicas.ts; docs/DEPLOYMENT.md, Read replicas).
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must be a postgres:// or postgresql:// URL')))
+    .optional(),
+  DATABASE_REPLICA_MAX_LAG_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(16 * 1024 * 1024),
+  DATABASE_REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   // PostgreSQL stops any one statement that runs longer (0: no limit set by CareWeave).
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   DEMO_DATA: booleanFromEnv.default(true),
@@ -106,6 +123,8 @@ export interface Config {
         poolSize: number;
         /** `statement_timeout` of every pooled connection; 0 or unset: the server's own setting. */
         statementTimeoutMs?: number;
+        /** Streaming replicas for reads (src/db/replicas.ts); absent: everything on the primary. */
+        replicas?: { urls: string[]; maxLagBytes: number; checkIntervalMs: number };
       };
   demoData: boolean;
   demoPatients: number;
@@ -212,6 +231,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.DATABASE_REPLICA_URLS?.length && !c.DATABASE_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ${ENV_PREFIX}DATABASE_REPLICA_URLS: read replicas need a PostgreSQL primary (${ENV_PREFIX}DATABASE_URL); the embedded database has none`,
+    );
+  }
   const port = c.PORT;
   const smsProblems: string[] = [];
   const sms = smsConfig(c, smsProblems);
@@ -230,6 +254,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           url: c.DATABASE_URL,
           poolSize: c.DATABASE_POOL_SIZE,
           statementTimeoutMs: c.STATEMENT_TIMEOUT_MS,
+          ...(c.DATABASE_REPLICA_URLS?.length
+            ? {
+                replicas: {
+                  urls: c.DATABASE_REPLICA_URLS,
+                  maxLagBytes: c.DATABASE_REPLICA_MAX_LAG_BYTES,
+                  checkIntervalMs: c.DATABASE_REPLICA_CHECK_MS,
+                },
+              }
+            : {}),
         }
       : { kind: 'pglite', dataDir: path.resolve(c.DATA_DIR) },
     demoData: c.DEMO_DATA,

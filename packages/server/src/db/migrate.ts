@@ -18,6 +18,7 @@ import { sql as ownedData } from './migrations/016-owned-data.ts';
 import { sql as subscriptionPings } from './migrations/017-subscription-pings.ts';
 import { sql as exportTypeFilters } from './migrations/018-export-type-filters.ts';
 import { sql as compositeSearch } from './migrations/019-composite-search.ts';
+import { sql as replicaFences } from './migrations/020-replica-fences.ts';
 
 export interface Migration {
   version: number;
@@ -46,6 +47,7 @@ export const migrations: readonly Migration[] = [
   { version: 17, name: 'subscription-pings', sql: subscriptionPings },
   { version: 18, name: 'export-type-filters', sql: exportTypeFilters },
   { version: 19, name: 'composite-search', sql: compositeSearch },
+  { version: 20, name: 'replica-fences', sql: replicaFences },
 ];
 
 // Arbitrary constant: every CareWeave process takes this lock before migrating, so several app

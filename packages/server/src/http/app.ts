@@ -43,6 +43,8 @@ import { clientErrorHandler, frameworkErrorHandler, registerHardening } from './
 import { parseJsonBody } from './json-body.ts';
 import { answerInXml, registerXmlResponses, requestedFormat, XML_TYPES } from './fhir-format.ts';
 import { parseXmlBody } from './xml-body.ts';
+import { registerReplicaRouting, replicaReaderOf } from './replica-routing.ts';
+import { ReplicaRouter } from '../db/replicas.ts';
 
 export interface Platform {
   config: Config;
@@ -58,6 +60,8 @@ export interface Platform {
   accessFor(actor: Actor, options?: AccessOptions): CallerAccess;
   /** The record as the request's verified actor may see and change it (docs/ACCESS.md). */
   serviceFor(request: FastifyRequest): ResourceService;
+  /** Streaming replicas serving reads, when configured (src/db/replicas.ts). */
+  replicas?: ReplicaRouter;
   /** Background jobs (pg-boss), shared by every instance on the database; started with the app. */
   jobs: JobQueue;
   /** FHIR Bulk Data export ($export), run as jobs. */
@@ -135,6 +139,14 @@ export function createPlatform(config: Config, db: Database, modules: readonly C
     fhirBase,
     expiryHours: config.bulkExportExpiryHours,
   });
+  const replicas =
+    config.database.kind === 'postgres' && config.database.replicas
+      ? new ReplicaRouter(db, {
+          ...config.database.replicas,
+          poolSize: config.database.poolSize,
+          statementTimeoutMs: config.database.statementTimeoutMs,
+        })
+      : undefined;
   return {
     config,
     db,
@@ -142,7 +154,18 @@ export function createPlatform(config: Config, db: Database, modules: readonly C
     fhirBase,
     access,
     accessFor,
-    serviceFor: (request) => resources.forCaller(accessFor(actorOf(request))),
+    serviceFor: (request) => {
+      const access = accessFor(actorOf(request));
+      const reader = replicaReaderOf(request);
+      // On a replica the caller's audit rows go to the primary: a standby cannot be written.
+      return reader
+        ? new ResourceService(reader, resources.options, {
+            ...access,
+            ...(access.recordAccess ? { recordAccess: (_tx, event) => access.recordAccess!(db, event) } : {}),
+          })
+        : resources.forCaller(access);
+    },
+    replicas,
     jobs,
     bulkExport,
     subscriptions,
@@ -252,6 +275,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   // The job queue runs while the app does: started when it is ready, stopped (running jobs are
   // left to be retried) when it closes.
   app.addHook('onReady', async () => {
+    await platform.replicas?.start(app.log);
     await platform.jobs.start(app.log);
     platform.subscriptions.start(app.log);
     platform.events.start(app.log);
@@ -262,6 +286,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     await platform.events.stop();
     await platform.subscriptions.stop();
     await platform.jobs.stop();
+    await platform.replicas?.stop();
   });
 
   app.get('/healthz', async () => {
@@ -294,6 +319,10 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     }
     done();
   });
+
+  if (platform.replicas) {
+    registerReplicaRouting(app, platform.replicas);
+  }
 
   await app.register(
     (fhir, _options, done) => {

@@ -33,6 +33,8 @@ export interface FhirResponse {
 export interface TestAppOptions {
   /** The modules to run instead of the server's list (src/care-modules.ts). */
   modules?: readonly CareModule[];
+  /** A database made by the test itself (e.g. on its own replicated cluster), disposed on close. */
+  database?: TestDatabase;
 }
 
 export async function createTestApp(
@@ -41,7 +43,8 @@ export async function createTestApp(
 ): Promise<TestApp> {
   // The test database is made here, not from the config: only the statement timeout is passed on.
   const timeout = overrides.CAREWEAVE_STATEMENT_TIMEOUT_MS;
-  const database = await createTestDatabase(undefined, timeout ? { statementTimeoutMs: Number(timeout) } : {});
+  const database =
+    options.database ?? (await createTestDatabase(undefined, timeout ? { statementTimeoutMs: Number(timeout) } : {}));
   const config: Config = loadConfig({
     CAREWEAVE_LOG_LEVEL: 'silent',
     CAREWEAVE_BASE_URL: 'http://careweave.test',
