@@ -62,6 +62,7 @@ export const BENCHMARKS = [
   'read-2-servers',
   'search',
   'everything',
+  'everything-xml',
   'explain',
   'mllp',
   'events',
@@ -405,7 +406,12 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
   const patientIds = collector.patientIds;
   const randomPatientPath = (): string =>
     `${FHIR_PATH}/Patient/${encodeURIComponent(patientIds[rng.int(patientIds.length)]!)}`;
-  const wantsHttp = only.has('read') || only.has('read-2-servers') || only.has('search') || only.has('everything');
+  const wantsHttp =
+    only.has('read') ||
+    only.has('read-2-servers') ||
+    only.has('search') ||
+    only.has('everything') ||
+    only.has('everything-xml');
   const sequential: { id: string; query: string; result: SequentialResult }[] = [];
 
   if (wantsHttp) {
@@ -589,6 +595,35 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
         });
         log(
           `${kind}: $everything: p50 ${result.latency.p50Ms} p95 ${result.latency.p95Ms} p99 ${result.latency.p99Ms} ms (${result.meanEntries} entries)`,
+        );
+      }
+      if (only.has('everything-xml')) {
+        // The same $everything answered as FHIR XML (src/http/fhir-format.ts): the conversion's cost.
+        await waitForIdle(options.waitIdle);
+        const s = snapshot(pids());
+        const result = await runSequential(
+          servers[0]!.baseUrl,
+          FHIR_PATH,
+          { name: 'everything-xml', template: EVERYTHING_QUERY, query: () => EVERYTHING_QUERY },
+          {
+            iterations: options.everythingIterations,
+            warmup: EVERYTHING_WARMUP,
+            maxSeconds: options.searchTimeLimit,
+            headers: { ...headers, accept: 'application/fhir+xml' },
+          },
+        );
+        run.figures.push({
+          id: 'everything-xml',
+          benchmark: `Patient/{id}/$everything as FHIR XML (${options.everythingSize} resources in compartment)`,
+          database: kind,
+          resources,
+          method: `HTTP, sequential (1 connection), Accept: application/fhir+xml, ${result.iterations} requests; ${result.meanEntries} entries per response`,
+          latency: result.latency,
+          cpu: cpuSince(s),
+          details: { ...result },
+        });
+        log(
+          `${kind}: $everything as XML: p50 ${result.latency.p50Ms} p95 ${result.latency.p95Ms} p99 ${result.latency.p99Ms} ms (${result.meanEntries} entries)`,
         );
       }
       if (only.has('read-2-servers') && kind === 'postgres') {

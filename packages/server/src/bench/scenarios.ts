@@ -1,3 +1,4 @@
+import { resourceFromXml } from '../fhir/xml/from-xml.ts';
 import type { Bundle } from '@medplum/fhirtypes';
 import { Rng, type FhirResource } from '../seed/index.ts';
 import { SequentialClient } from './http.ts';
@@ -99,6 +100,19 @@ export const SEARCHES: readonly SearchDefinition[] = [
       `Observation?patient=${q(pick(rng, s.patientIds))}&code=${q('http://loinc.org|8867-4')}&_sort=-date`,
   },
   {
+    // Composite search (every part within one component): a patient's raised systolic readings.
+    name: 'patient-high-systolic-composite',
+    template: 'Observation?patient={id}&component-code-value-quantity=http://loinc.org|8480-6$gt140',
+    query: (rng, s) =>
+      `Observation?patient=${q(pick(rng, s.patientIds))}&component-code-value-quantity=${q('http://loinc.org|8480-6$gt140')}`,
+  },
+  {
+    name: 'population-very-high-systolic-composite',
+    template: 'Observation?component-code-value-quantity=http://loinc.org|8480-6$gt{180..199}&_count=20',
+    query: (rng) =>
+      `Observation?component-code-value-quantity=${q(`http://loinc.org|8480-6$gt${180 + rng.int(20)}`)}&_count=20`,
+  },
+  {
     name: 'patient-by-nhs-number',
     template: `Patient?identifier=${NHS_NUMBER_SYSTEM}|{nhs}`,
     query: (rng, s) => `Patient?identifier=${q(`${NHS_NUMBER_SYSTEM}|${pick(rng, s.nhsNumbers)}`)}`,
@@ -168,7 +182,7 @@ export async function runSequential(
         continue;
       }
       timings.push({ query, ms: answer.ms });
-      const bundle = JSON.parse(answer.body) as Bundle;
+      const bundle = (answer.body.startsWith('<') ? resourceFromXml(answer.body) : JSON.parse(answer.body)) as Bundle;
       entries += bundle.entry?.length ?? 0;
       matches += bundle.entry?.filter((e) => e.search?.mode === 'match').length ?? 0;
     }

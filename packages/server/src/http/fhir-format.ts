@@ -12,6 +12,11 @@ const FORMAT_NAMES: Record<string, FhirFormat> = {
   json: 'json',
   'application/json': 'json',
   'application/fhir+json': 'json',
+  // NDJSON: the operations that stream it ($audit-log) read `_format` themselves; it is JSON here.
+  ndjson: 'json',
+  'application/ndjson': 'json',
+  'application/fhir+ndjson': 'json',
+  'application/x-ndjson': 'json',
   xml: 'xml',
   'text/xml': 'xml',
   'application/xml': 'xml',

@@ -95,10 +95,13 @@ describe('FHIR XML', () => {
     }
   });
 
-  it('refuses a _format it does not speak with 406', async () => {
+  it('refuses a _format it does not speak with 406, and leaves NDJSON to the operations that stream it', async () => {
     const response = await t.fhir('GET', 'Patient?_format=ttl');
     expect(response.status).toBe(406);
     expect(response.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'not-supported' }] });
+    const ndjson = await t.app.inject({ method: 'GET', url: '/fhir/R4/$audit-log?_format=ndjson' });
+    expect(ndjson.statusCode, ndjson.body).toBe(200);
+    expect(ndjson.headers['content-type']).toContain('ndjson');
   });
 
   it('describes itself in XML, naming both formats', async () => {
