@@ -63,7 +63,21 @@ export interface CompositeParamDefinition {
   components: CompositeComponent[];
   url: string;
   definition: SearchParameter;
+  /**
+   * Answered as any of these composites instead of from index rows of its own: Observation's
+   * `combo-code-value-*` is `code-value-*` (the Observation's own value) or `component-code-value-*`
+   * (one component's), so indexing it too would write every row twice.
+   */
+  unionOf?: readonly string[];
 }
+
+/** Composites that are the union of two others over the same items (see `unionOf`). */
+const COMPOSITE_UNIONS: Record<string, Record<string, readonly string[]>> = {
+  Observation: {
+    'combo-code-value-quantity': ['code-value-quantity', 'component-code-value-quantity'],
+    'combo-code-value-concept': ['code-value-concept', 'component-code-value-concept'],
+  },
+};
 
 export interface FhirDefinitions {
   resourceTypes: ReadonlySet<string>;
@@ -265,6 +279,7 @@ function indexCompositeParams(
         components: components as CompositeComponent[],
         url: param.url ?? '',
         definition: param,
+        ...(COMPOSITE_UNIONS[base]?.[param.code] ? { unionOf: COMPOSITE_UNIONS[base][param.code] } : {}),
       });
     }
   }

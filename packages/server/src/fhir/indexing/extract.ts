@@ -92,6 +92,9 @@ function addCompositeRows(rows: IndexRows, resource: Resource, baseUrl: string, 
   // MolecularSequence's coordinates read `%resource` from inside each variant.
   const variables = { '%resource': typed, '%rootResource': typed };
   for (const composite of composites.values()) {
+    if (composite.unionOf) {
+      continue; // searched through the composites it unites
+    }
     let items: TypedValue[];
     try {
       items =

@@ -1,4 +1,4 @@
-import type { CompositeParamDefinition } from '../definitions.ts';
+import { compositeParamsFor, type CompositeParamDefinition } from '../definitions.ts';
 import { compositePartName } from '../indexing/extract.ts';
 import { badRequest } from '../outcome.ts';
 import type { FilterScope } from './filter-scope.ts';
@@ -12,6 +12,13 @@ import { valueCondition } from './values.ts';
  * Comma-separated values are alternatives, as for any parameter.
  */
 export function compositeToSql(filter: SearchFilter, composite: CompositeParamDefinition, scope: FilterScope): string {
+  if (composite.unionOf) {
+    const parts = composite.unionOf.map((name) =>
+      compositeToSql({ ...filter, name }, compositeParamsFor(scope.resourceType).get(name)!, scope),
+    );
+    // `:missing=true` means missing from every part; otherwise any part may match.
+    return `(${parts.join(filter.modifier === 'missing' && filter.values[0] === 'true' ? ' and ' : ' or ')})`;
+  }
   const { params } = scope;
   const prefix = `k${scope.depth}_${params.values.length}`;
   const alias = (i: number): string => `${prefix}_${i}`;
