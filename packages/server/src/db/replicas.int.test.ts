@@ -39,7 +39,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
   };
 
   const until = async (condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
-    for (const started = Date.now(); !(await condition()); ) {
+    for (const started = Date.now(); !(await condition());) {
       if (Date.now() - started > timeoutMs) {
         throw new Error('timed out');
       }

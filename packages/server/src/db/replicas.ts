@@ -65,7 +65,7 @@ export class ReplicaRouter {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all(this.replicas.map((replica) => replica.db?.close().catch(() => undefined)));
+    await Promise.all(this.replicas.map(async (replica) => replica.db?.close().catch(() => undefined)));
   }
 
   /** Each replica's state, for the health endpoint and tests. */

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import { fromDatabaseError } from '../fhir/database-errors.ts';
-import { isOperationOutcomeError, issue, outcome, statusForOutcome } from '../fhir/outcome.ts';
+import { isOperationOutcomeError, issue, OperationOutcomeError, outcome, statusForOutcome } from '../fhir/outcome.ts';
 import { FHIR_JSON } from '../fhir/rest/http.ts';
 import { registerFhirRoutes } from '../fhir/rest/routes.ts';
 import { operationRegistry } from '../fhir/operations/registry.ts';
@@ -218,8 +218,22 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       done(error as Error, undefined);
     }
   });
-  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (request, body, done) => {
     try {
+      // Only the FHIR API reads XML: elsewhere (webhooks, unknown paths, before any sign-in) it is
+      // refused unread.
+      if (!request.url.startsWith('/fhir/')) {
+        throw new OperationOutcomeError(
+          outcome(
+            issue(
+              'error',
+              'not-supported',
+              `Unsupported content type '${String(request.headers['content-type'])}' here; send JSON`,
+            ),
+          ),
+          415,
+        );
+      }
       done(null, body === '' ? undefined : parseXmlBody(body as string, { maxNodes: config.maxJsonNodes }));
     } catch (error) {
       done(error as Error, undefined);

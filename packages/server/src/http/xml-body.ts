@@ -12,6 +12,7 @@ const MAX_XML_DEPTH = MAX_JSON_DEPTH * 2;
  * storable-text limits as a JSON body (src/http/json-body.ts), so XML is never a way around them.
  */
 export function parseXmlBody(text: string, limits: JsonBodyLimits): unknown {
+  checkXmlMarkup(text, limits.maxNodes);
   checkXmlDepth(text);
   let resource: unknown;
   try {
@@ -28,6 +29,22 @@ export function parseXmlBody(text: string, limits: JsonBodyLimits): unknown {
   return parseJsonBody(JSON.stringify(resource), limits);
 }
 
+/**
+ * Elements, attributes and entity references, counted over the text before any parsing: each
+ * becomes a JSON value or costs as much to read, so more than twice the JSON node limit is refused
+ * (413) as a JSON body with that many values would be, without first spending seconds parsing it.
+ */
+function checkXmlMarkup(text: string, maxNodes: number): void {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // < = &
+    if ((code === 60 || code === 61 || code === 38) && ++count > maxNodes * 2) {
+      throw tooCostly(`The body has more than ${maxNodes * 2} XML elements, attributes and references`, 413);
+    }
+  }
+}
+
 /** Element nesting, counted over the text: `<a>` opens, `</a>` closes, `<a/>`, comments and `<?…?>` neither. */
 function checkXmlDepth(text: string): void {
   let depth = 0;
@@ -38,10 +55,16 @@ function checkXmlDepth(text: string): void {
     if (next === '/') {
       depth--;
     } else if (next === '!' || next === '?') {
-      if (text.startsWith('<!--', i)) {
-        end = text.indexOf('-->', i);
-        end = end < 0 ? text.length : end + 2;
-      }
+      // Comments, CDATA and processing instructions end at their own terminators, whatever quotes they hold.
+      const terminator = text.startsWith('<!--', i)
+        ? '-->'
+        : text.startsWith('<![CDATA[', i)
+          ? ']]>'
+          : next === '?'
+            ? '?>'
+            : '>';
+      const found = text.indexOf(terminator, i + 2);
+      end = found < 0 ? text.length : found + terminator.length - 1;
     } else if (text[end - 1] !== '/') {
       if (++depth > MAX_XML_DEPTH) {
         throw tooCostly(`The body nests elements more than ${MAX_XML_DEPTH} deep`, 400);

@@ -145,6 +145,31 @@ describe('FHIR XML', () => {
     expect((after.body as Bundle).total).toBe((before.body as Bundle).total);
   });
 
+  it('refuses, unread, an XML body with more markup than a JSON body may have values (413)', async () => {
+    const attributes = Array.from({ length: 210_000 }, (_, i) => ` a${i}="x"`).join('');
+    const response = await t.fhir(
+      'POST',
+      'Patient',
+      `<Patient xmlns="http://hl7.org/fhir"><active value="true"${attributes}/></Patient>`,
+      {
+        'content-type': XML,
+      },
+    );
+    expect(response.status).toBe(413);
+    expect(response.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'too-costly' }] });
+  });
+
+  it('reads XML only on the FHIR API: elsewhere it is refused unread (415), before any sign-in', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/sms/notify',
+      headers: { 'content-type': 'text/xml', authorization: '' },
+      payload: '<x/>',
+    });
+    expect(response.statusCode).toBe(415);
+    expect(JSON.parse(response.body)).toMatchObject({ resourceType: 'OperationOutcome' });
+  });
+
   it('runs a transaction Bundle written in XML', async () => {
     const bundle = `<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>
       <entry><fullUrl value="urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a"/>

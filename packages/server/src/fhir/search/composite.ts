@@ -3,6 +3,7 @@ import { compositePartName } from '../indexing/extract.ts';
 import { badRequest } from '../outcome.ts';
 import type { FilterScope } from './filter-scope.ts';
 import type { SearchFilter } from './model.ts';
+import { splitUnescaped } from './parse.ts';
 import { valueCondition } from './values.ts';
 
 /**
@@ -36,7 +37,7 @@ export function compositeToSql(filter: SearchFilter, composite: CompositeParamDe
     )
     .join(' ');
   const alternatives = filter.values.map((value) => {
-    const parts = splitDollars(value);
+    const parts = splitUnescaped(value, '$');
     if (parts.length !== composite.components.length) {
       return badRequest(
         `${composite.name} takes ${composite.components.length} values separated by '$' (${composite.components.map((c) => c.type).join('$')}), not '${value}'`,
@@ -55,24 +56,4 @@ export function compositeToSql(filter: SearchFilter, composite: CompositeParamDe
     return `(${conditions.join(' and ')})`;
   });
   return `exists (select 1 from search_${first.type} ${alias(0)} ${joins} where ${owner} and (${alternatives.join(' or ')}))`;
-}
-
-/** Splits at each `$` not escaped as `\$`; the parts keep their other escapes for their own parsers. */
-function splitDollars(value: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
-    if (ch === '\\' && i + 1 < value.length) {
-      current += ch + value[i + 1];
-      i++;
-    } else if (ch === '$') {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  return parts;
 }

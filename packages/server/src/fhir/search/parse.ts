@@ -257,8 +257,13 @@ function splitOnce(value: string, separator: string): [string, string | undefine
   return index < 0 ? [value, undefined] : [value.slice(0, index), value.slice(index + 1)];
 }
 
-/** Splits on commas not escaped as `\,` and unescapes `\,`, `\|`, `\$` and `\\`. */
+/** Splits on commas not escaped as `\,`; the values keep their escapes (`\,`, `\|`, `\$`, `\\`). */
 export function splitValues(value: string): string[] {
+  return splitUnescaped(value, ',');
+}
+
+/** Splits at each `separator` not escaped with a backslash; the parts keep their escapes. */
+export function splitUnescaped(value: string, separator: ',' | '$'): string[] {
   const values: string[] = [];
   let current = '';
   for (let i = 0; i < value.length; i++) {
@@ -266,7 +271,7 @@ export function splitValues(value: string): string[] {
     if (ch === '\\' && i + 1 < value.length && ',$|\\'.includes(value[i + 1] ?? '')) {
       current += ch + value[i + 1];
       i++;
-    } else if (ch === ',') {
+    } else if (ch === separator) {
       values.push(current);
       current = '';
     } else {

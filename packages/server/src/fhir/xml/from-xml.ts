@@ -21,6 +21,8 @@ const parser = new XMLParser({
   htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
+  // The reader is recursive: bounded here as well as by the text check (src/http/xml-body.ts).
+  maxNestedTags: 128,
 });
 
 /**
@@ -64,6 +66,7 @@ function readResource(node: XmlNode, type: string): Obj {
   if (!isResourceType(type)) {
     throw new XmlFormatError(`<${type}> is not a FHIR R4 resource type`);
   }
+  checkAttributes(node[':@'] ?? {}, ['xmlns'], type);
   const resource: Obj = { resourceType: type };
   readChildren(resource, node[type] as XmlNode[], type, type);
   return resource;
@@ -99,6 +102,7 @@ function readChildren(target: Obj, children: XmlNode[], type: string, path: stri
     const childPath = `${path}.${name}`;
     const attributes = child[':@'] ?? {};
     const content = child[name] as XmlNode[];
+    checkAttributes(attributes, allowedAttributes(slot.type), childPath);
     if (slot.type === 'xhtml') {
       entry.values.push(xhtml(attributes, content, childPath));
       entry.extras.push(null);
@@ -133,6 +137,35 @@ function readChildren(target: Obj, children: XmlNode[], type: string, path: stri
     if (extras.some((e) => e !== null)) {
       target[`_${name}`] = isArray ? extras : extras[0];
     }
+  }
+}
+
+/** The attributes FHIR XML gives an element of this type (the narrative's XHTML is checked as XHTML). */
+function allowedAttributes(type: string): readonly string[] | undefined {
+  if (type === 'xhtml') {
+    return undefined;
+  }
+  if (isPrimitive(type)) {
+    return ['value', 'id'];
+  }
+  if (type === 'Resource' || isResourceType(type)) {
+    return [];
+  }
+  return type === 'Extension' ? ['id', 'url'] : ['id'];
+}
+
+/** Anything else is not FHIR: refused rather than silently dropped. */
+function checkAttributes(
+  attributes: Record<string, string>,
+  allowed: readonly string[] | undefined,
+  path: string,
+): void {
+  if (!allowed) {
+    return;
+  }
+  const unknown = Object.keys(attributes).find((name) => !allowed.includes(name));
+  if (unknown !== undefined) {
+    throw new XmlFormatError(`Unknown attribute '${unknown}' on ${path}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { elementsOf, FHIR_NS, isPrimitive, isResourceType } from './schema.ts';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { elementsOf, FHIR_NS, isPrimitive, isResourceType, XHTML_NS } from './schema.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -41,8 +42,8 @@ function writeElement(name: string, type: string, value: unknown, extensions: un
   for (let i = 0; i < Math.max(values.length, extras.length); i++) {
     const item = values[i];
     if (type === 'xhtml') {
-      out += typeof item === 'string' ? item : '';
-    } else if (isPrimitive(type) || type === 'xhtml') {
+      out += typeof item === 'string' ? narrativeXhtml(item) : '';
+    } else if (isPrimitive(type)) {
       out += writePrimitive(name, item, extras[i] as Obj | null | undefined);
     } else if (item && typeof item === 'object') {
       out += writeComplex(name, type, item as Obj);
@@ -72,9 +73,61 @@ function writeComplex(name: string, type: string, value: Obj): string {
   return `<${name}${attrs}>${writeChildren(value, type)}</${name}>`;
 }
 
-/** Line breaks and tabs as character references: an XML parser turns literal ones into spaces. */
+/**
+ * Line breaks and tabs as character references (an XML parser turns literal ones into spaces);
+ * characters XML 1.0 cannot carry at all, even as references (controls, U+FFFE/U+FFFF, a lone
+ * surrogate), which JSON strings may hold, as U+FFFD, so one odd value cannot make a whole Bundle
+ * unreadable to strict XML clients.
+ */
 function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"\n\r\t]/g, (ch) => ATTRIBUTE_ESCAPES[ch]!);
+  return withoutXmlForbidden(text).replace(/[&<>"\n\r\t]/g, (ch) => ATTRIBUTE_ESCAPES[ch]!);
+}
+
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
+
+function withoutXmlForbidden(text: string): string {
+  return text.replace(XML_FORBIDDEN, '\uFFFD');
+}
+
+/**
+ * The narrative as written when it is exactly one well-formed `<div>` element in the XHTML
+ * namespace; anything else (a stored div that would close elements around it and smuggle in
+ * others, or that is not XML at all) goes out as that div's text, escaped, so the XML around it
+ * always means what the resource means.
+ */
+function narrativeXhtml(div: string): string {
+  const clean = withoutXmlForbidden(div);
+  const shape = divShape(clean);
+  if (shape === 'xhtml') {
+    return clean;
+  }
+  if (shape === 'no-namespace') {
+    return clean.replace(/^<div/, `<div xmlns="${XHTML_NS}"`);
+  }
+  const text = clean.replace(/[&<>]/g, (ch) => ATTRIBUTE_ESCAPES[ch]!);
+  return `<div xmlns="${XHTML_NS}">${text}</div>`;
+}
+
+const divParser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  processEntities: false,
+});
+
+/** Whether the text is one well-formed `<div>` element, and whether it names the XHTML namespace. */
+function divShape(div: string): 'xhtml' | 'no-namespace' | 'other' {
+  if (!/^<div[\s>/]/.test(div) || XMLValidator.validate(div) !== true) {
+    return 'other';
+  }
+  const nodes = (divParser.parse(div) as Record<string, unknown>[]).filter(
+    (node) => !('#text' in node) || String(node['#text'] as string).trim() !== '',
+  );
+  if (nodes.length !== 1 || !('div' in nodes[0]!)) {
+    return 'other';
+  }
+  const namespace = (nodes[0][':@'] as Record<string, string> | undefined)?.xmlns;
+  return namespace === XHTML_NS ? 'xhtml' : namespace === undefined ? 'no-namespace' : 'other';
 }
 
 const ATTRIBUTE_ESCAPES: Record<string, string> = {

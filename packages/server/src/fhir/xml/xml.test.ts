@@ -76,6 +76,51 @@ describe('FHIR XML', () => {
     );
   });
 
+  it('never lets a stored narrative close the elements around it (XML injection)', () => {
+    const forged =
+      '<div xmlns="http://www.w3.org/1999/xhtml">x</div></text></Observation></resource></entry>' +
+      '<entry><resource><AllergyIntolerance><id value="forged"/></AllergyIntolerance></resource></entry>' +
+      '<entry><resource><Observation><text><div xmlns="http://www.w3.org/1999/xhtml">';
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        {
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { text: 'BP' },
+            text: { status: 'generated', div: forged },
+          },
+        },
+      ],
+    } as Resource;
+    const back = resourceFromXml(resourceToXml(bundle)) as unknown as {
+      entry: { resource: { resourceType: string; text: { div: string } } }[];
+    };
+    expect(back.entry).toHaveLength(1);
+    expect(back.entry[0]!.resource.resourceType).toBe('Observation');
+    // The forged markup is the narrative's text now, not elements.
+    expect(back.entry[0]!.resource.text.div).toContain('&lt;AllergyIntolerance&gt;');
+  });
+
+  it('adds the XHTML namespace to a narrative written without it', () => {
+    const xml = resourceToXml({
+      resourceType: 'Basic',
+      code: { text: 'x' },
+      text: { status: 'generated', div: '<div>plain</div>' },
+    } as Resource);
+    expect(xml).toContain('<div xmlns="http://www.w3.org/1999/xhtml">plain</div>');
+  });
+
+  it('writes characters XML cannot carry (controls, U+FFFF, lone surrogates) as U+FFFD', () => {
+    const xml = resourceToXml({
+      resourceType: 'Patient',
+      name: [{ family: 'A\uffffB\u0001C\ud800' }],
+    } as Resource);
+    expect(resourceFromXml(xml)).toEqual({ resourceType: 'Patient', name: [{ family: 'A\ufffdB\ufffdC\ufffd' }] });
+  });
+
   it('reads typed values: numbers, booleans, repeating elements as arrays, single ones as values', () => {
     const resource = resourceFromXml(`<?xml version="1.0" encoding="UTF-8"?>
       <!-- a comment is ignored -->
@@ -116,6 +161,11 @@ describe('FHIR XML', () => {
       'a repeated single element',
       '<Patient xmlns="http://hl7.org/fhir"><gender value="male"/><gender value="female"/></Patient>',
       /may appear only once in Patient/,
+    ],
+    [
+      'an unknown attribute',
+      '<Patient xmlns="http://hl7.org/fhir"><active value="true" hidden="x"/></Patient>',
+      /Unknown attribute 'hidden' on Patient.active/,
     ],
     [
       'a bad boolean',
