@@ -41,6 +41,7 @@ const configSchema = z.object({
     .min(0)
     .default(16 * 1024 * 1024),
   DATABASE_REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).default(5000),
   // PostgreSQL stops any one statement that runs longer (0: no limit set by CareWeave).
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   DEMO_DATA: booleanFromEnv.default(true),
@@ -124,7 +125,7 @@ export interface Config {
         /** `statement_timeout` of every pooled connection; 0 or unset: the server's own setting. */
         statementTimeoutMs?: number;
         /** Streaming replicas for reads (src/db/replicas.ts); absent: everything on the primary. */
-        replicas?: { urls: string[]; maxLagBytes: number; checkIntervalMs: number };
+        replicas?: { urls: string[]; maxLagBytes: number; maxLagMs: number; checkIntervalMs: number };
       };
   demoData: boolean;
   demoPatients: number;
@@ -259,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
                 replicas: {
                   urls: c.DATABASE_REPLICA_URLS,
                   maxLagBytes: c.DATABASE_REPLICA_MAX_LAG_BYTES,
+                  maxLagMs: c.DATABASE_REPLICA_MAX_LAG_MS,
                   checkIntervalMs: c.DATABASE_REPLICA_CHECK_MS,
                 },
               }

@@ -1,4 +1,4 @@
-import type { Bundle, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorClient } from '../access/testing/actor-client.ts';
 import { ACTORS, loadScenario } from '../access/testing/scenario.ts';
@@ -19,14 +19,20 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
   let client: ReturnType<typeof actorClient>;
   const gp = ACTORS.gp;
 
-  const familyOfP1 = async (): Promise<string | undefined> => {
-    const response = await client.as(gp, 'GET', 'Patient/p1');
+  /** What the GP reads of p1's community observation (its code text is the marker the tests change). */
+  const noteSeenByGp = async (): Promise<string | undefined> => {
+    const response = await client.as(gp, 'GET', 'Observation/p1-comm-obs');
     expect(response.status).toBe(200);
-    return (response.body as Patient).name?.[0]?.family;
+    return (response.body as Observation).code?.text;
   };
-  const renameP1 = async (family: string): Promise<void> => {
+  const writeNote = async (text: string): Promise<void> => {
+    const current = (await t.fhir('GET', 'Observation/p1-comm-obs')).body as Observation;
+    expect((await t.fhir('PUT', 'Observation/p1-comm-obs', { ...current, code: { text } })).status).toBe(200);
+  };
+  /** A write that changes access facts (p1's registration): every caller's reads wait for it. */
+  const touchP1 = async (): Promise<void> => {
     const current = (await t.fhir('GET', 'Patient/p1')).body as Patient;
-    expect((await t.fhir('PUT', 'Patient/p1', { ...current, name: [{ family }] })).status).toBe(200);
+    expect((await t.fhir('PUT', 'Patient/p1', { ...current, active: true })).status).toBe(200);
   };
   const replicaStatus = () => t.platform.replicas!.status()[0]!;
   const caughtUp = async (): Promise<boolean> => {
@@ -57,6 +63,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
         CAREWEAVE_DATABASE_REPLICA_URLS: cluster.replicaUrl,
         CAREWEAVE_DATABASE_REPLICA_CHECK_MS: '100',
         CAREWEAVE_DATABASE_REPLICA_MAX_LAG_BYTES: String(1024 * 1024),
+        CAREWEAVE_DATABASE_REPLICA_MAX_LAG_MS: '4000',
       },
       { database: { db, url: cluster.primaryUrl, dispose: () => db.close() } },
     );
@@ -76,15 +83,15 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
   it('serves another caller’s reads from the replica, audited on the primary', async () => {
     await cluster.sql('replica', 'select pg_wal_replay_pause()');
     try {
-      await renameP1('Primaryonly');
+      await writeNote('Primaryonly');
       // The system client wrote it and reads its own write (from the primary).
-      expect(((await t.fhir('GET', 'Patient/p1')).body as Patient).name?.[0]?.family).toBe('Primaryonly');
+      expect(((await t.fhir('GET', 'Observation/p1-comm-obs')).body as Observation).code?.text).toBe('Primaryonly');
       const auditedBefore = await t.platform.db.query<{ n: string }>(
         `select count(*) as n from audit_log where actor->>'userId' = $1`,
         [gp.userId],
       );
-      // The GP's read goes to the replica, whose replay is paused: the name it had.
-      expect(await familyOfP1()).not.toBe('Primaryonly');
+      // The GP's read goes to the replica, whose replay is paused: the text it had.
+      expect(await noteSeenByGp()).not.toBe('Primaryonly');
       const auditedAfter = await t.platform.db.query<{ n: string }>(
         `select count(*) as n from audit_log where actor->>'userId' = $1`,
         [gp.userId],
@@ -93,7 +100,21 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
     } finally {
       await cluster.sql('replica', 'select pg_wal_replay_resume()');
     }
-    await expect.poll(familyOfP1, { timeout: 20_000 }).toBe('Primaryonly');
+    await expect.poll(noteSeenByGp, { timeout: 20_000 }).toBe('Primaryonly');
+  });
+
+  it('a write that changes who may see what holds every caller’s reads until the replica has it', async () => {
+    await expect.poll(caughtUp, { timeout: 20_000 }).toBe(true);
+    await cluster.sql('replica', 'select pg_wal_replay_pause()');
+    try {
+      await writeNote('BeforeAccessChange');
+      expect(await noteSeenByGp()).not.toBe('BeforeAccessChange'); // from the paused replica
+      // e.g. a consent withdrawn, a registration changed: no reader may rely on the old decision.
+      await touchP1();
+      expect(await noteSeenByGp()).toBe('BeforeAccessChange'); // from the primary
+    } finally {
+      await cluster.sql('replica', 'select pg_wal_replay_resume()');
+    }
   });
 
   it('a caller reads their own writes at once, on any instance, while the replica lags', async () => {
@@ -126,7 +147,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
     await expect.poll(caughtUp, { timeout: 20_000 }).toBe(true);
     await cluster.sql('replica', 'select pg_wal_replay_pause()');
     try {
-      await renameP1('Lagging');
+      await writeNote('Lagging');
       // More than the 1 MiB allowed: the next health check takes the replica out of service.
       await cluster.sql(
         'primary',
@@ -134,7 +155,21 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
       );
       await expect.poll(() => replicaStatus().healthy, { timeout: 10_000 }).toBe(false);
       expect(replicaStatus().error).toMatch(/bytes of WAL behind the primary/);
-      expect(await familyOfP1()).toBe('Lagging');
+      expect(await noteSeenByGp()).toBe('Lagging');
+    } finally {
+      await cluster.sql('replica', 'select pg_wal_replay_resume()');
+    }
+    await expect.poll(() => replicaStatus().healthy, { timeout: 20_000 }).toBe(true);
+  });
+
+  it('stops reading from a replica that replays nothing while behind, however little it lags', async () => {
+    await expect.poll(caughtUp, { timeout: 20_000 }).toBe(true);
+    await cluster.sql('replica', 'select pg_wal_replay_pause()');
+    try {
+      await writeNote('Stuck');
+      await expect.poll(() => replicaStatus().healthy, { timeout: 10_000 }).toBe(false);
+      expect(replicaStatus().error).toMatch(/replaying nothing for \d+ ms/);
+      expect(await noteSeenByGp()).toBe('Stuck');
     } finally {
       await cluster.sql('replica', 'select pg_wal_replay_resume()');
     }
@@ -142,15 +177,15 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('read replicas', () => {
   });
 
   it('keeps serving every read from the primary when the replica stops', async () => {
-    await renameP1('Survivor');
-    await expect.poll(familyOfP1, { timeout: 20_000 }).toBe('Survivor');
+    await writeNote('Survivor');
+    await expect.poll(noteSeenByGp, { timeout: 20_000 }).toBe('Survivor');
     cluster.stopReplica();
     // Reads in flight and just after fall back to the primary; none fails.
     for (let i = 0; i < 5; i++) {
-      expect(await familyOfP1()).toBe('Survivor');
+      expect(await noteSeenByGp()).toBe('Survivor');
     }
     await expect.poll(() => replicaStatus().healthy, { timeout: 10_000 }).toBe(false);
-    await renameP1('AfterReplica');
-    expect(await familyOfP1()).toBe('AfterReplica');
+    await writeNote('AfterReplica');
+    expect(await noteSeenByGp()).toBe('AfterReplica');
   });
 });

@@ -8,6 +8,8 @@ export interface ReplicaSettings {
   statementTimeoutMs?: number;
   /** A replica further behind the primary than this (WAL bytes) serves no reads until it catches up. */
   maxLagBytes: number;
+  /** A replica behind the primary that has replayed nothing for this long serves no reads (paused, cut off). */
+  maxLagMs: number;
   /** How often each instance checks its replicas' health and position. */
   checkIntervalMs: number;
 }
@@ -18,8 +20,13 @@ interface Replica {
   healthy: boolean;
   /** WAL position the replica had replayed at its last check (it only grows): a safe lower bound. */
   replayed: bigint;
+  /** When a check first found it behind the primary without having replayed anything since the last. */
+  stuckSince?: number;
   lastError?: string;
 }
+
+/** The fence every caller's reads respect: the last write that changed access facts. */
+const ACCESS_FENCE = '*access';
 
 type Logger = { warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
 
@@ -78,12 +85,18 @@ export class ReplicaRouter {
     }));
   }
 
-  /** Records that `caller` wrote: their reads wait for a replica that has replayed this far. */
-  async fenceWrite(caller: string): Promise<void> {
+  /**
+   * Records that `caller` wrote (after the write committed): their reads wait for a replica that has
+   * replayed this far. A write that may change who sees what (consent, relationships, labels) also
+   * moves the fence every caller's reads wait for, so nobody reads through an access decision the
+   * primary has already withdrawn.
+   */
+  async fenceWrite(caller: string, changesAccess: boolean): Promise<void> {
     await this.primary.query(
-      `insert into replica_read_fence (caller, lsn) values ($1, pg_current_wal_insert_lsn())
+      `insert into replica_read_fence (caller, lsn)
+       select c, pg_current_wal_insert_lsn() from unnest($1::text[]) as c
        on conflict (caller) do update set lsn = excluded.lsn, written_at = now()`,
-      [caller],
+      [changesAccess ? [caller, ACCESS_FENCE] : [caller]],
     );
   }
 
@@ -95,11 +108,11 @@ export class ReplicaRouter {
     if (!this.replicas.some((r) => r.healthy)) {
       return undefined;
     }
-    const [fence] = await this.primary.query<{ lsn: string }>(
-      'select lsn::text as lsn from replica_read_fence where caller = $1',
-      [caller],
+    const [fence] = await this.primary.query<{ lsn: string | null }>(
+      'select max(lsn)::text as lsn from replica_read_fence where caller = any($1::text[])',
+      [[caller, ACCESS_FENCE]],
     );
-    const needed = fence ? parseLsn(fence.lsn) : 0n;
+    const needed = fence?.lsn ? parseLsn(fence.lsn) : 0n;
     for (let i = 0; i < this.replicas.length; i++) {
       const replica = this.replicas[(this.next + i) % this.replicas.length]!;
       if (!replica.healthy || !replica.db) {
@@ -177,10 +190,19 @@ export class ReplicaRouter {
       if (!row?.standby || !row.lsn) {
         throw new Error('not a streaming replica (pg_is_in_recovery() is false)');
       }
-      replica.replayed = parseLsn(row.lsn);
-      const lag = primaryLsn - replica.replayed;
+      const replayed = parseLsn(row.lsn);
+      const lag = primaryLsn - replayed;
+      // Behind and not moving since the last check: replay paused, or the WAL receiver cut off.
+      replica.stuckSince = lag > 0n && replayed === replica.replayed ? (replica.stuckSince ?? Date.now()) : undefined;
+      replica.replayed = replayed;
       if (lag > BigInt(this.settings.maxLagBytes)) {
         throw new Error(`${lag} bytes of WAL behind the primary (the limit is ${this.settings.maxLagBytes})`);
+      }
+      const stuckMs = replica.stuckSince === undefined ? 0 : Date.now() - replica.stuckSince;
+      if (stuckMs > this.settings.maxLagMs) {
+        throw new Error(
+          `behind the primary and replaying nothing for ${stuckMs} ms (the limit is ${this.settings.maxLagMs})`,
+        );
       }
       if (!replica.healthy) {
         this.log?.info({ replica: replica.url.replace(/\/\/[^@/]*@/, '//') }, 'read replica serving reads');
