@@ -109,7 +109,7 @@ describe('FHIR XML', () => {
       resourceType: 'Basic',
       code: { text: 'x' },
       text: { status: 'generated', div: '<div>plain</div>' },
-    } as Resource);
+    });
     expect(xml).toContain('<div xmlns="http://www.w3.org/1999/xhtml">plain</div>');
   });
 
@@ -117,7 +117,7 @@ describe('FHIR XML', () => {
     const xml = resourceToXml({
       resourceType: 'Patient',
       name: [{ family: 'A\uffffB\u0001C\ud800' }],
-    } as Resource);
+    });
     expect(resourceFromXml(xml)).toEqual({ resourceType: 'Patient', name: [{ family: 'A\ufffdB\ufffdC\ufffd' }] });
   });
 
