@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../testing/server-process.ts';
 
 /**
  * A PostgreSQL primary and a streaming replica of it, made for one test file: `initdb` (trust
@@ -26,17 +26,6 @@ const asPostgres = (command: string, args: string[]): [string, string[]] =>
 function run(bin: string, command: string, args: string[]): void {
   const [file, argv] = asPostgres(path.join(bin, command), args);
   execFileSync(file, argv, { stdio: 'pipe', timeout: 120_000 });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** `pg_config --bindir`, or Debian's newest `/usr/lib/postgresql/<n>/bin` when pg_config is absent. */
