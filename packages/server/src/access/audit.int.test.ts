@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditAppendOnlyTriggers } from '../db/migrations/002-access.ts';
 import { migrate, migrations } from '../db/migrate.ts';
 import { AUDIT_CHECKPOINT_EVERY } from '../db/migrations/005-audit-chains.ts';
@@ -102,6 +102,39 @@ describe('audit log', () => {
     expect(rows[1]).toMatchObject({ patientIds: ['p1'], resourceRefs: ['Observation/o301'], purpose: 'direct-care' });
     expect(rows[1]!.actor).toMatchObject({ userId: 'user-nurse' });
     expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('group-commits concurrent reads: each answered only once its row is in, in few statements', async () => {
+    const grouped = new AuditLog(database.db);
+    const [before] = await audit.list({ count: 1 });
+    const statements = vi.spyOn(database.db, 'query');
+    try {
+      await Promise.all(
+        Array.from({ length: 60 }, (_, n) => grouped.record(ACTORS.gp, { ...event(400 + n), query: `g${n}` })),
+      );
+      // Two groups are written at once (the first two reads alone, at once), the rest together.
+      expect(statements.mock.calls.length).toBeLessThanOrEqual(4);
+    } finally {
+      statements.mockRestore();
+    }
+    // Nothing is left queued: every read's row was committed before its promise resolved.
+    const rows = await database.db.query<{ query: string }>(
+      'select query from audit_log where seq > $1 order by seq',
+      [before!.seq],
+    );
+    expect(rows.map((r) => r.query).sort()).toEqual(Array.from({ length: 60 }, (_, n) => `g${n}`).sort());
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('fails every read of a group whose statement fails, so no unaudited read is answered', async () => {
+    const failing = new AuditLog({
+      ...database.db,
+      query: () => Promise.reject(new Error('connection terminated')),
+    } as unknown as typeof database.db);
+    const reads = Array.from({ length: 5 }, (_, n) => failing.record(ACTORS.gp, event(500 + n)));
+    for (const read of reads) {
+      await expect(read).rejects.toThrow('connection terminated');
+    }
   });
 
   it('refuses updates, deletes and truncation', async () => {

@@ -76,6 +76,20 @@ interface BufferedRow {
 
 const READS: readonly AccessEvent['interaction'][] = ['read', 'vread', 'search', 'history', 'everything'];
 
+/** A read waiting for its group commit. */
+interface GroupWaiter {
+  row: BufferedRow;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group statements in flight at once per process: two, so one group fills while the other
+ * commits; more would only queue on the pool and the chain locks.
+ */
+const MAX_GROUP_WRITERS = 2;
+const MAX_GROUP_ROWS = 1000;
+
 export function purposeOf(actor: Actor): string {
   switch (actor.kind) {
     case 'staff':
@@ -141,12 +155,20 @@ export class AuditLog {
   private pending: BufferedRow[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Reads waiting for the next group commit, and how many group statements are in flight. */
+  private group: GroupWaiter[] = [];
+  private groupWriters = 0;
 
   /**
-   * `bufferReadsMs` > 0: reads' rows (outside a transaction) are queued and written in one
-   * statement at most that many milliseconds later (or at 500 rows), off the request's path. A
-   * process that dies loses what is queued, so call `flush()` before exiting. 0 (the default):
-   * every read writes its row before the response.
+   * By default a read's row is **group-committed**: it joins the rows of the reads that arrived
+   * while the previous statement was being written, one multi-row insert commits them all (with
+   * full durability), and each read is answered only after its row has committed. At low load a
+   * group is one row and nothing waits; under load one commit and one chain lock serve dozens of
+   * reads. An unaudited read is never answered, and a crash loses no row of an answered read.
+   *
+   * `bufferReadsMs` > 0 instead queues reads' rows and writes them at most that many milliseconds
+   * later (or at 500 rows), off the request's path: faster still, but a process that dies loses
+   * what is queued (call `flush()` before exiting), so it is for deployments that accept that.
    */
   constructor(db: Queryable, options: { bufferReadsMs?: number } = {}) {
     this.db = db;
@@ -163,16 +185,10 @@ export class AuditLog {
     if (!event.resources.length && !event.patients.length && event.query === undefined) {
       return;
     }
-    const refs = event.resources.map((ref) => ref.split('/'));
-    // A read's audit row is its own transaction: commit it without waiting for the WAL flush
-    // (synchronous_commit off for this transaction only), which would otherwise dominate the
-    // latency of every read. A crash can lose the last moments' read rows, never break the chain.
-    // Writes are audited inside their own transaction and keep its durability.
-    const asyncCommit = tx === this.db && READS.includes(event.interaction);
-    // Refusals are rare and are evidence: written at once, never buffered.
-    const denied = event.decision === 'deny';
-    if (asyncCommit && this.bufferMs > 0 && !denied) {
-      this.enqueue({
+    // Refusals are rare and are evidence: written at once on their own. Writes are audited inside
+    // their own transaction and share its fate.
+    if (tx === this.db && READS.includes(event.interaction) && event.decision !== 'deny') {
+      const row = {
         actor: describeActor(actor),
         patients: event.patients,
         refs: event.resources,
@@ -180,9 +196,50 @@ export class AuditLog {
         purpose: purposeOf(actor),
         query: event.query ?? null,
         user: actor.kind === 'staff' ? actor.userId : null,
-      });
-      return;
+      };
+      if (this.bufferMs > 0) {
+        this.enqueue(row);
+        return;
+      }
+      return this.groupCommit(row);
     }
+    await this.insertOne(actor, event, tx);
+  }
+
+  /** Resolves once the row has committed with the others of its group. */
+  private groupCommit(row: BufferedRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.group.push({ row, resolve, reject });
+      this.startGroups();
+    });
+  }
+
+  /**
+   * Starts a group statement while fewer than MAX_GROUP_WRITERS are in flight. The first read on
+   * an idle server is written alone and at once; the rest wait for a writer and go together.
+   */
+  private startGroups(): void {
+    while (this.groupWriters < MAX_GROUP_WRITERS && this.group.length) {
+      const waiters = this.group.splice(0, MAX_GROUP_ROWS);
+      this.groupWriters++;
+      this.insertBatch(
+        waiters.map((w) => w.row),
+        { durable: true },
+      )
+        .then(
+          () => waiters.forEach((w) => w.resolve()),
+          (error: unknown) => waiters.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          this.groupWriters--;
+          this.startGroups();
+        });
+    }
+  }
+
+  private async insertOne(actor: Actor, event: AccessEvent, tx: Queryable): Promise<void> {
+    const refs = event.resources.map((ref) => ref.split('/'));
+    const denied = event.decision === 'deny';
     const staffUser = actor.kind === 'staff' ? actor.userId : null;
     // Only a staff user can have a break-glass session.
     const reason = staffUser
@@ -203,7 +260,6 @@ export class AuditLog {
               ${denied ? `'deny'` : `case when bg.reason is null then 'permit' else 'permit-break-glass' end`},
               ${denied ? 'null::text' : 'bg.reason'}, $6::text
          from p cross join bg
-         ${asyncCommit ? `cross join (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}
         -- A search is recorded even when it was about no patient (a directory search, a probe that
         -- found nothing): the privacy officer sees every query.
         where cardinality(p.ids) > 0 or $6::text is not null`,
@@ -236,51 +292,53 @@ export class AuditLog {
     }
   }
 
-  /** Writes the queued read rows, in the order they were recorded, 1000 to a statement. */
+  /** Writes the queued read rows (buffered mode), in the order they were recorded, 1000 to a statement. */
   async flush(): Promise<void> {
     const run = this.flushing
       .catch(() => undefined)
       .then(async () => {
         while (this.pending.length) {
-          await this.writeBatch(this.pending.splice(0, 1000));
+          const batch = this.pending.splice(0, 1000);
+          try {
+            // Buffered rows are already off every request's path: no need to wait for the WAL flush.
+            await this.insertBatch(batch, { durable: false });
+          } catch (error) {
+            this.pending.unshift(...batch);
+            throw error;
+          }
         }
       });
     this.flushing = run;
     return run;
   }
 
-  /** One statement for a batch of queued rows; on failure they go back to the front of the queue. */
-  private async writeBatch(batch: BufferedRow[]): Promise<void> {
-    try {
-      await this.db.query(
-        `insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
-             select e.actor, p.ids, e.refs, e.interaction, e.purpose,
-                    case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, e.query
-               from (select (x->'actor')::jsonb as actor, array(select json_array_elements_text(x->'refs')) as refs,
-                            array(select json_array_elements_text(x->'patients')) as given, x->>'interaction' as interaction,
-                            x->>'purpose' as purpose, x->>'query' as query, x->>'user' as user_id, j.ord
-                       from json_array_elements($1::json) with ordinality as j(x, ord)) e
-               cross join lateral (
-                 select coalesce(array_agg(distinct y order by y), '{}') as ids from (
-                   select unnest(e.given) as y
-                   union all
-                   select ${PATIENTS_OF('r')} from unnest(e.refs) as ref
-                     join resource r on r.resource_type = split_part(ref, '/', 1) and r.id = split_part(ref, '/', 2)
-                    where ${HAS_PATIENTS('r')}) s) p
-               left join lateral (
-                 select b.reason from break_glass b
-                  where e.user_id is not null and b.user_id = e.user_id and b.patient_id = any(p.ids)
-                    and b.started_at <= now() and b.expires_at > now()
-                  order by b.started_at desc limit 1) bg on true
-               cross join (select set_config('synchronous_commit', 'off', true)) as async_commit
-              where cardinality(p.ids) > 0 or e.query is not null
-              order by e.ord`,
-        [JSON.stringify(batch)],
-      );
-    } catch (error) {
-      this.pending.unshift(...batch);
-      throw error;
-    }
+  /** One statement for a batch of read rows, written in the order given. */
+  private async insertBatch(batch: BufferedRow[], options: { durable: boolean }): Promise<void> {
+    await this.db.query(
+      `insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
+           select e.actor, p.ids, e.refs, e.interaction, e.purpose,
+                  case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, e.query
+             from (select (x->'actor')::jsonb as actor, array(select json_array_elements_text(x->'refs')) as refs,
+                          array(select json_array_elements_text(x->'patients')) as given, x->>'interaction' as interaction,
+                          x->>'purpose' as purpose, x->>'query' as query, x->>'user' as user_id, j.ord
+                     from json_array_elements($1::json) with ordinality as j(x, ord)) e
+             cross join lateral (
+               select coalesce(array_agg(distinct y order by y), '{}') as ids from (
+                 select unnest(e.given) as y
+                 union all
+                 select ${PATIENTS_OF('r')} from unnest(e.refs) as ref
+                   join resource r on r.resource_type = split_part(ref, '/', 1) and r.id = split_part(ref, '/', 2)
+                  where ${HAS_PATIENTS('r')}) s) p
+             left join lateral (
+               select b.reason from break_glass b
+                where e.user_id is not null and b.user_id = e.user_id and b.patient_id = any(p.ids)
+                  and b.started_at <= now() and b.expires_at > now()
+                order by b.started_at desc limit 1) bg on true
+             ${options.durable ? '' : `cross join (select set_config('synchronous_commit', 'off', true)) as async_commit`}
+            where cardinality(p.ids) > 0 or e.query is not null
+            order by e.ord`,
+      [JSON.stringify(batch)],
+    );
   }
 
   /** A row written by the access module itself (break-glass, agreement changes). */

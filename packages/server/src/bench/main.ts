@@ -31,6 +31,7 @@ import {
   type ThroughputResult,
 } from './load.ts';
 import { codeVersion, machineInfo } from './machine.ts';
+import { bareReadBaseline } from './bare-read.ts';
 import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
 import { notificationsBenchmark } from './notifications.ts';
 import { telehealthBenchmark } from './telehealth.ts';
@@ -537,6 +538,19 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
 
       if (only.has('read')) {
         await readBenchmark('read', 'Read by id, 1 server process', [servers[0]!.baseUrl]);
+        if (kind === 'postgres') {
+          await waitForIdle(options.waitIdle);
+          await bareReadBaseline(run, {
+            databaseUrl: bench.serverEnv.CAREWEAVE_DATABASE_URL!,
+            resources,
+            connections: options.connections,
+            durationSeconds: options.duration,
+            path: randomPatientPath,
+            headers,
+            log,
+            snapshot,
+          });
+        }
       }
       if (only.has('search')) {
         for (const search of SEARCHES) {
