@@ -14,6 +14,7 @@ import { FHIR_JSON, queryPairs } from '../fhir/rest/http.ts';
 import type { AuthContext } from './context.ts';
 import { SIGNING_ALG, VerificationKeys } from './keys.ts';
 import { relatedPersonPatient } from './provider.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 import { requireScopes, scopeRequirements } from './scopes.ts';
 import { isRoleCode, parseFhirUser } from './store.ts';
 
@@ -73,6 +74,7 @@ export class TokenVerifier {
   private readonly carers = new Memo<string | undefined>(60_000);
   private readonly accounts = new Memo<'ok' | 'disabled' | 'missing'>(30_000);
   private readonly clients = new Memo<'ok' | 'disabled' | 'missing'>(30_000);
+  private readonly verified = new VerifiedTokens();
 
   constructor(auth: AuthContext) {
     this.auth = auth;
@@ -80,7 +82,18 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<VerifiedToken> {
-    let claims: JWTPayload & Record<string, unknown>;
+    const claims = this.verified.get(token) ?? (await this.verifySignature(token));
+    // Tokens from a grant the provider revoked (a replayed code, sign-out, …) die with it.
+    if (typeof claims.grant === 'string' && (await this.auth.revocations.isRevoked(claims.grant))) {
+      throw unauthorised('The access token has been revoked', 'invalid_token');
+    }
+    const clientId = String(claims.client_id);
+    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+    const isSystem = claims.actor === 'system';
+    return { claims, clientId, scopes, ...(isSystem ? {} : { userId: String(claims.sub) }) };
+  }
+
+  private async verifySignature(token: string): Promise<JWTPayload & Record<string, unknown>> {
     try {
       const header = decodeProtectedHeader(token);
       const resolver = await this.keys.resolverFor(header.kid);
@@ -92,18 +105,11 @@ export class TokenVerifier {
         requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
         clockTolerance: 5,
       });
-      claims = verified.payload;
+      this.verified.remember(token, verified.payload);
+      return verified.payload;
     } catch (error) {
       throw unauthorised(describeJoseError(error), 'invalid_token');
     }
-    // Tokens from a grant the provider revoked (a replayed code, sign-out, …) die with it.
-    if (typeof claims.grant === 'string' && (await this.auth.revocations.isRevoked(claims.grant))) {
-      throw unauthorised('The access token has been revoked', 'invalid_token');
-    }
-    const clientId = String(claims.client_id);
-    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
-    const isSystem = claims.actor === 'system';
-    return { claims, clientId, scopes, ...(isSystem ? {} : { userId: String(claims.sub) }) };
   }
 
   /** The actor for a verified token, or undefined for an account not linked to anyone in the record. */
