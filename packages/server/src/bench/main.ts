@@ -32,6 +32,7 @@ import {
 } from './load.ts';
 import { codeVersion, machineInfo } from './machine.ts';
 import { bareReadBaseline } from './bare-read.ts';
+import { importBenchmark } from './import.ts';
 import { benchEncounters, benchPatients, mllpBenchmark } from './mllp.ts';
 import { notificationsBenchmark } from './notifications.ts';
 import { telehealthBenchmark } from './telehealth.ts';
@@ -57,6 +58,7 @@ const EVERYTHING_WARMUP = 3;
 
 export const BENCHMARKS = [
   'write',
+  'import',
   'bundle',
   'policy',
   'read',
@@ -109,6 +111,8 @@ interface Options {
   seed: number;
   out: string;
   waitIdle: number;
+  importDir: string;
+  importNoValidate?: boolean;
   keep?: boolean;
 }
 
@@ -186,6 +190,12 @@ const program = new Command()
     integer(0),
     0,
   )
+  .option(
+    '--import-dir <dir>',
+    'FHIR files for the import benchmark (PostgreSQL only)',
+    path.resolve(PACKAGE_DIR, '../../../shared/data/synthea/bundles'),
+  )
+  .option('--import-no-validate', 'import benchmark: skip validation, as `careweave import --no-validate`')
   .option('--keep', 'do not drop the scratch database(s) at the end')
   .showHelpAfterError();
 
@@ -302,6 +312,7 @@ async function serverVersion(db: Database): Promise<string> {
 }
 
 interface RunContext {
+  adminUrl: string;
   options: Options;
   only: Set<BenchmarkName>;
   kind: BenchDatabaseKind;
@@ -318,6 +329,19 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
   const dbName = bench.config.kind === 'postgres' ? new URL(bench.config.url).pathname.slice(1) : undefined;
   const snapshot = (pids: number[] = []): ReturnType<typeof cpuSnapshot> => cpuSnapshot(pids, dbName);
   const concurrency = kind === 'pglite' ? 1 : options.writeConcurrency;
+
+  if (only.has('import') && kind === 'postgres') {
+    await waitForIdle(options.waitIdle);
+    run.figures.push(
+      ...(await importBenchmark({
+        adminUrl: ctx.adminUrl,
+        directory: options.importDir,
+        validate: !options.importNoValidate,
+        log,
+        snapshot: (database) => cpuSnapshot([], database),
+      })),
+    );
+  }
 
   // 1. Bulk write of the seeded population through writeMany.
   await waitForIdle(options.waitIdle);
@@ -810,7 +834,7 @@ async function main(): Promise<void> {
       bench = await createBenchDatabase(kind, adminUrl);
       run.description = bench.description;
       log(`${kind}: ${bench.description}`);
-      await runDatabase({ options, only, kind, patients, outBase }, run, bench);
+      await runDatabase({ adminUrl, options, only, kind, patients, outBase }, run, bench);
     } catch (error) {
       failed = true;
       run.error = error instanceof Error ? error.message : String(error);

@@ -171,22 +171,19 @@ export class ResourceRepository {
     const versions = writes.map((w) => w.versionId);
     const times = writes.map((w) => w.lastUpdated.toISOString());
     const deleted = writes.map((w) => w.deleted);
-    // One JSON document carries the batch: JSON.stringify is native and far cheaper than the
-    // driver's escaping of large text arrays; the content is spliced in as the JSON it already is.
-    const label = (value: string | null | undefined): string => JSON.stringify(value ?? null);
-    const payload = `[${writes
-      .map(
-        (w) =>
-          `[${JSON.stringify(w.resourceType)},${JSON.stringify(w.id)},${w.versionId},"${w.lastUpdated.toISOString()}",${w.deleted},"${w.method}",${w.json ?? 'null'},${label(w.labels ? w.labels.patientId : w.index?.compartments[0])},${label(w.labels?.sourceOrg)},${label(w.labels?.category)}]`,
-      )
-      .join(',')}]`;
+    // The contents travel as one JSON array, spliced in as the JSON text they already are (cheaper
+    // than the driver's escaping of a large text array); PostgreSQL splits it once
+    // (json_array_elements) and pairs each element with its write by position. The rest of each
+    // write travels as typed arrays: reading fields out of a json element would lex the whole
+    // element, content included, once per field.
+    const contents = `[${writes.map((w) => w.json ?? 'null').join(',')}]`;
     // Each version keeps its own labels (a deletion those of the version it deletes), so history and
     // vread judge every version by what it was. The version, the current row and the index rows are
     // one statement (one round trip): its parts share one snapshot, so the version's join reads the
     // current row as it was before this write, and the deletions of old index rows cannot see the
     // rows being inserted.
     const params: unknown[] = [
-      payload,
+      contents,
       types,
       ids,
       versions,
@@ -198,16 +195,19 @@ export class ResourceRepository {
       writes.map((w) => (w.labels ? w.labels.patientId : (w.index?.compartments[0] ?? null))),
       writes.map((w) => w.labels?.sourceOrg ?? null),
       writes.map((w) => w.labels?.category ?? null),
+      writes.map((w) => w.method),
     ];
     const parts = [
       `new_version as (insert into resource_version (resource_type, id, version_id, last_updated, deleted, method, content,
           patient_id, source_org, category)
-       select x->>0, x->>1, (x->>2)::int, (x->>3)::timestamptz, (x->>4)::bool, x->>5, nullif((x->6)::text, 'null')::json,
-              case when (x->>4)::bool then r.patient_id else x->>7 end,
-              case when (x->>4)::bool then r.source_org else x->>8 end,
-              case when (x->>4)::bool then r.category else x->>9 end
-         from json_array_elements($1::json) as x
-         left join resource r on r.resource_type = x->>0 and r.id = x->>1)`,
+       select w.t, w.i, w.v, w.lu, w.d, w.m, case when w.d then null else c.content end,
+              case when w.d then r.patient_id else w.p end,
+              case when w.d then r.source_org else w.s end,
+              case when w.d then r.category else w.c end
+         from unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::bool[], $8::text[], $9::text[], $10::text[], $11::text[])
+                with ordinality as w(t, i, v, lu, d, p, s, c, m, n)
+         join json_array_elements($1::json) with ordinality as c(content, n) on c.n = w.n
+         left join resource r on r.resource_type = w.t and r.id = w.i)`,
       `current_row as (insert into resource (resource_type, id, version_id, last_updated, deleted, compartments, patient_id, source_org, category)
        select t, i, v, lu, d, coalesce(string_to_array(nullif(comp, ''), chr(31)), '{}'), p, s, c
          from unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::bool[], $7::text[], $8::text[], $9::text[], $10::text[])
@@ -335,7 +335,7 @@ function insertIndexSql(table: (typeof INDEX_TABLES)[number], n: number): string
   const casts = ['text', 'text', 'text', ...spec.columns.map((c) => c.type), 'int'];
   // Dates serialise as ISO strings, which timestamptz reads back exactly.
   const select = casts.map((cast, i) => (cast === 'text' ? `x->>${i}` : `(x->>${i})::${cast}`)).join(', ');
-  return `insert into search_${table} (${names.join(', ')}) select ${select} from json_array_elements($${n}::json) as x`;
+  return `insert into search_${table} (${names.join(', ')}) select ${select} from jsonb_array_elements($${n}::jsonb) as x`;
 }
 
 const INDEX_COLUMNS: Record<(typeof INDEX_TABLES)[number], { columns: { name: string; type: string }[] }> = {
