@@ -35,6 +35,22 @@ export interface SearchParamDefinition {
   targets: string[];
   url: string;
   definition: SearchParameter;
+  /**
+   * Answered from the index rows of these parameters instead of rows of its own: Observation's
+   * `combo-code` is `code | component.code`, which `code` and `component-code` already index, so
+   * indexing it too would write every code twice.
+   */
+  unionOf?: readonly string[];
+}
+
+/** Ordinary parameters that are exactly the union of others on the same type (see `unionOf`). */
+const PARAM_UNIONS: Record<string, Record<string, readonly string[]>> = {
+  Observation: { 'combo-code': ['code', 'component-code'] },
+};
+
+/** The parameter names whose index rows answer `definition`. */
+export function rowParamsOf(definition: SearchParamDefinition): readonly string[] {
+  return definition.unionOf ?? [definition.name];
 }
 
 /** One part of a composite parameter: a value of the given type, read from each item of the composite. */
@@ -181,6 +197,7 @@ function indexSearchParams(bundle: Bundle<SearchParameter>, resourceTypes: Reado
           targets: param.target ?? [],
           url: param.url ?? '',
           definition: param,
+          ...(PARAM_UNIONS[resourceType]?.[param.code] ? { unionOf: PARAM_UNIONS[resourceType][param.code] } : {}),
         });
       }
     }

@@ -58,6 +58,9 @@ export function extractIndex(
   const rows: IndexRows = { token: [], string: [], date: [], number: [], quantity: [], reference: [], uri: [] };
   let typed: TypedValue[] | undefined;
   for (const param of searchParamsFor(resource.resourceType).values()) {
+    if (param.unionOf) {
+      continue; // searched through the parameters it unites
+    }
     let values: TypedValue[];
     try {
       if (param.fast && !options.fhirPathOnly) {
@@ -125,11 +128,30 @@ function addCompositeRows(rows: IndexRows, resource: Resource, baseUrl: string, 
         for (const value of values[componentIndex]!) {
           addValue(rows, part, value, baseUrl);
         }
+        if (component.type === 'token') {
+          dropTextOnlyRows(rows.token, before);
+        }
         for (let i = before; i < table.length; i++) {
           (table[i] as unknown[]).push(itemIndex);
         }
       });
     });
+  }
+}
+
+/**
+ * A composite's token part is matched on system and code only (no modifiers there), so a row that
+ * carries only a text can never match; it is kept only when the part has nothing else.
+ */
+function dropTextOnlyRows(token: IndexRows['token'], from: number): void {
+  const textOnly = (row: unknown[]): boolean => row[1] === null && row[2] === null;
+  if (token.length - from < 2 || token.slice(from).every(textOnly)) {
+    return;
+  }
+  for (let i = token.length - 1; i >= from; i--) {
+    if (textOnly(token[i] as unknown[])) {
+      token.splice(i, 1);
+    }
   }
 }
 
@@ -199,8 +221,11 @@ function addToken(rows: IndexRows, name: string, { type, value }: TypedValue): v
       for (const coding of codings) {
         rows.token.push([name, str(coding.system), str(coding.code), str(coding.display)]);
       }
-      if (str(v.text)) {
-        rows.token.push([name, null, null, str(v.text)]);
+      // The text gets a row of its own for `:text`, unless a coding's display says the same (as
+      // most do): `:text` matches any row's display, so that row would only cost a write.
+      const text = str(v.text);
+      if (text && !codings.some((coding) => coding.display === text)) {
+        rows.token.push([name, null, null, text]);
       }
       return;
     }

@@ -155,6 +155,28 @@ describe('composite search parameters', () => {
     expect(await ids(`Observation?${name}=${encodeURIComponent(value)}`)).toEqual(expected);
   });
 
+  it('answers combo-code from the code and component-code rows (no rows of its own)', async () => {
+    expect(await ids(`Observation?combo-code=${LOINC}|8480-6`)).toEqual(['bp-crossed', 'bp-high', 'bp-normal']);
+    expect(await ids('Observation?combo-code=2339-0,85354-9')).toEqual([
+      'bp-crossed',
+      'bp-high',
+      'bp-normal',
+      'glucose',
+    ]);
+    expect(await ids('Observation?subject=Patient/composite&combo-code:not=8462-4')).toEqual([
+      'glucose',
+      'note',
+      'onset',
+      'smoker',
+    ]);
+    expect(await ids('Observation?subject=Patient/composite&combo-code:missing=true')).toEqual([]);
+    expect(await ids('Observation?combo-code:text=systolic')).toEqual(['bp-crossed', 'bp-high', 'bp-normal']);
+    const [stored] = await t.database.db.query<{ n: string }>(
+      `select count(*) as n from search_token where resource_type = 'Observation' and param = 'combo-code'`,
+    );
+    expect(Number(stored!.n)).toBe(0);
+  });
+
   it('matches parts within one component, never across two', async () => {
     // bp-crossed has a systolic component and a diastolic of 185: not a systolic above 180.
     expect(await ids(`Observation?component-code-value-quantity=${encodeURIComponent('8480-6$gt180')}`)).toEqual([

@@ -5,6 +5,7 @@ import type { SearchFilter } from './model.ts';
 import { unescapeValue } from './parse.ts';
 import { dateCondition, splitPrefix } from './prefixes.ts';
 import { valueCondition } from './values.ts';
+import { paramIs } from './param-rows.ts';
 import type { FilterScope } from './filter-scope.ts';
 
 /** `and <the caller may see alias>`, or nothing for an unrestricted caller. */
@@ -49,7 +50,7 @@ export function filterToSql(filter: SearchFilter, scope: FilterScope): string {
   }
   const table = `search_${definition.type}`;
   const t = `s${scope.depth}_${params.values.length}`;
-  const owner = `${t}.resource_type = ${params.add(scope.resourceType)} and ${t}.id = ${alias}.id and ${t}.param = ${params.add(filter.name)}`;
+  const owner = `${t}.resource_type = ${params.add(scope.resourceType)} and ${t}.id = ${alias}.id and ${paramIs(t, definition, params)}`;
   if (filter.modifier === 'missing') {
     const exists = `exists (select 1 from ${table} ${t} where ${owner})`;
     return filter.values[0] === 'true' ? `not ${exists}` : exists;

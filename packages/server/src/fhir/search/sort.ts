@@ -2,6 +2,7 @@ import { isTimestampText } from '../calendar.ts';
 import { searchParamsFor } from '../definitions.ts';
 import { badRequest } from '../outcome.ts';
 import type { SortRule } from './model.ts';
+import { paramIs } from './param-rows.ts';
 import type { SqlParams } from './sql-params.ts';
 
 export interface SortKey {
@@ -57,7 +58,7 @@ export function sortKeys(
     const collate = column.cast === 'text' ? ' collate "C"' : '';
     keys.push({
       expression: `coalesce((select ${aggregate} from search_${definition.type} o where o.resource_type = ${params.add(resourceType)}
-        and o.id = ${alias}.id and o.param = ${params.add(rule.name)}), ${sentinel})${collate}`,
+        and o.id = ${alias}.id and ${paramIs('o', definition, params)}), ${sentinel})${collate}`,
       cast: column.cast,
       descending: rule.descending,
     });
