@@ -41,7 +41,7 @@ import { referralsBenchmark } from './referrals.ts';
 import { referralAnalyticsBenchmark } from './referral-analytics.ts';
 import { admissionAlertsBenchmark } from './admission-alerts.ts';
 import { policyBenchmark, policyFigures } from './policy.ts';
-import { markdown, type BenchReport, type DatabaseRun, type Target } from './report.ts';
+import { markdown, type BenchReport, type DatabaseRun, type Figure, type Target } from './report.ts';
 import {
   EVERYTHING_QUERY,
   runSequential,
@@ -673,6 +673,7 @@ async function runDatabase(ctx: RunContext, run: DatabaseRun, bench: BenchDataba
           servers.map((s) => s.baseUrl),
         );
       }
+      run.figures.push(memoryFigure(kind, resources, servers));
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
     }
@@ -852,6 +853,24 @@ async function main(): Promise<void> {
   writeReport(report, outBase);
   process.stdout.write(`${markdown(report)}\n\nResults: ${path.relative(process.cwd(), `${outBase}.json`)}\n`);
   process.exitCode = failed ? 1 : 0;
+}
+
+/** Resident memory of each server process after the HTTP benchmarks (Linux /proc; the issue asks for it). */
+function memoryFigure(kind: BenchDatabaseKind, resources: number, servers: readonly ServerProcess[]): Figure {
+  const rss = servers.map((server) => {
+    const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+    const peak = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+    return { rssMiB: Math.round(kib / 1024), peakMiB: Math.round(peak / 1024) };
+  });
+  return {
+    id: 'memory',
+    benchmark: 'Server process memory after the HTTP benchmarks',
+    database: kind,
+    resources,
+    method: `VmRSS (VmHWM: peak) of each \`careweave start\` process from /proc, read after every HTTP benchmark above ran against it: ${rss.map((r) => `${r.rssMiB} MiB (peak ${r.peakMiB} MiB)`).join(', ')}`,
+    details: { servers: rss },
+  };
 }
 
 function writeReport(report: BenchReport, outBase: string): void {
