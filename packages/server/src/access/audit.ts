@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
+import { isConnectionLost } from '../db/errors.ts';
 import { jsonbValue } from '../db/jsonb.ts';
 import type { AccessEvent } from '../fhir/store/hooks.ts';
 import type { Actor } from './actor.ts';
@@ -90,6 +92,31 @@ interface GroupWaiter {
  */
 const MAX_GROUP_WRITERS = 1;
 const MAX_GROUP_ROWS = 1000;
+/** A group's size in (approximate) bytes of JSON, so that no group statement grows without bound. */
+const MAX_GROUP_BYTES = 1 << 20;
+
+/**
+ * The longest query kept whole in an audit row. A POST `_search` can carry megabytes of
+ * parameters; the row keeps the first 8 KiB, the full length and a SHA-256 of the whole, which is
+ * evidence enough and keeps every row (and every group of them) small.
+ */
+export const MAX_AUDITED_QUERY = 8 * 1024;
+
+export function auditedQuery(query: string | undefined): string | null {
+  if (query === undefined) {
+    return null;
+  }
+  if (query.length <= MAX_AUDITED_QUERY) {
+    return query;
+  }
+  const digest = createHash('sha256').update(query).digest('hex');
+  return `${query.slice(0, MAX_AUDITED_QUERY)}… [${query.length} characters, sha256 ${digest}]`;
+}
+
+function approximateBytes(row: BufferedRow): number {
+  const text = (values: readonly string[]): number => values.reduce((sum, v) => sum + v.length + 3, 0);
+  return 256 + (row.query?.length ?? 0) + text(row.refs) + text(row.patients);
+}
 
 export function purposeOf(actor: Actor): string {
   switch (actor.kind) {
@@ -195,7 +222,7 @@ export class AuditLog {
         refs: event.resources,
         interaction: event.interaction,
         purpose: purposeOf(actor),
-        query: event.query ?? null,
+        query: auditedQuery(event.query),
         user: actor.kind === 'staff' ? actor.userId : null,
       };
       if (this.bufferMs > 0) {
@@ -221,20 +248,49 @@ export class AuditLog {
    */
   private startGroups(): void {
     while (this.groupWriters < MAX_GROUP_WRITERS && this.group.length) {
-      const waiters = this.group.splice(0, MAX_GROUP_ROWS);
+      const waiters = this.takeGroup();
       this.groupWriters++;
-      this.insertBatch(
+      void this.writeGroup(waiters).finally(() => {
+        this.groupWriters--;
+        this.startGroups();
+      });
+    }
+  }
+
+  /** The next group: up to MAX_GROUP_ROWS rows and MAX_GROUP_BYTES of them (one row at least). */
+  private takeGroup(): GroupWaiter[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.group.length && n < MAX_GROUP_ROWS) {
+      bytes += approximateBytes(this.group[n]!.row);
+      if (n > 0 && bytes > MAX_GROUP_BYTES) {
+        break;
+      }
+      n++;
+    }
+    return this.group.splice(0, n);
+  }
+
+  /**
+   * Writes a group; if its statement fails for anything but a lost connection, writes its rows one
+   * by one, so that one read's row can never make the other reads of its group fail.
+   */
+  private async writeGroup(waiters: GroupWaiter[]): Promise<void> {
+    try {
+      await this.insertBatch(
         waiters.map((w) => w.row),
         { durable: true },
-      )
-        .then(
-          () => waiters.forEach((w) => w.resolve()),
-          (error: unknown) => waiters.forEach((w) => w.reject(error)),
-        )
-        .finally(() => {
-          this.groupWriters--;
-          this.startGroups();
-        });
+      );
+      waiters.forEach((w) => w.resolve());
+      return;
+    } catch (error) {
+      if (waiters.length === 1 || isConnectionLost(error)) {
+        waiters.forEach((w) => w.reject(error));
+        return;
+      }
+    }
+    for (const waiter of waiters) {
+      await this.insertBatch([waiter.row], { durable: true }).then(waiter.resolve, waiter.reject);
     }
   }
 
@@ -270,7 +326,7 @@ export class AuditLog {
         event.resources,
         event.interaction,
         purposeOf(actor),
-        event.query ?? null,
+        auditedQuery(event.query),
         refs.map((r) => r[0] ?? ''),
         refs.map((r) => r[1] ?? ''),
         ...(staffUser ? [staffUser] : []),
@@ -366,7 +422,7 @@ export class AuditLog {
         purposeOf(actor),
         event.decision,
         event.breakGlassReason ?? null,
-        event.query ?? null,
+        auditedQuery(event.query),
       ],
     );
   }

@@ -118,12 +118,24 @@ async function run<D>(
     operation: `$${operation.code}`,
     ...(operation.resourceBody ? { resourceBody: operation.resourceBody } : {}),
   });
-  const result: OperationResult = await operation.handler({ ...call, deps, input, warnings });
-  // A handler that sent its own answer (headers, a stream, 202) returns the reply.
-  if ((result as unknown) === reply) {
+  const result = (await operation.handler({ ...call, deps, input, warnings })) as
+    | Exclude<OperationResult, FastifyReply>
+    | FastifyReply
+    | undefined;
+  // A handler that sent its own answer (headers, a stream, 202) returns the reply. A Fastify reply
+  // is a thenable (it resolves to undefined once sent), so an async handler's `return reply` arrives
+  // here as undefined, not as the reply: `reply.sent` is what says it has been answered.
+  if (reply.sent || result === undefined || isReply(result, reply)) {
     return reply;
   }
   return 'resourceType' in result ? sendResource(reply, result) : sendResource(reply, result.resource, result.status);
+}
+
+function isReply(
+  result: Exclude<OperationResult, FastifyReply> | FastifyReply,
+  reply: FastifyReply,
+): result is FastifyReply {
+  return (result as unknown) === reply;
 }
 
 function lenient(prefer: string | string[] | undefined): boolean {
