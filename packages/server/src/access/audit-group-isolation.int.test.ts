@@ -34,7 +34,7 @@ describe('audit group commit isolation', () => {
     expect(row!.query).toMatch(/… \[300001\d characters, sha256 [0-9a-f]{64}\]$/);
   });
 
-  it("does not fail an innocent read because another row of its group cannot be written", async () => {
+  it('does not fail an innocent read because another row of its group cannot be written', async () => {
     const audit = new AuditLog(t.database.db);
     // The first read is written alone at once; what is recorded meanwhile forms the next group.
     const first = audit.record(ACTORS.gp, { interaction: 'read', resources: [], patients: ['p1'] });
@@ -53,8 +53,8 @@ describe('audit group commit isolation', () => {
     });
     await first;
     const [attack, innocent] = await Promise.allSettled([poisoned, victim]);
-    expect(attack!.status).toBe('rejected');
-    expect(innocent!.status).toBe('fulfilled');
+    expect(attack.status).toBe('rejected');
+    expect(innocent.status).toBe('fulfilled');
     const rows = await t.database.db.query(`select 1 from audit_log where query = 'Observation?code=victim'`);
     expect(rows).toHaveLength(1);
   });

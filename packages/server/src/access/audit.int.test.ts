@@ -118,10 +118,9 @@ describe('audit log', () => {
       statements.mockRestore();
     }
     // Nothing is left queued: every read's row was committed before its promise resolved.
-    const rows = await database.db.query<{ query: string }>(
-      'select query from audit_log where seq > $1 order by seq',
-      [before!.seq],
-    );
+    const rows = await database.db.query<{ query: string }>('select query from audit_log where seq > $1 order by seq', [
+      before!.seq,
+    ]);
     expect(rows.map((r) => r.query).sort()).toEqual(Array.from({ length: 60 }, (_, n) => `g${n}`).sort());
     expect(await audit.verify()).toMatchObject({ ok: true });
   });
@@ -130,7 +129,7 @@ describe('audit log', () => {
     const failing = new AuditLog({
       ...database.db,
       query: () => Promise.reject(new Error('connection terminated')),
-    } as unknown as typeof database.db);
+    });
     const reads = Array.from({ length: 5 }, (_, n) => failing.record(ACTORS.gp, event(500 + n)));
     for (const read of reads) {
       await expect(read).rejects.toThrow('connection terminated');

@@ -37,7 +37,12 @@ export async function bareReadBaseline(run: DatabaseRun, ctx: BareReadContext): 
   try {
     await waitUntilListening(baseUrl);
     ctx.log(`postgres: bare node:http + pg reads: warm-up, then ${ctx.durationSeconds} s`);
-    await loadTest([baseUrl], { connections: ctx.connections, durationSeconds: 3, path: ctx.path, headers: ctx.headers });
+    await loadTest([baseUrl], {
+      connections: ctx.connections,
+      durationSeconds: 3,
+      path: ctx.path,
+      headers: ctx.headers,
+    });
     const before = ctx.snapshot([child.pid!]);
     const result = await loadTest([baseUrl], {
       connections: ctx.connections,
@@ -82,7 +87,12 @@ export async function bareReadBaseline(run: DatabaseRun, ctx: BareReadContext): 
 async function waitUntilListening(baseUrl: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (await fetch(`${baseUrl}/healthz`).then((r) => r.ok, () => false)) {
+    if (
+      await fetch(`${baseUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    ) {
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -115,7 +115,10 @@ async function copyBaseline(url: string, name: string, ctx: ImportBenchContext):
       for (const entry of bundle.entry ?? []) {
         const resource = entry.resource;
         if (resource && typeof resource.resourceType === 'string' && typeof resource.id === 'string') {
-          rows.set(`${resource.resourceType}/${resource.id}`, copyLine(resource.resourceType, resource.id, now, resource));
+          rows.set(
+            `${resource.resourceType}/${resource.id}`,
+            copyLine(resource.resourceType, resource.id, now, resource),
+          );
         }
       }
     }

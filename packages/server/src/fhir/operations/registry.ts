@@ -119,9 +119,7 @@ async function run<D>(
     ...(operation.resourceBody ? { resourceBody: operation.resourceBody } : {}),
   });
   const result = (await operation.handler({ ...call, deps, input, warnings })) as
-    | Exclude<OperationResult, FastifyReply>
-    | FastifyReply
-    | undefined;
+    Exclude<OperationResult, FastifyReply> | FastifyReply | undefined;
   // A handler that sent its own answer (headers, a stream, 202) returns the reply. A Fastify reply
   // is a thenable (it resolves to undefined once sent), so an async handler's `return reply` arrives
   // here as undefined, not as the reply: `reply.sent` is what says it has been answered.
