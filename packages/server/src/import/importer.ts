@@ -726,7 +726,8 @@ class ImportRun {
    * differ. Returns what to count, applied only after the commit.
    */
   private async writeTransaction(batch: WriteItem[]): Promise<Applied> {
-    return this.service.transaction(async (tx) => {
+    const ensuredHere: Applied['ensured'] = [];
+    const writing = this.service.transaction(async (tx) => {
       const db = tx.searchContext().db;
       const repository = new ResourceRepository(db);
       if (!this.dryRun) {
@@ -771,9 +772,26 @@ class ImportRun {
       }
       if (writes.size && !this.dryRun) {
         await tx.writeMany([...writes.values()], current);
+        // Known before the commit: a concurrent batch waiting on these resources' locks reads them
+        // as soon as this commits, possibly before `apply` runs, and must count them as this run's.
+        for (const entry of applied.ensured) {
+          this.ensured.set(...entry);
+          ensuredHere.push(entry);
+        }
       }
       return applied;
     });
+    try {
+      return await writing;
+    } catch (error) {
+      // Rolled back: what it ensured does not exist (unless another batch has since ensured it).
+      for (const [key, version] of ensuredHere) {
+        if (this.ensured.get(key) === version) {
+          this.ensured.delete(key);
+        }
+      }
+      throw error;
+    }
   }
 
   private apply(applied: Applied): void {
