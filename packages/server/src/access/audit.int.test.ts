@@ -136,6 +136,24 @@ describe('audit log', () => {
     }
   });
 
+  it('does not retry a group row by row when the database timed it out, which would only add load', async () => {
+    let statements = 0;
+    const timedOut = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    const busy = new AuditLog({
+      ...database.db,
+      query: () => {
+        statements++;
+        return Promise.reject(timedOut);
+      },
+    });
+    const reads = Array.from({ length: 6 }, (_, n) => busy.record(ACTORS.gp, event(520 + n)));
+    for (const read of reads) {
+      await expect(read).rejects.toThrow('statement timeout');
+    }
+    // The first read alone, then the five that waited as one group: two statements, not 1 + 1 + 5.
+    expect(statements).toBe(2);
+  });
+
   it('refuses updates, deletes and truncation', async () => {
     await expect(database.db.query(`update audit_log set decision = 'deny'`)).rejects.toThrow(/append-only/);
     await expect(database.db.query('delete from audit_log')).rejects.toThrow(/append-only/);

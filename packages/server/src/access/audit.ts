@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
-import { isConnectionLost } from '../db/errors.ts';
+import { isConnectionLost, isOverloaded } from '../db/errors.ts';
 import { jsonbValue } from '../db/jsonb.ts';
 import type { AccessEvent } from '../fhir/store/hooks.ts';
 import type { Actor } from './actor.ts';
@@ -284,7 +284,9 @@ export class AuditLog {
       waiters.forEach((w) => w.resolve());
       return;
     } catch (error) {
-      if (waiters.length === 1 || isConnectionLost(error)) {
+      // Row by row would find the one row that cannot be written; it would not help a database that
+      // has lost its connection or is too busy (a statement timeout would become a thousand).
+      if (waiters.length === 1 || isConnectionLost(error) || isOverloaded(error)) {
         waiters.forEach((w) => w.reject(error));
         return;
       }
@@ -303,7 +305,7 @@ export class AuditLog {
       ? `(select b.reason from break_glass b where b.user_id = $9::text and b.patient_id = any(p.ids)
             and b.started_at <= now() and b.expires_at > now() order by b.started_at desc limit 1)`
       : 'null::text';
-    await tx.query(
+    await tx.queue(
       `with p as materialized (
          select coalesce(array_agg(distinct x order by x), '{}') as ids from (
            select unnest($2::text[]) as x
@@ -331,6 +333,7 @@ export class AuditLog {
         refs.map((r) => r[1] ?? ''),
         ...(staffUser ? [staffUser] : []),
       ],
+      { genericPlan: true },
     );
   }
 

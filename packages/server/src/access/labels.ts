@@ -178,6 +178,7 @@ async function loadStored(
     const rows = await db.query<{ id: string; source_org: string | null }>(
       `select id, source_org from resource where resource_type = 'Encounter' and id = any($1::text[]) and not deleted`,
       [encounterIds],
+      { genericPlan: true },
     );
     encounterIds.forEach((id) => encounterSource.set(id, null));
     rows.forEach((row) => encounterSource.set(row.id, row.source_org));
@@ -187,6 +188,8 @@ async function loadStored(
       `select id, (content->'generalPractitioner')::text as gp from current_resource
         where resource_type = 'Patient' and id = any($1::text[]) and not deleted`,
       [patientIds],
+      // By primary key, however many ids: the generic plan is as good, and skips planning each time.
+      { genericPlan: true },
     );
     patientIds.forEach((id) => practice.set(id, null));
     for (const row of rows) {

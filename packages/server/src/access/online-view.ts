@@ -47,10 +47,11 @@ export async function replaceOnlineWithheld(
 ): Promise<void> {
   const replaced = writes.filter((w) => w.replacesExisting || w.deleted);
   if (replaced.length) {
-    await db.query(
+    await db.queue(
       `delete from online_withheld w using unnest($1::text[], $2::text[]) as k(t, i)
         where w.resource_type = k.t and w.id = k.i`,
       [replaced.map((w) => w.resourceType), replaced.map((w) => w.id)],
+      { genericPlan: true },
     );
   }
   const withheld = writes.filter((w) => {
@@ -58,7 +59,7 @@ export async function replaceOnlineWithheld(
     return resource !== undefined && withheldOnline(resource);
   });
   if (withheld.length) {
-    await db.query(
+    await db.queue(
       `insert into online_withheld (resource_type, id) select * from unnest($1::text[], $2::text[])
        on conflict do nothing`,
       [withheld.map((w) => w.resourceType), withheld.map((w) => w.id)],

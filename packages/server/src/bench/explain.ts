@@ -15,6 +15,11 @@ function capturing(db: Queryable, into: Captured[]): Queryable {
       return db.query<T>(sql, params);
     },
     exec: (sql: string) => db.exec(sql),
+    queue: async (sql: string, params: readonly SqlParam[] = []): Promise<void> => {
+      into.push({ sql, params });
+      await db.queue(sql, params);
+    },
+    afterCommit: (callback: () => void) => db.afterCommit(callback),
   };
 }
 

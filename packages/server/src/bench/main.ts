@@ -134,6 +134,7 @@ const program = new Command()
       `PostgreSQL: CAREWEAVE_BENCH_POSTGRES_URL (default ${DEFAULT_POSTGRES_URL}) must allow CREATE DATABASE; the benchmark creates and drops careweave_bench_<random> there.`,
       `Benchmarks (--only): ${BENCHMARKS.join(', ')}. The seeded data is always loaded, and its write throughput always reported, because everything else needs it.`,
       'Results: <out>/<timestamp>.json, EXPLAIN plans in <out>/<timestamp>.explain-<database>.txt, a Markdown table on stdout; progress on stderr.',
+      'CAREWEAVE_BENCH_PROFILE=<folder>: a V8 CPU profile of each in-process step that supports it (the bookings of --only referrals) is written there.',
     ].join('\n\n'),
   )
   .addOption(

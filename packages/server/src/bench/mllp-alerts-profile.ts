@@ -53,6 +53,11 @@ function counted(inner: Queryable): Queryable {
         note(sql, performance.now() - started);
       }
     },
+    async queue(sql: string, params?: readonly SqlParam[], options?: Parameters<Queryable['query']>[2]) {
+      note(sql, 0);
+      await inner.queue(sql, params, options);
+    },
+    afterCommit: (callback: () => void) => inner.afterCommit(callback),
   };
 }
 

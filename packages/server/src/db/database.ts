@@ -14,12 +14,45 @@ export interface QueryOptions {
    * the population, where a common code wants a different plan from a rare one. PGlite ignores it.
    */
   reusePlan?: boolean;
+  /**
+   * PostgreSQL, in a transaction: use the statement's generic plan, made once per connection, even
+   * where PostgreSQL would plan it again on every run. For statements whose plan cannot depend on
+   * their values, which PostgreSQL re-plans anyway because an array parameter looks ten times longer
+   * to a generic estimate than the one-element array it gets: the store's write and the audit
+   * insert, whose planning cost about as much as running them. Elsewhere, and on PGlite, ignored.
+   */
+  genericPlan?: boolean;
 }
 
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<T[]>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs a statement whose rows nobody reads (a lock, an outbox or audit row, a derived fact). In a
+   * PostgreSQL transaction it is not sent at once: it goes out in order with the transaction's next
+   * statement (or its commit), in the same network write, so a write's bookkeeping costs no round
+   * trips of its own. If it fails, that next statement fails with its error, and the transaction
+   * rolls back as with any failure. Anywhere else it has run when the promise resolves.
+   */
+  queue(sql: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<void>;
+  /**
+   * Calls `callback` once what was written through this is committed: after its transaction's commit
+   * (never, if it rolls back), or at once outside a transaction. For waking someone in this process
+   * who will read it; `callback` must not throw (what it throws is dropped).
+   */
+  afterCommit(callback: () => void): void;
+}
+
+/** Runs after-commit callbacks; one that throws does not stop the others or undo the commit. */
+export function runAfterCommit(callbacks: readonly (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch {
+      // Documented: callbacks must not throw. The transaction has committed either way.
+    }
+  }
 }
 
 /** The driver underneath, for a library that issues its own SQL (the job queue, src/jobs/). */

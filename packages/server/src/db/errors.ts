@@ -43,6 +43,17 @@ export function isConnectionLost(error: unknown): boolean {
 }
 
 /**
+ * True when the database gave up on a statement for want of time or resources rather than for
+ * anything in it: 57014 query_canceled (`statement_timeout`), class 53 insufficient resources (out of
+ * memory, disk full, too many connections). Running the same work again at once, in pieces, would only
+ * add to the load.
+ */
+export function isOverloaded(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '57014' || (state?.startsWith('53') ?? false);
+}
+
+/**
  * True for a write refused because the database is read-only: 25006 read_only_sql_transaction (a
  * hot standby, or `default_transaction_read_only = on`).
  */

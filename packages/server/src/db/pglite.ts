@@ -1,8 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { acquireDataDirLock, type LockHolder } from './data-dir-lock.ts';
-import type { Database, Queryable, SqlParam } from './database.ts';
+import { runAfterCommit, type Database, type Queryable, type SqlParam } from './database.ts';
 
-function wrap(pg: Pick<PGlite, 'query' | 'exec'>): Queryable {
+/** `committed`: the transaction's after-commit callbacks (none: not in a transaction, run at once). */
+function wrap(pg: Pick<PGlite, 'query' | 'exec'>, committed?: (() => void)[]): Queryable {
   return {
     async query<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
       const result = await pg.query<T>(sql, params as unknown[]);
@@ -10,6 +11,17 @@ function wrap(pg: Pick<PGlite, 'query' | 'exec'>): Queryable {
     },
     async exec(sql: string): Promise<void> {
       await pg.exec(sql);
+    },
+    // In process there is no round trip to save: a queued statement runs at once.
+    async queue(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+      await pg.query(sql, params as unknown[]);
+    },
+    afterCommit(callback: () => void): void {
+      if (committed) {
+        committed.push(callback);
+      } else {
+        runAfterCommit([callback]);
+      }
     },
   };
 }
@@ -43,7 +55,12 @@ export async function openPglite(
     native: { kind: 'pglite', pglite: pg },
     ...base,
     // PGlite has a single connection and serialises transactions itself.
-    transaction: (work) => pg.transaction((tx) => work(wrap(tx))),
+    async transaction(work) {
+      const committed: (() => void)[] = [];
+      const result = await pg.transaction((tx) => work(wrap(tx, committed)));
+      runAfterCommit(committed);
+      return result;
+    },
     close: async () => {
       await pg.close();
       release();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Database, Queryable, QueryOptions, SqlParam } from './database.ts';
+import { runAfterCommit, type Database, type Queryable, type QueryOptions, type SqlParam } from './database.ts';
 import { isConnectionLost } from './errors.ts';
 
 // Return bigint/numeric as strings would surprise callers; version ids fit in a JS number.
@@ -35,20 +35,156 @@ class StatementNames {
   }
 }
 
-function wrapClient(client: pg.PoolClient | pg.Pool, statements: StatementNames): Queryable {
+interface Statement {
+  sql: string;
+  params: readonly SqlParam[];
+  options: QueryOptions;
+}
+
+/** Sends one statement on `client` (by name when its plan may be kept, see StatementNames). */
+function submit(
+  client: pg.PoolClient | pg.Pool,
+  statements: StatementNames,
+  statement: Statement,
+): Promise<pg.QueryResult> {
+  const { sql, params, options } = statement;
+  // Without parameters a query may hold several statements, which only the simple protocol allows.
+  const name = params.length && options.reusePlan !== false ? statements.nameFor(sql) : undefined;
+  return client.query(
+    name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] },
+  );
+}
+
+/** The pool's queries, each on whichever connection is free; nothing to queue behind. */
+function wrapPool(pool: pg.Pool, statements: StatementNames): Queryable {
   return {
     async query<T>(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
-      // Without parameters a query may hold several statements, which only the simple protocol allows.
-      const name = params.length && options.reusePlan !== false ? statements.nameFor(sql) : undefined;
-      const result = await client.query(
-        name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] },
-      );
-      return result.rows as T[];
+      return (await submit(pool, statements, { sql, params, options })).rows as T[];
     },
     async exec(sql: string): Promise<void> {
-      await client.query(sql);
+      await pool.query(sql);
+    },
+    async queue(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<void> {
+      await submit(pool, statements, { sql, params, options });
+    },
+    afterCommit(callback: () => void): void {
+      runAfterCommit([callback]);
     },
   };
+}
+
+/**
+ * One transaction on one connection, sending queued statements (`begin` first) with the next one.
+ * Each round trip to PostgreSQL costs both processes a network write, a read and a wake-up, which on
+ * a small or virtualised machine cost more than running a short statement: a booking was about a
+ * dozen of them. The connection is in pipeline mode (pg's `pipeline` option: a statement is written
+ * without waiting for the one before to be answered); corking the socket around the batch makes the
+ * queued statements and the one awaited a single write, answered in order.
+ */
+class PipelinedTransaction implements Queryable {
+  private readonly queued: Statement[] = [{ sql: 'begin', params: [], options: {} }];
+  private begun = false;
+  private readonly committed: (() => void)[] = [];
+  private readonly client: pg.PoolClient;
+  private readonly statements: StatementNames;
+
+  constructor(client: pg.PoolClient, statements: StatementNames) {
+    this.client = client;
+    this.statements = statements;
+  }
+
+  /** Whether `begin` has been sent, so there is something to roll back. */
+  get started(): boolean {
+    return this.begun;
+  }
+
+  async query<T>(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
+    return (await this.send({ sql, params, options })).rows as T[];
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.send({ sql, params: [], options: {} });
+  }
+
+  queue(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<void> {
+    this.queued.push({ sql, params, options });
+    return Promise.resolve();
+  }
+
+  afterCommit(callback: () => void): void {
+    this.committed.push(callback);
+  }
+
+  async commit(): Promise<void> {
+    await this.send(COMMIT);
+    runAfterCommit(this.committed);
+  }
+
+  private async send(next: Statement): Promise<pg.QueryResult> {
+    const { statements, last } = withPlanModes([...this.queued.splice(0), next]);
+    this.begun = true;
+    if (statements.length === 1) {
+      return submit(this.client, this.statements, next);
+    }
+    const socket = socketOf(this.client);
+    socket?.cork();
+    let sent: Promise<pg.QueryResult>[];
+    try {
+      sent = statements.map((statement) => submit(this.client, this.statements, statement));
+    } finally {
+      socket?.uncork();
+    }
+    const settled = await Promise.allSettled(sent);
+    // Statements run in order, and after a failure the rest fail as "transaction aborted": the first
+    // failure is the cause.
+    const failure = settled.find((result) => result.status === 'rejected');
+    if (failure) {
+      throw failure.reason;
+    }
+    return (settled[last] as PromiseFulfilledResult<pg.QueryResult>).value;
+  }
+}
+
+const COMMIT: Statement = { sql: 'commit', params: [], options: {} };
+const GENERIC_PLANS: Statement = { sql: 'set local plan_cache_mode = force_generic_plan', params: [], options: {} };
+const CHOSEN_PLANS: Statement = { sql: 'set local plan_cache_mode = auto', params: [], options: {} };
+
+/**
+ * Surrounds each run of statements that want generic plans with the settings that force them and put
+ * PostgreSQL's own choice back, so every other statement (a search inside a transaction, a savepoint
+ * rolled back to) runs as it would have. In the same write as the batch, they cost no round trips.
+ * Returns the statements to send and the position of `batch`'s last one among them.
+ */
+function withPlanModes(batch: readonly Statement[]): { statements: Statement[]; last: number } {
+  const statements: Statement[] = [];
+  let generic = false;
+  for (const statement of batch) {
+    const wantsGeneric = statement.options.genericPlan === true && statement.params.length > 0;
+    // A commit ends the setting with the transaction.
+    if (wantsGeneric !== generic && statement !== COMMIT) {
+      statements.push(wantsGeneric ? GENERIC_PLANS : CHOSEN_PLANS);
+      generic = wantsGeneric;
+    }
+    statements.push(statement);
+  }
+  const last = statements.length - 1;
+  if (generic) {
+    statements.push(CHOSEN_PLANS);
+  }
+  return { statements, last };
+}
+
+/**
+ * The socket under a pg client: pg corks it itself around each statement's messages, and does not
+ * expose it, so this reaches for it. Without it (another transport) the batch is still pipelined,
+ * only in several writes.
+ */
+function socketOf(client: pg.PoolClient): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: { cork?: unknown; uncork?: unknown } } }).connection
+    ?.stream;
+  return typeof stream?.cork === 'function' && typeof stream.uncork === 'function'
+    ? (stream as { cork(): void; uncork(): void })
+    : undefined;
 }
 
 /** Distinct statement texts prepared by name (see StatementNames). */
@@ -66,6 +202,8 @@ export async function openPostgres(url: string, poolSize = 10, options: Postgres
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // Statements queued in a transaction go out together (PipelinedTransaction).
+    pipeline: true,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   const statements = new StatementNames(MAX_NAMED_STATEMENTS);
@@ -82,7 +220,7 @@ export async function openPostgres(url: string, poolSize = 10, options: Postgres
   return {
     kind: 'postgres',
     native: { kind: 'postgres', pool },
-    ...wrapClient(pool, statements),
+    ...wrapPool(pool, statements),
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       // The pool listens for errors only on idle clients: a borrowed one whose connection the
@@ -93,16 +231,16 @@ export async function openPostgres(url: string, poolSize = 10, options: Postgres
         lost = error;
       };
       client.on('error', onError);
+      const tx = new PipelinedTransaction(client, statements);
       try {
-        await client.query('begin');
-        const result = await work(wrapClient(client, statements));
-        await client.query('commit');
+        const result = await work(tx);
+        await tx.commit();
         return result;
       } catch (error) {
         if (!lost && isConnectionLost(error)) {
           lost = error as Error;
         }
-        if (!lost) {
+        if (!lost && tx.started) {
           await client.query('rollback').catch(() => undefined);
         }
         throw error;

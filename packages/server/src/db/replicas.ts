@@ -154,6 +154,11 @@ export class ReplicaRouter {
           .db!.query<T>(sql, params, options)
           .catch((error: unknown) => fallBack(error, () => primary.query<T>(sql, params, options))),
       exec: (sql: string) => replica.db!.exec(sql).catch((error: unknown) => fallBack(error, () => primary.exec(sql))),
+      queue: (sql: string, params?: readonly SqlParam[], options?: QueryOptions) =>
+        replica
+          .db!.queue(sql, params, options)
+          .catch((error: unknown) => fallBack(error, () => primary.queue(sql, params, options))),
+      afterCommit: (callback: () => void) => primary.afterCommit(callback),
     };
   }
 

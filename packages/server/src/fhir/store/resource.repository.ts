@@ -139,9 +139,14 @@ export class ResourceRepository {
   async lock(keys: readonly string[]): Promise<void> {
     const sorted = [...new Set(keys)].sort();
     if (sorted.length) {
-      await this.db.query('select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k', [
-        sorted,
-      ]);
+      // Queued: it goes out with the read of what it locks, and PostgreSQL takes it before that read.
+      await this.db.queue(
+        'select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k',
+        [sorted],
+        {
+          genericPlan: true,
+        },
+      );
     }
   }
 
@@ -220,7 +225,9 @@ export class ResourceRepository {
          category = case when excluded.deleted then resource.category else excluded.category end)`,
       ...indexRowParts(writes, params),
     ];
-    await this.db.query(`with ${parts.join(',\n')}\nselect 1`, params as never);
+    // Queued (Queryable.queue): in a transaction it goes out with the next statement that needs an
+    // answer, or with the commit, which is where a failure of it is reported.
+    await this.db.queue(`with ${parts.join(',\n')}\nselect 1`, params as never, { genericPlan: true });
   }
 
   async history(options: HistoryQuery): Promise<StoredResource[]> {

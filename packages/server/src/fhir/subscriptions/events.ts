@@ -9,12 +9,13 @@ import { SubscriptionRepository, type SubscriptionMirror } from './repository.ts
  * labels and derived facts run first, unchanged) with two steps in the same transaction as every
  * write — Subscription resources are mirrored into `subscription`, and writes of watched types are
  * added to the outbox `subscription_event`, so a committed write is never missed and a rolled-back
- * one never notified. Listeners hear of each transaction that added events (to wake the dispatcher
- * once it has committed).
+ * one never notified. Listeners hear of each committed transaction that wrote watched types (to wake
+ * the dispatcher); the outbox row is queued with the write's next statement, not a round trip of its
+ * own, so whether it added any events is not known here, and an empty drain is cheap.
  */
 export class SubscriptionEvents {
   readonly hooks: StoreHooks;
-  private readonly listeners: ((txid: string) => void)[] = [];
+  private readonly listeners: (() => void)[] = [];
   /** Types recorded whether or not a Subscription watches them (domain-event reactions, src/events/). */
   alsoRecord: () => readonly string[] = () => [];
 
@@ -29,7 +30,8 @@ export class SubscriptionEvents {
     };
   }
 
-  onRecorded(listener: (txid: string) => void): void {
+  /** `listener` is called once a transaction that may have added events has committed. */
+  onRecorded(listener: () => void): void {
     this.listeners.push(listener);
   }
 
@@ -49,11 +51,9 @@ export class SubscriptionEvents {
     if (!watched.length) {
       return;
     }
-    const { count, txid } = await repository.recordEvents(watched, this.alsoRecord());
-    if (count > 0) {
-      for (const listener of this.listeners) {
-        listener(txid);
-      }
+    await repository.recordEvents(watched, this.alsoRecord());
+    for (const listener of this.listeners) {
+      tx.afterCommit(listener);
     }
   }
 }

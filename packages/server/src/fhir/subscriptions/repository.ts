@@ -104,20 +104,17 @@ export class SubscriptionRepository {
 
   /**
    * Adds to the outbox the writes of types some live Subscription watches, and of `alsoTypes` (those
-   * domain-event reactions watch, src/events/). Returns how many, and
-   * the writing transaction's id (so the dispatcher can be nudged once it has committed).
+   * domain-event reactions watch, src/events/). Queued (`Queryable.queue`): in a transaction it goes
+   * out with the write's next statement.
    */
   async recordEvents(
     writes: readonly { resourceType: string; id: string; versionId: number; deleted: boolean }[],
     alsoTypes: readonly string[] = [],
-  ): Promise<{ count: number; txid: string }> {
-    const [row] = await this.db.query<{ n: string; txid: string }>(
-      `with added as (
-         insert into subscription_event (resource_type, resource_id, version_id, deleted)
-         select w.t, w.i, w.v, w.d from unnest($1::text[], $2::text[], $3::int[], $4::boolean[]) as w(t, i, v, d)
-          where w.t = any($5::text[]) or w.t in (select resource_type from subscription where ${LIVE})
-         returning 1)
-       select count(*) as n, case when count(*) > 0 then pg_current_xact_id()::text end as txid from added`,
+  ): Promise<void> {
+    await this.db.queue(
+      `insert into subscription_event (resource_type, resource_id, version_id, deleted)
+       select w.t, w.i, w.v, w.d from unnest($1::text[], $2::text[], $3::int[], $4::boolean[]) as w(t, i, v, d)
+        where w.t = any($5::text[]) or w.t in (select resource_type from subscription where ${LIVE})`,
       [
         writes.map((w) => w.resourceType),
         writes.map((w) => w.id),
@@ -125,8 +122,8 @@ export class SubscriptionRepository {
         writes.map((w) => w.deleted),
         alsoTypes,
       ],
+      { genericPlan: true },
     );
-    return { count: Number(row?.n ?? 0), txid: row?.txid ?? '' };
   }
 
   /** The oldest outbox events no other transaction holds, locked until this one ends. */
@@ -172,17 +169,5 @@ export class SubscriptionRepository {
       [id],
     );
     return Number(row?.n ?? 0);
-  }
-
-  /**
-   * Which of these transactions have finished (committed or rolled back). A transaction id from
-   * before a wraparound-sized gap cannot occur here: ids are checked within seconds of being taken.
-   */
-  async finished(txids: readonly string[]): Promise<string[]> {
-    const rows = await this.db.query<{ txid: string }>(
-      `select x as txid from unnest($1::text[]) as x where pg_xact_status(x::xid8) is distinct from 'in progress'`,
-      [txids],
-    );
-    return rows.map((r) => r.txid);
   }
 }

@@ -43,11 +43,10 @@ export class SubscriptionService {
     this.dispatcher = new Dispatcher(options);
     const deliverer = new Deliverer(options);
     this.nudger = new Nudger(
-      options.db,
       () => this.dispatcher.drain(),
       (error) => this.logger?.error({ err: error }, 'subscription dispatch failed; the sweep will retry'),
     );
-    options.events.onRecorded((txid) => this.nudger.add(txid));
+    options.events.onRecorded(() => this.nudger.committed());
     options.queue.define({
       name: DISPATCH_QUEUE,
       schedule: { cron: '* * * * *' },

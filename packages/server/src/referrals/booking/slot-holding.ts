@@ -72,7 +72,8 @@ async function mirrorSlots(tx: Queryable, written: readonly WrittenResource[]): 
     const holder = holderOf(s);
     return s.status === 'busy' && holder ? [{ slot: s.id!, appointment: holder }] : [];
   });
-  await tx.query(
+  // Queued: it goes out with the transaction's next statement or its commit.
+  await tx.queue(
     `with free as (select * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
                      as f(slot_id, schedule_id, start_at, end_at)),
           held as (select * from unnest($6::text[], $7::text[]) as h(slot_id, appointment_id)),
@@ -97,12 +98,13 @@ async function mirrorSlots(tx: Queryable, written: readonly WrittenResource[]): 
       held.map((h) => h.slot),
       held.map((h) => h.appointment),
     ],
+    { genericPlan: true },
   );
 }
 
 /** Replaces the mirror rows of the Schedules just written: an active one's HealthcareService actors. */
 async function mirrorSchedules(tx: Queryable, written: readonly WrittenResource[]): Promise<void> {
-  await tx.query('delete from referrals_schedule_service where schedule_id = any($1::text[])', [
+  await tx.queue('delete from referrals_schedule_service where schedule_id = any($1::text[])', [
     written.map((w) => w.id),
   ]);
   const rows = written.flatMap((w) => {
@@ -116,7 +118,7 @@ async function mirrorSchedules(tx: Queryable, written: readonly WrittenResource[
     return [...new Set(services)].map((service) => ({ schedule: w.id, service }));
   });
   if (rows.length) {
-    await tx.query(
+    await tx.queue(
       `insert into referrals_schedule_service (schedule_id, service_id)
        select * from unnest($1::text[], $2::text[])`,
       [rows.map((r) => r.schedule), rows.map((r) => r.service)],
@@ -163,10 +165,11 @@ async function holdSlots(views: Views, written: WrittenResource): Promise<void> 
  * The slot's current version, read under its lock (the store's lock on `Slot/{id}`, a PostgreSQL
  * advisory lock shared by every process), which this transaction then holds until it ends: of two
  * concurrent bookings of one slot the second waits here, then reads the first one's busy version.
- * Two statements, because a statement reads the snapshot taken when it started, before any wait.
+ * Two statements, because a statement reads the snapshot taken when it started, before any wait; the
+ * lock is queued, so both go to PostgreSQL in one write and it runs them in order.
  */
 async function lockedSlot({ tx, store }: Views, slotId: string): Promise<StoredResource | undefined> {
-  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`Slot/${slotId}`]);
+  await tx.queue('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`Slot/${slotId}`], { genericPlan: true });
   try {
     return await store.read('Slot', slotId);
   } catch (error) {
