@@ -139,7 +139,7 @@ export class DeclaredRelationshipService {
 
   /** Refuses a declaration beyond {@link MAX_ACTIVE_DECLARATIONS} unexpired ones of the user (serialised per user). */
   private async checkActiveLimit(tx: Queryable, staff: StaffActor): Promise<void> {
-    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`declared:${staff.userId}`]);
+    await tx.queue('select pg_advisory_xact_lock(hashtext($1))', [`declared:${staff.userId}`]);
     const [row] = await tx.query<{ n: number | string }>(
       `select count(*) as n from declared_relationship where user_id = $1 and ended_at is null and expires_at > now()`,
       [staff.userId],

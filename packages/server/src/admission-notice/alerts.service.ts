@@ -144,7 +144,7 @@ export class AdmissionAlerts {
     }
     await this.context.unitOfWork(this.context.systemActor, async (uow) => {
       // The same locks as `uow.lock` (one per visit, in key order so batches cannot deadlock), in one statement.
-      await uow.tx.query(
+      await uow.tx.queue(
         `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) with ordinality as u(k, n) order by n`,
         [[...new Set(current.map((item) => `admission-alert:Encounter/${item.encounter.id}`))].sort()],
       );

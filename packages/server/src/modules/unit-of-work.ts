@@ -62,9 +62,10 @@ export async function runUnitOfWork<T>(
           return store.forCaller(systemAccess);
         },
         lock: async (...keys) => {
-          // Sorted so two units locking the same keys cannot deadlock.
+          // Sorted so two units locking the same keys cannot deadlock; queued, so the locks go out
+          // with the unit's next statement (the read they protect), in order.
           for (const key of [...new Set(keys)].sort()) {
-            await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+            await tx.queue('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key], { genericPlan: true });
           }
         },
       };

@@ -158,7 +158,7 @@ export class NotificationRepository {
 
   /** The notification sent under `key`, waiting for any other transaction sending under it. */
   async findByKey(key: string): Promise<NotificationRow | undefined> {
-    await this.db.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`notification:${key}`]);
+    await this.db.queue('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`notification:${key}`]);
     const [row] = await this.db.query<NotificationRow>(
       `select ${COLUMNS} from notification where idempotency_key = $1`,
       [key],
@@ -175,7 +175,7 @@ export class NotificationRepository {
     if (!unique.length) {
       return new Map();
     }
-    await this.db.query(
+    await this.db.queue(
       `select pg_advisory_xact_lock(hashtextextended('notification:' || k, 0))
          from unnest($1::text[]) with ordinality as u(k, n) order by n`,
       [unique],
