@@ -19,6 +19,7 @@ function capturing(db: Queryable, into: Captured[]): Queryable {
       into.push({ sql, params });
       await db.queue(sql, params);
     },
+    flush: () => db.flush(),
     afterCommit: (callback: () => void) => db.afterCommit(callback),
   };
 }

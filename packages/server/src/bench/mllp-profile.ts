@@ -56,6 +56,7 @@ function counted(inner: Queryable): Queryable {
       note(sql, 0);
       await inner.queue(sql, params, options);
     },
+    flush: () => inner.flush(),
     afterCommit: (callback: () => void) => inner.afterCommit(callback),
   };
 }

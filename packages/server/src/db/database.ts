@@ -37,6 +37,12 @@ export interface Queryable {
    */
   queue(sql: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<void>;
   /**
+   * Sends what is queued and waits for it, so a failure among it is reported here: call it before a
+   * boundary that must see that failure itself — the end of a `try` whose `catch` rolls back to a
+   * savepoint, the end of a step whose errors are reported as that step's. Nothing queued: nothing sent.
+   */
+  flush(): Promise<void>;
+  /**
    * Calls `callback` once what was written through this is committed: after its transaction's commit
    * (never, if it rolls back), or at once outside a transaction. For waking someone in this process
    * who will read it; `callback` must not throw (what it throws is dropped).

@@ -16,6 +16,8 @@ function wrap(pg: Pick<PGlite, 'query' | 'exec'>, committed?: (() => void)[]): Q
     async queue(sql: string, params: readonly SqlParam[] = []): Promise<void> {
       await pg.query(sql, params as unknown[]);
     },
+    // Queued statements ran at once: nothing is ever left to send.
+    async flush(): Promise<void> {},
     afterCommit(callback: () => void): void {
       if (committed) {
         committed.push(callback);

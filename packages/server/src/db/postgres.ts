@@ -67,6 +67,8 @@ function wrapPool(pool: pg.Pool, statements: StatementNames): Queryable {
     async queue(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<void> {
       await submit(pool, statements, { sql, params, options });
     },
+    // A queued statement on the pool has run before `queue` resolved.
+    async flush(): Promise<void> {},
     afterCommit(callback: () => void): void {
       runAfterCommit([callback]);
     },
@@ -111,12 +113,28 @@ class PipelinedTransaction implements Queryable {
     return Promise.resolve();
   }
 
+  async flush(): Promise<void> {
+    // The last queued statement carries the others; `begin` alone is not worth a round trip.
+    const last = this.queued.length === 1 && !this.begun ? undefined : this.queued.pop();
+    if (last) {
+      await this.send(last);
+    }
+  }
+
   afterCommit(callback: () => void): void {
     this.committed.push(callback);
   }
 
   async commit(): Promise<void> {
-    await this.send(COMMIT);
+    const result = await this.send(COMMIT);
+    // PostgreSQL answers COMMIT in a transaction that an error has aborted with ROLLBACK, not with an
+    // error: a failure some code caught and swallowed (a queued statement's, reported on a read whose
+    // caller ignores errors) must not become a success that stored nothing.
+    if (result.command !== 'COMMIT') {
+      throw new Error(
+        `The transaction was rolled back (PostgreSQL answered ${result.command ?? 'nothing'} to COMMIT): a statement in it failed`,
+      );
+    }
     runAfterCommit(this.committed);
   }
 
@@ -168,7 +186,7 @@ function withPlanModes(batch: readonly Statement[]): { statements: Statement[]; 
     statements.push(statement);
   }
   const last = statements.length - 1;
-  if (generic) {
+  if (generic && batch[batch.length - 1] !== COMMIT) {
     statements.push(CHOSEN_PLANS);
   }
   return { statements, last };

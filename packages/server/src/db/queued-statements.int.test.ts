@@ -77,6 +77,40 @@ describe('queued statements in a transaction', () => {
     expect(await db.query('select 1 as one')).toEqual([{ one: 1 }]);
   });
 
+  it('flush reports a queued failure where a savepoint can still undo it, and the rest commits', async () => {
+    await db.transaction(async (tx) => {
+      await tx.queue('insert into queued_note (id, body) values ($1, $2)', [7, 'kept']);
+      await tx.exec('savepoint one_message');
+      try {
+        await tx.queue('insert into queued_note (id, body) values ($1, $2)', [8, 'undone with its savepoint']);
+        await tx.queue('insert into queued_note (id, body) values ($1, $2)', [1, 'a duplicate key']);
+        await tx.flush();
+        expect.unreachable('the duplicate key is reported by flush');
+      } catch (error) {
+        expect(error).toMatchObject({ code: '23505' });
+        await tx.exec('rollback to savepoint one_message');
+      }
+    });
+    expect(await notes()).toEqual([1, 2, 7]);
+  });
+
+  it.skipIf(testDatabaseKind() !== 'postgres')(
+    'refuses to report as committed a transaction whose failure some code swallowed (COMMIT answered ROLLBACK)',
+    async () => {
+      const told: string[] = [];
+      const failed = db.transaction(async (tx) => {
+        await tx.queue('insert into queued_note (id, body) values ($1, $2)', [9, 'lost with the transaction']);
+        await tx.queue('insert into queued_note (id, body) values ($1, $2)', [2, 'a duplicate key']);
+        // A careless reader that ignores every error, as some "best effort" lookups do.
+        await tx.query('select 1 where $1::int = 1', [1]).catch(() => undefined);
+        tx.afterCommit(() => told.push('committed'));
+      });
+      await expect(failed).rejects.toThrow(/rolled back/);
+      expect(told).toEqual([]);
+      expect(await notes()).toEqual([1, 2, 7]);
+    },
+  );
+
   it('calls afterCommit callbacks once committed, and one that throws undoes nothing', async () => {
     const order: string[] = [];
     await db.transaction(async (tx) => {
@@ -88,7 +122,7 @@ describe('queued statements in a transaction', () => {
       order.push('work done');
     });
     expect(order).toEqual(['work done', 'after commit']);
-    expect(await notes()).toEqual([1, 2, 6]);
+    expect(await notes()).toEqual([1, 2, 6, 7]);
     // Outside a transaction, what was written is already committed: the callback runs at once.
     db.afterCommit(() => order.push('at once'));
     expect(order).toEqual(['work done', 'after commit', 'at once']);

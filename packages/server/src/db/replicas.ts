@@ -158,6 +158,7 @@ export class ReplicaRouter {
         replica
           .db!.queue(sql, params, options)
           .catch((error: unknown) => fallBack(error, () => primary.queue(sql, params, options))),
+      flush: () => replica.db!.flush(),
       afterCommit: (callback: () => void) => primary.afterCommit(callback),
     };
   }

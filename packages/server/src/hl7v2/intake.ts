@@ -217,6 +217,9 @@ export class Hl7Intake {
         timeZone: this.options.config.timeZone,
         lock: (keys) => new ResourceRepository(tx).lock(keys),
       });
+      // The handler's last writes may still be queued: sent here, so a database failure of them is
+      // caught below (the savepoint rolled back, the message kept with an AE), not by the next message.
+      await tx.flush();
       // Not released: a release is a round trip that changes nothing the commit would not. The next
       // message of the batch sets its own (inner) savepoint of the same name, which a rollback finds first.
       return {

@@ -101,6 +101,10 @@ export class BundleService {
         new Map(), // fresh server-assigned ids: nothing to lock or look up
       );
       plainCreates.forEach((e, i) => (results[e.index] = this.response(created[i]!, '201 Created')));
+      if (plainCreates.length && ordered.some((e) => !results[e.index])) {
+        // The batched write is queued: sent now, so a failure of it is not reported as the next entry's.
+        await service.flush();
+      }
       for (const e of ordered) {
         if (results[e.index]) {
           continue;

@@ -82,6 +82,11 @@ export class ResourceService {
     return this.access?.unmentioned;
   }
 
+  /** Sends this transaction's queued writes, so that a failure of them is reported now (`Queryable.flush`). */
+  async flush(): Promise<void> {
+    await this.db.flush();
+  }
+
   /** Adds to the caller's audit trail (nothing for an unrestricted service or when nothing was touched). */
   async recordAccess(event: AccessEvent): Promise<void> {
     if (this.access?.recordAccess && (event.resources.length || event.patients.length)) {

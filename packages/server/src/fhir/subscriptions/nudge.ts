@@ -28,6 +28,10 @@ export class Nudger {
     this.wanted = true;
     this.running ??= this.loop().finally(() => {
       this.running = undefined;
+      // A commit between the loop's last check and here is not left waiting for the sweep.
+      if (this.wanted) {
+        this.committed();
+      }
     });
   }
 
