@@ -10,6 +10,9 @@ import { defineConfig } from 'vitest/config';
  * ports, so files never share state. Set-up hooks get five minutes for the seeded fixtures on a
  * loaded machine.
  */
+/** The test files that run on the Citus cluster too. */
+const CITUS_SUITE = ['src/fhir/rest/interactions.int.test.ts', 'src/fhir/search/search.int.test.ts'];
+
 export default defineConfig({
   test: {
     reporters: ['default', './src/testing/summary-reporter.ts'],
@@ -31,6 +34,18 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: ['src/**/*.int.test.ts'],
+          globalSetup: ['src/testing/global-setup.ts'],
+          env: { CAREWEAVE_TEST_DATABASE: 'postgres' },
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'citus',
+          // The record sharded by patient on a three-node Citus cluster (src/db/distributed.ts): the
+          // files below, docs/DEPLOYMENT.md says which are left out and why.
+          include: CITUS_SUITE,
           globalSetup: ['src/testing/global-setup.ts'],
           env: { CAREWEAVE_TEST_DATABASE: 'postgres' },
           testTimeout: 60_000,

@@ -374,8 +374,26 @@ export class AuditLog {
 
   /** One statement for a batch of read rows, written in the order given. */
   private async insertBatch(batch: BufferedRow[], options: { durable: boolean }): Promise<void> {
+    // A distributed store (src/db/distributed.ts) cannot join its shards inside a lateral subquery
+    // per row: the batch's resources are looked up once, first, and each row takes its own from that.
+    const refPatients = this.db.distributed
+      ? `select unnest(e.given) as y union all select rp.y from ref_patients rp where rp.ref = any(e.refs)`
+      : `select unnest(e.given) as y
+                 union all
+                 select ${PATIENTS_OF('r')} from unnest(e.refs) as ref
+                   join resource r on r.resource_type = split_part(ref, '/', 1) and r.id = split_part(ref, '/', 2)
+                  where ${HAS_PATIENTS('r')}`;
+    const lookup = this.db.distributed
+      ? `with ref_patients as materialized (
+           select r.resource_type || '/' || r.id as ref, ${PATIENTS_OF('r')} as y from resource r
+             join (select distinct split_part(ref, '/', 1) as t, split_part(ref, '/', 2) as i
+                     from json_array_elements($1::json) as j(x), json_array_elements_text(x->'refs') as ref) k
+               on r.resource_type = k.t and r.id = k.i
+            where ${HAS_PATIENTS('r')})
+         `
+      : '';
     await this.db.query(
-      `insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
+      `${lookup}insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
            select e.actor, p.ids, e.refs, e.interaction, e.purpose,
                   case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, e.query
              from (select (x->'actor')::jsonb as actor, array(select json_array_elements_text(x->'refs')) as refs,
@@ -383,12 +401,7 @@ export class AuditLog {
                           x->>'purpose' as purpose, x->>'query' as query, x->>'user' as user_id, j.ord
                      from json_array_elements($1::json) with ordinality as j(x, ord)) e
              cross join lateral (
-               select coalesce(array_agg(distinct y order by y), '{}') as ids from (
-                 select unnest(e.given) as y
-                 union all
-                 select ${PATIENTS_OF('r')} from unnest(e.refs) as ref
-                   join resource r on r.resource_type = split_part(ref, '/', 1) and r.id = split_part(ref, '/', 2)
-                  where ${HAS_PATIENTS('r')}) s) p
+               select coalesce(array_agg(distinct y order by y), '{}') as ids from (${refPatients}) s) p
              left join lateral (
                select b.reason from break_glass b
                 where e.user_id is not null and b.user_id = e.user_id and b.patient_id = any(p.ids)

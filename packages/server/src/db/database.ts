@@ -48,6 +48,11 @@ export interface Queryable {
    * who will read it; `callback` must not throw (what it throws is dropped).
    */
   afterCommit(callback: () => void): void;
+  /**
+   * Set on a Citus coordinator whose FHIR store is sharded by patient (src/db/distributed.ts): the
+   * store's rows then carry `shard_key`, and its tables are joined on it.
+   */
+  readonly distributed?: boolean;
 }
 
 /** Runs after-commit callbacks; one that throws does not stop the others or undo the commit. */

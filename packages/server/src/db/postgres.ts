@@ -1,3 +1,4 @@
+import { isDistributed } from './distributed.ts';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { runAfterCommit, type Database, type Queryable, type QueryOptions, type SqlParam } from './database.ts';
@@ -56,8 +57,9 @@ function submit(
 }
 
 /** The pool's queries, each on whichever connection is free; nothing to queue behind. */
-function wrapPool(pool: pg.Pool, statements: StatementNames): Queryable {
+function wrapPool(pool: pg.Pool, statements: StatementNames, distributed: boolean): Queryable {
   return {
+    distributed,
     async query<T>(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
       return (await submit(pool, statements, { sql, params, options })).rows as T[];
     },
@@ -89,10 +91,12 @@ class PipelinedTransaction implements Queryable {
   private readonly committed: (() => void)[] = [];
   private readonly client: pg.PoolClient;
   private readonly statements: StatementNames;
+  readonly distributed: boolean;
 
-  constructor(client: pg.PoolClient, statements: StatementNames) {
+  constructor(client: pg.PoolClient, statements: StatementNames, distributed: boolean) {
     this.client = client;
     this.statements = statements;
+    this.distributed = distributed;
   }
 
   /** Whether `begin` has been sent, so there is something to roll back. */
@@ -139,7 +143,7 @@ class PipelinedTransaction implements Queryable {
   }
 
   private async send(next: Statement): Promise<pg.QueryResult> {
-    const { statements, last } = withPlanModes([...this.queued.splice(0), next]);
+    const { statements, last } = withPlanModes([...this.queued.splice(0), next], this.distributed);
     this.begun = true;
     if (statements.length === 1) {
       return submit(this.client, this.statements, next);
@@ -173,11 +177,13 @@ const CHOSEN_PLANS: Statement = { sql: 'set local plan_cache_mode = auto', param
  * rolled back to) runs as it would have. In the same write as the batch, they cost no round trips.
  * Returns the statements to send and the position of `batch`'s last one among them.
  */
-function withPlanModes(batch: readonly Statement[]): { statements: Statement[]; last: number } {
+function withPlanModes(batch: readonly Statement[], distributed: boolean): { statements: Statement[]; last: number } {
   const statements: Statement[] = [];
   let generic = false;
   for (const statement of batch) {
-    const wantsGeneric = statement.options.genericPlan === true && statement.params.length > 0;
+    // Citus plans a distributed statement with its parameters' values (routing needs them): it
+    // cannot run a generic plan of one.
+    const wantsGeneric = !distributed && statement.options.genericPlan === true && statement.params.length > 0;
     // A commit ends the setting with the transaction.
     if (wantsGeneric !== generic && statement !== COMMIT) {
       statements.push(wantsGeneric ? GENERIC_PLANS : CHOSEN_PLANS);
@@ -235,10 +241,11 @@ export async function openPostgres(url: string, poolSize = 10, options: Postgres
     client.on('error', () => undefined);
   });
   await pool.query('select 1');
+  const distributed = await isDistributed(wrapPool(pool, statements, false));
   return {
     kind: 'postgres',
     native: { kind: 'postgres', pool },
-    ...wrapPool(pool, statements),
+    ...wrapPool(pool, statements, distributed),
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       // The pool listens for errors only on idle clients: a borrowed one whose connection the
@@ -249,7 +256,7 @@ export async function openPostgres(url: string, poolSize = 10, options: Postgres
         lost = error;
       };
       client.on('error', onError);
-      const tx = new PipelinedTransaction(client, statements);
+      const tx = new PipelinedTransaction(client, statements, distributed);
       try {
         const result = await work(tx);
         await tx.commit();

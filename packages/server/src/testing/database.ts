@@ -5,7 +5,9 @@ import pg from 'pg';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { openPglite } from '../db/pglite.ts';
+import { distributeByPatient } from '../db/distributed.ts';
 import { openPostgres } from '../db/postgres.ts';
+import { enableCitus, nodeUrls, onNode } from '../db/testing/citus-cluster.ts';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
 
@@ -15,6 +17,11 @@ export interface MigratedTemplates {
   pgliteDump?: string;
   /** A migrated PostgreSQL database to `create database … template` from. */
   postgresTemplate?: string;
+  /**
+   * The coordinator of the run's Citus cluster (the `citus` project): each file's database is made
+   * on it, migrated, and its FHIR store distributed by patient (src/db/distributed.ts).
+   */
+  citusCoordinatorUrl?: string;
 }
 
 declare module 'vitest' {
@@ -68,6 +75,10 @@ export async function createTestDatabase(
     return { db, dispose: () => db.close() };
   }
   const name = `careweave_test_${randomBytes(6).toString('hex')}`;
+  const citus = migratedTemplates().citusCoordinatorUrl;
+  if (citus) {
+    return createCitusDatabase(citus, name, options);
+  }
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   await admin.query(
@@ -90,6 +101,33 @@ export async function createTestDatabase(
       await cleanup.connect();
       await cleanup.query(`drop database if exists ${name} with (force)`);
       await cleanup.end();
+    },
+  };
+}
+
+/** A database of its own on the run's Citus cluster, migrated and distributed unless `migrated: false`. */
+async function createCitusDatabase(
+  coordinatorUrl: string,
+  name: string,
+  options: { migrated?: boolean; statementTimeoutMs?: number },
+): Promise<TestDatabase> {
+  // The cluster's nodes run with citus.enable_create_database_propagation: this makes it everywhere.
+  await onNode(coordinatorUrl, `create database ${name}`);
+  await enableCitus(await nodeUrls(coordinatorUrl, name));
+  const url = coordinatorUrl.replace(/\/[^/]*$/, `/${name}`);
+  if (options.migrated ?? true) {
+    const setup = await openPostgres(url, 2);
+    await migrate(setup);
+    await distributeByPatient(setup, { shardCount: 4 });
+    await setup.close();
+  }
+  const db = await openPostgres(url, 8, { statementTimeoutMs: options.statementTimeoutMs });
+  return {
+    db,
+    url,
+    async dispose() {
+      await db.close();
+      await onNode(coordinatorUrl, `drop database if exists ${name} with (force)`);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../db/migrate.ts';
+import { citusInstalled, startCitusCluster } from '../db/testing/citus-cluster.ts';
 import { openPglite } from '../db/pglite.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { TEST_POSTGRES_URL, type MigratedTemplates } from './database.ts';
@@ -37,6 +38,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await db.close();
     templates.postgresTemplate = name;
     cleanup = () => adminQuery(`drop database if exists ${name} with (force)`);
+  } else if (project.name === 'citus' && process.env.CAREWEAVE_TEST_CITUS_URL) {
+    // A cluster of the developer's own (e.g. ../shared/tools/citus/local-cluster.sh up), kept between runs.
+    templates.citusCoordinatorUrl = process.env.CAREWEAVE_TEST_CITUS_URL;
+  } else if (project.name === 'citus') {
+    if (!citusInstalled()) {
+      throw new Error(
+        'The citus test project needs the Citus extension installed for PostgreSQL 15 (scripts/install-citus.sh; .ci/run does it).',
+      );
+    }
+    const cluster = await startCitusCluster();
+    templates.citusCoordinatorUrl = cluster.coordinatorUrl;
+    cleanup = () => Promise.resolve(cluster.close());
   }
   project.provide('careweaveTemplates', templates);
   return cleanup;

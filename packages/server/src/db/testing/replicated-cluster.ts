@@ -20,7 +20,7 @@ export interface ReplicatedCluster {
   close(): void;
 }
 
-const asPostgres = (command: string, args: string[]): [string, string[]] =>
+export const asPostgres = (command: string, args: string[]): [string, string[]] =>
   process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 
 function run(bin: string, command: string, args: string[]): void {
@@ -29,7 +29,7 @@ function run(bin: string, command: string, args: string[]): void {
 }
 
 /** `pg_config --bindir`, or Debian's newest `/usr/lib/postgresql/<n>/bin` when pg_config is absent. */
-function serverBinaries(): string {
+export function serverBinaries(): string {
   try {
     return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
   } catch {

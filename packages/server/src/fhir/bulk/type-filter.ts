@@ -85,7 +85,7 @@ export function filtersByType(values: readonly string[]): Map<string, TypeFilter
  */
 export function typeFilterCondition(
   filters: readonly TypeFilter[],
-  scope: { alias: string; params: SqlParams; fhirBase: string; restrict?: RowRestriction },
+  scope: { alias: string; params: SqlParams; fhirBase: string; restrict?: RowRestriction; distributed?: boolean },
 ): string {
   const alternatives = filters.map((filter) => {
     const parts = filter.filters.map((f) =>
@@ -96,6 +96,7 @@ export function typeFilterCondition(
         params: scope.params,
         depth: 0,
         ...(scope.restrict ? { restrict: scope.restrict } : {}),
+        distributed: scope.distributed,
       }),
     );
     return `(${parts.join(' and ')})`;

@@ -1,7 +1,7 @@
 import { compositeParamsFor, type CompositeParamDefinition } from '../definitions.ts';
 import { compositePartName } from '../indexing/extract.ts';
 import { badRequest } from '../outcome.ts';
-import type { FilterScope } from './filter-scope.ts';
+import { sameShard, type FilterScope } from './filter-scope.ts';
 import type { SearchFilter } from './model.ts';
 import { splitUnescaped } from './parse.ts';
 import { valueCondition } from './values.ts';
@@ -24,7 +24,7 @@ export function compositeToSql(filter: SearchFilter, composite: CompositeParamDe
   const prefix = `k${scope.depth}_${params.values.length}`;
   const alias = (i: number): string => `${prefix}_${i}`;
   const first = composite.components[0]!;
-  const owner = `${alias(0)}.resource_type = ${params.add(scope.resourceType)} and ${alias(0)}.id = ${scope.alias}.id and ${alias(0)}.param = ${params.add(compositePartName(composite.name, 0))}`;
+  const owner = `${alias(0)}.resource_type = ${params.add(scope.resourceType)} and ${alias(0)}.id = ${scope.alias}.id${sameShard(alias(0), scope.alias, scope.distributed)} and ${alias(0)}.param = ${params.add(compositePartName(composite.name, 0))}`;
   if (filter.modifier === 'missing') {
     const exists = `exists (select 1 from search_${first.type} ${alias(0)} where ${owner})`;
     return filter.values[0] === 'true' ? `not ${exists}` : exists;
@@ -33,7 +33,7 @@ export function compositeToSql(filter: SearchFilter, composite: CompositeParamDe
     .slice(1)
     .map(
       (component, i) =>
-        `join search_${component.type} ${alias(i + 1)} on ${alias(i + 1)}.resource_type = ${alias(0)}.resource_type and ${alias(i + 1)}.id = ${alias(0)}.id and ${alias(i + 1)}.param = ${params.add(compositePartName(composite.name, i + 1))} and ${alias(i + 1)}.item = ${alias(0)}.item`,
+        `join search_${component.type} ${alias(i + 1)} on ${alias(i + 1)}.resource_type = ${alias(0)}.resource_type and ${alias(i + 1)}.id = ${alias(0)}.id${sameShard(alias(i + 1), alias(0), scope.distributed)} and ${alias(i + 1)}.param = ${params.add(compositePartName(composite.name, i + 1))} and ${alias(i + 1)}.item = ${alias(0)}.item`,
     )
     .join(' ');
   const alternatives = filter.values.map((value) => {

@@ -10,7 +10,7 @@ import { afterRow, orderBy, sortKeys } from './sort.ts';
 import { SqlParams } from './sql-params.ts';
 
 export type { RestrictionHint, RowRestriction } from './filter-scope.ts';
-import type { RowRestriction } from './filter-scope.ts';
+import { sameShard, type RowRestriction } from './filter-scope.ts';
 
 export interface SearchContext {
   db: Queryable;
@@ -57,7 +57,7 @@ export async function executeSearch(
   }
 
   const cursor = request.cursor ? decodeCursor(request.cursor) : undefined;
-  const keys = sortKeys(request.resourceType, request.sort, 'r', params);
+  const keys = sortKeys(request.resourceType, request.sort, 'r', params, ctx.db.distributed);
   const reverse = cursor?.reverse ?? false;
   const conditions = [where];
   if (cursor) {
@@ -69,11 +69,11 @@ export async function executeSearch(
   const sortColumns = keys.map((key, i) => `${key.expression} as sort_${i}, (${key.expression})::text as cursor_${i}`);
   // Sort and limit on the narrow `resource` rows first; only the page's content is fetched.
   const sql = `select page.*, v.content from (
-      select r.resource_type, r.id, r.version_id, ${sortColumns.join(', ')}
+      select r.resource_type, r.id, r.version_id, ${ctx.db.distributed ? 'r.shard_key, ' : ''}${sortColumns.join(', ')}
         from resource r where ${conditions.join(' and ')}
         order by ${orderBy(keys, reverse)} limit ${params.add(request.count + 1)}
     ) page
-    join resource_version v on v.resource_type = page.resource_type and v.id = page.id and v.version_id = page.version_id
+    join resource_version v on v.resource_type = page.resource_type and v.id = page.id and v.version_id = page.version_id${sameShard('v', 'page', ctx.db.distributed)}
     order by ${orderBy(keys, reverse)}`;
   const rows = await ctx.db.query<ResourceRow>(sql, params.values as never, { reusePlan: planIsReusable(request) });
   const hasMore = rows.length > request.count;
@@ -123,6 +123,7 @@ function whereClause(ctx: SearchContext, request: SearchRequest, alias: string, 
         params,
         depth: 0,
         ...(ctx.restrict ? { restrict: ctx.restrict } : {}),
+        distributed: ctx.db.distributed,
       }),
     );
   }

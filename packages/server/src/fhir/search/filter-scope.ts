@@ -28,4 +28,15 @@ export interface FilterScope {
    * pass it too, or a filter would answer yes/no questions about records the caller may not see.
    */
   restrict?: RowRestriction;
+  /** The store is sharded by patient (src/db/distributed.ts): index rows are joined on `shard_key` too. */
+  distributed?: boolean;
+}
+
+/**
+ * The extra join condition that keeps an index row on its resource's shard in a distributed store
+ * (Citus pushes a correlated subquery down to the shards only when it joins on the distribution
+ * column); nothing otherwise.
+ */
+export function sameShard(index: string, resource: string, distributed: boolean | undefined): string {
+  return distributed ? ` and ${index}.shard_key = ${resource}.shard_key` : '';
 }

@@ -6,7 +6,7 @@ import { unescapeValue } from './parse.ts';
 import { dateCondition, splitPrefix } from './prefixes.ts';
 import { valueCondition } from './values.ts';
 import { paramIs } from './param-rows.ts';
-import type { FilterScope } from './filter-scope.ts';
+import { sameShard, type FilterScope } from './filter-scope.ts';
 
 /** `and <the caller may see alias>`, or nothing for an unrestricted caller. */
 function visibleTo(scope: FilterScope, alias: string): string {
@@ -50,7 +50,7 @@ export function filterToSql(filter: SearchFilter, scope: FilterScope): string {
   }
   const table = `search_${definition.type}`;
   const t = `s${scope.depth}_${params.values.length}`;
-  const owner = `${t}.resource_type = ${params.add(scope.resourceType)} and ${t}.id = ${alias}.id and ${paramIs(t, definition, params)}`;
+  const owner = `${t}.resource_type = ${params.add(scope.resourceType)} and ${t}.id = ${alias}.id${sameShard(t, alias, scope.distributed)} and ${paramIs(t, definition, params)}`;
   if (filter.modifier === 'missing') {
     const exists = `exists (select 1 from ${table} ${t} where ${owner})`;
     return filter.values[0] === 'true' ? `not ${exists}` : exists;
@@ -85,6 +85,15 @@ function chainToSql(filter: SearchFilter, scope: FilterScope): string {
     resourceType: chain.targetType!,
     depth: scope.depth + 1,
   });
+  if (scope.distributed) {
+    // The referenced resource usually lives on another shard: find the matching targets first, then
+    // the references to them, then this resource; Citus runs each uncorrelated step on its own.
+    return `${scope.alias}.id in (select ${t}.id from search_reference ${t}
+      where ${t}.resource_type = ${params.add(scope.resourceType)} and ${t}.param = ${params.add(filter.name)}
+        and ${t}.target_type = ${params.add(chain.targetType)}
+        and ${t}.target_id in (select ${target}.id from resource ${target}
+          where ${target}.resource_type = ${params.add(chain.targetType)} and not ${target}.deleted and ${inner}${visibleTo(scope, target)}))`;
+  }
   return `exists (select 1 from search_reference ${t} join resource ${target}
       on ${target}.resource_type = ${t}.target_type and ${target}.id = ${t}.target_id and not ${target}.deleted
     where ${t}.resource_type = ${params.add(scope.resourceType)} and ${t}.id = ${scope.alias}.id
@@ -103,6 +112,15 @@ function hasToSql(filter: SearchFilter, scope: FilterScope): string {
     resourceType: has.sourceType,
     depth: scope.depth + 1,
   });
+  if (scope.distributed) {
+    // The referring resources live on their own shards: find them (each joined to its own index rows)
+    // first, then this resource among their targets.
+    return `${scope.alias}.id in (select ${t}.target_id from search_reference ${t} join resource ${source}
+        on ${source}.resource_type = ${t}.resource_type and ${source}.id = ${t}.id and ${source}.shard_key = ${t}.shard_key
+       and not ${source}.deleted
+      where ${t}.target_type = ${params.add(scope.resourceType)} and ${t}.resource_type = ${params.add(has.sourceType)}
+        and ${t}.param = ${params.add(has.referenceParam)} and ${inner}${visibleTo(scope, source)})`;
+  }
   return `exists (select 1 from search_reference ${t} join resource ${source}
       on ${source}.resource_type = ${t}.resource_type and ${source}.id = ${t}.id and not ${source}.deleted
     where ${t}.target_type = ${params.add(scope.resourceType)} and ${t}.target_id = ${scope.alias}.id

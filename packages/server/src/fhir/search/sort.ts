@@ -1,3 +1,4 @@
+import { sameShard } from './filter-scope.ts';
 import { isTimestampText } from '../calendar.ts';
 import { searchParamsFor } from '../definitions.ts';
 import { badRequest } from '../outcome.ts';
@@ -38,6 +39,7 @@ export function sortKeys(
   rules: readonly SortRule[],
   alias: string,
   params: SqlParams,
+  distributed = false,
 ): SortKey[] {
   const keys: SortKey[] = [];
   for (const rule of rules) {
@@ -58,7 +60,7 @@ export function sortKeys(
     const collate = column.cast === 'text' ? ' collate "C"' : '';
     keys.push({
       expression: `coalesce((select ${aggregate} from search_${definition.type} o where o.resource_type = ${params.add(resourceType)}
-        and o.id = ${alias}.id and ${paramIs('o', definition, params)}), ${sentinel})${collate}`,
+        and o.id = ${alias}.id${sameShard('o', alias, distributed)} and ${paramIs('o', definition, params)}), ${sentinel})${collate}`,
       cast: column.cast,
       descending: rule.descending,
     });

@@ -182,6 +182,7 @@ export class ResourceRepository {
     // write travels as typed arrays: reading fields out of a json element would lex the whole
     // element, content included, once per field.
     const contents = `[${writes.map((w) => w.json ?? 'null').join(',')}]`;
+    const shardKeys = this.db.distributed ? await this.shardKeysOf(writes) : undefined;
     // Each version keeps its own labels (a deletion those of the version it deletes), so history and
     // vread judge every version by what it was. The version, the current row and the index rows are
     // one statement (one round trip): its parts share one snapshot, so the version's join reads the
@@ -197,37 +198,72 @@ export class ResourceRepository {
       writes.map((w) => (w.index?.compartments ?? []).join('\u001f')),
       // Labelled writes say whose they are (none for a cohort about several patients); an
       // unlabelled store (no access module) files a resource under its first compartment.
-      writes.map((w) => (w.labels ? w.labels.patientId : (w.index?.compartments[0] ?? null))),
+      writes.map(patientOf),
       writes.map((w) => w.labels?.sourceOrg ?? null),
       writes.map((w) => w.labels?.category ?? null),
       writes.map((w) => w.method),
     ];
+    // On a distributed store every row carries its shard ($12), the current row is keyed by it, and
+    // a resource whose patient changed leaves its old shard (Citus cannot move a row in place).
+    const shard = shardKeys ? { column: ', shard_key', key: 'shard_key, ' } : { column: '', key: '' };
+    if (shardKeys) {
+      params.push(shardKeys);
+    }
     const parts = [
       `new_version as (insert into resource_version (resource_type, id, version_id, last_updated, deleted, method, content,
-          patient_id, source_org, category)
+          patient_id, source_org, category${shard.column})
        select w.t, w.i, w.v, w.lu, w.d, w.m, case when w.d then null else c.content end,
               case when w.d then r.patient_id else w.p end,
               case when w.d then r.source_org else w.s end,
-              case when w.d then r.category else w.c end
+              case when w.d then r.category else w.c end${shardKeys ? ', ($12::text[])[w.n]' : ''}
          from unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::bool[], $8::text[], $9::text[], $10::text[], $11::text[])
                 with ordinality as w(t, i, v, lu, d, p, s, c, m, n)
          join json_array_elements($1::json) with ordinality as c(content, n) on c.n = w.n
          left join resource r on r.resource_type = w.t and r.id = w.i)`,
-      `current_row as (insert into resource (resource_type, id, version_id, last_updated, deleted, compartments, patient_id, source_org, category)
-       select t, i, v, lu, d, coalesce(string_to_array(nullif(comp, ''), chr(31)), '{}'), p, s, c
-         from unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::bool[], $7::text[], $8::text[], $9::text[], $10::text[])
-           as x(t, i, v, lu, d, comp, p, s, c)
-       on conflict (resource_type, id) do update set version_id = excluded.version_id,
+      `current_row as (insert into resource (resource_type, id, version_id, last_updated, deleted, compartments, patient_id, source_org, category${shard.column})
+       select t, i, v, lu, d, coalesce(string_to_array(nullif(comp, ''), chr(31)), '{}'), p, s, c${shardKeys ? ', sk' : ''}
+         from unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::bool[], $7::text[], $8::text[], $9::text[], $10::text[]${shardKeys ? ', $12::text[]' : ''})
+           as x(t, i, v, lu, d, comp, p, s, c${shardKeys ? ', sk' : ''})
+       on conflict (${shard.key}resource_type, id) do update set version_id = excluded.version_id,
          last_updated = excluded.last_updated, deleted = excluded.deleted, compartments = excluded.compartments,
          -- A deletion keeps the labels of the last version, so its history stays as restricted as it was.
          patient_id = case when excluded.deleted then resource.patient_id else excluded.patient_id end,
          source_org = case when excluded.deleted then resource.source_org else excluded.source_org end,
          category = case when excluded.deleted then resource.category else excluded.category end)`,
-      ...indexRowParts(writes, params),
+      ...(shardKeys
+        ? [
+            `moved as (delete from resource r using unnest($2::text[], $3::text[], $12::text[]) as m(t, i, sk)
+               where r.resource_type = m.t and r.id = m.i and r.shard_key <> m.sk)`,
+          ]
+        : []),
+      ...indexRowParts(writes, params, shardKeys),
     ];
     // Queued (Queryable.queue): in a transaction it goes out with the next statement that needs an
     // answer, or with the commit, which is where a failure of it is reported.
     await this.db.queue(`with ${parts.join(',\n')}\nselect 1`, params as never, { genericPlan: true });
+  }
+
+  /**
+   * Each write's shard on a distributed store (src/db/distributed.ts): its patient, else itself; a
+   * deletion stays where the resource is.
+   */
+  private async shardKeysOf(writes: readonly VersionWrite[]): Promise<string[]> {
+    const keys = writes.map((w) => patientOf(w) ?? w.id);
+    const deletions = writes.filter((w) => w.deleted);
+    if (deletions.length) {
+      const rows = await this.db.query<{ resource_type: string; id: string; shard_key: string }>(
+        `select r.resource_type, r.id, r.shard_key from resource r
+           join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
+        [deletions.map((w) => w.resourceType), deletions.map((w) => w.id)],
+      );
+      const current = new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row.shard_key]));
+      writes.forEach((w, i) => {
+        if (w.deleted) {
+          keys[i] = current.get(`${w.resourceType}/${w.id}`) ?? keys[i]!;
+        }
+      });
+    }
+    return keys;
   }
 
   async history(options: HistoryQuery): Promise<StoredResource[]> {
@@ -301,7 +337,7 @@ export interface HistoryQuery {
  * always named (an empty list inserts nothing), so there are only two statement texts, each prepared
  * once per connection.
  */
-function indexRowParts(writes: readonly VersionWrite[], params: unknown[]): string[] {
+function indexRowParts(writes: readonly VersionWrite[], params: unknown[], shardKeys?: readonly string[]): string[] {
   const parts: string[] = [];
   const replaced = writes.filter((w) => w.replacesExisting);
   if (replaced.length) {
@@ -317,29 +353,39 @@ function indexRowParts(writes: readonly VersionWrite[], params: unknown[]): stri
     }
   }
   for (const table of INDEX_TABLES) {
-    params.push(JSON.stringify(indexRowsOf(writes, table)));
-    parts.push(`insert_${table} as (${insertIndexSql(table, params.length)})`);
+    params.push(JSON.stringify(indexRowsOf(writes, table, shardKeys)));
+    parts.push(`insert_${table} as (${insertIndexSql(table, params.length, Boolean(shardKeys))})`);
   }
   return parts;
 }
 
 /** The index rows of one table for a batch of writes, each prefixed with its resource's type and id. */
-function indexRowsOf(writes: readonly VersionWrite[], table: (typeof INDEX_TABLES)[number]): unknown[][] {
+function indexRowsOf(
+  writes: readonly VersionWrite[],
+  table: (typeof INDEX_TABLES)[number],
+  shardKeys?: readonly string[],
+): unknown[][] {
   const rows: unknown[][] = [];
-  for (const write of writes) {
+  writes.forEach((write, w) => {
     for (const row of write.index?.rows[table] ?? []) {
-      rows.push([write.resourceType, write.id, ...row]);
+      rows.push(shardKeys ? [write.resourceType, write.id, shardKeys[w], ...row] : [write.resourceType, write.id, ...row]);
     }
-  }
+  });
   return rows;
 }
 
+/** Whose a written resource is: labelled writes say so; an unlabelled store files it under its first compartment. */
+function patientOf(write: VersionWrite): string | null {
+  return write.labels ? write.labels.patientId : (write.index?.compartments[0] ?? null);
+}
+
 /** Inserts one table's index rows from the JSON array in parameter `$n`. */
-function insertIndexSql(table: (typeof INDEX_TABLES)[number], n: number): string {
+function insertIndexSql(table: (typeof INDEX_TABLES)[number], n: number, sharded: boolean): string {
   const spec = INDEX_COLUMNS[table];
   // `item` (last, absent from ordinary rows) numbers a composite parameter's items.
-  const names = ['resource_type', 'id', 'param', ...spec.columns.map((c) => c.name), 'item'];
-  const casts = ['text', 'text', 'text', ...spec.columns.map((c) => c.type), 'int'];
+  const shard = sharded ? ['shard_key'] : [];
+  const names = ['resource_type', 'id', ...shard, 'param', ...spec.columns.map((c) => c.name), 'item'];
+  const casts = ['text', 'text', ...shard.map(() => 'text'), 'text', ...spec.columns.map((c) => c.type), 'int'];
   // Dates serialise as ISO strings, which timestamptz reads back exactly.
   const select = casts.map((cast, i) => (cast === 'text' ? `x->>${i}` : `(x->>${i})::${cast}`)).join(', ');
   return `insert into search_${table} (${names.join(', ')}) select ${select} from jsonb_array_elements($${n}::jsonb) as x`;
