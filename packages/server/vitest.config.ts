@@ -11,7 +11,7 @@ import { defineConfig } from 'vitest/config';
  * loaded machine.
  */
 /** The test files that run on the Citus cluster too. */
-const CITUS_SUITE = ['src/fhir/rest/interactions.int.test.ts', 'src/fhir/search/search.int.test.ts'];
+const CITUS_SUITE = process.env.CITUS_ALL ? ['src/**/*.int.test.ts'] : ['src/fhir/rest/interactions.int.test.ts', 'src/fhir/search/search.int.test.ts'];
 
 export default defineConfig({
   test: {

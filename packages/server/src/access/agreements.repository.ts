@@ -1,3 +1,4 @@
+import { sameShard } from '../db/distributed.ts';
 import type { Queryable } from '../db/database.ts';
 import { jsonbValue } from '../db/jsonb.ts';
 import { TODAY_SQL } from './policy.ts';
@@ -219,7 +220,7 @@ export class AgreementRepository {
     }
     return this.db.query(
       `select r.id, (r.content->>'name') as name,
-              (select t.code from search_token t where t.resource_type = 'Organization' and t.id = r.id
+              (select t.code from search_token t where t.resource_type = 'Organization' and t.id = r.id${sameShard('t', 'r', this.db.distributed)}
                   and t.param = 'type' and t.system = 'https://careweave.example/fhir/CodeSystem/organisation-type'
                 order by t.code limit 1) as type
          from current_resource r where r.resource_type = 'Organization' and r.id = any($1::text[]) and not r.deleted`,

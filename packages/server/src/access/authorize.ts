@@ -87,7 +87,7 @@ export async function authorizeWrites(
     }
     return writes.map((w) => w.resource);
   }
-  const scopes = await writeScopes(db, writes, fhirBase, restrictionFor(actor));
+  const scopes = await writeScopes(db, writes, fhirBase, restrictionFor(actor, { distributed: db.distributed }));
   scopes.forEach(checkVisibility);
   return actor.kind === 'staff'
     ? authorizeStaff(db, actor, scopes, fhirBase)
@@ -168,7 +168,7 @@ async function invisible(
   actor: Actor,
   rows: { type: string; id: string; patientId: string | null; sourceOrg: string | null; category: string | null }[],
 ): Promise<string | undefined> {
-  const restrict = restrictionFor(actor);
+  const restrict = restrictionFor(actor, { distributed: db.distributed });
   if (!restrict || !rows.length) {
     return undefined;
   }

@@ -83,7 +83,7 @@ export function createAccessModule(options: AccessModuleOptions): AccessModule {
   return {
     hooks,
     accessFor(actor, accessOptions = {}) {
-      const restrict = restrictionFor(actor);
+      const restrict = restrictionFor(actor, { distributed: db.distributed });
       const audited = accessOptions.audit !== false;
       // Refused writes roll their transaction back; their audit rows are written after it ends.
       const refusals: AccessEvent[] = [];

@@ -46,14 +46,15 @@ import {
  * integrations see everything (their scopes limit types); one for a secondary use (planning,
  * research) sees no row of a patient with a National Data Opt-out (secondary-use.ts).
  */
-export function restrictionFor(actor: Actor): RowRestriction | undefined {
+export function restrictionFor(actor: Actor, options: PolicyOptions = {}): RowRestriction | undefined {
+  const rules = options.distributed ? coveredByRules : consentRulesOf;
   switch (actor.kind) {
     case 'staff':
-      return (alias, params, hint) => staffCondition(actor, alias, params, hint);
+      return (alias, params, hint) => staffCondition(actor, alias, params, hint ?? {}, rules);
     case 'patient':
       return (alias, params) => patientCondition(actor, alias, params);
     case 'related-person':
-      return (alias, params) => relatedPersonCondition(actor, alias, params);
+      return (alias, params) => relatedPersonCondition(actor, alias, params, rules);
     case 'system':
       // Secondary use (planning, research) honours the National Data Opt-out; direct care never does.
       return isSecondaryUse(actor) ? (alias, params, hint) => secondaryUseCondition(alias, params, hint) : undefined;
@@ -114,11 +115,67 @@ function rulesWhere(row: string, match: (cr: string) => string, patient = `${row
       and (cardinality(cr.categories) = 0 or ${row}.category = any(cr.categories)) and ${match('cr')}`;
 }
 
-function ruleExists(row: string, effect: 'deny' | 'permit', match: (cr: string) => string): string {
-  return `exists (select 1 from access_consent_rule cr where cr.effect = '${effect}' and ${rulesWhere(row, match)})`;
+export interface PolicyOptions {
+  /**
+   * The store is sharded by patient on Citus (src/db/distributed.ts), which cannot run a subquery
+   * nested in one correlated with the row: the patient's consent rules are then asked as
+   * uncorrelated sets instead (`coveredByRules`). The same decisions, checked by the access suites.
+   */
+  distributed?: boolean;
 }
 
-function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: RestrictionHint = {}): string {
+/**
+ * How a restriction asks the patient's consent rules (rule 7, 3b and a related person's permits),
+ * each answering for the row `row` of the patient `patient`: whether an active rule in force with
+ * that effect covers the row's category and matches (`match`) the caller.
+ */
+interface ConsentRules {
+  covered(row: string, patient: string, effect: 'deny' | 'permit', match: (cr: string) => string): string;
+  /** Rule 7: no matching deny, and a category needing the patient's permit has one. */
+  shared(row: string, patient: string, match: (cr: string) => string, notSensitive: string): string;
+  /** Rule 3b: no matching deny, and a matching permit names the caller (`named`). */
+  namedPermit(row: string, patient: string, match: (cr: string) => string, named: (cr: string) => string): string;
+}
+
+/** One probe of the row's patient's rules per row (a correlated subquery: an index probe each). */
+const consentRulesOf: ConsentRules = {
+  covered: (row, patient, effect, match) =>
+    `exists (select 1 from access_consent_rule cr where cr.effect = '${effect}' and ${rulesWhere(row, match, patient)})`,
+  shared: (row, patient, match, notSensitive) =>
+    `coalesce((select not bool_or(cr.effect = 'deny') and (${notSensitive} or bool_or(cr.effect = 'permit'))
+        from access_consent_rule cr where ${rulesWhere(row, match, patient)}), ${notSensitive})`,
+  namedPermit: (row, patient, match, named) =>
+    `coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and ${named('cr')})
+        from access_consent_rule cr where ${rulesWhere(row, match, patient)}), false)`,
+};
+
+/**
+ * The same questions as uncorrelated sets (each found once per query): the patients with a rule
+ * covering every category, and the (patient, category) pairs of the rules naming categories.
+ */
+const coveredByRules: ConsentRules = {
+  covered: (row, patient, effect, match) => {
+    const active = `cr.effect = '${effect}' and cr.active and ${NOW_VALID('cr')} and ${match('cr')}`;
+    return `(${patient} in (select cr.patient_id from access_consent_rule cr where cardinality(cr.categories) = 0 and ${active})
+      or (${row}.category is not null and (${patient}, ${row}.category) in (
+        select cr.patient_id, c.category from access_consent_rule cr cross join unnest(cr.categories) as c(category)
+         where ${active})))`;
+  },
+  shared: (row, patient, match, notSensitive) =>
+    `(not ${coveredByRules.covered(row, patient, 'deny', match)}
+      and (${notSensitive} or ${coveredByRules.covered(row, patient, 'permit', match)}))`,
+  namedPermit: (row, patient, match, named) =>
+    `(not ${coveredByRules.covered(row, patient, 'deny', match)}
+      and ${coveredByRules.covered(row, patient, 'permit', (cr) => `${match(cr)} and ${named(cr)}`)})`,
+};
+
+function staffCondition(
+  actor: StaffActor,
+  r: string,
+  params: SqlParams,
+  hint: RestrictionHint,
+  rules: ConsentRules,
+): string {
   // The rows' patient: a known one (one lookup of their relationships and rules per query), or each
   // row's own.
   const patient = hint.patient ?? `${r}.patient_id`;
@@ -132,8 +189,7 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
   // hashed sub-plan), so the probe runs only for their rows, not for every row of every patient.
   const namedPermit = `(${patient} in (select np.patient_id from access_consent_rule np
           where np.effect = 'permit' and np.active and np.actors && ${names})
-      and coalesce((select not bool_or(cr.effect = 'deny') and bool_or(cr.effect = 'permit' and cr.actors && ${names})
-        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), false))`;
+      and ${rules.namedPermit(r, patient, matches, (cr) => `${cr}.actors && ${names}`)})`;
   let shared: string;
   if (OUTSIDE_NHS.includes(actor.organizationType)) {
     // Rule 5: outside the NHS nothing but their own record and a permit naming them (3b) opens a category.
@@ -151,8 +207,7 @@ function staffCondition(actor: StaffActor, r: string, params: SqlParams, hint: R
     // the patient's explicit permit (sexual health) has one. A patient without rules: shared unless
     // C needs an explicit permit.
     const notSensitive = `${r}.category <> all(${explicit})`;
-    shared = `${grants} and coalesce((select not bool_or(cr.effect = 'deny') and (${notSensitive} or bool_or(cr.effect = 'permit'))
-        from access_consent_rule cr where ${rulesWhere(r, matches, patient)}), ${notSensitive})`;
+    shared = `${grants} and ${rules.shared(r, patient, matches, notSensitive)}`;
     // Rule 4a: a patient's Consents (their own, with no source organisation) are seen by NHS staff
     // with a relationship, who act on them and may record the patient's instructions.
     shared = `${r}.resource_type = 'Consent' or (${shared})`;
@@ -181,12 +236,17 @@ function patientCondition(actor: PatientActor, r: string, params: SqlParams): st
     or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}))`;
 }
 
-function relatedPersonCondition(actor: RelatedPersonActor, r: string, params: SqlParams): string {
+function relatedPersonCondition(
+  actor: RelatedPersonActor,
+  r: string,
+  params: SqlParams,
+  rules: ConsentRules,
+): string {
   const self = `${params.add(actor.relatedPersonId)}::text`;
   const name = `${params.add(`RelatedPerson/${actor.relatedPersonId}`)}::text`;
   const named = (cr: string): string => `${name} = any(${cr}.actors)`;
   return `(${PUBLIC_DIRECTORY(r)}
     or (${r}.resource_type = 'RelatedPerson' and ${r}.id = ${self})
     or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}
-        and ${ruleExists(r, 'permit', named)} and not ${ruleExists(r, 'deny', named)}))`;
+        and ${rules.covered(r, `${r}.patient_id`, 'permit', named)} and not ${rules.covered(r, `${r}.patient_id`, 'deny', named)}))`;
 }

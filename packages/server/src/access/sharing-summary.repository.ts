@@ -261,7 +261,7 @@ export class SharingSummaryRepository {
     rows: readonly RecordRow[],
     db: Queryable = this.db,
   ): Promise<Set<number>> {
-    const restrict = restrictionFor(actor);
+    const restrict = restrictionFor(actor, { distributed: db.distributed });
     if (!rows.length) {
       return new Set();
     }

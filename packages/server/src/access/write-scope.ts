@@ -1,3 +1,4 @@
+import { sameShard } from '../db/distributed.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '../db/database.ts';
 import type { RowRestriction } from '../fhir/search/execute.ts';
@@ -146,7 +147,7 @@ async function lookup(
   const visible = restrict ? `coalesce((${restrict('r', params)}), false)` : 'true';
   const content = withContent
     ? `(select v.content::text from resource_version v
-          where v.resource_type = r.resource_type and v.id = r.id and v.version_id = r.version_id)`
+          where v.resource_type = r.resource_type and v.id = r.id and v.version_id = r.version_id${sameShard('v', 'r', db.distributed)})`
     : 'null::text';
   const rows = await db.query<Row>(
     `select r.resource_type, r.id, r.patient_id, r.source_org, ${visible} as visible, ${content} as content

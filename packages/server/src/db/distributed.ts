@@ -48,6 +48,15 @@ export const REFERENCE_TABLES = [
 /** The shard a resource row belongs to: its patient, else itself. */
 export const SHARD_KEY_OF_RESOURCE = 'coalesce(patient_id, id)';
 
+/**
+ * The extra join condition that keeps an index row on its resource's shard in a distributed store
+ * (Citus pushes a correlated subquery down to the shards only when it joins on the distribution
+ * column); nothing otherwise.
+ */
+export function sameShard(index: string, resource: string, distributed: boolean | undefined): string {
+  return distributed ? ` and ${index}.shard_key = ${resource}.shard_key` : '';
+}
+
 /** True when `db` is a Citus coordinator whose FHIR store has been distributed. */
 export async function isDistributed(db: Queryable): Promise<boolean> {
   const [citus] = await db.query<{ on: boolean }>(

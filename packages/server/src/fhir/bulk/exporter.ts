@@ -79,6 +79,7 @@ export class Exporter {
               params,
               fhirBase: this.options.fhirBase,
               ...(restrict ? { restrict } : {}),
+              distributed: this.options.db.distributed,
             })
         : undefined;
       const typeSelection = filter ? { ...selection, filter } : selection;

@@ -1,7 +1,8 @@
 import { compositeParamsFor, type CompositeParamDefinition } from '../definitions.ts';
 import { compositePartName } from '../indexing/extract.ts';
 import { badRequest } from '../outcome.ts';
-import { sameShard, type FilterScope } from './filter-scope.ts';
+import { sameShard } from '../../db/distributed.ts';
+import type { FilterScope } from './filter-scope.ts';
 import type { SearchFilter } from './model.ts';
 import { splitUnescaped } from './parse.ts';
 import { valueCondition } from './values.ts';

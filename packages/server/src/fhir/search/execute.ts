@@ -10,7 +10,8 @@ import { afterRow, orderBy, sortKeys } from './sort.ts';
 import { SqlParams } from './sql-params.ts';
 
 export type { RestrictionHint, RowRestriction } from './filter-scope.ts';
-import { sameShard, type RowRestriction } from './filter-scope.ts';
+import { sameShard } from '../../db/distributed.ts';
+import type { RowRestriction } from './filter-scope.ts';
 
 export interface SearchContext {
   db: Queryable;

@@ -32,11 +32,3 @@ export interface FilterScope {
   distributed?: boolean;
 }
 
-/**
- * The extra join condition that keeps an index row on its resource's shard in a distributed store
- * (Citus pushes a correlated subquery down to the shards only when it joins on the distribution
- * column); nothing otherwise.
- */
-export function sameShard(index: string, resource: string, distributed: boolean | undefined): string {
-  return distributed ? ` and ${index}.shard_key = ${resource}.shard_key` : '';
-}

@@ -6,7 +6,8 @@ import { unescapeValue } from './parse.ts';
 import { dateCondition, splitPrefix } from './prefixes.ts';
 import { valueCondition } from './values.ts';
 import { paramIs } from './param-rows.ts';
-import { sameShard, type FilterScope } from './filter-scope.ts';
+import { sameShard } from '../../db/distributed.ts';
+import type { FilterScope } from './filter-scope.ts';
 
 /** `and <the caller may see alias>`, or nothing for an unrestricted caller. */
 function visibleTo(scope: FilterScope, alias: string): string {

@@ -1,4 +1,4 @@
-import { sameShard } from './filter-scope.ts';
+import { sameShard } from '../../db/distributed.ts';
 import { isTimestampText } from '../calendar.ts';
 import { searchParamsFor } from '../definitions.ts';
 import { badRequest } from '../outcome.ts';

@@ -162,7 +162,8 @@ export class ResourceRepository {
     }
     const writes = entries.map((e) => ({ ...e, replacesExisting: true }) as VersionWrite);
     const params: unknown[] = [];
-    const parts = indexRowParts(writes, params);
+    const shardKeys = this.db.distributed ? await this.currentShardKeys(writes) : undefined;
+    const parts = indexRowParts(writes, params, shardKeys?.map((key, i) => key ?? writes[i]!.id));
     await this.db.query(`with ${parts.join(', ')} select 1`, params as never);
   }
 
@@ -251,19 +252,26 @@ export class ResourceRepository {
     const keys = writes.map((w) => patientOf(w) ?? w.id);
     const deletions = writes.filter((w) => w.deleted);
     if (deletions.length) {
-      const rows = await this.db.query<{ resource_type: string; id: string; shard_key: string }>(
-        `select r.resource_type, r.id, r.shard_key from resource r
-           join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
-        [deletions.map((w) => w.resourceType), deletions.map((w) => w.id)],
-      );
-      const current = new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row.shard_key]));
+      const current = await this.currentShardKeys(deletions);
+      let d = 0;
       writes.forEach((w, i) => {
         if (w.deleted) {
-          keys[i] = current.get(`${w.resourceType}/${w.id}`) ?? keys[i]!;
+          keys[i] = current[d++] ?? keys[i]!;
         }
       });
     }
     return keys;
+  }
+
+  /** The shards the current rows of `keys` are on (undefined for a resource not stored). */
+  private async currentShardKeys(keys: readonly { resourceType: string; id: string }[]): Promise<(string | undefined)[]> {
+    const rows = await this.db.query<{ resource_type: string; id: string; shard_key: string }>(
+      `select r.resource_type, r.id, r.shard_key from resource r
+         join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
+      [keys.map((k) => k.resourceType), keys.map((k) => k.id)],
+    );
+    const current = new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row.shard_key]));
+    return keys.map((k) => current.get(`${k.resourceType}/${k.id}`));
   }
 
   async history(options: HistoryQuery): Promise<StoredResource[]> {
@@ -298,7 +306,12 @@ export class ResourceRepository {
       // Versions of resources the caller cannot currently see are hidden.
       // ... and so are versions the caller may not see by their own labels.
       where.push(
-        `exists (select 1 from resource r where r.resource_type = resource_version.resource_type
+        this.db.distributed
+          ? // A version can live on another shard than its resource's current row (the resource moved
+            // to another patient): the visible resources are found as a set, not probed per version.
+            `(resource_version.resource_type, resource_version.id) in (select r.resource_type, r.id from resource r
+               where ${options.resourceType ? `r.resource_type = ${sqlParams.add(options.resourceType)} and ` : ''}${options.id ? `r.id = ${sqlParams.add(options.id)} and ` : ''}${options.restrict('r', sqlParams)})`
+          : `exists (select 1 from resource r where r.resource_type = resource_version.resource_type
            and r.id = resource_version.id and ${options.restrict('r', sqlParams)})`,
         `coalesce((${options.restrict('resource_version', sqlParams)}), false)`,
       );
