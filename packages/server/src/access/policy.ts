@@ -236,12 +236,7 @@ function patientCondition(actor: PatientActor, r: string, params: SqlParams): st
     or (${r}.patient_id = ${params.add(actor.patientId)}::text and not ${withheldOnlineSql(r)}))`;
 }
 
-function relatedPersonCondition(
-  actor: RelatedPersonActor,
-  r: string,
-  params: SqlParams,
-  rules: ConsentRules,
-): string {
+function relatedPersonCondition(actor: RelatedPersonActor, r: string, params: SqlParams, rules: ConsentRules): string {
   const self = `${params.add(actor.relatedPersonId)}::text`;
   const name = `${params.add(`RelatedPerson/${actor.relatedPersonId}`)}::text`;
   const named = (cr: string): string => `${name} = any(${cr}.actors)`;

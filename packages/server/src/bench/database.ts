@@ -4,6 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config/config.ts';
+import { distributeByPatient } from '../db/distributed.ts';
+import { migrate } from '../db/migrate.ts';
+import { openPostgres } from '../db/postgres.ts';
+import { enableCitus, nodeUrls } from '../db/testing/citus-cluster.ts';
 
 export type BenchDatabaseKind = 'pglite' | 'postgres';
 
@@ -38,9 +42,13 @@ export async function createBenchDatabase(kind: BenchDatabaseKind, adminUrl: str
   url.pathname = `/${name}`;
   const safe = new URL(url);
   safe.password = '';
+  const citus = process.env['CAREWEAVE_BENCH_CITUS'] === '1';
+  if (citus) {
+    await shardByPatient(adminUrl, name, url.toString());
+  }
   return {
     kind,
-    description: `PostgreSQL database ${name} at ${safe.host}`,
+    description: `PostgreSQL database ${name} at ${safe.host}${citus ? ', a Citus coordinator: the record sharded by patient' : ''}`,
     config: { kind: 'postgres', url: url.toString(), poolSize: 10 },
     serverEnv: { CAREWEAVE_DATABASE_URL: url.toString() },
     drop: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
@@ -54,5 +62,22 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * CAREWEAVE_BENCH_CITUS=1 with CAREWEAVE_BENCH_POSTGRES_URL at a Citus coordinator (its nodes running
+ * with citus.enable_create_database_propagation, as ../shared/tools/citus/local-cluster.sh's do after
+ * `alter system`): the scratch database becomes a cluster of its own and its record is sharded by
+ * patient before anything is loaded.
+ */
+async function shardByPatient(adminUrl: string, name: string, url: string): Promise<void> {
+  await enableCitus(await nodeUrls(adminUrl, name));
+  const db = await openPostgres(url, 2);
+  try {
+    await migrate(db);
+    await distributeByPatient(db);
+  } finally {
+    await db.close();
   }
 }

@@ -14,6 +14,7 @@ import { registerAppsCommand } from './apps.command.ts';
 import { registerAuditCommand } from './audit.command.ts';
 import { registerRiskCommand } from './risk.command.ts';
 import { registerReindexCommand } from './reindex.command.ts';
+import { registerDistributeCommand } from './distribute.command.ts';
 
 const program = new Command()
   .name('careweave')
@@ -35,6 +36,7 @@ registerAppsCommand(program);
 registerAuditCommand(program);
 registerRiskCommand(program);
 registerReindexCommand(program);
+registerDistributeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -86,10 +86,12 @@ export async function distributeByPatient(db: Database, options: { shardCount?: 
   });
   // create_distributed_table moves the rows; each runs in its own transaction (Citus copies shards
   // over connections of its own, which it will not do inside a transaction that changed the table).
-  if (options.shardCount) {
-    await db.exec(`set citus.shard_count = ${Math.trunc(options.shardCount)}`);
-  }
-  await db.query(`select create_distributed_table('resource', 'shard_key')`);
+  await db.query(
+    options.shardCount
+      ? `select create_distributed_table('resource', 'shard_key', shard_count => $1::int)`
+      : `select create_distributed_table('resource', 'shard_key')`,
+    options.shardCount ? [options.shardCount] : [],
+  );
   for (const table of STORE_TABLES.slice(1)) {
     await db.query(`select create_distributed_table($1, 'shard_key', colocate_with => 'resource')`, [table]);
   }

@@ -127,7 +127,18 @@ async function createCitusDatabase(
     url,
     async dispose() {
       await db.close();
-      await onNode(coordinatorUrl, `drop database if exists ${name} with (force)`);
+      // Citus's own connections to the workers can outlive the pool by a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await onNode(coordinatorUrl, `drop database if exists ${name} with (force)`);
+          return;
+        } catch (error) {
+          if (attempt === 5) {
+            throw error;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        }
+      }
     },
   };
 }

@@ -31,4 +31,3 @@ export interface FilterScope {
   /** The store is sharded by patient (src/db/distributed.ts): index rows are joined on `shard_key` too. */
   distributed?: boolean;
 }
-

@@ -163,7 +163,11 @@ export class ResourceRepository {
     const writes = entries.map((e) => ({ ...e, replacesExisting: true }) as VersionWrite);
     const params: unknown[] = [];
     const shardKeys = this.db.distributed ? await this.currentShardKeys(writes) : undefined;
-    const parts = indexRowParts(writes, params, shardKeys?.map((key, i) => key ?? writes[i]!.id));
+    const parts = indexRowParts(
+      writes,
+      params,
+      shardKeys?.map((key, i) => key ?? writes[i]!.id),
+    );
     await this.db.query(`with ${parts.join(', ')} select 1`, params as never);
   }
 
@@ -264,7 +268,9 @@ export class ResourceRepository {
   }
 
   /** The shards the current rows of `keys` are on (undefined for a resource not stored). */
-  private async currentShardKeys(keys: readonly { resourceType: string; id: string }[]): Promise<(string | undefined)[]> {
+  private async currentShardKeys(
+    keys: readonly { resourceType: string; id: string }[],
+  ): Promise<(string | undefined)[]> {
     const rows = await this.db.query<{ resource_type: string; id: string; shard_key: string }>(
       `select r.resource_type, r.id, r.shard_key from resource r
          join unnest($1::text[], $2::text[]) as k(t, i) on r.resource_type = k.t and r.id = k.i`,
@@ -381,7 +387,9 @@ function indexRowsOf(
   const rows: unknown[][] = [];
   writes.forEach((write, w) => {
     for (const row of write.index?.rows[table] ?? []) {
-      rows.push(shardKeys ? [write.resourceType, write.id, shardKeys[w], ...row] : [write.resourceType, write.id, ...row]);
+      rows.push(
+        shardKeys ? [write.resourceType, write.id, shardKeys[w], ...row] : [write.resourceType, write.id, ...row],
+      );
     }
   });
   return rows;
