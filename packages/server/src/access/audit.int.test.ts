@@ -264,20 +264,28 @@ describe('audit chains (migration 005)', () => {
       const fresh = await createTestDatabase();
       try {
         const log = new AuditLog(fresh.db);
-        // Transactions that overlap (each holds its chain until it commits) must not queue on one lock.
-        const started = Date.now();
+        // Transactions that overlap (each holds its chain until it commits) must not queue on one
+        // lock: none commits before all six have written, so if they queued, the second would wait
+        // for the first forever and the test would time out.
+        let recorded = 0;
+        let allRecorded: () => void = () => undefined;
+        const barrier = new Promise<void>((resolve) => (allRecorded = resolve));
         await Promise.all(
           Array.from({ length: 6 }, (_, n) =>
             fresh.db.transaction(async (tx) => {
               await log.record(ACTORS.gp, event(n), tx);
-              await tx.query('select pg_sleep(0.3)');
+              await tx.flush();
+              if (++recorded === 6) {
+                allRecorded();
+              }
+              await barrier;
               await log.record(ACTORS.gp, event(n + 10), tx);
             }),
           ),
         );
-        expect(Date.now() - started).toBeLessThan(1500); // six 0.3 s transactions in series would take 1.8 s
         const rows = await log.list({ count: 100 });
-        expect(new Set(rows.map((r) => r.chain)).size).toBeGreaterThan(1);
+        // Six transactions open at once: six chains, each transaction's two rows on its own.
+        expect(new Set(rows.map((r) => r.chain)).size).toBe(6);
         await Promise.all(Array.from({ length: 200 }, (_, n) => log.record(ACTORS.nurse, event(100 + n))));
         const result = await log.verify(17);
         expect(result).toMatchObject({ ok: true, checked: 212 });
