@@ -377,12 +377,18 @@ export class AuditLog {
     // A distributed store (src/db/distributed.ts) cannot join its shards inside a lateral subquery
     // per row: the batch's resources are looked up once, first, and each row takes its own from that.
     const refPatients = this.db.distributed
-      ? `select unnest(e.given) as y union all select rp.y from ref_patients rp where rp.ref = any(e.refs)`
+      ? `select unnest(e.given) as y union all select rp.y from ref_patients rp where rp.ref = any(e.ref_keys)`
       : `select unnest(e.given) as y
                  union all
                  select ${PATIENTS_OF('r')} from unnest(e.refs) as ref
                    join resource r on r.resource_type = split_part(ref, '/', 1) and r.id = split_part(ref, '/', 2)
                   where ${HAS_PATIENTS('r')}`;
+    // Each row's references as `Type/id`, whatever follows (a `_history` suffix), as the join above reads them.
+    const refKeys = this.db.distributed
+      ? `
+                          array(select split_part(k, '/', 1) || '/' || split_part(k, '/', 2)
+                                  from json_array_elements_text(x->'refs') as k) as ref_keys,`
+      : '';
     const lookup = this.db.distributed
       ? `with ref_patients as materialized (
            select r.resource_type || '/' || r.id as ref, ${PATIENTS_OF('r')} as y from resource r
@@ -396,7 +402,7 @@ export class AuditLog {
       `${lookup}insert into audit_log (actor, patient_ids, resource_refs, interaction, purpose, decision, break_glass_reason, query)
            select e.actor, p.ids, e.refs, e.interaction, e.purpose,
                   case when bg.reason is null then 'permit' else 'permit-break-glass' end, bg.reason, e.query
-             from (select (x->'actor')::jsonb as actor, array(select json_array_elements_text(x->'refs')) as refs,
+             from (select (x->'actor')::jsonb as actor, array(select json_array_elements_text(x->'refs')) as refs,${refKeys}
                           array(select json_array_elements_text(x->'patients')) as given, x->>'interaction' as interaction,
                           x->>'purpose' as purpose, x->>'query' as query, x->>'user' as user_id, j.ord
                      from json_array_elements($1::json) with ordinality as j(x, ord)) e

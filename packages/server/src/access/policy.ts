@@ -156,10 +156,13 @@ const consentRulesOf: ConsentRules = {
 const coveredByRules: ConsentRules = {
   covered: (row, patient, effect, match) => {
     const active = `cr.effect = '${effect}' and cr.active and ${NOW_VALID('cr')} and ${match('cr')}`;
-    return `(${patient} in (select cr.patient_id from access_consent_rule cr where cardinality(cr.categories) = 0 and ${active})
+    // `patient is not null` first: a row of no patient is covered by no rule (false, never null, so
+    // a caller negating this cannot be surprised).
+    return `(${patient} is not null and (
+      ${patient} in (select cr.patient_id from access_consent_rule cr where cardinality(cr.categories) = 0 and ${active})
       or (${row}.category is not null and (${patient}, ${row}.category) in (
         select cr.patient_id, c.category from access_consent_rule cr cross join unnest(cr.categories) as c(category)
-         where ${active})))`;
+         where ${active}))))`;
   },
   shared: (row, patient, match, notSensitive) =>
     `(not ${coveredByRules.covered(row, patient, 'deny', match)}

@@ -133,6 +133,10 @@ async function createCitusDatabase(
           await onNode(coordinatorUrl, `drop database if exists ${name} with (force)`);
           return;
         } catch (error) {
+          // 3D000: an earlier attempt dropped it after all.
+          if ((error as { code?: string }).code === '3D000') {
+            return;
+          }
           if (attempt === 5) {
             throw error;
           }
