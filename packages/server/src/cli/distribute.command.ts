@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
-import { distributeByPatient } from '../db/distributed.ts';
+import { distributeByPatient, hasCitus } from '../db/distributed.ts';
 import { openDatabase } from '../db/open.ts';
 
 const HELP_AFTER = `
@@ -34,10 +34,7 @@ export function registerDistributeCommand(program: Command): void {
       }
       const db = await openDatabase(config.database, { holder: 'distribute' });
       try {
-        const [citus] = await db.query<{ on: boolean }>(
-          `select exists (select 1 from pg_extension where extname = 'citus') as on`,
-        );
-        if (!citus?.on) {
+        if (!(await hasCitus(db))) {
           program.error('This database has no citus extension: run `create extension citus` and add the workers first');
         }
         const changed = await distributeByPatient(db, { shardCount: options.shardCount });

@@ -57,12 +57,17 @@ export function sameShard(index: string, resource: string, distributed: boolean 
   return distributed ? ` and ${index}.shard_key = ${resource}.shard_key` : '';
 }
 
-/** True when `db` is a Citus coordinator whose FHIR store has been distributed. */
-export async function isDistributed(db: Queryable): Promise<boolean> {
+/** True when the citus extension is installed in `db`. */
+export async function hasCitus(db: Queryable): Promise<boolean> {
   const [citus] = await db.query<{ on: boolean }>(
     `select exists (select 1 from pg_extension where extname = 'citus') as on`,
   );
-  if (!citus?.on) {
+  return Boolean(citus?.on);
+}
+
+/** True when `db` is a Citus coordinator whose FHIR store has been distributed. */
+export async function isDistributed(db: Queryable): Promise<boolean> {
+  if (!(await hasCitus(db))) {
     return false;
   }
   const [row] = await db.query<{ on: boolean }>(

@@ -160,6 +160,8 @@ export class ReplicaRouter {
           .catch((error: unknown) => fallBack(error, () => primary.queue(sql, params, options))),
       flush: () => replica.db!.flush(),
       afterCommit: (callback: () => void) => primary.afterCommit(callback),
+      // A replica of a sharded coordinator is sharded too: its searches must join on shard_key.
+      distributed: primary.distributed,
     };
   }
 
